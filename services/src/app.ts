@@ -1,0 +1,75 @@
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import Koa from 'koa';
+import { authenticate } from './auth/middleware.ts';
+import type { PrincipalResolver } from './auth/principal.ts';
+import { bearerResolver } from './auth/tokens.ts';
+import type { Services } from './context.ts';
+import { errorMiddleware } from './http/error-middleware.ts';
+import { openapiDocument } from './openapi.ts';
+import { matchRoutes } from './resources/matches/match-route.ts';
+import { matchResourceRoutes } from './resources/matches/routes.ts';
+import { peopleRoutes } from './resources/people/routes.ts';
+import { requestRoutes } from './resources/requests/routes.ts';
+import { territoryRoutes } from './resources/territories/routes.ts';
+import { tripRoutes } from './resources/trips/routes.ts';
+import { osrmRoutes } from './routing/osrm-endpoints.ts';
+
+/**
+ * A part of the product mounted on the app (console, public pages, interop API…): it may add principal resolvers
+ * (session cookies, API keys), routes under /api (authenticated) and routes at the root (its own auth).
+ */
+export interface Plugin {
+  resolvers?: PrincipalResolver[];
+  api?: (api: Router, s: Services) => void;
+  root?: (app: Koa, root: Router, s: Services) => void;
+}
+
+export function createApp(s: Services, plugins: Plugin[] = []): Koa {
+  const app = new Koa({ proxy: true });
+  app.use(errorMiddleware(s.log));
+  app.use(async (ctx, next) => {
+    // Readiness: until the index is loaded, answers would miss drivers.
+    if (!s.ready && ctx.path !== '/health') {
+      ctx.status = 503;
+      ctx.set('Retry-After', '2');
+      ctx.body = { error: 'unavailable', message: 'starting', fields: [] };
+      return;
+    }
+    await next();
+  });
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: s.config.BODY_LIMIT, encoding: 'utf-8' }));
+
+  const root = new Router();
+  root.get('/health', async (ctx) => {
+    if (!s.ready) {
+      ctx.status = 503;
+      ctx.body = { status: 'starting' };
+      return;
+    }
+    try {
+      await s.db.query('SELECT 1');
+    } catch {
+      ctx.status = 503;
+      ctx.body = { status: 'database_unavailable' };
+      return;
+    }
+    ctx.body = { status: 'ok' };
+  });
+  root.get('/api/openapi.json', (ctx) => {
+    ctx.body = openapiDocument();
+  });
+  for (const pl of plugins) pl.root?.(app, root, s);
+  app.use(root.routes()).use(root.allowedMethods());
+  app.use(osrmRoutes(s.router).routes());
+
+  const api = new Router({ prefix: '/api' });
+  api.use(authenticate([...plugins.flatMap((p) => p.resolvers ?? []), bearerResolver(s.db, s.config.ADMIN_TOKEN)]));
+  for (const routes of [territoryRoutes, peopleRoutes, tripRoutes, requestRoutes, matchResourceRoutes, matchRoutes]) {
+    const r = routes(s);
+    api.use(r.routes(), r.allowedMethods());
+  }
+  for (const pl of plugins) pl.api?.(api, s);
+  app.use(api.routes()).use(api.allowedMethods());
+  return app;
+}

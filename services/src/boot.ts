@@ -1,0 +1,67 @@
+import type { Config } from './config.ts';
+import type { Log, Services } from './context.ts';
+import { openDb, type Db } from './db/index.ts';
+import { migrate } from './db/migrate.ts';
+import { loadDemo } from './demo/load.ts';
+import { LegIndex } from './matching/leg-index.ts';
+import { loadAllLegs, syncLegs } from './matching/leg-store.ts';
+import { Matcher } from './matching/matcher.ts';
+import { DEFAULT_RULES, rulesFrom, type MatchingRules } from './matching/rules.ts';
+import { createRouter, FallbackRouter } from './routing/index.ts';
+import type { Router } from './routing/types.ts';
+
+export interface Booted {
+  services: Services;
+  close(): Promise<void>;
+}
+
+async function loadRules(db: Db, into: Map<number, MatchingRules>) {
+  const { rows } = await db.query<{ id: number; rules: unknown }>('SELECT id, rules FROM territories');
+  into.clear();
+  for (const r of rows) into.set(r.id, rulesFrom(r.rules));
+}
+
+/**
+ * Everything the service needs, in order: store (migrated), router, rules, demo data on an empty store, the corridor
+ * index loaded and then kept in sync. Used by main.ts and by tests, so both run the same start-up.
+ */
+export async function boot(config: Config, opts: { log?: Log; db?: Db; router?: Router } = {}): Promise<Booted> {
+  const log: Log = opts.log ?? (() => {});
+  const db = opts.db ?? (await openDb(config));
+  const applied = await migrate(db);
+  if (applied.length) log('migrations applied', { applied });
+  const primary = opts.router ?? (await createRouter(config, { info: (m) => log(m), warn: (m) => log(m) }));
+  const router = primary.name === 'straight-line' ? primary : new FallbackRouter(primary, config.MATCH_DEADLINE_MS);
+  const rules = new Map<number, MatchingRules>();
+  const rulesOf = (t: number) => rules.get(t) ?? DEFAULT_RULES;
+  const index = new LegIndex();
+  // OSRM's default max-table-size is 100 coordinates (2n + 2); in-process routers take bigger batches.
+  const matcher = new Matcher(index, router, rulesOf, { tableBatch: primary.name === 'osrm' ? 49 : 200 });
+  const services: Services = { config, db, router, index, matcher, rulesOf, log, ready: false };
+
+  if (config.DEMO === 'auto') {
+    const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM territories');
+    if (rows[0].n === 0) {
+      const loaded = await loadDemo(db, router, config.repoRoot);
+      log('demo territory loaded', loaded);
+    }
+  }
+  await loadRules(db, rules);
+  const stopRules = await db.listen('comobi_territories', () => void loadRules(db, rules).catch(() => {}));
+  const t0 = performance.now();
+  const trips = await loadAllLegs(db, index);
+  log('corridor index loaded', { trips, legs: index.size, ms: Math.round(performance.now() - t0) });
+  const stopSync = await syncLegs(db, index, (m) => log(m));
+  services.ready = true;
+
+  return {
+    services,
+    async close() {
+      services.ready = false;
+      await stopSync().catch(() => {});
+      await stopRules().catch(() => {});
+      await router.close?.();
+      if (!opts.db) await db.close();
+    },
+  };
+}

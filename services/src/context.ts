@@ -1,0 +1,24 @@
+import type { Config } from './config.ts';
+import type { Db } from './db/index.ts';
+import type { LegIndex } from './matching/leg-index.ts';
+import type { MatchAnswer, Matcher } from './matching/matcher.ts';
+import type { TripAsk } from './matching/query.ts';
+import type { MatchingRules } from './matching/rules.ts';
+import type { Router } from './routing/types.ts';
+
+export type Log = (message: string, extra?: object) => void;
+
+/** What every resource module receives: built once at start by main.ts (or by a test). */
+export interface Services {
+  config: Config;
+  db: Db;
+  router: Router;
+  index: LegIndex;
+  matcher: Matcher;
+  rulesOf: (territoryId: number) => MatchingRules;
+  log: Log;
+  /** False until the index is loaded: /health answers 503 and so does the API. */
+  ready: boolean;
+  /** Transit, on-demand transport and seated-patient transport when no driver fits (set when GTFS is wired). */
+  alternatives?: (ask: TripAsk, territoryIds: number[] | null, answer: MatchAnswer) => Promise<unknown>;
+}

@@ -1,0 +1,208 @@
+import type { LngLat, Router } from '../routing/types.ts';
+import { nearByScan, type LegIndex, type NearHit } from './leg-index.ts';
+import { freeSeats, type Leg } from './legs.ts';
+import { maxDetourS, type MatchingRules } from './rules.ts';
+import { commonWeekdays, deviationMin, inWindow, runsOn, type TimeWindow } from './schedule.ts';
+
+export interface MatchQuery extends TimeWindow {
+  from: LngLat;
+  to: LngLat;
+  /** A dated request, or a recurring one on weekdays. */
+  date: string | null;
+  weekdays: number[];
+  seats: number;
+  /** Territories to search; null for all. */
+  territoryIds: number[] | null;
+  /** The passenger's own trips never match. */
+  passengerId?: number;
+}
+
+export interface Stop {
+  lng: number;
+  lat: number;
+  /** HH:MM */
+  time: string;
+  timeMin: number;
+}
+
+export interface Proposal {
+  tripId: number;
+  driverId: number;
+  territoryId: number;
+  leg: 'outbound' | 'return';
+  pickup: Stop;
+  dropoff: Stop;
+  detourS: number;
+  detourM: number;
+  /** 0…1, higher is better: small detour, close to the asked time. */
+  score: number;
+  driverDepartureTime: string;
+  seatsFree: number;
+  directContact: boolean;
+  /** For recurring requests: the weekdays the trip shares with the request. */
+  weekdays?: number[];
+  /** Distances from the passenger's points to the driver's usual route. */
+  pickupOffRouteM: number;
+  dropoffOffRouteM: number;
+}
+
+export interface MatchAnswer {
+  proposals: Proposal[];
+  approximate: boolean;
+  stats: { corridor: number; schedule: number; routed: number; feasible: number };
+}
+
+interface Candidate {
+  leg: Leg;
+  pickup: NearHit;
+  dropoff: NearHit;
+  weekdays?: number[];
+}
+
+export interface MatcherOptions {
+  /** Candidates per router table call (OSRM's default max-table-size is 100 coordinates: 2n + 2 ≤ 100). */
+  tableBatch: number;
+}
+
+const clock = (min: number) => {
+  const m = ((Math.round(min) % 1440) + 1440) % 1440;
+  return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+};
+
+/**
+ * Finds every driver leg that can take a passenger: corridor at both ends (R-tree), pickup before drop-off, day and
+ * time, free seats, then the exact detour on the road network (driver origin → pickup → drop-off → destination,
+ * against origin → destination, from the same router answer).
+ */
+export class Matcher {
+  constructor(
+    private index: LegIndex,
+    private router: Router,
+    private rulesOf: (territoryId: number) => MatchingRules,
+    private opts: MatcherOptions = { tableBatch: 49 },
+  ) {}
+
+  setRouter(router: Router) {
+    this.router = router;
+  }
+
+  /** Corridor, order, day, seats and a loose time check; `scan` skips the index and the time pre-check (reference). */
+  candidates(q: MatchQuery, mode: 'index' | 'scan' = 'index'): { list: Candidate[]; corridor: number } {
+    const inScope = (l: Leg) =>
+      (q.territoryIds === null || q.territoryIds.includes(l.territoryId)) &&
+      (q.passengerId === undefined || l.driverId !== q.passengerId);
+    let radius = 0;
+    for (const l of this.scopeRules(q)) radius = Math.max(radius, l.corridorM);
+    const near = (p: LngLat) =>
+      mode === 'index'
+        ? this.index.near(p[0], p[1], radius, inScope)
+        : nearByScan(this.index.legs.values(), p[0], p[1], radius, inScope);
+    const pickups = near(q.from);
+    const dropoffs = pickups.size ? near(q.to) : new Map<number, NearHit>();
+    const list: Candidate[] = [];
+    let corridor = 0;
+    for (const [key, pickup] of pickups) {
+      const dropoff = dropoffs.get(key);
+      if (!dropoff) continue;
+      const leg = pickup.leg;
+      const rules = this.rulesOf(leg.territoryId);
+      if (pickup.distM > rules.corridorM || dropoff.distM > rules.corridorM) continue;
+      if (pickup.alongM >= dropoff.alongM) continue;
+      corridor++;
+      let weekdays: number[] | undefined;
+      if (q.date) {
+        if (!runsOn(leg.schedule, q.date)) continue;
+      } else {
+        weekdays = commonWeekdays(leg.schedule, q.weekdays);
+        if (weekdays.length === 0) continue;
+      }
+      if (freeSeats(leg, q.date) < q.seats) continue;
+      if (mode === 'index' && !this.roughlyOnTime(q, leg, pickup, dropoff, rules)) continue;
+      list.push({ leg, pickup, dropoff, weekdays });
+    }
+    return { list, corridor };
+  }
+
+  /**
+   * Times estimated along the usual route, with a slack of the whole detour budget plus margin: only legs that
+   * could not be on time whatever the detour are dropped before routing.
+   */
+  private roughlyOnTime(q: MatchQuery, leg: Leg, p: NearHit, d: NearHit, rules: MatchingRules): boolean {
+    const perM = leg.durationS / Math.max(leg.distanceM, 1) / 60;
+    const pickupMin = leg.departureMin + p.alongM * perM;
+    const dropoffMin = leg.departureMin + d.alongM * perM;
+    const slack = rules.maxDetourMin + 10 + q.toleranceMin;
+    return q.timeKind === 'depart'
+      ? Math.abs(pickupMin - q.timeMin) <= slack
+      : dropoffMin - q.timeMin <= slack && q.timeMin - dropoffMin <= slack + q.toleranceMin;
+  }
+
+  private scopeRules(q: MatchQuery): MatchingRules[] {
+    if (q.territoryIds && q.territoryIds.length) return q.territoryIds.map((t) => this.rulesOf(t));
+    const ids = new Set<number>();
+    for (const l of this.index.legs.values()) ids.add(l.territoryId);
+    return ids.size ? [...ids].map((t) => this.rulesOf(t)) : [this.rulesOf(0)];
+  }
+
+  async match(q: MatchQuery, mode: 'index' | 'scan' = 'index'): Promise<MatchAnswer> {
+    const { list, corridor } = this.candidates(q, mode);
+    const proposals: Proposal[] = [];
+    let approximate = this.router.approximate;
+    const batches: Candidate[][] = [];
+    for (let i = 0; i < list.length; i += this.opts.tableBatch) batches.push(list.slice(i, i + this.opts.tableBatch));
+    await Promise.all(
+      batches.map(async (batch) => {
+        const sources = [q.from, q.to, ...batch.map((c) => c.leg.origin)];
+        const destinations = [q.from, q.to, ...batch.map((c) => c.leg.destination)];
+        const table = await this.router.table(sources, destinations);
+        if ((table as { approximate?: boolean }).approximate) approximate = true;
+        batch.forEach((c, i) => {
+          const p = this.evaluate(q, c, table.durationsS, table.distancesM, i + 2);
+          if (p) proposals.push(p);
+        });
+      }),
+    );
+    proposals.sort((a, b) => b.score - a.score || a.detourS - b.detourS || a.tripId - b.tripId);
+    return { proposals, approximate, stats: { corridor, schedule: list.length, routed: list.length, feasible: proposals.length } };
+  }
+
+  private evaluate(
+    q: MatchQuery,
+    c: Candidate,
+    dur: (number | null)[][],
+    dist: (number | null)[][],
+    k: number,
+  ): Proposal | undefined {
+    const toPickup = dur[k][0], pickupToDropoff = dur[0][1], dropoffToDest = dur[1][k], direct = dur[k][k];
+    const mToPickup = dist[k][0], mPickupToDropoff = dist[0][1], mDropoffToDest = dist[1][k], mDirect = dist[k][k];
+    if (toPickup == null || pickupToDropoff == null || dropoffToDest == null || direct == null) return undefined;
+    const rules = this.rulesOf(c.leg.territoryId);
+    // Snapping can make the detour route a few seconds shorter than the direct one: no negative detours.
+    const detourS = Math.max(0, toPickup + pickupToDropoff + dropoffToDest - direct);
+    const detourM = Math.max(0, (mToPickup ?? 0) + (mPickupToDropoff ?? 0) + (mDropoffToDest ?? 0) - (mDirect ?? 0));
+    const budgetS = maxDetourS(rules, direct);
+    if (detourS > budgetS) return undefined;
+    const pickupMin = c.leg.departureMin + toPickup / 60;
+    const dropoffMin = pickupMin + pickupToDropoff / 60;
+    if (!inWindow(q, pickupMin, dropoffMin)) return undefined;
+    const gap = Math.abs(deviationMin(q, pickupMin, dropoffMin));
+    const score = 1 - 0.6 * (budgetS > 0 ? detourS / budgetS : 0) - 0.4 * (q.toleranceMin > 0 ? gap / q.toleranceMin : 0);
+    return {
+      tripId: c.leg.tripId,
+      driverId: c.leg.driverId,
+      territoryId: c.leg.territoryId,
+      leg: c.leg.leg,
+      pickup: { lng: q.from[0], lat: q.from[1], time: clock(pickupMin), timeMin: Math.round(pickupMin) },
+      dropoff: { lng: q.to[0], lat: q.to[1], time: clock(dropoffMin), timeMin: Math.round(dropoffMin) },
+      detourS: Math.round(detourS),
+      detourM: Math.round(detourM),
+      score: Math.round(Math.max(0, Math.min(1, score)) * 1000) / 1000,
+      driverDepartureTime: clock(c.leg.departureMin),
+      seatsFree: freeSeats(c.leg, q.date),
+      directContact: c.leg.directContact,
+      ...(c.weekdays ? { weekdays: c.weekdays } : {}),
+      pickupOffRouteM: Math.round(c.pickup.distM),
+      dropoffOffRouteM: Math.round(c.dropoff.distM),
+    };
+  }
+}
