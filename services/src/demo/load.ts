@@ -7,17 +7,46 @@ interface DemoFile {
   territory: { slug: string; name: string; coordinatorPhone: string };
   communes: { insee: string; population: number | null }[];
   people: {
-    ref: string; isDriver: boolean; isPassenger: boolean; communeInsee: string; home: LngLat; directContactConsent: boolean;
-    needs: string[]; firstName: string; lastName: string; phone: string; email: string | null;
+    ref: string;
+    isDriver: boolean;
+    isPassenger: boolean;
+    communeInsee: string;
+    home: LngLat;
+    directContactConsent: boolean;
+    needs: string[];
+    firstName: string;
+    lastName: string;
+    phone: string;
+    email: string | null;
   }[];
   trips: {
-    ref: string; driverRef: string; kind: 'regular' | 'oneoff'; weekdays: number[]; dayOffset: number | null;
-    departureTime: string; returnTime: string | null; origin: LngLat; destination: LngLat; originLabel: string;
-    destinationLabel: string; seats: number;
+    ref: string;
+    driverRef: string;
+    kind: 'regular' | 'oneoff';
+    weekdays: number[];
+    dayOffset: number | null;
+    departureTime: string;
+    returnTime: string | null;
+    origin: LngLat;
+    destination: LngLat;
+    originLabel: string;
+    destinationLabel: string;
+    seats: number;
   }[];
   requests: {
-    ref: string; passengerRef: string; from: LngLat; to: LngLat; fromLabel: string; toLabel: string; dayOffset: number;
-    time: string; timeKind: 'depart' | 'arrive'; toleranceMin: number; seats: number; purpose: string; needs: string[];
+    ref: string;
+    passengerRef: string;
+    from: LngLat;
+    to: LngLat;
+    fromLabel: string;
+    toLabel: string;
+    dayOffset: number;
+    time: string;
+    timeKind: 'depart' | 'arrive';
+    toleranceMin: number;
+    seats: number;
+    purpose: string;
+    needs: string[];
   }[];
 }
 
@@ -29,7 +58,11 @@ const dayFrom = (offset: number) => new Date(Date.now() + offset * 86_400_000).t
  * Loads the Lot demo from fixtures/ into an empty store, in one transaction: the real communes and department
  * boundary, invented people, their regular trips (routes from the configured router) and requests.
  */
-export async function loadDemo(db: Queryable & { transaction?: <T>(fn: (tx: Queryable) => Promise<T>) => Promise<T> }, router: Router, repoRoot: string) {
+export async function loadDemo(
+  db: Queryable & { transaction?: <T>(fn: (tx: Queryable) => Promise<T>) => Promise<T> },
+  router: Router,
+  repoRoot: string,
+) {
   const dir = path.join(repoRoot, 'fixtures');
   const demo = JSON.parse(fs.readFileSync(path.join(dir, 'demo-lot.json'), 'utf8')) as DemoFile;
   const boundary = JSON.parse(fs.readFileSync(path.join(dir, 'departement-46-lot.geojson'), 'utf8'));
@@ -94,15 +127,31 @@ export async function loadDemo(db: Queryable & { transaction?: <T>(fn: (tx: Quer
        FROM jsonb_to_recordset($2::jsonb) AS x(driver_id int, kind text, weekdays smallint[], date date, departure_min int,
          return_min int, origin jsonb, destination jsonb, origin_label text, destination_label text, seats int, route text,
          distance_m float8, duration_s float8, return_route text, return_distance_m float8, return_duration_s float8)`,
-      [territoryId, JSON.stringify(demo.trips.map((t, i) => ({
-        driver_id: idOf.get(t.driverRef), kind: t.kind, weekdays: t.weekdays,
-        date: t.dayOffset === null ? null : dayFrom(t.dayOffset), departure_min: minutes(t.departureTime),
-        return_min: t.returnTime ? minutes(t.returnTime) : null, origin: t.origin, destination: t.destination,
-        origin_label: t.originLabel, destination_label: t.destinationLabel, seats: t.seats,
-        route: line(routes[i].out.coordinates), distance_m: routes[i].out.distanceM, duration_s: routes[i].out.durationS,
-        return_route: routes[i].back ? line(routes[i].back.coordinates) : null,
-        return_distance_m: routes[i].back?.distanceM ?? null, return_duration_s: routes[i].back?.durationS ?? null,
-      }))), approximate],
+      [
+        territoryId,
+        JSON.stringify(
+          demo.trips.map((t, i) => ({
+            driver_id: idOf.get(t.driverRef),
+            kind: t.kind,
+            weekdays: t.weekdays,
+            date: t.dayOffset === null ? null : dayFrom(t.dayOffset),
+            departure_min: minutes(t.departureTime),
+            return_min: t.returnTime ? minutes(t.returnTime) : null,
+            origin: t.origin,
+            destination: t.destination,
+            origin_label: t.originLabel,
+            destination_label: t.destinationLabel,
+            seats: t.seats,
+            route: line(routes[i].out.coordinates),
+            distance_m: routes[i].out.distanceM,
+            duration_s: routes[i].out.durationS,
+            return_route: routes[i].back ? line(routes[i].back.coordinates) : null,
+            return_distance_m: routes[i].back?.distanceM ?? null,
+            return_duration_s: routes[i].back?.durationS ?? null,
+          })),
+        ),
+        approximate,
+      ],
     );
     await tx.query(
       `INSERT INTO requests (territory_id, passenger_id, from_point, to_point, from_label, to_label, date, time_min,
@@ -112,11 +161,25 @@ export async function loadDemo(db: Queryable & { transaction?: <T>(fn: (tx: Quer
               time_kind, tolerance_min, seats, purpose, needs, 'demo'
        FROM jsonb_to_recordset($2::jsonb) AS x(passenger_id int, f jsonb, t jsonb, from_label text, to_label text,
          date date, time_min int, time_kind text, tolerance_min int, seats int, purpose text, needs text[])`,
-      [territoryId, JSON.stringify(demo.requests.map((r) => ({
-        passenger_id: idOf.get(r.passengerRef), f: r.from, t: r.to, from_label: r.fromLabel, to_label: r.toLabel,
-        date: dayFrom(r.dayOffset), time_min: minutes(r.time), time_kind: r.timeKind, tolerance_min: r.toleranceMin,
-        seats: r.seats, purpose: r.purpose, needs: r.needs,
-      })))],
+      [
+        territoryId,
+        JSON.stringify(
+          demo.requests.map((r) => ({
+            passenger_id: idOf.get(r.passengerRef),
+            f: r.from,
+            t: r.to,
+            from_label: r.fromLabel,
+            to_label: r.toLabel,
+            date: dayFrom(r.dayOffset),
+            time_min: minutes(r.time),
+            time_kind: r.timeKind,
+            tolerance_min: r.toleranceMin,
+            seats: r.seats,
+            purpose: r.purpose,
+            needs: r.needs,
+          })),
+        ),
+      ],
     );
     return { territoryId, people: demo.people.length, trips: demo.trips.length, requests: demo.requests.length };
   };

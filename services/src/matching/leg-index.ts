@@ -1,13 +1,7 @@
 import { nearestOnSegments, scaleAt, type Nearest } from '../geo/polyline.ts';
-import { CorridorIndex, type PieceBox } from './corridor-index.ts';
+import { CorridorIndex, PIECE_STRIDE } from './corridor-index.ts';
 import type { Leg } from './legs.ts';
-
-export interface IndexOptions {
-  /** Segments per indexed piece: fewer means tighter boxes but a bigger tree. */
-  segmentsPerPiece: number;
-}
-
-const DEFAULTS: IndexOptions = { segmentsPerPiece: 8 };
+import type { LngLat } from '../routing/types.ts';
 
 export interface NearHit {
   leg: Leg;
@@ -15,106 +9,255 @@ export interface NearHit {
   alongM: number;
 }
 
+export interface BothEndsHit {
+  leg: Leg;
+  pickup: NearHit;
+  dropoff: NearHit;
+}
+
+/** Per-slot nearest piece found so far for one query point, in typed arrays (no allocation per piece). */
+class Nearness {
+  stamp = new Uint32Array(0);
+  distM = new Float64Array(0);
+  /** Nearest segment and where on it (0…1): the position along the route is worked out only for legs kept. */
+  part = new Int32Array(0);
+  t = new Float64Array(0);
+
+  grow(n: number) {
+    if (n <= this.stamp.length) return;
+    const size = Math.max(n, this.stamp.length * 2, 1024);
+    const stamp = new Uint32Array(size);
+    stamp.set(this.stamp);
+    this.stamp = stamp;
+    this.distM = new Float64Array(size);
+    this.part = new Int32Array(size);
+    this.t = new Float64Array(size);
+  }
+}
+
 /**
- * Driver legs by corridor: each route cut into pieces of a few segments, each piece's box in an R-tree. A point query
- * returns, for every leg passing within the radius, the exact distance and where along the route it is closest.
+ * Driver legs by corridor. Each route is cut into its segments, filed in the R-tree of `CorridorIndex`. A query
+ * visits the segments near the pickup, keeping per leg the exact nearest one, then those near the drop-off for the
+ * legs already seen at the pickup; what it returns is exact (the same distances and positions as a scan of every
+ * segment of every leg), the index only skips what cannot be within the radius.
  */
 export class LegIndex {
   readonly legs = new Map<number, Leg>();
   private index = new CorridorIndex();
-  private opts: IndexOptions;
+  /** Dense slots: the R-tree stores slot numbers, the typed arrays are indexed by slot. */
+  private slots: (Leg | undefined)[] = [];
+  private slotOf = new Map<number, number>();
+  private freeSlots: number[] = [];
+  private atPickup = new Nearness();
+  private atDropoff = new Nearness();
+  private stamp = 0;
+  /** Legs per territory: which territories' rules apply to an unscoped query. */
+  private perTerritory = new Map<number, number>();
 
-  constructor(opts: Partial<IndexOptions> = {}) {
-    this.opts = { ...DEFAULTS, ...opts };
-  }
-
-  private pieces(l: Leg): PieceBox[] {
-    const c = l.coords;
-    const nSeg = c.length / 2 - 1;
-    const boxes: PieceBox[] = [];
-    for (let s = 0; s < nSeg; s += this.opts.segmentsPerPiece) {
-      const e = Math.min(nSeg, s + this.opts.segmentsPerPiece);
-      let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-      for (let i = s; i <= e; i++) {
-        const x = c[2 * i], y = c[2 * i + 1];
-        if (x < minX) minX = x;
-        if (x > maxX) maxX = x;
-        if (y < minY) minY = y;
-        if (y > maxY) maxY = y;
-      }
-      boxes.push({ minX, minY, maxX, maxY, key: l.key, part: s });
-    }
-    return boxes;
+  private claimSlot(l: Leg): number {
+    const slot = this.freeSlots.pop() ?? this.slots.length;
+    this.slots[slot] = l;
+    this.slotOf.set(l.key, slot);
+    this.legs.set(l.key, l);
+    this.perTerritory.set(l.territoryId, (this.perTerritory.get(l.territoryId) ?? 0) + 1);
+    this.atPickup.grow(slot + 1);
+    this.atDropoff.grow(slot + 1);
+    return slot;
   }
 
   load(legs: Iterable<Leg>): void {
-    const entries: { key: number; boxes: PieceBox[] }[] = [];
+    this.clear();
+    const lines: { key: number; coords: Float64Array }[] = [];
     for (const l of legs) {
       if (l.coords.length < 4) continue;
-      this.legs.set(l.key, l);
-      entries.push({ key: l.key, boxes: this.pieces(l) });
+      if (this.slotOf.has(l.key)) throw new Error(`leg ${l.key} given twice`);
+      lines.push({ key: this.claimSlot(l), coords: l.coords });
     }
-    this.index.load(entries);
+    this.index.load(lines);
   }
 
   upsert(l: Leg): void {
-    if (l.coords.length < 4) return this.remove(l.key);
-    this.legs.set(l.key, l);
-    this.index.insert(l.key, this.pieces(l));
+    this.remove(l.key);
+    if (l.coords.length < 4) return;
+    this.index.insert({ key: this.claimSlot(l), coords: l.coords });
   }
 
   remove(key: number): void {
+    const slot = this.slotOf.get(key);
+    if (slot === undefined) return;
+    this.index.remove(slot);
+    const t = this.slots[slot]!.territoryId;
+    const n = (this.perTerritory.get(t) ?? 1) - 1;
+    if (n > 0) this.perTerritory.set(t, n);
+    else this.perTerritory.delete(t);
+    this.slots[slot] = undefined;
+    this.atPickup.stamp[slot] = 0;
+    this.atDropoff.stamp[slot] = 0;
+    this.slotOf.delete(key);
     this.legs.delete(key);
-    this.index.remove(key);
+    this.freeSlots.push(slot);
   }
 
   clear(): void {
     this.legs.clear();
     this.index.clear();
+    this.slots = [];
+    this.slotOf.clear();
+    this.freeSlots = [];
+    this.atPickup.stamp.fill(0);
+    this.atDropoff.stamp.fill(0);
+    this.perTerritory.clear();
   }
 
   get size(): number {
     return this.legs.size;
   }
 
-  /** Every leg within radiusM of the point, with exact distance and position along the route. */
-  near(lng: number, lat: number, radiusM: number, accept?: (l: Leg) => boolean): Map<number, NearHit> {
-    const { kx, ky } = scaleAt(lat);
-    const dx = radiusM / kx, dy = radiusM / ky;
-    const hits = new Map<number, NearHit>();
-    const rejected = new Set<number>();
-    const scratch: Nearest = { distM: Infinity, alongM: 0 };
-    for (const box of this.index.search(lng - dx, lat - dy, lng + dx, lat + dy)) {
-      if (rejected.has(box.key)) continue;
-      const leg = this.legs.get(box.key)!;
-      if (accept && !accept(leg)) {
-        rejected.add(box.key);
-        continue;
-      }
-      scratch.distM = Infinity;
-      const to = Math.min(box.part + this.opts.segmentsPerPiece, leg.coords.length / 2 - 1);
-      nearestOnSegments(leg.coords, leg.cumM, box.part, to, lng, lat, kx, ky, scratch);
-      if (scratch.distM > radiusM) continue;
-      const prev = hits.get(box.key);
-      // Ties keep the earlier point along the route: the same answer as a scan from the start (brute force).
-      if (!prev || scratch.distM < prev.distM || (scratch.distM === prev.distM && scratch.alongM < prev.alongM)) {
-        hits.set(box.key, { leg, distM: scratch.distM, alongM: scratch.alongM });
+  territories(): number[] {
+    return [...this.perTerritory.keys()];
+  }
+
+  private nextStamp(): number {
+    if (this.stamp >= 0xfffffff0) {
+      this.atPickup.stamp.fill(0);
+      this.atDropoff.stamp.fill(0);
+      this.stamp = 0;
+    }
+    return ++this.stamp;
+  }
+
+  /**
+   * Nearest segment per leg among the segments near the point; `only` restricts to slots stamped there.
+   * Ties keep the lowest segment: the same answer as a scan from the start of the route.
+   */
+  private scanNear(
+    p: LngLat,
+    radiusM: number,
+    into: Nearness,
+    stamp: number,
+    only?: { n: Nearness; stamp: number },
+  ): number[] {
+    const { kx, ky } = scaleAt(p[1]);
+    const dx = radiusM / kx,
+      dy = radiusM / ky;
+    const [px, py] = p;
+    const wMinX = px - dx,
+      wMinY = py - dy,
+      wMaxX = px + dx,
+      wMaxY = py + dy;
+    const seen: number[] = [];
+    const onlyStamp = only ? only.n.stamp : undefined;
+    const onlyValue = only ? only.stamp : 0;
+    const st = into.stamp,
+      bestD = into.distM,
+      bestPart = into.part,
+      bestT = into.t;
+    for (const cell of this.index.cellsIn(wMinX, wMinY, wMaxX, wMaxY)) {
+      const { keys, parts, geom, n } = cell;
+      for (let k = 0; k < n; k++) {
+        const slot = keys[k];
+        if (onlyStamp && onlyStamp[slot] !== onlyValue) continue;
+        const g = k * PIECE_STRIDE;
+        const x1 = geom[g],
+          y1 = geom[g + 1],
+          x2 = geom[g + 2],
+          y2 = geom[g + 3];
+        // Segment box outside the window: farther than the radius.
+        if (
+          (x1 < wMinX && x2 < wMinX) ||
+          (x1 > wMaxX && x2 > wMaxX) ||
+          (y1 < wMinY && y2 < wMinY) ||
+          (y1 > wMaxY && y2 > wMaxY)
+        )
+          continue;
+        // Same arithmetic, in the same order, as nearestOnSegments: the scan and the index agree to the bit.
+        const sx = (x2 - x1) * kx,
+          sy = (y2 - y1) * ky;
+        const qx = (px - x1) * kx,
+          qy = (py - y1) * ky;
+        const len2 = sx * sx + sy * sy;
+        let t = len2 > 0 ? (qx * sx + qy * sy) / len2 : 0;
+        if (t < 0) t = 0;
+        else if (t > 1) t = 1;
+        const ex = qx - t * sx,
+          ey = qy - t * sy;
+        const d = Math.sqrt(ex * ex + ey * ey);
+        if (d > radiusM) continue;
+        const i = parts[k];
+        if (st[slot] !== stamp) {
+          st[slot] = stamp;
+          seen.push(slot);
+        } else if (d > bestD[slot] || (d === bestD[slot] && i > bestPart[slot])) continue;
+        bestD[slot] = d;
+        bestPart[slot] = i;
+        bestT[slot] = t;
       }
     }
-    return hits;
+    return seen;
+  }
+
+  /** Every leg passing within radiusM of both points, with exact distances and positions along the route. */
+  nearBoth(from: LngLat, to: LngLat, radiusM: number, accept?: (l: Leg) => boolean): BothEndsHit[] {
+    const sp = this.nextStamp();
+    this.scanNear(from, radiusM, this.atPickup, sp);
+    const sd = this.nextStamp();
+    const both = this.scanNear(to, radiusM, this.atDropoff, sd, { n: this.atPickup, stamp: sp });
+    const out: BothEndsHit[] = [];
+    for (const slot of both) {
+      const leg = this.slots[slot]!;
+      if (accept && !accept(leg)) continue;
+      out.push({
+        leg,
+        pickup: hitOf(leg, this.atPickup, slot),
+        dropoff: hitOf(leg, this.atDropoff, slot),
+      });
+    }
+    return out;
+  }
+
+  /** Every leg within radiusM of one point. */
+  near(p: LngLat, radiusM: number, accept?: (l: Leg) => boolean): NearHit[] {
+    const sp = this.nextStamp();
+    const out: NearHit[] = [];
+    for (const slot of this.scanNear(p, radiusM, this.atPickup, sp)) {
+      const leg = this.slots[slot]!;
+      if (!accept || accept(leg))
+        out.push(hitOf(leg, this.atPickup, slot));
+    }
+    return out;
   }
 }
 
-/** Reference search without the index: every leg, every segment. Used to check the index's recall. */
-export function nearByScan(legs: Iterable<Leg>, lng: number, lat: number, radiusM: number, accept?: (l: Leg) => boolean) {
-  const { kx, ky } = scaleAt(lat);
-  const hits = new Map<number, NearHit>();
+function hitOf(leg: Leg, n: Nearness, slot: number): NearHit {
+  const i = n.part[slot],
+    cum = leg.cumM;
+  return { leg, distM: n.distM[slot], alongM: cum[i] + n.t[slot] * (cum[i + 1] - cum[i]) };
+}
+
+/** Closest point of the whole leg: the same function the brute-force scan uses. */
+function exactNear(leg: Leg, p: LngLat, kx: number, ky: number): NearHit {
   const best: Nearest = { distM: Infinity, alongM: 0 };
+  nearestOnSegments(leg.coords, leg.cumM, 0, leg.coords.length / 2 - 1, p[0], p[1], kx, ky, best);
+  return { leg, distM: best.distM, alongM: best.alongM };
+}
+
+/** Reference search without the index: every leg, every segment. The recall check compares the index with it. */
+export function scanBoth(
+  legs: Iterable<Leg>,
+  from: LngLat,
+  to: LngLat,
+  radiusM: number,
+  accept?: (l: Leg) => boolean,
+): BothEndsHit[] {
+  const p = scaleAt(from[1]),
+    d = scaleAt(to[1]);
+  const out: BothEndsHit[] = [];
   for (const leg of legs) {
     if (accept && !accept(leg)) continue;
-    best.distM = Infinity;
-    nearestOnSegments(leg.coords, leg.cumM, 0, leg.coords.length / 2 - 1, lng, lat, kx, ky, best);
-    if (best.distM <= radiusM) hits.set(leg.key, { leg, distM: best.distM, alongM: best.alongM });
+    const pickup = exactNear(leg, from, p.kx, p.ky);
+    if (pickup.distM > radiusM) continue;
+    const dropoff = exactNear(leg, to, d.kx, d.ky);
+    if (dropoff.distM <= radiusM) out.push({ leg, pickup, dropoff });
   }
-  return hits;
+  return out;
 }

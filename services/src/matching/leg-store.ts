@@ -41,9 +41,21 @@ const SELECT_TRIPS = `
 
 function legsOf(r: TripRow): Leg[] {
   if (!r.active) return [];
-  const schedule = { kind: r.kind, weekdays: r.weekdays.map(Number), date: r.date, validFrom: r.valid_from, validTo: r.valid_to };
+  const schedule = {
+    kind: r.kind,
+    weekdays: r.weekdays.map(Number),
+    date: r.date,
+    validFrom: r.valid_from,
+    validTo: r.valid_to,
+  };
   const booked = new Map(Object.entries(r.booked ?? {}));
-  const make = (leg: 'outbound' | 'return', geojson: string, departureMin: number, distanceM: number, durationS: number): Leg => {
+  const make = (
+    leg: 'outbound' | 'return',
+    geojson: string,
+    departureMin: number,
+    distanceM: number,
+    durationS: number,
+  ): Leg => {
     const coords = (JSON.parse(geojson) as { coordinates: LngLat[] }).coordinates;
     const flat = flatten(coords);
     return {
@@ -91,10 +103,19 @@ export async function refreshTrip(db: Queryable, index: LegIndex, tripId: number
  * Keeps this process's index in sync with writes made by any process on the same database (NOTIFY from the
  * trips/matches triggers). A lost listening connection triggers a full reload, since notifications may be missed.
  */
-export async function syncLegs(db: Db, index: LegIndex, log: (m: string) => void = () => {}): Promise<() => Promise<void>> {
+export async function syncLegs(
+  db: Db,
+  index: LegIndex,
+  log: (m: string) => void = () => {},
+): Promise<() => Promise<void>> {
   let queue = Promise.resolve();
   const enqueue = (work: () => Promise<unknown>) => {
-    queue = queue.then(() => work()).then(() => undefined, (e) => log(`index sync failed: ${(e as Error).message}`));
+    queue = queue
+      .then(() => work())
+      .then(
+        () => undefined,
+        (e) => log(`index sync failed: ${(e as Error).message}`),
+      );
   };
   return db.listen(
     'comobi_trips',

@@ -1,5 +1,5 @@
 import type { LngLat, Router } from '../routing/types.ts';
-import { nearByScan, type LegIndex, type NearHit } from './leg-index.ts';
+import { scanBoth, type LegIndex, type NearHit } from './leg-index.ts';
 import { freeSeats, type Leg } from './legs.ts';
 import { maxDetourS, type MatchingRules } from './rules.ts';
 import { commonWeekdays, deviationMin, inWindow, runsOn, type TimeWindow } from './schedule.ts';
@@ -93,17 +93,13 @@ export class Matcher {
       (q.passengerId === undefined || l.driverId !== q.passengerId);
     let radius = 0;
     for (const l of this.scopeRules(q)) radius = Math.max(radius, l.corridorM);
-    const near = (p: LngLat) =>
+    const hits =
       mode === 'index'
-        ? this.index.near(p[0], p[1], radius, inScope)
-        : nearByScan(this.index.legs.values(), p[0], p[1], radius, inScope);
-    const pickups = near(q.from);
-    const dropoffs = pickups.size ? near(q.to) : new Map<number, NearHit>();
+        ? this.index.nearBoth(q.from, q.to, radius, inScope)
+        : scanBoth(this.index.legs.values(), q.from, q.to, radius, inScope);
     const list: Candidate[] = [];
     let corridor = 0;
-    for (const [key, pickup] of pickups) {
-      const dropoff = dropoffs.get(key);
-      if (!dropoff) continue;
+    for (const { pickup, dropoff } of hits) {
       const leg = pickup.leg;
       const rules = this.rulesOf(leg.territoryId);
       if (pickup.distM > rules.corridorM || dropoff.distM > rules.corridorM) continue;
@@ -124,24 +120,25 @@ export class Matcher {
   }
 
   /**
-   * Times estimated along the usual route, with a slack of the whole detour budget plus margin: only legs that
-   * could not be on time whatever the detour are dropped before routing.
+   * Times estimated along the usual route, with a slack of the whole detour budget, the tolerance, 10 minutes for
+   * reaching a passenger off the route, and a quarter of the time driven so far (the router answering now may not be
+   * the one that timed the stored route): only legs that could not be on time whatever the detour are dropped
+   * before routing. The recall test and the benchmark check that nothing feasible is lost here.
    */
   private roughlyOnTime(q: MatchQuery, leg: Leg, p: NearHit, d: NearHit, rules: MatchingRules): boolean {
     const perM = leg.durationS / Math.max(leg.distanceM, 1) / 60;
-    const pickupMin = leg.departureMin + p.alongM * perM;
-    const dropoffMin = leg.departureMin + d.alongM * perM;
-    const slack = rules.maxDetourMin + 10 + q.toleranceMin;
+    const toPickupMin = p.alongM * perM;
+    const toDropoffMin = d.alongM * perM;
+    const base = rules.maxDetourMin + 10 + q.toleranceMin;
     return q.timeKind === 'depart'
-      ? Math.abs(pickupMin - q.timeMin) <= slack
-      : dropoffMin - q.timeMin <= slack && q.timeMin - dropoffMin <= slack + q.toleranceMin;
+      ? Math.abs(leg.departureMin + toPickupMin - q.timeMin) <= base + 0.25 * toPickupMin
+      : Math.abs(leg.departureMin + toDropoffMin - q.timeMin) <= base + q.toleranceMin + 0.25 * toDropoffMin;
   }
 
   private scopeRules(q: MatchQuery): MatchingRules[] {
     if (q.territoryIds && q.territoryIds.length) return q.territoryIds.map((t) => this.rulesOf(t));
-    const ids = new Set<number>();
-    for (const l of this.index.legs.values()) ids.add(l.territoryId);
-    return ids.size ? [...ids].map((t) => this.rulesOf(t)) : [this.rulesOf(0)];
+    const ids = this.index.territories();
+    return ids.length ? ids.map((t) => this.rulesOf(t)) : [this.rulesOf(0)];
   }
 
   async match(q: MatchQuery, mode: 'index' | 'scan' = 'index'): Promise<MatchAnswer> {
@@ -163,7 +160,11 @@ export class Matcher {
       }),
     );
     proposals.sort((a, b) => b.score - a.score || a.detourS - b.detourS || a.tripId - b.tripId);
-    return { proposals, approximate, stats: { corridor, schedule: list.length, routed: list.length, feasible: proposals.length } };
+    return {
+      proposals,
+      approximate,
+      stats: { corridor, schedule: list.length, routed: list.length, feasible: proposals.length },
+    };
   }
 
   private evaluate(
@@ -173,8 +174,14 @@ export class Matcher {
     dist: (number | null)[][],
     k: number,
   ): Proposal | undefined {
-    const toPickup = dur[k][0], pickupToDropoff = dur[0][1], dropoffToDest = dur[1][k], direct = dur[k][k];
-    const mToPickup = dist[k][0], mPickupToDropoff = dist[0][1], mDropoffToDest = dist[1][k], mDirect = dist[k][k];
+    const toPickup = dur[k][0],
+      pickupToDropoff = dur[0][1],
+      dropoffToDest = dur[1][k],
+      direct = dur[k][k];
+    const mToPickup = dist[k][0],
+      mPickupToDropoff = dist[0][1],
+      mDropoffToDest = dist[1][k],
+      mDirect = dist[k][k];
     if (toPickup == null || pickupToDropoff == null || dropoffToDest == null || direct == null) return undefined;
     const rules = this.rulesOf(c.leg.territoryId);
     // Snapping can make the detour route a few seconds shorter than the direct one: no negative detours.
@@ -186,7 +193,8 @@ export class Matcher {
     const dropoffMin = pickupMin + pickupToDropoff / 60;
     if (!inWindow(q, pickupMin, dropoffMin)) return undefined;
     const gap = Math.abs(deviationMin(q, pickupMin, dropoffMin));
-    const score = 1 - 0.6 * (budgetS > 0 ? detourS / budgetS : 0) - 0.4 * (q.toleranceMin > 0 ? gap / q.toleranceMin : 0);
+    const score =
+      1 - 0.6 * (budgetS > 0 ? detourS / budgetS : 0) - 0.4 * (q.toleranceMin > 0 ? gap / q.toleranceMin : 0);
     return {
       tripId: c.leg.tripId,
       driverId: c.leg.driverId,

@@ -33,13 +33,19 @@ export const needsDateOrWeekdays = (b: { date?: string; weekdays?: number[] }, c
 
 export function scopeOf(p: Principal, territoryId: number | undefined): number[] | null {
   if (territoryId !== undefined) {
-    if (p.territoryIds && !p.territoryIds.includes(territoryId)) throw forbidden('territory not allowed for these credentials');
+    if (p.territoryIds && !p.territoryIds.includes(territoryId))
+      throw forbidden('territory not allowed for these credentials');
     return [territoryId];
   }
   return p.territoryIds;
 }
 
-export function toMatchQuery(a: TripAsk, territoryIds: number[] | null, defaultToleranceMin: number, passengerId?: number): MatchQuery {
+export function toMatchQuery(
+  a: TripAsk,
+  territoryIds: number[] | null,
+  defaultToleranceMin: number,
+  passengerId?: number,
+): MatchQuery {
   return {
     from: [a.from.lng, a.from.lat],
     to: [a.to.lng, a.to.lat],

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { principalOf, requireRole, type Principal } from '../../auth/principal.ts';
 import type { Services } from '../../context.ts';
 import type { Queryable } from '../../db/index.ts';
+import { asPrincipal } from '../../db/scope.ts';
 import { pointCols, readPoint } from '../../geo/sql.ts';
 import { badRequest, conflict, notFound } from '../../http/errors.ts';
 import { filterBy, listParams, setContentRange, Where } from '../../http/simple-rest.ts';
@@ -50,8 +51,22 @@ const change = z.object({
 });
 
 /** Applies a status change inside a transaction: checks the workflow, the coded reason and the free seats. */
-export async function transition(tx: Queryable, p: Principal, matchId: number, to: MatchStatus, reason: string | null, note: string | null) {
-  const { rows } = await tx.query<{ status: MatchStatus; trip_id: number; date: string | null; seats: number; trip_seats: number; request_id: number }>(
+export async function transition(
+  tx: Queryable,
+  p: Principal,
+  matchId: number,
+  to: MatchStatus,
+  reason: string | null,
+  note: string | null,
+) {
+  const { rows } = await tx.query<{
+    status: MatchStatus;
+    trip_id: number;
+    date: string | null;
+    seats: number;
+    trip_seats: number;
+    request_id: number;
+  }>(
     `SELECT m.status, m.trip_id, m.date, r.seats, t.seats AS trip_seats, m.request_id
      FROM matches m JOIN requests r ON r.id = m.request_id JOIN trips t ON t.id = m.trip_id
      WHERE m.id = $1 FOR UPDATE OF m, t`,
@@ -61,11 +76,15 @@ export async function transition(tx: Queryable, p: Principal, matchId: number, t
   if (!m) throw notFound('match', matchId);
   if (m.status === to) return m;
   if (!TRANSITIONS[m.status].includes(to)) {
-    throw conflict(`cannot go from ${m.status} to ${to}; allowed: ${TRANSITIONS[m.status].join(', ') || 'none (final)'}`, 'status');
+    throw conflict(
+      `cannot go from ${m.status} to ${to}; allowed: ${TRANSITIONS[m.status].join(', ') || 'none (final)'}`,
+      'status',
+    );
   }
   if (to === 'declined' || to === 'cancelled') {
     const allowed: readonly string[] = REASONS[to];
-    if (!reason || !allowed.includes(reason)) throw badRequest('reason', `a coded reason is required: ${allowed.join(', ')}`);
+    if (!reason || !allowed.includes(reason))
+      throw badRequest('reason', `a coded reason is required: ${allowed.join(', ')}`);
   }
   if (HOLDS_SEAT.includes(to) && !HOLDS_SEAT.includes(m.status) && m.date) {
     const taken = await tx.query<{ n: number }>(
@@ -73,26 +92,39 @@ export async function transition(tx: Queryable, p: Principal, matchId: number, t
        WHERE x.trip_id = $1 AND x.date = $2 AND x.status = ANY($3::text[]) AND x.id <> $4`,
       [m.trip_id, m.date, HOLDS_SEAT, matchId],
     );
-    if (taken.rows[0].n + m.seats > m.trip_seats) throw conflict('no free seat left on this trip for that date', 'status');
+    if (taken.rows[0].n + m.seats > m.trip_seats)
+      throw conflict('no free seat left on this trip for that date', 'status');
   }
   await tx.query(
     `UPDATE matches SET status = $2, status_reason = $3, note = COALESCE($4, note), status_changed_at = now(),
        status_changed_by = $5, updated_at = now() WHERE id = $1`,
     [matchId, to, reason, note, p.actor],
   );
-  await tx.query('INSERT INTO match_events (match_id, from_status, to_status, reason, note, actor) VALUES ($1, $2, $3, $4, $5, $6)', [
-    matchId, m.status, to, reason, note, p.actor,
-  ]);
+  await tx.query(
+    'INSERT INTO match_events (match_id, from_status, to_status, reason, note, actor) VALUES ($1, $2, $3, $4, $5, $6)',
+    [matchId, m.status, to, reason, note, p.actor],
+  );
   // The request follows its best match: confirmed → matched, done → served.
-  if (to === 'confirmed') await tx.query(`UPDATE requests SET status = 'matched', updated_at = now() WHERE id = $1 AND status = 'open'`, [m.request_id]);
-  if (to === 'done') await tx.query(`UPDATE requests SET status = 'served', updated_at = now() WHERE id = $1`, [m.request_id]);
+  if (to === 'confirmed')
+    await tx.query(`UPDATE requests SET status = 'matched', updated_at = now() WHERE id = $1 AND status = 'open'`, [
+      m.request_id,
+    ]);
+  if (to === 'done')
+    await tx.query(`UPDATE requests SET status = 'served', updated_at = now() WHERE id = $1`, [m.request_id]);
   return m;
 }
 
 export function matchResourceRoutes(s: Services) {
   const r = new Router();
   const spec = {
-    sortable: { id: 'm.id', score: 'm.score', detourS: 'm.detour_s', createdAt: 'm.created_at', status: 'm.status', date: 'm.date' },
+    sortable: {
+      id: 'm.id',
+      score: 'm.score',
+      detourS: 'm.detour_s',
+      createdAt: 'm.created_at',
+      status: 'm.status',
+      date: 'm.date',
+    },
     filters: {
       territoryId: filterBy.int('m.territory_id', 'territoryId'),
       requestId: filterBy.int('m.request_id', 'requestId'),
@@ -105,8 +137,8 @@ export function matchResourceRoutes(s: Services) {
     },
   };
 
-  const load = async (p: Principal, mid: number) => {
-    const { rows } = await s.db.query(`${SELECT_MATCHES} WHERE m.id = $1`, [mid]);
+  const load = async (db: Queryable, p: Principal, mid: number) => {
+    const { rows } = await db.query(`${SELECT_MATCHES} WHERE m.id = $1`, [mid]);
     const row = rows[0];
     if (!row || (p.territoryIds && !p.territoryIds.includes(row.territory_id as number))) throw notFound('match', mid);
     return row;
@@ -117,10 +149,21 @@ export function matchResourceRoutes(s: Services) {
     const where = new Where();
     if (p.territoryIds) where.add((ph) => `m.territory_id = ANY(${ph}::int[])`, p.territoryIds);
     const lp = listParams(ctx, spec, where);
-    const [rows, total] = await Promise.all([
-      s.db.query(`${SELECT_MATCHES} ${where} ORDER BY ${lp.orderBy.replace(/(^|, )id /, '$1m.id ')} LIMIT ${lp.limit} OFFSET ${lp.offset}`, where.params),
-      s.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM matches m JOIN trips t ON t.id = m.trip_id ${where}`, where.params),
-    ]);
+    const [rows, total] = await asPrincipal(
+      s.db,
+      p,
+      async (db) =>
+        [
+          await db.query(
+            `${SELECT_MATCHES} ${where} ORDER BY ${lp.orderBy.replace(/(^|, )id /, '$1m.id ')} LIMIT ${lp.limit} OFFSET ${lp.offset}`,
+            where.params,
+          ),
+          await db.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM matches m JOIN trips t ON t.id = m.trip_id ${where}`,
+            where.params,
+          ),
+        ] as const,
+    );
     setContentRange(ctx, 'matches', lp.offset, rows.rows.length, total.rows[0].n);
     ctx.body = rows.rows.map(presentMatch);
   });
@@ -128,27 +171,45 @@ export function matchResourceRoutes(s: Services) {
   r.get('/matches/:id', async (ctx) => {
     const p = principalOf(ctx);
     const mid = parse(id, ctx.params.id, 'id');
-    const row = await load(p, mid);
-    const events = await s.db.query(
-      'SELECT from_status, to_status, reason, note, actor, at FROM match_events WHERE match_id = $1 ORDER BY at, id', [mid]);
+    const [row, events] = await asPrincipal(
+      s.db,
+      p,
+      async (db) =>
+        [
+          await load(db, p, mid),
+          await db.query(
+            'SELECT from_status, to_status, reason, note, actor, at FROM match_events WHERE match_id = $1 ORDER BY at, id',
+            [mid],
+          ),
+        ] as const,
+    );
     ctx.body = {
       ...presentMatch(row),
-      events: events.rows.map((e: any) => ({ from: e.from_status, to: e.to_status, reason: e.reason, note: e.note, actor: e.actor, at: e.at })),
+      events: events.rows.map((e: any) => ({
+        from: e.from_status,
+        to: e.to_status,
+        reason: e.reason,
+        note: e.note,
+        actor: e.actor,
+        at: e.at,
+      })),
     };
   });
 
   r.put('/matches/:id', async (ctx) => {
     const p = requireRole(ctx, 'admin', 'coordinator', 'integration');
     const mid = parse(id, ctx.params.id, 'id');
-    const row = await load(p, mid);
     const b = parse(change, ctx.request.body);
     const reason = b.reason ?? b.statusReason ?? null;
-    await s.db.transaction(async (tx) => {
+    const after = await asPrincipal(s.db, p, async (tx) => {
+      const row = await load(tx, p, mid);
       if (b.status && b.status !== row.status) await transition(tx, p, mid, b.status, reason, b.note ?? null);
-      else if (b.note !== undefined) await tx.query('UPDATE matches SET note = $2, updated_at = now() WHERE id = $1', [mid, b.note]);
+      else if (b.note !== undefined)
+        await tx.query('UPDATE matches SET note = $2, updated_at = now() WHERE id = $1', [mid, b.note]);
+      return load(tx, p, mid);
     });
-    await refreshTrip(s.db, s.index, row.trip_id as number);
-    ctx.body = presentMatch(await load(p, mid));
+    await refreshTrip(s.db, s.index, after.trip_id as number);
+    ctx.body = presentMatch(after);
   });
 
   return r;

@@ -1,5 +1,13 @@
 /** Match status workflow. Terminal statuses have no way out. */
-export const MATCH_STATUSES = ['proposed', 'contacted', 'accepted', 'declined', 'confirmed', 'done', 'cancelled'] as const;
+export const MATCH_STATUSES = [
+  'proposed',
+  'contacted',
+  'accepted',
+  'declined',
+  'confirmed',
+  'done',
+  'cancelled',
+] as const;
 export type MatchStatus = (typeof MATCH_STATUSES)[number];
 
 export const TRANSITIONS: Record<MatchStatus, MatchStatus[]> = {
@@ -15,7 +23,15 @@ export const TRANSITIONS: Record<MatchStatus, MatchStatus[]> = {
 
 /** Coded reasons, required when a match is declined or cancelled. */
 export const REASONS = {
-  declined: ['driver_unavailable', 'detour_too_long', 'schedule_conflict', 'needs_not_met', 'passenger_declined', 'no_answer', 'other'],
+  declined: [
+    'driver_unavailable',
+    'detour_too_long',
+    'schedule_conflict',
+    'needs_not_met',
+    'passenger_declined',
+    'no_answer',
+    'other',
+  ],
   cancelled: ['passenger_cancelled', 'driver_cancelled', 'no_show', 'weather', 'vehicle_problem', 'other'],
 } as const;
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { principalOf, requireRole, writeTerritory, type Principal } from '../../auth/principal.ts';
 import type { Services } from '../../context.ts';
 import type { Queryable } from '../../db/index.ts';
+import { asPrincipal } from '../../db/scope.ts';
 import { pointCols, pointSql, readPoint } from '../../geo/sql.ts';
 import { badRequest, notFound } from '../../http/errors.ts';
 import { filterBy, listParams, setContentRange, Where } from '../../http/simple-rest.ts';
@@ -13,8 +14,18 @@ import { presentMatch, SELECT_MATCHES } from '../matches/routes.ts';
 import { NEEDS } from '../people/routes.ts';
 
 export const REQUEST_STATUSES = ['open', 'matched', 'served', 'unserved', 'cancelled'] as const;
-export const UNSERVED_REASONS = ['no_driver', 'no_driver_at_time', 'no_seat', 'driver_declined', 'passenger_cancelled',
-  'transit_used', 'tad_used', 'medical_transport_used', 'out_of_territory', 'other'] as const;
+export const UNSERVED_REASONS = [
+  'no_driver',
+  'no_driver_at_time',
+  'no_seat',
+  'driver_declined',
+  'passenger_cancelled',
+  'transit_used',
+  'tad_used',
+  'medical_transport_used',
+  'out_of_territory',
+  'other',
+] as const;
 
 const fields = {
   passengerId: z.number().int().positive().nullable().optional(),
@@ -23,14 +34,23 @@ const fields = {
   needs: z.array(z.enum(NEEDS)).default([]),
   note: z.string().max(2000).nullable().optional(),
 };
-const createBody = tripAsk.extend({ ...fields, storeProposals: z.boolean().default(true) }).superRefine(needsDateOrWeekdays);
-const updateBody = z.object({
-  status: z.enum(REQUEST_STATUSES).optional(),
-  unservedReason: z.enum(UNSERVED_REASONS).nullable().optional(),
-  note: z.string().max(2000).nullable().optional(),
-}).superRefine((b, ctx) => {
-  if (b.status === 'unserved' && !b.unservedReason) ctx.addIssue({ code: 'custom', path: ['unservedReason'], message: `a coded reason is required: ${UNSERVED_REASONS.join(', ')}` });
-});
+const createBody = tripAsk
+  .extend({ ...fields, storeProposals: z.boolean().default(true) })
+  .superRefine(needsDateOrWeekdays);
+const updateBody = z
+  .object({
+    status: z.enum(REQUEST_STATUSES).optional(),
+    unservedReason: z.enum(UNSERVED_REASONS).nullable().optional(),
+    note: z.string().max(2000).nullable().optional(),
+  })
+  .superRefine((b, ctx) => {
+    if (b.status === 'unserved' && !b.unservedReason)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['unservedReason'],
+        message: `a coded reason is required: ${UNSERVED_REASONS.join(', ')}`,
+      });
+  });
 
 const SELECT = `SELECT r.id, r.territory_id, r.passenger_id, ${pointCols('r.from_point', 'from')}, ${pointCols('r.to_point', 'to')},
   r.from_label, r.to_label, r.date, r.weekdays, r.time_min, r.time_kind, r.tolerance_min, r.seats, r.purpose, r.needs,
@@ -63,7 +83,14 @@ export function presentRequest(r: Record<string, any>) {
 }
 
 /** Proposals become matches (status "proposed"); re-running a request refreshes them without touching handled ones. */
-export async function storeProposals(tx: Queryable, requestId: number, territoryId: number, date: string | null, proposals: Proposal[], approximate: boolean) {
+export async function storeProposals(
+  tx: Queryable,
+  requestId: number,
+  territoryId: number,
+  date: string | null,
+  proposals: Proposal[],
+  approximate: boolean,
+) {
   if (!proposals.length) return;
   await tx.query(
     `INSERT INTO matches (territory_id, request_id, trip_id, leg, date, pickup, dropoff, pickup_min, dropoff_min,
@@ -75,17 +102,41 @@ export async function storeProposals(tx: Queryable, requestId: number, territory
      ON CONFLICT (request_id, trip_id, leg) DO UPDATE SET pickup_min = EXCLUDED.pickup_min, dropoff_min = EXCLUDED.dropoff_min,
        detour_m = EXCLUDED.detour_m, detour_s = EXCLUDED.detour_s, score = EXCLUDED.score, updated_at = now()
        WHERE matches.status = 'proposed'`,
-    [territoryId, requestId, date, approximate, JSON.stringify(proposals.map((p) => ({
-      trip_id: p.tripId, leg: p.leg, plng: p.pickup.lng, plat: p.pickup.lat, dlng: p.dropoff.lng, dlat: p.dropoff.lat,
-      pmin: p.pickup.timeMin % 1440, dmin: p.dropoff.timeMin % 1440, dm: p.detourM, ds: p.detourS, score: p.score,
-    })))],
+    [
+      territoryId,
+      requestId,
+      date,
+      approximate,
+      JSON.stringify(
+        proposals.map((p) => ({
+          trip_id: p.tripId,
+          leg: p.leg,
+          plng: p.pickup.lng,
+          plat: p.pickup.lat,
+          dlng: p.dropoff.lng,
+          dlat: p.dropoff.lat,
+          pmin: p.pickup.timeMin % 1440,
+          dmin: p.dropoff.timeMin % 1440,
+          dm: p.detourM,
+          ds: p.detourS,
+          score: p.score,
+        })),
+      ),
+    ],
   );
 }
 
 export function requestRoutes(s: Services) {
   const r = new Router();
   const spec = {
-    sortable: { id: 'r.id', date: 'r.date', createdAt: 'r.created_at', status: 'r.status', time: 'r.time_min', purpose: 'r.purpose' },
+    sortable: {
+      id: 'r.id',
+      date: 'r.date',
+      createdAt: 'r.created_at',
+      status: 'r.status',
+      time: 'r.time_min',
+      purpose: 'r.purpose',
+    },
     filters: {
       territoryId: filterBy.int('r.territory_id', 'territoryId'),
       passengerId: filterBy.int('r.passenger_id', 'passengerId'),
@@ -97,19 +148,24 @@ export function requestRoutes(s: Services) {
       dateTo: filterBy.date('r.date', 'dateTo', '<='),
       communeInsee: (w: Where, v: unknown) => {
         if (typeof v !== 'string') throw badRequest('filter.communeInsee', 'must be an INSEE code');
-        w.add((ph) => `EXISTS (SELECT 1 FROM communes c WHERE c.insee = ${ph} AND (ST_Intersects(c.geom, r.from_point) OR ST_Intersects(c.geom, r.to_point)))`, v);
+        w.add(
+          (ph) =>
+            `EXISTS (SELECT 1 FROM communes c WHERE c.insee = ${ph} AND (ST_Intersects(c.geom, r.from_point) OR ST_Intersects(c.geom, r.to_point)))`,
+          v,
+        );
       },
     },
   };
 
-  const load = async (p: Principal, rid: number) => {
-    const { rows } = await s.db.query(`${SELECT} WHERE r.id = $1`, [rid]);
+  const load = async (db: Queryable, p: Principal, rid: number) => {
+    const { rows } = await db.query(`${SELECT} WHERE r.id = $1`, [rid]);
     const row = rows[0];
-    if (!row || (p.territoryIds && !p.territoryIds.includes(row.territory_id as number))) throw notFound('request', rid);
+    if (!row || (p.territoryIds && !p.territoryIds.includes(row.territory_id as number)))
+      throw notFound('request', rid);
     return row;
   };
-  const withProposals = async (row: Record<string, any>) => {
-    const m = await s.db.query(`${SELECT_MATCHES} WHERE m.request_id = $1 ORDER BY m.score DESC, m.id`, [row.id]);
+  const withProposals = async (db: Queryable, row: Record<string, any>) => {
+    const m = await db.query(`${SELECT_MATCHES} WHERE m.request_id = $1 ORDER BY m.score DESC, m.id`, [row.id]);
     return { ...presentRequest(row), proposals: m.rows.map(presentMatch) };
   };
 
@@ -118,68 +174,126 @@ export function requestRoutes(s: Services) {
     const where = new Where();
     if (p.territoryIds) where.add((ph) => `r.territory_id = ANY(${ph}::int[])`, p.territoryIds);
     const lp = listParams(ctx, spec, where);
-    const [rows, total] = await Promise.all([
-      s.db.query(`${SELECT} ${where} ORDER BY ${lp.orderBy.replace(/(^|, )id /, '$1r.id ')} LIMIT ${lp.limit} OFFSET ${lp.offset}`, where.params),
-      s.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM requests r ${where}`, where.params),
-    ]);
+    const [rows, total] = await asPrincipal(
+      s.db,
+      p,
+      async (db) =>
+        [
+          await db.query(
+            `${SELECT} ${where} ORDER BY ${lp.orderBy.replace(/(^|, )id /, '$1r.id ')} LIMIT ${lp.limit} OFFSET ${lp.offset}`,
+            where.params,
+          ),
+          await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM requests r ${where}`, where.params),
+        ] as const,
+    );
     setContentRange(ctx, 'requests', lp.offset, rows.rows.length, total.rows[0].n);
     ctx.body = rows.rows.map(presentRequest);
   });
 
   r.get('/requests/:id', async (ctx) => {
-    ctx.body = await withProposals(await load(principalOf(ctx), parse(id, ctx.params.id, 'id')));
+    const p = principalOf(ctx);
+    const rid = parse(id, ctx.params.id, 'id');
+    ctx.body = await asPrincipal(s.db, p, async (db) => withProposals(db, await load(db, p, rid)));
   });
 
   r.post('/requests', async (ctx) => {
     const p = requireRole(ctx, 'admin', 'coordinator', 'integration');
     const b = parse(createBody, ctx.request.body);
     const territoryId = writeTerritory(p, b.territoryId);
-    if (b.passengerId) {
-      const who = await s.db.query<{ territory_id: number }>('SELECT territory_id FROM people WHERE id = $1', [b.passengerId]);
-      if (!who.rows[0] || who.rows[0].territory_id !== territoryId) throw badRequest('passengerId', `no person ${b.passengerId} in this territory`);
-    }
     const tol = b.toleranceMin ?? s.rulesOf(territoryId).toleranceMin;
     // Matching runs before the transaction: the router may be slow, a lock must not wait on it.
     const answer = b.storeProposals
       ? await s.matcher.match(toMatchQuery(b, [territoryId], tol, b.passengerId ?? undefined))
       : { proposals: [], approximate: false };
-    const rid = await s.db.transaction(async (tx) => {
+    ctx.status = 201;
+    ctx.body = await asPrincipal(s.db, p, async (tx) => {
+      if (b.passengerId) {
+        const who = await tx.query<{ territory_id: number }>('SELECT territory_id FROM people WHERE id = $1', [
+          b.passengerId,
+        ]);
+        if (!who.rows[0] || who.rows[0].territory_id !== territoryId)
+          throw badRequest('passengerId', `no person ${b.passengerId} in this territory`);
+      }
       const { rows } = await tx.query<{ id: number }>(
         `INSERT INTO requests (territory_id, passenger_id, from_point, to_point, from_label, to_label, date, weekdays,
            time_min, time_kind, tolerance_min, seats, purpose, needs, note, created_by)
          VALUES ($1, $2, ${pointSql('$3', '$4')}, ${pointSql('$5', '$6')}, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
          RETURNING id`,
-        [territoryId, b.passengerId ?? null, b.from.lng, b.from.lat, b.to.lng, b.to.lat, b.fromLabel ?? null, b.toLabel ?? null,
-         b.date ?? null, b.weekdays ?? [], Number(b.time.slice(0, 2)) * 60 + Number(b.time.slice(3)), b.timeKind, tol, b.seats,
-         b.purpose, b.needs, b.note ?? null, p.actor],
+        [
+          territoryId,
+          b.passengerId ?? null,
+          b.from.lng,
+          b.from.lat,
+          b.to.lng,
+          b.to.lat,
+          b.fromLabel ?? null,
+          b.toLabel ?? null,
+          b.date ?? null,
+          b.weekdays ?? [],
+          Number(b.time.slice(0, 2)) * 60 + Number(b.time.slice(3)),
+          b.timeKind,
+          tol,
+          b.seats,
+          b.purpose,
+          b.needs,
+          b.note ?? null,
+          p.actor,
+        ],
       );
       await storeProposals(tx, rows[0].id, territoryId, b.date ?? null, answer.proposals, answer.approximate);
-      return rows[0].id;
+      return { ...(await withProposals(tx, await load(tx, p, rows[0].id))), approximate: answer.approximate };
     });
-    ctx.status = 201;
-    ctx.body = { ...(await withProposals(await load(p, rid))), approximate: answer.approximate };
+  });
+
+  /** Runs the search again (new drivers, changed trips); matches already handled keep their status. */
+  r.post('/requests/:id/match', async (ctx) => {
+    const p = requireRole(ctx, 'admin', 'coordinator', 'integration');
+    const rid = parse(id, ctx.params.id, 'id');
+    const current = presentRequest(await asPrincipal(s.db, p, (db) => load(db, p, rid)));
+    const ask = {
+      from: current.from!,
+      to: current.to!,
+      date: current.date ?? undefined,
+      weekdays: current.weekdays.length ? current.weekdays : undefined,
+      time: current.time,
+      timeKind: current.timeKind,
+      toleranceMin: current.toleranceMin,
+      seats: current.seats,
+      purpose: current.purpose,
+    };
+    const answer = await s.matcher.match(
+      toMatchQuery(ask, [current.territoryId], current.toleranceMin, current.passengerId ?? undefined),
+    );
+    ctx.body = await asPrincipal(s.db, p, async (tx) => {
+      await storeProposals(tx, rid, current.territoryId, current.date, answer.proposals, answer.approximate);
+      return { ...(await withProposals(tx, await load(tx, p, rid))), approximate: answer.approximate };
+    });
   });
 
   r.put('/requests/:id', async (ctx) => {
     const p = requireRole(ctx, 'admin', 'coordinator', 'integration');
     const rid = parse(id, ctx.params.id, 'id');
-    await load(p, rid);
     const b = parse(updateBody, ctx.request.body);
-    await s.db.query(
-      `UPDATE requests SET status = COALESCE($2, status),
+    ctx.body = await asPrincipal(s.db, p, async (db) => {
+      await load(db, p, rid);
+      await db.query(
+        `UPDATE requests SET status = COALESCE($2, status),
          unserved_reason = CASE WHEN $2 = 'unserved' THEN $3 WHEN $2 IS NOT NULL THEN NULL ELSE unserved_reason END,
          note = CASE WHEN $4::boolean THEN $5 ELSE note END, updated_at = now() WHERE id = $1`,
-      [rid, b.status ?? null, b.unservedReason ?? null, b.note !== undefined, b.note ?? null],
-    );
-    ctx.body = await withProposals(await load(p, rid));
+        [rid, b.status ?? null, b.unservedReason ?? null, b.note !== undefined, b.note ?? null],
+      );
+      return withProposals(db, await load(db, p, rid));
+    });
   });
 
   r.delete('/requests/:id', async (ctx) => {
     const p = requireRole(ctx, 'admin', 'coordinator');
     const rid = parse(id, ctx.params.id, 'id');
-    const row = await load(p, rid);
-    await s.db.query('DELETE FROM requests WHERE id = $1', [rid]);
-    ctx.body = presentRequest(row);
+    ctx.body = await asPrincipal(s.db, p, async (db) => {
+      const row = await load(db, p, rid);
+      await db.query('DELETE FROM requests WHERE id = $1', [rid]);
+      return presentRequest(row);
+    });
   });
 
   return r;

@@ -1,0 +1,104 @@
+/**
+ * Seeded synthetic driver legs and passenger requests on real Lot routes (../shared/data/bench/lot-routes-20k:
+ * routes computed by OSRM on the Lot road graph). Used by the matching benchmark and the recall test.
+ */
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import seedrandom from 'seedrandom';
+import { cumulativeM, flatten } from '../src/geo/polyline.ts';
+import { legKey, type Leg } from '../src/matching/legs.ts';
+import type { MatchQuery } from '../src/matching/matcher.ts';
+import type { LngLat } from '../src/routing/types.ts';
+
+export interface RawRoute {
+  c: LngLat[];
+  m: number;
+  s: number;
+}
+
+export function readRoutes(file: string): RawRoute[] {
+  return zlib.gunzipSync(fs.readFileSync(file)).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as RawRoute);
+}
+
+/** `copies` of each route, every vertex moved by up to ±jitterM (the first copy untouched). */
+export function makeLegs(routes: RawRoute[], copies: number, seed: string, jitterM = 300): Leg[] {
+  const rng = seedrandom(seed);
+  const legs: Leg[] = [];
+  let id = 1;
+  for (let k = 0; k < copies; k++) {
+    for (const r of routes) {
+      const dx = k === 0 ? 0 : (rng() * 2 - 1) * jitterM / 78_000;
+      const dy = k === 0 ? 0 : (rng() * 2 - 1) * jitterM / 111_000;
+      const coords = r.c.map(([x, y]) => [x + dx, y + dy] as LngLat);
+      const flat = flatten(coords);
+      const oneoff = rng() < 0.1;
+      const weekdays = rng() < 0.75 ? [1, 2, 3, 4, 5] : [1, 2, 3, 4, 5, 6, 7].filter(() => rng() < 0.5);
+      legs.push({
+        key: legKey(id, 'outbound'),
+        tripId: id,
+        leg: 'outbound',
+        driverId: id,
+        territoryId: 1,
+        schedule: oneoff
+          ? { kind: 'oneoff', weekdays: [], date: `2026-12-0${1 + Math.floor(rng() * 7)}`, validFrom: null, validTo: null }
+          : { kind: 'regular', weekdays: weekdays.length ? weekdays : [1], date: null, validFrom: null, validTo: null },
+        departureMin: Math.round(360 + rng() * 240),
+        seats: 1 + Math.floor(rng() * 3),
+        bookedByDate: new Map(),
+        directContact: rng() < 0.6,
+        coords: flat,
+        cumM: cumulativeM(flat),
+        distanceM: r.m,
+        durationS: r.s,
+        origin: coords[0],
+        destination: coords[coords.length - 1],
+      });
+      id++;
+    }
+  }
+  return legs;
+}
+
+const pointAt = (l: Leg, alongM: number): LngLat => {
+  let i = 0;
+  while (i < l.cumM.length - 2 && l.cumM[i + 1] < alongM) i++;
+  const seg = l.cumM[i + 1] - l.cumM[i];
+  const t = seg > 0 ? Math.min(1, Math.max(0, (alongM - l.cumM[i]) / seg)) : 0;
+  return [l.coords[2 * i] + t * (l.coords[2 * i + 2] - l.coords[2 * i]), l.coords[2 * i + 1] + t * (l.coords[2 * i + 3] - l.coords[2 * i + 1])];
+};
+
+/**
+ * Requests as a coordinator would get them: most along some driver's road (a stretch of a random leg, ends moved up
+ * to 2.5 km), the rest anywhere in the Lot. Dates in the week of 2026-11-30 (Monday).
+ */
+export function makeQueries(legs: Leg[], n: number, seed: string): MatchQuery[] {
+  const rng = seedrandom(seed);
+  const out: MatchQuery[] = [];
+  const move = ([x, y]: LngLat, m: number): LngLat => [x + (rng() * 2 - 1) * m / 78_000, y + (rng() * 2 - 1) * m / 111_000];
+  for (let i = 0; i < n; i++) {
+    const date = `2026-${rng() < 0.5 ? '11-30' : `12-0${1 + Math.floor(rng() * 6)}`}`;
+    if (rng() < 0.2) {
+      const from: LngLat = [1.0 + rng() * 1.2, 44.2 + rng() * 0.75];
+      const to: LngLat = [1.0 + rng() * 1.2, 44.2 + rng() * 0.75];
+      out.push({ from, to, date, weekdays: [], timeMin: Math.round(420 + rng() * 180), timeKind: 'depart', toleranceMin: 30, seats: 1, territoryIds: null });
+      continue;
+    }
+    const l = legs[Math.floor(rng() * legs.length)];
+    const a = rng() * 0.6 * l.distanceM;
+    const b = a + (0.1 + rng() * 0.4) * l.distanceM;
+    const eta = l.departureMin + (a / l.distanceM) * l.durationS / 60;
+    const arrive = rng() < 0.3;
+    out.push({
+      from: move(pointAt(l, a), 2500),
+      to: move(pointAt(l, Math.min(b, l.distanceM)), 2500),
+      date,
+      weekdays: [],
+      timeMin: Math.round((arrive ? eta + ((b - a) / l.distanceM) * l.durationS / 60 + 10 : eta) + (rng() * 2 - 1) * 25),
+      timeKind: arrive ? 'arrive' : 'depart',
+      toleranceMin: 30,
+      seats: 1,
+      territoryIds: null,
+    });
+  }
+  return out;
+}
