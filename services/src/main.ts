@@ -13,7 +13,11 @@ const log: Log = (message, extra) => {
 const booted = await boot(config, { log });
 const app = createApp(booted.services, await plugins(booted.services));
 const server = app.listen(config.PORT, config.HOST, () => {
-  log('listening', { url: `http://localhost:${config.PORT}`, database: booted.services.db.kind, router: booted.services.router.name });
+  log('listening', {
+    url: `http://localhost:${config.PORT}`,
+    database: booted.services.db.kind,
+    router: booted.services.router.name,
+  });
 });
 
 async function shutdown(signal: string) {

@@ -8,23 +8,45 @@ const error = {
   type: 'object',
   required: ['error', 'message', 'fields'],
   properties: {
-    error: { type: 'string', description: 'stable code: invalid_input, not_found, conflict, unauthorized, forbidden, unavailable…' },
+    error: {
+      type: 'string',
+      description: 'stable code: invalid_input, not_found, conflict, unauthorized, forbidden, unavailable…',
+    },
     message: { type: 'string' },
-    fields: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, reason: { type: 'string' } } } },
+    fields: {
+      type: 'array',
+      items: { type: 'object', properties: { field: { type: 'string' }, reason: { type: 'string' } } },
+    },
   },
 };
 
-const stop = { type: 'object', properties: { lng: { type: 'number' }, lat: { type: 'number' }, time: { type: 'string', pattern: '^\\d{2}:\\d{2}$' } } };
+const stop = {
+  type: 'object',
+  properties: {
+    lng: { type: 'number' },
+    lat: { type: 'number' },
+    time: { type: 'string', pattern: '^\\d{2}:\\d{2}$' },
+  },
+};
 const proposal = {
   type: 'object',
   required: ['tripId', 'driverId', 'pickup', 'dropoff', 'detourS', 'detourM', 'score'],
   properties: {
-    tripId: { type: 'integer' }, driverId: { type: 'integer' }, territoryId: { type: 'integer' },
-    leg: { enum: ['outbound', 'return'] }, pickup: stop, dropoff: stop,
-    detourS: { type: 'integer' }, detourM: { type: 'integer' }, score: { type: 'number', minimum: 0, maximum: 1 },
-    driverDepartureTime: { type: 'string' }, seatsFree: { type: 'integer' }, directContact: { type: 'boolean' },
+    tripId: { type: 'integer' },
+    driverId: { type: 'integer' },
+    territoryId: { type: 'integer' },
+    leg: { enum: ['outbound', 'return'] },
+    pickup: stop,
+    dropoff: stop,
+    detourS: { type: 'integer' },
+    detourM: { type: 'integer' },
+    score: { type: 'number', minimum: 0, maximum: 1 },
+    driverDepartureTime: { type: 'string' },
+    seatsFree: { type: 'integer' },
+    directContact: { type: 'boolean' },
     weekdays: { type: 'array', items: { type: 'integer' } },
-    pickupOffRouteM: { type: 'integer' }, dropoffOffRouteM: { type: 'integer' },
+    pickupOffRouteM: { type: 'integer' },
+    dropoffOffRouteM: { type: 'integer' },
   },
 };
 
@@ -34,18 +56,39 @@ const crud = (name: string, tag: string, writable = true) => {
     { name: 'range', in: 'query', schema: { type: 'string' }, example: '[0,24]' },
     { name: 'filter', in: 'query', schema: { type: 'string' }, example: '{}' },
   ];
-  const err = { description: 'error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+  const err = {
+    description: 'error',
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  };
   const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }];
   return {
     [`/api/${name}`]: {
-      get: { tags: [tag], summary: `List ${name} (react-admin simple-rest: Content-Range header)`, parameters: listParams,
-        responses: { 200: { description: 'list' }, 400: err, 401: err } },
-      ...(writable ? { post: { tags: [tag], summary: `Create a ${tag}`, responses: { 201: { description: 'created' }, 400: err, 401: err, 403: err, 409: err } } } : {}),
+      get: {
+        tags: [tag],
+        summary: `List ${name} (react-admin simple-rest: Content-Range header)`,
+        parameters: listParams,
+        responses: { 200: { description: 'list' }, 400: err, 401: err },
+      },
+      ...(writable
+        ? {
+            post: {
+              tags: [tag],
+              summary: `Create a ${tag}`,
+              responses: { 201: { description: 'created' }, 400: err, 401: err, 403: err, 409: err },
+            },
+          }
+        : {}),
     },
     [`/api/${name}/{id}`]: {
       get: { tags: [tag], parameters: idParam, responses: { 200: { description: tag }, 404: err } },
-      put: { tags: [tag], parameters: idParam, responses: { 200: { description: 'updated' }, 400: err, 404: err, 409: err } },
-      ...(writable ? { delete: { tags: [tag], parameters: idParam, responses: { 200: { description: 'deleted' }, 404: err } } } : {}),
+      put: {
+        tags: [tag],
+        parameters: idParam,
+        responses: { 200: { description: 'updated' }, 400: err, 404: err, 409: err },
+      },
+      ...(writable
+        ? { delete: { tags: [tag], parameters: idParam, responses: { 200: { description: 'deleted' }, 404: err } } }
+        : {}),
     },
   };
 };
@@ -57,16 +100,47 @@ export function openapiDocument() {
     info: { title: 'CoMobi matching API', version: '0.1.0', license: { name: 'AGPL-3.0-or-later' } },
     security: [{ bearer: [] }],
     paths: {
-      '/health': { get: { security: [], responses: { 200: { description: '{"status":"ok"} once the index is loaded' }, 503: { description: 'starting or database away' } } } },
+      '/health': {
+        get: {
+          security: [],
+          responses: {
+            200: { description: '{"status":"ok"} once the index is loaded' },
+            503: { description: 'starting or database away' },
+          },
+        },
+      },
       '/api/match': {
         post: {
           summary: 'Every driver who can take this passenger, ranked best first',
-          requestBody: { required: true, content: { 'application/json': { schema: json(tripAsk.extend({ alternatives: z.boolean().optional() }).superRefine(needsDateOrWeekdays)) } } },
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: json(tripAsk.extend({ alternatives: z.boolean().optional() }).superRefine(needsDateOrWeekdays)),
+              },
+            },
+          },
           responses: {
-            200: { description: 'proposals (an empty list is a valid answer)', content: { 'application/json': { schema: {
-              type: 'object', required: ['proposals', 'approximate'],
-              properties: { proposals: { type: 'array', items: { $ref: '#/components/schemas/Proposal' } }, approximate: { type: 'boolean' }, alternatives: { type: 'object' } } } } } },
-            400: { description: 'invalid input', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+            200: {
+              description: 'proposals (an empty list is a valid answer)',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['proposals', 'approximate'],
+                    properties: {
+                      proposals: { type: 'array', items: { $ref: '#/components/schemas/Proposal' } },
+                      approximate: { type: 'boolean' },
+                      alternatives: { type: 'object' },
+                    },
+                  },
+                },
+              },
+            },
+            400: {
+              description: 'invalid input',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+            },
           },
         },
       },
@@ -75,8 +149,12 @@ export function openapiDocument() {
       ...crud('trips', 'trip'),
       ...crud('requests', 'request'),
       ...crud('matches', 'match', false),
-      '/osrm/route/v1/driving/{coordinates}': { get: { security: [], summary: 'OSRM HTTP API v5 route service, answered by the configured router' } },
-      '/osrm/table/v1/driving/{coordinates}': { get: { security: [], summary: 'OSRM HTTP API v5 table service, answered by the configured router' } },
+      '/osrm/route/v1/driving/{coordinates}': {
+        get: { security: [], summary: 'OSRM HTTP API v5 route service, answered by the configured router' },
+      },
+      '/osrm/table/v1/driving/{coordinates}': {
+        get: { security: [], summary: 'OSRM HTTP API v5 table service, answered by the configured router' },
+      },
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },

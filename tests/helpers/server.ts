@@ -16,7 +16,12 @@ export interface TestServer {
   testDb: TestDb;
   config: Config;
   /** fetch with the admin token unless `token` is given (null: no Authorization header). */
-  api(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; body: any; headers: Headers }>;
+  api(
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string | null,
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
 }
 
@@ -24,7 +29,15 @@ export interface TestServer {
  * The real service on loopback: a fresh database (TEST_DB back end), the embedded router on the Lot roads (graph
  * cached across test files), the demo only when asked.
  */
-export async function startServer(opts: { demo?: boolean; env?: Record<string, string>; router?: Router; plugins?: (b: Booted) => Promise<Plugin[]> | Plugin[]; testDb?: TestDb } = {}): Promise<TestServer> {
+export async function startServer(
+  opts: {
+    demo?: boolean;
+    env?: Record<string, string>;
+    router?: Router;
+    plugins?: (b: Booted) => Promise<Plugin[]> | Plugin[];
+    testDb?: TestDb;
+  } = {},
+): Promise<TestServer> {
   const testDb = opts.testDb ?? (await createTestDb());
   const config = loadConfig({
     ADMIN_TOKEN,
@@ -48,7 +61,11 @@ export async function startServer(opts: { demo?: boolean; env?: Record<string, s
       const headers: Record<string, string> = {};
       if (token !== null) headers.authorization = `Bearer ${token}`;
       if (body !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(url + p, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+      const res = await fetch(url + p, {
+        method,
+        headers,
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
       const text = await res.text();
       let parsed: unknown = text;
       try {

@@ -51,9 +51,12 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
       const connect = async (): Promise<void> => {
         if (stopped || closed) return;
         const c = new pg.Client({ connectionString: url });
+        // Set when this attempt failed: its own retry below reconnects, not the 'end' that c.end() emits (two
+        // retries per failure doubled the reconnect loops every second while the database was away).
+        let failed = false;
         c.on('error', () => {});
         c.on('end', () => {
-          if (stopped || closed) return;
+          if (stopped || closed || failed) return;
           setTimeout(() => void connect().catch(() => {}), 500);
         });
         try {
@@ -64,6 +67,7 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
           client = c;
           listeners.push(c);
         } catch {
+          failed = true;
           await c.end().catch(() => {});
           setTimeout(() => void connect().catch(() => {}), 1000);
         }

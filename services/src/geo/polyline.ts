@@ -53,7 +53,8 @@ export function nearestOnSegments(
   best: Nearest,
 ): void {
   for (let i = from; i < to; i++) {
-    const x1 = c[2 * i], y1 = c[2 * i + 1];
+    const x1 = c[2 * i],
+      y1 = c[2 * i + 1];
     const dx = (c[2 * i + 2] - x1) * kx;
     const dy = (c[2 * i + 3] - y1) * ky;
     const px = (lng - x1) * kx;
@@ -62,7 +63,8 @@ export function nearestOnSegments(
     let t = len2 > 0 ? (px * dx + py * dy) / len2 : 0;
     if (t < 0) t = 0;
     else if (t > 1) t = 1;
-    const ex = px - t * dx, ey = py - t * dy;
+    const ex = px - t * dx,
+      ey = py - t * dy;
     const d = Math.sqrt(ex * ex + ey * ey);
     if (d < best.distM) {
       best.distM = d;

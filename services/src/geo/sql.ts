@@ -5,8 +5,7 @@ import { lat, lng } from '../http/validate.ts';
 export const pointSql = (lngP: string, latP: string) => `ST_SetSRID(ST_MakePoint(${lngP}, ${latP}), 4326)`;
 
 /** Columns that turn a point column into {lng, lat} numbers. */
-export const pointCols = (column: string, as: string) =>
-  `ST_X(${column}) AS ${as}_lng, ST_Y(${column}) AS ${as}_lat`;
+export const pointCols = (column: string, as: string) => `ST_X(${column}) AS ${as}_lng, ST_Y(${column}) AS ${as}_lat`;
 
 export const readPoint = (row: Record<string, unknown>, as: string) =>
   row[`${as}_lng`] == null ? null : { lng: Number(row[`${as}_lng`]), lat: Number(row[`${as}_lat`]) };

@@ -15,16 +15,22 @@ const columnOf = (e: PgError) => e.column ?? e.detail?.match(/Key \(([^)]+)\)/)?
 function fromDatabase(e: PgError): HttpError | undefined {
   switch (e.code) {
     case '23505':
-      return new HttpError(409, 'conflict', `already exists (${columnOf(e)})`, [{ field: columnOf(e), reason: 'already exists' }]);
+      return new HttpError(409, 'conflict', `already exists (${columnOf(e)})`, [
+        { field: columnOf(e), reason: 'already exists' },
+      ]);
     case '23503':
-      return new HttpError(400, 'invalid_reference', `unknown reference (${columnOf(e)})`, [{ field: columnOf(e), reason: 'refers to a record that does not exist' }]);
+      return new HttpError(400, 'invalid_reference', `unknown reference (${columnOf(e)})`, [
+        { field: columnOf(e), reason: 'refers to a record that does not exist' },
+      ]);
     case '23514':
     case '23502':
     case '22P02':
     case '22007':
     case '22008':
     case '22003':
-      return new HttpError(400, 'invalid_input', e.message ?? 'invalid value', [{ field: columnOf(e), reason: e.message ?? 'invalid value' }]);
+      return new HttpError(400, 'invalid_input', e.message ?? 'invalid value', [
+        { field: columnOf(e), reason: e.message ?? 'invalid value' },
+      ]);
     case '57P01':
     case '57P03':
     case '08006':
@@ -37,8 +43,14 @@ function fromDatabase(e: PgError): HttpError | undefined {
 
 function isConnectionError(e: unknown): boolean {
   const code = (e as { code?: string })?.code;
-  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE' ||
-    /Connection terminated|connection timeout|timeout exceeded when trying to connect/i.test(String((e as Error)?.message));
+  return (
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    /Connection terminated|connection timeout|timeout exceeded when trying to connect/i.test(
+      String((e as Error)?.message),
+    )
+  );
 }
 
 export function errorMiddleware(log: (msg: string, extra?: object) => void) {
@@ -51,14 +63,18 @@ export function errorMiddleware(log: (msg: string, extra?: object) => void) {
     } catch (err) {
       let e: HttpError | undefined;
       if (err instanceof HttpError) e = err;
-      else if (isConnectionError(err)) e = new HttpError(503, 'unavailable', 'database unavailable', [], { 'Retry-After': '2' });
+      else if (isConnectionError(err))
+        e = new HttpError(503, 'unavailable', 'database unavailable', [], { 'Retry-After': '2' });
       else if ((err as PgError)?.code && /^[0-9A-Z]{5}$/.test((err as PgError).code!)) e = fromDatabase(err as PgError);
       else {
         // Body parser and Koa errors carry an HTTP status of their own.
         const status = (err as { status?: number }).status;
         if (status && status >= 400 && status < 500) {
-          const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'invalid_input';
-          e = new HttpError(status, code, (err as Error).message, [{ field: '(body)', reason: (err as Error).message }]);
+          const code =
+            status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'invalid_input';
+          e = new HttpError(status, code, (err as Error).message, [
+            { field: '(body)', reason: (err as Error).message },
+          ]);
         }
       }
       if (!e) {

@@ -56,18 +56,29 @@ function jsonParam<T>(ctx: Context, name: string, fallback: T): T {
 /** react-admin ra-data-simple-rest: ?sort=["field","ASC"]&range=[0,24]&filter={...} */
 export function listParams(ctx: Context, spec: ListSpec, where: Where): ListParams {
   const sort = jsonParam<unknown>(ctx, 'sort', ['id', 'ASC']);
-  if (!Array.isArray(sort) || sort.length !== 2 || typeof sort[0] !== 'string' || !['ASC', 'DESC'].includes(String(sort[1]).toUpperCase())) {
+  if (
+    !Array.isArray(sort) ||
+    sort.length !== 2 ||
+    typeof sort[0] !== 'string' ||
+    !['ASC', 'DESC'].includes(String(sort[1]).toUpperCase())
+  ) {
     throw badRequest('sort', 'expected ["field","ASC"|"DESC"]');
   }
   const expr = spec.sortable[sort[0]];
   if (!expr) throw badRequest('sort', `cannot sort by ${sort[0]}; sortable: ${Object.keys(spec.sortable).join(', ')}`);
   const range = jsonParam<unknown>(ctx, 'range', [0, 24]);
-  if (!Array.isArray(range) || range.length !== 2 || !range.every((n) => Number.isInteger(n) && n >= 0) || range[1] < range[0]) {
+  if (
+    !Array.isArray(range) ||
+    range.length !== 2 ||
+    !range.every((n) => Number.isInteger(n) && n >= 0) ||
+    range[1] < range[0]
+  ) {
     throw badRequest('range', 'expected [start, end] with 0 <= start <= end');
   }
   const limit = Math.min(range[1] - range[0] + 1, 1000);
   const filter = jsonParam<unknown>(ctx, 'filter', {});
-  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) throw badRequest('filter', 'expected a JSON object');
+  if (typeof filter !== 'object' || filter === null || Array.isArray(filter))
+    throw badRequest('filter', 'expected a JSON object');
   for (const [k, v] of Object.entries(filter)) {
     if (v === undefined || v === null || v === '') continue;
     const apply = k === 'id' ? idFilter : spec.filters[k];
@@ -114,7 +125,8 @@ export const filterBy = {
     w.add((p) => `${column} = ANY(${p}::text[])`, vals);
   },
   date: (column: string, field: string, op: '=' | '>=' | '<=') => (w: Where, v: unknown) => {
-    if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(v)) throw badRequest(`filter.${field}`, 'expected a date YYYY-MM-DD');
+    if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(v))
+      throw badRequest(`filter.${field}`, 'expected a date YYYY-MM-DD');
     w.add((p) => `${column} ${op} ${p}::date`, v.slice(0, 10));
   },
   text: (column: string, field: string) => (w: Where, v: unknown) => {

@@ -13,8 +13,14 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown, prefix = '
   );
 }
 
-export const lng = z.number().min(-180, 'longitude must be between -180 and 180').max(180, 'longitude must be between -180 and 180');
-export const lat = z.number().min(-90, 'latitude must be between -90 and 90').max(90, 'latitude must be between -90 and 90');
+export const lng = z
+  .number()
+  .min(-180, 'longitude must be between -180 and 180')
+  .max(180, 'longitude must be between -180 and 180');
+export const lat = z
+  .number()
+  .min(-90, 'latitude must be between -90 and 90')
+  .max(90, 'latitude must be between -90 and 90');
 export const point = z.object({ lng, lat }, { error: 'expected an object {lng, lat}' });
 
 export const isoDate = z
@@ -28,7 +34,9 @@ export const isoDate = z
 export const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time HH:MM (00:00 to 23:59)');
 
 export const weekdays = z
-  .array(z.number().int().min(1, 'weekdays are 1 (Monday) to 7 (Sunday)').max(7, 'weekdays are 1 (Monday) to 7 (Sunday)'))
+  .array(
+    z.number().int().min(1, 'weekdays are 1 (Monday) to 7 (Sunday)').max(7, 'weekdays are 1 (Monday) to 7 (Sunday)'),
+  )
   .max(7)
   .refine((a) => new Set(a).size === a.length, 'weekdays must not repeat');
 
