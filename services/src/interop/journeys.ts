@@ -1,0 +1,193 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { z } from 'zod';
+import { nearestCarpoolAreas, type CarpoolArea } from '../bnlc/nearest.ts';
+import type { Services } from '../context.ts';
+import { parse } from '../http/validate.ts';
+import { legKey } from '../matching/legs.ts';
+import type { MatchQuery, Proposal } from '../matching/matcher.ts';
+import type { LngLat } from '../routing/types.ts';
+import { operatorOf } from './auth.ts';
+import type { InteropConfig } from './config.ts';
+import { isoWeekdayOf, partialTime, toLocal, toUnix, WEEKDAY_CODES, weekdayCode, type WeekdayCode } from './time.ts';
+
+const num = (min: number, max: number) => z.coerce.number().min(min).max(max);
+const place = {
+  departureLat: num(-90, 90),
+  departureLng: num(-180, 180),
+  arrivalLat: num(-90, 90),
+  arrivalLng: num(-180, 180),
+  timeDelta: z.coerce.number().int().min(0).max(86_400).default(900),
+  departureRadius: z.coerce.number().positive().max(50).default(1),
+  arrivalRadius: z.coerce.number().positive().max(50).default(1),
+  count: z.coerce.number().int().min(0).optional(),
+};
+const punctual = z.object({ ...place, departureDate: z.coerce.number().int().min(0) });
+const regular = z.object({
+  ...place,
+  departureTimeOfDay: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/, 'expected a partial-time HH:MM:SS'),
+  departureWeekdays: z
+    .string()
+    .default(WEEKDAY_CODES.join(','))
+    .transform((s) => s.split(',').map((d) => d.trim().toUpperCase()))
+    .pipe(z.array(z.enum(WEEKDAY_CODES)).min(1)),
+  minDepartureDate: z.coerce.number().int().min(0).optional(),
+  maxDepartureDate: z.coerce.number().int().min(0).optional(),
+});
+
+/** The matcher's window in minutes: the standard's ±timeDelta seconds, within what the matching rules accept. */
+const toleranceOf = (timeDeltaS: number) => Math.min(240, Math.ceil(timeDeltaS / 60));
+
+/** Meeting points: BNLC carpool areas near the pickup, within the departure radius the operator asked for. */
+export type MeetingPoint = Pick<CarpoolArea, 'id' | 'name' | 'type' | 'lat' | 'lng' | 'distanceM'>;
+const meetingPointsNear = async (s: Services, at: LngLat, radiusKm: number): Promise<MeetingPoint[]> =>
+  (await nearestCarpoolAreas(s.db, at, radiusKm * 1000, 3)).map(({ id, name, type, lat, lng, distanceM }) => ({ id, name, type, lat, lng, distanceM }));
+
+/** Journey ids carry what a booking needs to find the trip again: trip, leg and date ("12-outbound-2026-09-01"). */
+export const journeyId = (p: { tripId: number; leg: string }, date: string) => `${p.tripId}-${p.leg}-${date}`;
+export function parseJourneyId(id: string): { tripId: number; leg: 'outbound' | 'return'; date: string } | undefined {
+  const m = /^(\d+)-(outbound|return)-(\d{4}-\d{2}-\d{2})$/.exec(id);
+  return m ? { tripId: Number(m[1]), leg: m[2] as 'outbound' | 'return', date: m[3] } : undefined;
+}
+
+/** Aliases only: names and phones stay with the coordinators (integration keys never see personal fields). */
+export const driverUser = (operator: string, driverId: number) => ({ id: `driver-${driverId}`, operator, alias: `Conducteur ${driverId}` });
+export const passengerUser = (operator: string, ref: string) => ({ id: `passenger-${ref}`, operator, alias: `Passager ${ref}` });
+
+export function journeyRoutes(s: Services, cfg: InteropConfig) {
+  const r = new Router();
+  const op = cfg.INTEROP_OPERATOR;
+  const tz = cfg.INTEROP_TIMEZONE;
+
+  const driverTrip = (p: Proposal) => {
+    const leg = s.index.legs.get(legKey(p.tripId, p.leg));
+    return {
+      operator: op,
+      driver: driverUser(op, p.driverId),
+      passengerPickupLat: p.pickup.lat,
+      passengerPickupLng: p.pickup.lng,
+      passengerDropLat: p.dropoff.lat,
+      passengerDropLng: p.dropoff.lng,
+      duration: Math.max(0, Math.round((p.dropoff.timeMin - p.pickup.timeMin) * 60)),
+      ...(leg
+        ? { driverDepartureLat: leg.origin[1], driverDepartureLng: leg.origin[0], driverArrivalLat: leg.destination[1], driverArrivalLng: leg.destination[0] }
+        : {}),
+    };
+  };
+
+  r.get('/driver_journeys', async (ctx) => {
+    const q = parse(punctual, ctx.query);
+    const p = operatorOf(ctx);
+    const local = toLocal(q.departureDate, tz);
+    const mq: MatchQuery = {
+      from: [q.departureLng, q.departureLat], to: [q.arrivalLng, q.arrivalLat], date: local.date, weekdays: [],
+      timeMin: local.min, timeKind: 'depart', toleranceMin: toleranceOf(q.timeDelta), seats: 1, territoryIds: p.territoryIds,
+    };
+    const [answer, meetingPoints] = await Promise.all([s.matcher.match(mq), meetingPointsNear(s, mq.from, q.departureRadius)]);
+    ctx.set('X-Approximate', String(answer.approximate));
+    ctx.body = answer.proposals.slice(0, q.count ?? undefined).map((pr) => {
+      const leg = s.index.legs.get(legKey(pr.tripId, pr.leg));
+      return {
+        ...driverTrip(pr),
+        id: journeyId(pr, local.date),
+        type: 'PLANNED',
+        passengerPickupDate: toUnix(local.date, pr.pickup.timeMin, tz),
+        ...(leg ? { driverDepartureDate: toUnix(local.date, leg.departureMin, tz) } : {}),
+        availableSeats: pr.seatsFree,
+        // Solidarity carpooling: the contribution, if any, is agreed between people; CoMobi does not price it.
+        price: { type: 'UNKNOWN' },
+        meetingPoints,
+      };
+    });
+  });
+
+  r.get('/driver_regular_trips', async (ctx) => {
+    const q = parse(regular, ctx.query);
+    const p = operatorOf(ctx);
+    const [h, m] = q.departureTimeOfDay.split(':').map(Number);
+    const mq: MatchQuery = {
+      from: [q.departureLng, q.departureLat], to: [q.arrivalLng, q.arrivalLat], date: null,
+      weekdays: q.departureWeekdays.map((d) => isoWeekdayOf(d as WeekdayCode)), timeMin: h * 60 + m, timeKind: 'depart',
+      toleranceMin: toleranceOf(q.timeDelta), seats: 1, territoryIds: p.territoryIds,
+    };
+    const minDate = q.minDepartureDate === undefined ? undefined : toLocal(q.minDepartureDate, tz).date;
+    const maxDate = q.maxDepartureDate === undefined ? undefined : toLocal(q.maxDepartureDate, tz).date;
+    const [answer, meetingPoints] = await Promise.all([s.matcher.match(mq), meetingPointsNear(s, mq.from, q.departureRadius)]);
+    ctx.set('X-Approximate', String(answer.approximate));
+    const inPeriod = (pr: Proposal) => {
+      const sch = s.index.legs.get(legKey(pr.tripId, pr.leg))?.schedule;
+      if (!sch) return false;
+      return !(minDate && sch.validTo && sch.validTo < minDate) && !(maxDate && sch.validFrom && sch.validFrom > maxDate);
+    };
+    ctx.body = answer.proposals
+      .filter(inPeriod)
+      .slice(0, q.count ?? undefined)
+      .map((pr) => ({
+        ...driverTrip(pr),
+        meetingPoints,
+        schedules: (pr.weekdays ?? []).map((d) => ({ passengerPickupDay: weekdayCode(d), passengerPickupTimeOfDay: partialTime(pr.pickup.timeMin) })),
+      }));
+  });
+
+  /** Open requests whose two ends lie within the radii: what a driver going that way could take. */
+  const passengerRows = async (ctx: Context, q: z.infer<typeof punctual> | z.infer<typeof regular>, when: { date: string | null; weekdays: number[]; timeMin: number }) => {
+    const p = operatorOf(ctx);
+    const tol = toleranceOf(q.timeDelta);
+    const { rows } = await s.db.query<Record<string, any>>(
+      `SELECT r.id, r.passenger_id, ST_X(r.from_point) AS from_lng, ST_Y(r.from_point) AS from_lat, ST_X(r.to_point) AS to_lng,
+         ST_Y(r.to_point) AS to_lat, r.date, r.weekdays, r.time_min, r.time_kind, r.seats
+       FROM requests r
+       WHERE r.status = 'open' AND r.territory_id = ANY($1::int[])
+         AND ST_DWithin(r.from_point::geography, ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography, $4)
+         AND ST_DWithin(r.to_point::geography, ST_SetSRID(ST_MakePoint($5, $6), 4326)::geography, $7)
+         AND abs(r.time_min - $8) <= $9
+         AND (CASE WHEN $10::date IS NULL THEN r.date IS NULL AND r.weekdays && $11::smallint[] ELSE r.date = $10::date END)
+       ORDER BY abs(r.time_min - $8), r.id LIMIT $12`,
+      [p.territoryIds, q.departureLng, q.departureLat, q.departureRadius * 1000, q.arrivalLng, q.arrivalLat, q.arrivalRadius * 1000,
+       when.timeMin, tol, when.date, when.weekdays, Math.min(q.count ?? 100, 100)],
+    );
+    if (!rows.length) return { rows, durations: [] as number[], distances: [] as number[] };
+    // One table call for every pickup → drop-off: the standard requires a duration.
+    const table = await s.router.table(rows.map((x) => [x.from_lng, x.from_lat] as LngLat), rows.map((x) => [x.to_lng, x.to_lat] as LngLat));
+    ctx.set('X-Approximate', String(Boolean(table.approximate || s.router.approximate)));
+    return { rows, durations: rows.map((_, i) => Math.round(table.durationsS[i][i] ?? 0)), distances: rows.map((_, i) => Math.round(table.distancesM[i][i] ?? 0)) };
+  };
+  const passengerTrip = (x: Record<string, any>, durationS: number) => ({
+    operator: op,
+    passenger: passengerUser(op, x.passenger_id ? String(x.passenger_id) : `r${x.id}`),
+    passengerPickupLat: Number(x.from_lat),
+    passengerPickupLng: Number(x.from_lng),
+    passengerDropLat: Number(x.to_lat),
+    passengerDropLng: Number(x.to_lng),
+    duration: durationS,
+  });
+
+  r.get('/passenger_journeys', async (ctx) => {
+    const q = parse(punctual, ctx.query);
+    const local = toLocal(q.departureDate, tz);
+    const { rows, durations } = await passengerRows(ctx, q, { date: local.date, weekdays: [], timeMin: local.min });
+    ctx.body = rows.map((x, i) => ({
+      ...passengerTrip(x, durations[i]),
+      id: `request-${x.id}`,
+      type: 'PLANNED',
+      passengerPickupDate: toUnix(local.date, x.time_min, tz),
+      // The driver leaves at the time asked: the passenger's window is ±timeDelta around it.
+      driverDepartureDate: q.departureDate,
+      requestedSeats: x.seats,
+    }));
+  });
+
+  r.get('/passenger_regular_trips', async (ctx) => {
+    const q = parse(regular, ctx.query);
+    const [h, m] = q.departureTimeOfDay.split(':').map(Number);
+    const weekdays = q.departureWeekdays.map((d) => isoWeekdayOf(d as WeekdayCode));
+    const { rows, durations } = await passengerRows(ctx, q, { date: null, weekdays, timeMin: h * 60 + m });
+    ctx.body = rows.map((x, i) => ({
+      ...passengerTrip(x, durations[i]),
+      schedules: (x.weekdays as number[]).map(Number).filter((d) => weekdays.includes(d))
+        .map((d) => ({ passengerPickupDay: weekdayCode(d), passengerPickupTimeOfDay: partialTime(x.time_min) })),
+    }));
+  });
+
+  return r;
+}

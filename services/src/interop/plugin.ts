@@ -1,0 +1,27 @@
+import Router from '@koa/router';
+import type { Plugin } from '../app.ts';
+import { operatorAuth } from './auth.ts';
+import { bookingRoutes } from './bookings.ts';
+import { loadInteropConfig } from './config.ts';
+import { journeyRoutes } from './journeys.ts';
+
+export const INTEROP_PREFIX = '/interop/v1';
+
+/**
+ * The carpool interoperability standard (standard-covoiturage, fabmob) at /interop/v1: searches answered by the
+ * matching core, bookings mapped onto matches. Keys are api_tokens with role 'integration'; /status is open.
+ */
+export function interopPlugin(env: Record<string, string | undefined> = process.env): Plugin {
+  const cfg = loadInteropConfig(env);
+  return {
+    root(app, _root, s) {
+      const r = new Router({ prefix: INTEROP_PREFIX });
+      r.get('/status', (ctx) => {
+        ctx.body = { status: 'ok', operator: cfg.INTEROP_OPERATOR };
+      });
+      r.use(operatorAuth(s.db, cfg.INTEROP_RATE_LIMIT));
+      for (const sub of [journeyRoutes(s, cfg), bookingRoutes(s, cfg)]) r.use(sub.routes(), sub.allowedMethods());
+      app.use(r.routes()).use(r.allowedMethods());
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { parse as parseYaml } from 'yaml';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+/**
+ * Validates JSON against the schemas of an OpenAPI 3.0 document as published: the document is added to Ajv whole,
+ * and a response or request schema is referenced by its JSON pointer. OpenAPI-only keywords (example, nullable…)
+ * are tolerated; the document's own formats (long, double, partial-time…) are checked or declared.
+ */
+export function openapiValidator(file: string) {
+  const doc = parseYaml(fs.readFileSync(file, 'utf8'));
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  addFormats(ajv);
+  ajv.addFormat('partial-time', /^([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?$/);
+  ajv.addFormat('long', { type: 'number', validate: (n: number) => Number.isInteger(n) });
+  ajv.addFormat('double', { type: 'number', validate: (n: number) => Number.isFinite(n) });
+  ajv.addFormat('float', { type: 'number', validate: (n: number) => Number.isFinite(n) });
+  ajv.addFormat('datetime', { type: 'string', validate: (s: string) => !Number.isNaN(Date.parse(s)) });
+  ajv.addSchema(doc, 'doc');
+  const cache = new Map<string, ValidateFunction>();
+  const esc = (s: string) => s.replaceAll('~', '~0').replaceAll('/', '~1');
+  const compiled = (pointer: string) => {
+    let v = cache.get(pointer);
+    if (!v) {
+      v = ajv.compile({ $ref: `doc#${pointer}` });
+      cache.set(pointer, v);
+    }
+    return v;
+  };
+  return {
+    doc,
+    /** Errors of a response body against paths[path][method].responses[status] (empty when valid). */
+    response(path: string, method: string, status: number, body: unknown): string[] {
+      let pointer = `/paths/${esc(path)}/${method}/responses/${status}`;
+      let resp = doc.paths[path]?.[method]?.responses?.[status];
+      if (resp?.$ref) {
+        pointer = resp.$ref.slice(1);
+        resp = doc.components.responses[resp.$ref.split('/').pop()];
+      }
+      if (!resp?.content) return [`no documented body for ${method.toUpperCase()} ${path} ${status}`];
+      const v = compiled(`${pointer}/content/${esc('application/json')}/schema`);
+      return v(body) ? [] : (v.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+    },
+    /** Errors of a value against a named component schema. */
+    schema(name: string, value: unknown): string[] {
+      const v = compiled(`/components/schemas/${esc(name)}`);
+      return v(value) ? [] : (v.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+    },
+    /** Errors of a request body against paths[path][method].requestBody. */
+    request(path: string, method: string, body: unknown): string[] {
+      const v = compiled(`/paths/${esc(path)}/${method}/requestBody/content/${esc('application/json')}/schema`);
+      return v(body) ? [] : (v.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+    },
+  };
+}
