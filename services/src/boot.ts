@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createToken } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import type { Log, Services } from './context.ts';
 import { openDb, type Db } from './db/index.ts';
@@ -13,6 +16,15 @@ import type { Router } from './routing/types.ts';
 export interface Booted {
   services: Services;
   close(): Promise<void>;
+}
+
+/** With the demo and no ADMIN_TOKEN, one admin API token, shown once and kept beside the data (never in git). */
+async function issueDemoAdminToken(db: Db, dataDir: string, log: Log) {
+  const { token } = await createToken(db, { label: 'demo admin', role: 'admin', territoryId: null });
+  fs.mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, 'demo-admin-token.txt');
+  fs.writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  log('demo admin API token (shown once, also in the data folder)', { token, file });
 }
 
 async function loadRules(db: Db, into: Map<number, MatchingRules>) {
@@ -44,6 +56,7 @@ export async function boot(config: Config, opts: { log?: Log; db?: Db; router?: 
     if (rows[0].n === 0) {
       const loaded = await loadDemo(db, router, config.repoRoot);
       log('demo territory loaded', loaded);
+      if (!config.ADMIN_TOKEN) await issueDemoAdminToken(db, config.DATA_DIR, log);
     }
   }
   await loadRules(db, rules);

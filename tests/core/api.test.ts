@@ -93,6 +93,22 @@ describe('trips, index and matching', () => {
     expect(p.score).toBeGreaterThan(0);
   });
 
+  it('offers the nearest carpool areas as meeting points beside door-to-door pickup', async () => {
+    await srv.booted.services.db.query(
+      `INSERT INTO carpool_areas (id, name, insee, type, updated_on, open, geom)
+       VALUES ('test-aire-1', 'Aire inventée du Vert', '46138', 'Aire de covoiturage', '2026-01-01', true,
+               ST_SetSRID(ST_MakePoint($1, $2), 4326)),
+              ('test-aire-far', 'Aire lointaine', '46102', 'Aire de covoiturage', '2026-01-01', true,
+               ST_SetSRID(ST_MakePoint(2.03, 44.6), 4326))`,
+      [LABASTIDE.lng + 0.01, LABASTIDE.lat],
+    );
+    const r = await srv.api('POST', '/api/match', { from: LABASTIDE, to: CAHORS, date: nextMonday(), time: '07:45', territoryId });
+    expect(r.body.meetingPoints.pickup.map((a: any) => a.id)).toEqual(['test-aire-1']);
+    expect(r.body.meetingPoints.pickup[0].distanceM).toBeGreaterThan(500);
+    expect(r.body.meetingPoints.pickup[0].distanceM).toBeLessThan(1200);
+    expect(r.body.meetingPoints.dropoff).toEqual([]);
+  });
+
   it('matches the return leg in the evening and never the wrong direction', async () => {
     const evening = await srv.api('POST', '/api/match', { from: CAHORS, to: LABASTIDE, date: nextMonday(), time: '17:40', territoryId });
     expect(evening.body.proposals.map((p: any) => [p.tripId, p.leg])).toEqual([[tripId, 'return']]);
@@ -181,6 +197,17 @@ describe('trips, index and matching', () => {
     const done = await srv.api('PUT', `/api/matches/${m.id}`, { status: 'done' });
     expect(done.body.status).toBe('done');
     expect((await srv.api('GET', `/api/requests/${req.body.id}`)).body.status).toBe('served');
+  });
+
+  it("gives the driver's detour turn by turn in French", async () => {
+    const { body: list } = await srv.api('GET', `/api/matches?filter=${encodeURIComponent(JSON.stringify({ tripId }))}`);
+    const r = await srv.api('GET', `/api/matches/${list[0].id}/directions`);
+    expect(r.status).toBe(200);
+    expect(r.body.legs.map((l: any) => l.title)).toHaveLength(3);
+    expect(r.body.geometry.coordinates.length).toBeGreaterThan(5);
+    const all = r.body.legs.flatMap((l: any) => l.instructions).join(' ');
+    expect(all).toMatch(/Vous êtes arrivé/);
+    expect(r.body.legs[0].instructions[0]).toMatch(/^Se diriger vers le (nord|sud|est|ouest)/);
   });
 
   it('lists with react-admin conventions', async () => {

@@ -13,5 +13,8 @@ const instructions = (require('osrm-text-instructions') as (version: string) => 
  * concern of their own: any router producing OSRM v5 steps can be phrased here.
  */
 export function frenchDirections(steps: RouteStep[], leg: { legCount?: number; legIndex?: number } = {}): string[] {
-  return steps.map((step) => instructions.compile('fr', step, { legCount: leg.legCount ?? 1, legIndex: leg.legIndex ?? 0 }));
+  // The phrasebook mixes decomposed accents (e + U+0301); clients compare and search in NFC.
+  return steps.map((step) =>
+    instructions.compile('fr', step, { legCount: leg.legCount ?? 1, legIndex: leg.legIndex ?? 0 }).normalize('NFC'),
+  );
 }

@@ -9,6 +9,7 @@ import { badRequest, conflict, notFound } from '../../http/errors.ts';
 import { filterBy, listParams, setContentRange, Where } from '../../http/simple-rest.ts';
 import { id, parse, toClock } from '../../http/validate.ts';
 import { refreshTrip } from '../../matching/leg-store.ts';
+import { frenchDirections } from '../../routing/directions.ts';
 import { HOLDS_SEAT, MATCH_STATUSES, REASONS, TRANSITIONS, type MatchStatus } from './workflow.ts';
 
 export const SELECT_MATCHES = `SELECT m.id, m.territory_id, m.request_id, m.trip_id, t.driver_id, m.leg, m.date,
@@ -192,6 +193,49 @@ export function matchResourceRoutes(s: Services) {
         note: e.note,
         actor: e.actor,
         at: e.at,
+      })),
+    };
+  });
+
+  /**
+   * The driver's detour, turn by turn in French: origin → pickup → drop-off → destination, one list per leg, with
+   * the route geometry for the map.
+   */
+  r.get('/matches/:id/directions', async (ctx) => {
+    const p = principalOf(ctx);
+    const mid = parse(id, ctx.params.id, 'id');
+    const row = await asPrincipal(s.db, p, async (db) => {
+      const m = await load(db, p, mid);
+      const ends = await db.query<{ o_lng: number; o_lat: number; d_lng: number; d_lat: number }>(
+        `SELECT ST_X(CASE WHEN $2 = 'return' THEN destination ELSE origin END) AS o_lng,
+                ST_Y(CASE WHEN $2 = 'return' THEN destination ELSE origin END) AS o_lat,
+                ST_X(CASE WHEN $2 = 'return' THEN origin ELSE destination END) AS d_lng,
+                ST_Y(CASE WHEN $2 = 'return' THEN origin ELSE destination END) AS d_lat
+         FROM trips WHERE id = $1`,
+        [m.trip_id, m.leg],
+      );
+      return { m, ends: ends.rows[0] };
+    });
+    const m = presentMatch(row.m);
+    const points: [number, number][] = [
+      [row.ends.o_lng, row.ends.o_lat],
+      [m.pickup.lng!, m.pickup.lat!],
+      [m.dropoff.lng!, m.dropoff.lat!],
+      [row.ends.d_lng, row.ends.d_lat],
+    ];
+    const route = await s.router.route(points, { steps: true });
+    const names = ['Vers le point de prise en charge', 'Avec le passager, vers la dépose', 'Vers votre destination'];
+    ctx.body = {
+      matchId: mid,
+      approximate: s.router.approximate || Boolean(route.approximate),
+      distanceM: Math.round(route.distanceM),
+      durationS: Math.round(route.durationS),
+      geometry: { type: 'LineString', coordinates: route.coordinates },
+      legs: route.legs.map((leg, i) => ({
+        title: names[i],
+        distanceM: Math.round(leg.distanceM),
+        durationS: Math.round(leg.durationS),
+        instructions: frenchDirections(leg.steps ?? [], { legCount: route.legs.length, legIndex: i }),
       })),
     };
   });
