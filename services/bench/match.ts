@@ -22,7 +22,8 @@ const TRIPS = arg('trips', 100_000);
 const REQUESTS = arg('requests', 400);
 const RECALL_SAMPLE = arg('recall', 100);
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const ROUTES = process.env.BENCH_ROUTES ?? path.resolve(import.meta.dirname, '../../../shared/data/bench/lot-routes-20k.ndjson.gz');
+const ROUTES =
+  process.env.BENCH_ROUTES ?? path.resolve(import.meta.dirname, '../../../shared/data/bench/lot-routes-20k.ndjson.gz');
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -30,16 +31,22 @@ const pct = (xs: number[], p: number) => {
 };
 const ms = (x: number) => `${x.toFixed(2)} ms`;
 const line = (label: string, xs: number[]) =>
-  console.log(`${label.padEnd(34)} p50 ${ms(pct(xs, 50))}  p95 ${ms(pct(xs, 95))}  p99 ${ms(pct(xs, 99))}  mean ${ms(xs.reduce((a, b) => a + b, 0) / xs.length)}`);
+  console.log(
+    `${label.padEnd(34)} p50 ${ms(pct(xs, 50))}  p95 ${ms(pct(xs, 95))}  p99 ${ms(pct(xs, 99))}  mean ${ms(xs.reduce((a, b) => a + b, 0) / xs.length)}`,
+  );
 
 async function main() {
-  console.log(`# matching benchmark: ${TRIPS} driver trips, ${REQUESTS} requests, corridor ${DEFAULT_RULES.corridorM} m at both ends`);
+  console.log(
+    `# matching benchmark: ${TRIPS} driver trips, ${REQUESTS} requests, corridor ${DEFAULT_RULES.corridorM} m at both ends`,
+  );
   const routes = readRoutes(ROUTES);
   let t = performance.now();
   const legs = makeLegs(routes, Math.ceil(TRIPS / routes.length), 'bench-legs').slice(0, TRIPS);
   const prepMs = performance.now() - t;
   const vertices = legs.reduce((n, l) => n + l.coords.length / 2, 0);
-  console.log(`legs prepared                      ${legs.length} legs, ${vertices} vertices in ${(prepMs / 1000).toFixed(2)} s`);
+  console.log(
+    `legs prepared                      ${legs.length} legs, ${vertices} vertices in ${(prepMs / 1000).toFixed(2)} s`,
+  );
 
   const index = new LegIndex();
   t = performance.now();
@@ -49,7 +56,7 @@ async function main() {
 
   const config = loadConfig({ DATA_DIR: path.join(os.tmpdir(), 'comobi-bench-data') });
   const router = await createRouter(config);
-  const matcher = new Matcher(index, router, () => DEFAULT_RULES, { tableBatch: 200 });
+  const matcher = new Matcher(index, router, () => DEFAULT_RULES, { tableBatch: 200, oneTable: false });
   const queries = makeQueries(legs, REQUESTS, 'bench-queries');
   for (const q of queries.slice(0, 20)) await matcher.match(q); // warm-up (JIT, router cache)
 
@@ -89,10 +96,13 @@ async function main() {
   console.log(`targets                            p95 < 10 ms router excluded, < 50 ms with the embedded router`);
   const qps = (xs: number[]) => (1000 / (xs.reduce((a, b) => a + b, 0) / xs.length)).toFixed(0);
   console.log(`queries per second (one core)      ${qps(candidateMs)} router excluded, ${qps(fullMs)} with the router`);
-  console.log(`per request (median)               ${pct(corridorCounts, 50)} in corridor at both ends in order, ${pct(candidateCounts, 50)} after day/time/seats, ${pct(proposals, 50)} proposals (${proposals.filter((n) => n > 0).length}/${queries.length} requests served)`);
+  console.log(
+    `per request (median)               ${pct(corridorCounts, 50)} in corridor at both ends in order, ${pct(candidateCounts, 50)} after day/time/seats, ${pct(proposals, 50)} proposals (${proposals.filter((n) => n > 0).length}/${queries.length} requests served)`,
+  );
 
   // Recall against brute force: every leg scanned, every survivor routed.
-  let expected = 0, foundByIndex = 0;
+  let expected = 0,
+    foundByIndex = 0;
   const scanMs: number[] = [];
   for (const q of queries.slice(0, RECALL_SAMPLE)) {
     const t0 = performance.now();
@@ -104,7 +114,9 @@ async function main() {
       if (viaIndex.has(`${p.tripId}/${p.leg}`)) foundByIndex++;
     }
   }
-  console.log(`recall vs brute force              ${expected ? ((100 * foundByIndex) / expected).toFixed(2) : '100.00'} % (${foundByIndex}/${expected} drivers over ${Math.min(RECALL_SAMPLE, queries.length)} requests; brute force p50 ${ms(pct(scanMs, 50))})`);
+  console.log(
+    `recall vs brute force              ${expected ? ((100 * foundByIndex) / expected).toFixed(2) : '100.00'} % (${foundByIndex}/${expected} drivers over ${Math.min(RECALL_SAMPLE, queries.length)} requests; brute force p50 ${ms(pct(scanMs, 50))})`,
+  );
 
   await postgisComparison(legs, queries, candidateMs);
   await router.close?.();
@@ -128,8 +140,9 @@ async function postgisComparison(legs: ReturnType<typeof makeLegs>, queries: Mat
   const db = new pg.Client({ connectionString: u.toString() });
   await db.connect();
   await db.query('CREATE EXTENSION IF NOT EXISTS postgis');
-  const count = await db.query("SELECT to_regclass('bench_legs') IS NOT NULL AS ok").then(async (r) =>
-    r.rows[0].ok ? Number((await db.query('SELECT count(*) AS n FROM bench_legs')).rows[0].n) : 0);
+  const count = await db
+    .query("SELECT to_regclass('bench_legs') IS NOT NULL AS ok")
+    .then(async (r) => (r.rows[0].ok ? Number((await db.query('SELECT count(*) AS n FROM bench_legs')).rows[0].n) : 0));
   if (count !== legs.length) {
     const t0 = performance.now();
     await db.query('DROP TABLE IF EXISTS bench_legs');
@@ -137,8 +150,16 @@ async function postgisComparison(legs: ReturnType<typeof makeLegs>, queries: Mat
       seats int, route geometry(LineString, 2154))`);
     for (let i = 0; i < legs.length; i += 2000) {
       const batch = legs.slice(i, i + 2000).map((l) => ({
-        id: l.tripId, kind: l.schedule.kind, weekdays: l.schedule.weekdays, date: l.schedule.date, dep: l.departureMin, seats: l.seats,
-        g: JSON.stringify({ type: 'LineString', coordinates: Array.from({ length: l.coords.length / 2 }, (_, k) => [l.coords[2 * k], l.coords[2 * k + 1]]) }),
+        id: l.tripId,
+        kind: l.schedule.kind,
+        weekdays: l.schedule.weekdays,
+        date: l.schedule.date,
+        dep: l.departureMin,
+        seats: l.seats,
+        g: JSON.stringify({
+          type: 'LineString',
+          coordinates: Array.from({ length: l.coords.length / 2 }, (_, k) => [l.coords[2 * k], l.coords[2 * k + 1]]),
+        }),
       }));
       await db.query(
         `INSERT INTO bench_legs SELECT id, kind, weekdays, date, dep, seats, ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(g), 4326), 2154)
@@ -148,7 +169,9 @@ async function postgisComparison(legs: ReturnType<typeof makeLegs>, queries: Mat
     }
     await db.query('CREATE INDEX ON bench_legs USING gist (route)');
     await db.query('ANALYZE bench_legs');
-    console.log(`postgis table loaded               ${legs.length} rows in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `postgis table loaded               ${legs.length} rows in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
   }
   const sql = `
     WITH p AS (SELECT ST_Transform(ST_SetSRID(ST_MakePoint($1, $2), 4326), 2154) AS g),
@@ -158,14 +181,35 @@ async function postgisComparison(legs: ReturnType<typeof makeLegs>, queries: Mat
       AND ST_LineLocatePoint(l.route, p.g) < ST_LineLocatePoint(l.route, d.g)
       AND (l.date = $6::date OR (l.kind = 'regular' AND $7 = ANY (l.weekdays))) AND l.seats >= $8`;
   const pgMs: number[] = [];
-  for (const q of queries.slice(0, 20)) await db.query(sql, [q.from[0], q.from[1], q.to[0], q.to[1], DEFAULT_RULES.corridorM, q.date, isoWeekday(q.date!), q.seats]);
+  for (const q of queries.slice(0, 20))
+    await db.query(sql, [
+      q.from[0],
+      q.from[1],
+      q.to[0],
+      q.to[1],
+      DEFAULT_RULES.corridorM,
+      q.date,
+      isoWeekday(q.date!),
+      q.seats,
+    ]);
   for (const q of queries) {
     const t0 = performance.now();
-    await db.query(sql, [q.from[0], q.from[1], q.to[0], q.to[1], DEFAULT_RULES.corridorM, q.date, isoWeekday(q.date!), q.seats]);
+    await db.query(sql, [
+      q.from[0],
+      q.from[1],
+      q.to[0],
+      q.to[1],
+      DEFAULT_RULES.corridorM,
+      q.date,
+      isoWeekday(q.date!),
+      q.seats,
+    ]);
     pgMs.push(performance.now() - t0);
   }
   line('same query in PostGIS (GiST)', pgMs);
-  console.log(`ratio PostGIS / index              p50 ${(pct(pgMs, 50) / pct(candidateMs, 50)).toFixed(1)}x  p95 ${(pct(pgMs, 95) / pct(candidateMs, 95)).toFixed(1)}x   (target >= 10x)`);
+  console.log(
+    `ratio PostGIS / index              p50 ${(pct(pgMs, 50) / pct(candidateMs, 50)).toFixed(1)}x  p95 ${(pct(pgMs, 95) / pct(candidateMs, 95)).toFixed(1)}x   (target >= 10x)`,
+  );
   await db.end();
 }
 

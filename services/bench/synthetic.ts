@@ -17,7 +17,12 @@ export interface RawRoute {
 }
 
 export function readRoutes(file: string): RawRoute[] {
-  return zlib.gunzipSync(fs.readFileSync(file)).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as RawRoute);
+  return zlib
+    .gunzipSync(fs.readFileSync(file))
+    .toString('utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as RawRoute);
 }
 
 /** `copies` of each route, every vertex moved by up to ±jitterM (the first copy untouched). */
@@ -27,8 +32,8 @@ export function makeLegs(routes: RawRoute[], copies: number, seed: string, jitte
   let id = 1;
   for (let k = 0; k < copies; k++) {
     for (const r of routes) {
-      const dx = k === 0 ? 0 : (rng() * 2 - 1) * jitterM / 78_000;
-      const dy = k === 0 ? 0 : (rng() * 2 - 1) * jitterM / 111_000;
+      const dx = k === 0 ? 0 : ((rng() * 2 - 1) * jitterM) / 78_000;
+      const dy = k === 0 ? 0 : ((rng() * 2 - 1) * jitterM) / 111_000;
       const coords = r.c.map(([x, y]) => [x + dx, y + dy] as LngLat);
       const flat = flatten(coords);
       const oneoff = rng() < 0.1;
@@ -40,7 +45,13 @@ export function makeLegs(routes: RawRoute[], copies: number, seed: string, jitte
         driverId: id,
         territoryId: 1,
         schedule: oneoff
-          ? { kind: 'oneoff', weekdays: [], date: `2026-12-0${1 + Math.floor(rng() * 7)}`, validFrom: null, validTo: null }
+          ? {
+              kind: 'oneoff',
+              weekdays: [],
+              date: `2026-12-0${1 + Math.floor(rng() * 7)}`,
+              validFrom: null,
+              validTo: null,
+            }
           : { kind: 'regular', weekdays: weekdays.length ? weekdays : [1], date: null, validFrom: null, validTo: null },
         departureMin: Math.round(360 + rng() * 240),
         seats: 1 + Math.floor(rng() * 3),
@@ -64,7 +75,10 @@ const pointAt = (l: Leg, alongM: number): LngLat => {
   while (i < l.cumM.length - 2 && l.cumM[i + 1] < alongM) i++;
   const seg = l.cumM[i + 1] - l.cumM[i];
   const t = seg > 0 ? Math.min(1, Math.max(0, (alongM - l.cumM[i]) / seg)) : 0;
-  return [l.coords[2 * i] + t * (l.coords[2 * i + 2] - l.coords[2 * i]), l.coords[2 * i + 1] + t * (l.coords[2 * i + 3] - l.coords[2 * i + 1])];
+  return [
+    l.coords[2 * i] + t * (l.coords[2 * i + 2] - l.coords[2 * i]),
+    l.coords[2 * i + 1] + t * (l.coords[2 * i + 3] - l.coords[2 * i + 1]),
+  ];
 };
 
 /**
@@ -74,26 +88,41 @@ const pointAt = (l: Leg, alongM: number): LngLat => {
 export function makeQueries(legs: Leg[], n: number, seed: string): MatchQuery[] {
   const rng = seedrandom(seed);
   const out: MatchQuery[] = [];
-  const move = ([x, y]: LngLat, m: number): LngLat => [x + (rng() * 2 - 1) * m / 78_000, y + (rng() * 2 - 1) * m / 111_000];
+  const move = ([x, y]: LngLat, m: number): LngLat => [
+    x + ((rng() * 2 - 1) * m) / 78_000,
+    y + ((rng() * 2 - 1) * m) / 111_000,
+  ];
   for (let i = 0; i < n; i++) {
     const date = `2026-${rng() < 0.5 ? '11-30' : `12-0${1 + Math.floor(rng() * 6)}`}`;
     if (rng() < 0.2) {
       const from: LngLat = [1.0 + rng() * 1.2, 44.2 + rng() * 0.75];
       const to: LngLat = [1.0 + rng() * 1.2, 44.2 + rng() * 0.75];
-      out.push({ from, to, date, weekdays: [], timeMin: Math.round(420 + rng() * 180), timeKind: 'depart', toleranceMin: 30, seats: 1, territoryIds: null });
+      out.push({
+        from,
+        to,
+        date,
+        weekdays: [],
+        timeMin: Math.round(420 + rng() * 180),
+        timeKind: 'depart',
+        toleranceMin: 30,
+        seats: 1,
+        territoryIds: null,
+      });
       continue;
     }
     const l = legs[Math.floor(rng() * legs.length)];
     const a = rng() * 0.6 * l.distanceM;
     const b = a + (0.1 + rng() * 0.4) * l.distanceM;
-    const eta = l.departureMin + (a / l.distanceM) * l.durationS / 60;
+    const eta = l.departureMin + ((a / l.distanceM) * l.durationS) / 60;
     const arrive = rng() < 0.3;
     out.push({
       from: move(pointAt(l, a), 2500),
       to: move(pointAt(l, Math.min(b, l.distanceM)), 2500),
       date,
       weekdays: [],
-      timeMin: Math.round((arrive ? eta + ((b - a) / l.distanceM) * l.durationS / 60 + 10 : eta) + (rng() * 2 - 1) * 25),
+      timeMin: Math.round(
+        (arrive ? eta + (((b - a) / l.distanceM) * l.durationS) / 60 + 10 : eta) + (rng() * 2 - 1) * 25,
+      ),
       timeKind: arrive ? 'arrive' : 'depart',
       toleranceMin: 30,
       seats: 1,

@@ -48,7 +48,10 @@ export async function boot(config: Config, opts: { log?: Log; db?: Db; router?: 
   const rulesOf = (t: number) => rules.get(t) ?? DEFAULT_RULES;
   const index = new LegIndex();
   // OSRM's default max-table-size is 100 coordinates (2n + 2); in-process routers take bigger batches.
-  const matcher = new Matcher(index, router, rulesOf, { tableBatch: primary.name === 'osrm' ? 49 : 200 });
+  const matcher = new Matcher(index, router, rulesOf, {
+    tableBatch: primary.name === 'osrm' ? 49 : 200,
+    oneTable: primary.name === 'osrm',
+  });
   const services: Services = { config, db, router, index, matcher, rulesOf, log, ready: false };
 
   if (config.DEMO === 'auto') {

@@ -22,7 +22,7 @@ beforeAll(async () => {
   legs = makeLegs(readRoutes(BENCH_ROUTES).slice(0, 2500), 2, 'recall-legs');
   const index = new LegIndex();
   index.load(legs);
-  matcher = new Matcher(index, router, () => DEFAULT_RULES, { tableBatch: 200 });
+  matcher = new Matcher(index, router, () => DEFAULT_RULES, { tableBatch: 200, oneTable: false });
 });
 
 describe('recall of the corridor index against brute force', () => {
@@ -50,7 +50,8 @@ describe('recall of the corridor index against brute force', () => {
   it('ranks proposals best first, every one within the detour rules', async () => {
     for (const q of makeQueries(legs, 40, 'ranking')) {
       const { proposals } = await matcher.match(q);
-      for (let i = 1; i < proposals.length; i++) expect(proposals[i - 1].score).toBeGreaterThanOrEqual(proposals[i].score);
+      for (let i = 1; i < proposals.length; i++)
+        expect(proposals[i - 1].score).toBeGreaterThanOrEqual(proposals[i].score);
       for (const p of proposals) {
         expect(p.detourS).toBeLessThanOrEqual(DEFAULT_RULES.maxDetourMin * 60);
         expect(p.pickupOffRouteM).toBeLessThanOrEqual(DEFAULT_RULES.corridorM);

@@ -221,8 +221,7 @@ export class LegIndex {
     const out: NearHit[] = [];
     for (const slot of this.scanNear(p, radiusM, this.atPickup, sp)) {
       const leg = this.slots[slot]!;
-      if (!accept || accept(leg))
-        out.push(hitOf(leg, this.atPickup, slot));
+      if (!accept || accept(leg)) out.push(hitOf(leg, this.atPickup, slot));
     }
     return out;
   }

@@ -1,5 +1,5 @@
 import type { FlatCoords } from '../geo/polyline.ts';
-import type { LngLat } from '../routing/types.ts';
+import type { LngLat, Router } from '../routing/types.ts';
 import type { Schedule } from './schedule.ts';
 
 /**
@@ -24,6 +24,8 @@ export interface Leg {
   durationS: number;
   origin: LngLat;
   destination: LngLat;
+  /** Origin → destination as the current router answers it: request-independent, computed once per leg. */
+  direct?: { router: Router; durationS: number | null; distanceM: number | null };
 }
 
 export const legKey = (tripId: number, leg: 'outbound' | 'return') => tripId * 2 + (leg === 'return' ? 1 : 0);

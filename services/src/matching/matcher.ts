@@ -57,11 +57,30 @@ interface Candidate {
   pickup: NearHit;
   dropoff: NearHit;
   weekdays?: number[];
+  /** Origin → destination answered during this request (not cached when approximate). */
+  directNow?: Pair;
+}
+
+/** [seconds, metres]; null when the router found no way. */
+type Pair = [number | null, number | null];
+
+interface LegTimes {
+  toPickup: Pair;
+  pickupToDropoff: Pair;
+  dropoffToDest: Pair;
+  direct: Pair;
+}
+
+interface BatchTimes {
+  approximate: boolean;
+  times: LegTimes[];
 }
 
 export interface MatcherOptions {
   /** Candidates per router table call (OSRM's default max-table-size is 100 coordinates: 2n + 2 ≤ 100). */
   tableBatch: number;
+  /** One table call per batch (a remote OSRM), rather than a column, a row and cached direct times. */
+  oneTable: boolean;
 }
 
 const clock = (min: number) => {
@@ -79,7 +98,7 @@ export class Matcher {
     private index: LegIndex,
     private router: Router,
     private rulesOf: (territoryId: number) => MatchingRules,
-    private opts: MatcherOptions = { tableBatch: 49 },
+    private opts: MatcherOptions = { tableBatch: 49, oneTable: true },
   ) {}
 
   setRouter(router: Router) {
@@ -149,12 +168,10 @@ export class Matcher {
     for (let i = 0; i < list.length; i += this.opts.tableBatch) batches.push(list.slice(i, i + this.opts.tableBatch));
     await Promise.all(
       batches.map(async (batch) => {
-        const sources = [q.from, q.to, ...batch.map((c) => c.leg.origin)];
-        const destinations = [q.from, q.to, ...batch.map((c) => c.leg.destination)];
-        const table = await this.router.table(sources, destinations);
-        if ((table as { approximate?: boolean }).approximate) approximate = true;
+        const legs = await (this.opts.oneTable ? this.oneTable(q, batch) : this.rowsAndColumns(q, batch));
+        if (legs.approximate) approximate = true;
         batch.forEach((c, i) => {
-          const p = this.evaluate(q, c, table.durationsS, table.distancesM, i + 2);
+          const p = this.evaluate(q, c, legs.times[i]);
           if (p) proposals.push(p);
         });
       }),
@@ -167,21 +184,71 @@ export class Matcher {
     };
   }
 
-  private evaluate(
-    q: MatchQuery,
-    c: Candidate,
-    dur: (number | null)[][],
-    dist: (number | null)[][],
-    k: number,
-  ): Proposal | undefined {
-    const toPickup = dur[k][0],
-      pickupToDropoff = dur[0][1],
-      dropoffToDest = dur[1][k],
-      direct = dur[k][k];
-    const mToPickup = dist[k][0],
-      mPickupToDropoff = dist[0][1],
-      mDropoffToDest = dist[1][k],
-      mDirect = dist[k][k];
+  /**
+   * A remote router (OSRM): one table call for the whole batch, sources [pickup, drop-off, origins…] and
+   * destinations [pickup, drop-off, destinations…]; every term of every detour comes from that one answer.
+   */
+  private async oneTable(q: MatchQuery, batch: Candidate[]): Promise<BatchTimes> {
+    const table = await this.router.table(
+      [q.from, q.to, ...batch.map((c) => c.leg.origin)],
+      [q.from, q.to, ...batch.map((c) => c.leg.destination)],
+    );
+    const d = table.durationsS,
+      m = table.distancesM;
+    return {
+      approximate: Boolean(table.approximate),
+      times: batch.map((_, i) => {
+        const k = i + 2;
+        return {
+          toPickup: [d[k][0], m[k][0]],
+          pickupToDropoff: [d[0][1], m[0][1]],
+          dropoffToDest: [d[1][k], m[1][k]],
+          direct: [d[k][k], m[k][k]],
+        };
+      }),
+    };
+  }
+
+  /**
+   * An in-process router: a full (n+2)² table would compute n² useless cells. Instead, origins → pickup (one
+   * column), drop-off → destinations (one row), and each leg's own origin → destination, which does not depend on
+   * the request and is kept on the leg for this router.
+   */
+  private async rowsAndColumns(q: MatchQuery, batch: Candidate[]): Promise<BatchTimes> {
+    const missing = batch.filter((c) => c.leg.direct?.router !== this.router);
+    const [column, row, ...directs] = await Promise.all([
+      this.router.table(
+        batch.map((c) => c.leg.origin),
+        [q.from],
+      ),
+      this.router.table([q.from, q.to], batch.map((c) => c.leg.destination).concat([q.to])),
+      ...missing.map((c) => this.router.table([c.leg.origin], [c.leg.destination])),
+    ]);
+    let approximate = Boolean(column.approximate || row.approximate);
+    missing.forEach((c, i) => {
+      const t = directs[i];
+      if (t.approximate) approximate = true;
+      // An approximate answer is not worth keeping: the next request may reach the real router.
+      else c.leg.direct = { router: this.router, durationS: t.durationsS[0][0], distanceM: t.distancesM[0][0] };
+      c.directNow = [t.durationsS[0][0], t.distancesM[0][0]];
+    });
+    const n = batch.length;
+    return {
+      approximate,
+      times: batch.map((c, i) => ({
+        toPickup: [column.durationsS[i][0], column.distancesM[i][0]],
+        pickupToDropoff: [row.durationsS[0][n], row.distancesM[0][n]],
+        dropoffToDest: [row.durationsS[1][i], row.distancesM[1][i]],
+        direct: c.directNow ?? [c.leg.direct!.durationS, c.leg.direct!.distanceM],
+      })),
+    };
+  }
+
+  private evaluate(q: MatchQuery, c: Candidate, t: LegTimes): Proposal | undefined {
+    const [toPickup, mToPickup] = t.toPickup;
+    const [pickupToDropoff, mPickupToDropoff] = t.pickupToDropoff;
+    const [dropoffToDest, mDropoffToDest] = t.dropoffToDest;
+    const [direct, mDirect] = t.direct;
     if (toPickup == null || pickupToDropoff == null || dropoffToDest == null || direct == null) return undefined;
     const rules = this.rulesOf(c.leg.territoryId);
     // Snapping can make the detour route a few seconds shorter than the direct one: no negative detours.
