@@ -1,0 +1,60 @@
+import PhoneIcon from '@mui/icons-material/PhoneInTalk';
+import { Admin, CustomRoutes, Layout, Menu, Resource, type LayoutProps } from 'react-admin';
+import { Route } from 'react-router';
+import { authProvider } from './authProvider.ts';
+import { Dashboard } from './Dashboard.tsx';
+import { dataProvider } from './dataProvider.ts';
+import { i18nProvider } from './i18n.ts';
+import { PhoneIntake } from './requests/PhoneIntake.tsx';
+import { RequestShow } from './requests/RequestShow.tsx';
+import { AuditList } from './resources/audit.tsx';
+import { FeedList } from './resources/feeds.tsx';
+import { MatchList } from './resources/matches.tsx';
+import { DriverList, PassengerList, PersonCreate, PersonEdit, PersonShow } from './resources/people.tsx';
+import { ProviderCreate, ProviderEdit, ProviderList } from './resources/providers.tsx';
+import { RequestList } from './resources/requests.tsx';
+import { TerritoryCreate, TerritoryEdit, TerritoryList } from './resources/territories.tsx';
+import { TripEdit, TripList, TripShow } from './resources/trips.tsx';
+import { UserCreate, UserEdit, UserList } from './resources/users.tsx';
+
+const AppMenu = () => (
+  <Menu>
+    <Menu.DashboardItem />
+    <Menu.Item to="/appel" primaryText="comobi.menu.intake" leftIcon={<PhoneIcon />} />
+    <Menu.ResourceItems />
+  </Menu>
+);
+const AppLayout = (props: LayoutProps) => <Layout {...props} menu={AppMenu} />;
+
+/** What each role sees; the API enforces the same rules (and the database the territories). */
+export const App = () => (
+  <Admin dataProvider={dataProvider} authProvider={authProvider} i18nProvider={i18nProvider} dashboard={Dashboard} layout={AppLayout}
+    title="CoMobi · coordination" requireAuth disableTelemetry>
+    {(role: string) => (
+      <>
+        {role !== 'viewer' ? (
+          <>
+            <Resource name="requests" list={RequestList} show={RequestShow} />
+            <Resource name="matches" list={MatchList} />
+            <Resource name="passengers" list={PassengerList} show={PersonShow} edit={PersonEdit} create={PersonCreate} />
+            <Resource name="drivers" list={DriverList} show={PersonShow} edit={PersonEdit} create={PersonCreate} />
+            <Resource name="trips" list={TripList} show={TripShow} edit={TripEdit} />
+            <Resource name="providers" list={ProviderList} edit={ProviderEdit} create={ProviderCreate} />
+            <Resource name="feeds" list={FeedList} />
+            <CustomRoutes>
+              <Route path="/appel" element={<PhoneIntake />} />
+            </CustomRoutes>
+          </>
+        ) : null}
+        <Resource name="territories" list={role === 'admin' ? TerritoryList : undefined} edit={role === 'admin' ? TerritoryEdit : undefined}
+          create={role === 'admin' ? TerritoryCreate : undefined} />
+        {role === 'admin' ? (
+          <>
+            <Resource name="users" list={UserList} edit={UserEdit} create={UserCreate} />
+            <Resource name="audit" list={AuditList} />
+          </>
+        ) : null}
+      </>
+    )}
+  </Admin>
+);

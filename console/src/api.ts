@@ -1,0 +1,45 @@
+import { HttpError } from 'react-admin';
+
+/** The session's CSRF token (from /auth/me or /auth/login): sent on every write, as the server requires. */
+let csrfToken = '';
+export const setCsrfToken = (t: string) => {
+  csrfToken = t;
+};
+
+/** Why personal data is shown: the request being handled, else the screen ("console:#/people/3/show"). */
+export const defaultReason = () => `console:${window.location.hash.split('?')[0] || '#/'}`;
+
+export interface ApiOptions {
+  method?: string;
+  body?: unknown;
+  reason?: string;
+  headers?: Record<string, string>;
+}
+
+/** fetch on the same origin with the session cookie; errors become react-admin HttpErrors with the API's body. */
+export async function api<T = any>(path: string, o: ApiOptions = {}): Promise<{ status: number; json: T; headers: Headers }> {
+  const method = o.method ?? 'GET';
+  const headers: Record<string, string> = { Accept: 'application/json', 'X-Access-Reason': o.reason ?? defaultReason(), ...o.headers };
+  if (o.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET') headers['X-CSRF-Token'] = csrfToken;
+  const res = await fetch(path, { method, headers, credentials: 'same-origin', body: o.body === undefined ? undefined : JSON.stringify(o.body) });
+  const text = await res.text();
+  let json: any = undefined;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = text;
+  }
+  if (!res.ok) throw new HttpError(messageOf(json, res.status), res.status, json);
+  return { status: res.status, json, headers: res.headers };
+}
+
+/** The API answers {error, message, fields:[{field, reason}]}: show the fields when there are some. */
+export function messageOf(body: any, status: number): string {
+  if (body?.fields?.length) return body.fields.map((f: { field: string; reason: string }) => `${f.field} : ${f.reason}`).join(' ; ');
+  if (status === 401) return 'ra.notification.logged_out';
+  if (status === 403) return 'comobi.errors.forbidden';
+  if (status === 404) return 'comobi.errors.not_found';
+  if (status === 429) return 'comobi.errors.too_many';
+  return body?.message ?? `Erreur ${status}`;
+}

@@ -1,0 +1,123 @@
+import polyglotI18nProvider from 'ra-i18n-polyglot';
+import french from 'ra-language-french';
+
+/** Every text of the console, in French: react-admin's own messages, then resources, fields and CoMobi's codes. */
+const messages = {
+  ...french,
+  resources: {
+    territories: {
+      name: 'Territoire |||| Territoires',
+      fields: { slug: 'Identifiant', name: 'Nom', coordinatorPhone: 'Téléphone de la coordination', createdAt: 'Créé le' },
+    },
+    users: {
+      name: 'Compte |||| Comptes',
+      fields: {
+        email: 'Courriel', displayName: 'Nom affiché', role: 'Rôle', territoryIds: 'Territoires', active: 'Actif',
+        password: 'Mot de passe', lastLoginAt: 'Dernière connexion', createdAt: 'Créé le', q: 'Recherche',
+      },
+    },
+    drivers: { name: 'Conducteur |||| Conducteurs' },
+    passengers: { name: 'Passager |||| Passagers' },
+    people: {
+      name: 'Personne |||| Personnes',
+      fields: {
+        firstName: 'Prénom', lastName: 'Nom', phone: 'Téléphone', email: 'Courriel', address: 'Adresse', birthdate: 'Date de naissance',
+        communeName: 'Commune', communeInsee: 'Commune (code INSEE)', territoryId: 'Territoire', isDriver: 'Conducteur',
+        isPassenger: 'Passager', directContactConsent: 'Accepte d’être contacté directement', needs: 'Besoins',
+        q: 'Nom ou téléphone', createdAt: 'Créé le',
+      },
+    },
+    trips: {
+      name: 'Trajet |||| Trajets',
+      fields: {
+        driverId: 'Conducteur', kind: 'Type', weekdays: 'Jours', date: 'Date', departureTime: 'Départ', returnTime: 'Retour',
+        originLabel: 'Origine', destinationLabel: 'Destination', seats: 'Places', active: 'Actif', territoryId: 'Territoire',
+        distanceM: 'Distance', validFrom: 'Valide du', validTo: 'au',
+      },
+    },
+    requests: {
+      name: 'Demande |||| Demandes',
+      fields: {
+        passengerId: 'Passager', fromLabel: 'Départ', toLabel: 'Arrivée', date: 'Date', weekdays: 'Jours', time: 'Heure',
+        timeKind: 'Heure de', toleranceMin: 'Tolérance (min)', seats: 'Places', purpose: 'Motif', needs: 'Besoins',
+        status: 'Statut', unservedReason: 'Raison (non servie)', note: 'Note', territoryId: 'Territoire', createdAt: 'Créée le',
+        dateFrom: 'Du', dateTo: 'Au', communeInsee: 'Commune',
+      },
+    },
+    matches: {
+      name: 'Mise en relation |||| Mises en relation',
+      fields: {
+        requestId: 'Demande', tripId: 'Trajet', driverId: 'Conducteur', date: 'Date', detourS: 'Détour', detourM: 'Détour (km)',
+        score: 'Score', status: 'Statut', statusReason: 'Raison', note: 'Note', directContact: 'Contact direct',
+        statusChangedAt: 'Modifiée le', territoryId: 'Territoire',
+      },
+    },
+    providers: {
+      name: 'Transporteur |||| Transporteurs',
+      fields: { name: 'Nom', kind: 'Type', phone: 'Téléphone', notes: 'Notes', active: 'Actif', territoryId: 'Territoire', q: 'Recherche' },
+    },
+    feeds: {
+      name: 'Flux importé |||| Flux importés',
+      fields: { name: 'Nom', territoryId: 'Territoire', sourceUrl: 'Source', versions: 'Versions', 'current.status': 'État', 'current.importedAt': 'Importé le', 'current.serviceEnd': 'Service jusqu’au' },
+    },
+    audit: {
+      name: 'Journal d’audit |||| Journal d’audit',
+      fields: {
+        at: 'Quand', actor: 'Qui', actorRole: 'Rôle', territoryId: 'Territoire', action: 'Action', subjectType: 'Objet',
+        subjectId: 'N°', fields: 'Champs', reason: 'Motif', dateFrom: 'Du', dateTo: 'Au',
+      },
+    },
+  },
+  comobi: {
+    title: 'CoMobi · coordination',
+    menu: { intake: 'Appel entrant' },
+    errors: {
+      forbidden: 'Action non autorisée pour ce rôle ou ce territoire',
+      not_found: 'Introuvable, ou hors de vos territoires',
+      too_many: 'Trop de tentatives de connexion : réessayez dans quelques minutes',
+      bad_login: 'Courriel ou mot de passe incorrect',
+    },
+    roles: { admin: 'Administrateur', coordinator: 'Coordinateur', viewer: 'Observateur (statistiques)', integration: 'Intégration' },
+    purposes: { health: 'Santé', work: 'Travail', training: 'Formation', shopping: 'Courses', admin: 'Démarches', leisure: 'Loisirs', other: 'Autre' },
+    needs: {
+      wheelchair: 'Fauteuil roulant', reduced_mobility: 'Mobilité réduite', visual: 'Déficience visuelle', hearing: 'Déficience auditive',
+      assistance_dog: 'Chien d’assistance', child_seat: 'Siège enfant', luggage: 'Bagages',
+    },
+    requestStatus: { open: 'Ouverte', matched: 'Conducteur trouvé', served: 'Servie', unserved: 'Non servie', cancelled: 'Annulée' },
+    unservedReasons: {
+      no_driver: 'Aucun conducteur', no_driver_at_time: 'Aucun conducteur à cette heure', no_seat: 'Plus de place',
+      driver_declined: 'Conducteur indisponible', passenger_cancelled: 'Annulée par le passager', transit_used: 'Orientée vers le transport en commun',
+      tad_used: 'Orientée vers le transport à la demande', medical_transport_used: 'Orientée vers le transport assis professionnalisé',
+      out_of_territory: 'Hors territoire', other: 'Autre',
+    },
+    matchStatus: {
+      proposed: 'Proposée', contacted: 'Conducteur contacté', accepted: 'Acceptée', declined: 'Refusée', confirmed: 'Confirmée',
+      done: 'Effectuée', cancelled: 'Annulée',
+    },
+    matchActions: {
+      contacted: 'Contacté', accepted: 'Accepté', declined: 'Refusé', confirmed: 'Confirmer', done: 'Effectué', cancelled: 'Annuler',
+    },
+    declinedReasons: {
+      driver_unavailable: 'Conducteur indisponible', detour_too_long: 'Détour trop long', schedule_conflict: 'Horaire incompatible',
+      needs_not_met: 'Besoins non couverts', passenger_declined: 'Refus du passager', no_answer: 'Pas de réponse', other: 'Autre',
+    },
+    cancelledReasons: {
+      passenger_cancelled: 'Annulé par le passager', driver_cancelled: 'Annulé par le conducteur', no_show: 'Absent au rendez-vous',
+      weather: 'Météo', vehicle_problem: 'Problème de véhicule', other: 'Autre',
+    },
+    timeKind: { depart: 'départ', arrive: 'arrivée' },
+    tripKind: { regular: 'Régulier', oneoff: 'Ponctuel' },
+    providerKind: { tad: 'Transport à la demande', seated_patient: 'Transport assis professionnalisé', taxi: 'Taxi' },
+    weekdays: { 1: 'lun.', 2: 'mar.', 3: 'mer.', 4: 'jeu.', 5: 'ven.', 6: 'sam.', 7: 'dim.' },
+    auditActions: {
+      read_personal: 'Lecture de données personnelles', login: 'Connexion', logout: 'Déconnexion', user_create: 'Création de compte',
+      user_update: 'Modification de compte', user_delete: 'Suppression de compte', audit_export: 'Export du journal',
+    },
+  },
+};
+
+export const i18nProvider = polyglotI18nProvider(() => messages, 'fr', [{ locale: 'fr', name: 'Français' }], { allowMissing: true });
+
+/** Choices for SelectInput from a message group: [{id, name}] with translated names. */
+export const choices = (group: keyof typeof messages.comobi, ids: readonly string[]) =>
+  ids.map((id) => ({ id, name: `comobi.${group}.${id}` }));

@@ -1,0 +1,278 @@
+import {
+  Alert, Box, Button, Card, CardContent, Chip, Dialog, DialogActions, DialogContent, DialogTitle, MenuItem, Stack, Table, TableBody,
+  TableCell, TableHead, TableRow, TextField, Typography,
+} from '@mui/material';
+import { useCallback, useEffect, useState } from 'react';
+import { Loading, Title, useNotify, useTranslate } from 'react-admin';
+import { useParams } from 'react-router';
+import { CircleMarker, GeoJSON, Tooltip } from 'react-leaflet';
+import { api, messageOf } from '../api.ts';
+import { BaseMap } from '../map/BaseMap.tsx';
+
+type Pt = { lng: number; lat: number };
+interface Proposal {
+  id: number; tripId: number; driverId: number; leg: string; date: string | null; pickup: Pt & { time: string }; dropoff: Pt & { time: string };
+  detourM: number; detourS: number; score: number; directContact: boolean; status: string; statusReason: string | null; note: string | null;
+}
+interface Req {
+  id: number; territoryId: number; passengerId: number | null; from: Pt; to: Pt; fromLabel: string | null; toLabel: string | null;
+  date: string | null; weekdays: number[]; time: string; timeKind: string; toleranceMin: number; seats: number; purpose: string;
+  needs: string[]; status: string; unservedReason: string | null; note: string | null; proposals: Proposal[];
+}
+interface Person { id: number; firstName: string | null; lastName: string | null; phone: string | null; email: string | null; communeName: string | null }
+interface Trip { id: number; origin: Pt; destination: Pt; originLabel: string | null; destinationLabel: string | null; departureTime: string; route?: GeoJSON.LineString }
+
+const NEXT: Record<string, string[]> = {
+  proposed: ['contacted', 'accepted', 'declined', 'cancelled'],
+  contacted: ['accepted', 'declined', 'cancelled'],
+  accepted: ['confirmed', 'cancelled'],
+  confirmed: ['done', 'cancelled'],
+};
+const REASONS: Record<string, string[]> = {
+  declined: ['driver_unavailable', 'detour_too_long', 'schedule_conflict', 'needs_not_met', 'passenger_declined', 'no_answer', 'other'],
+  cancelled: ['passenger_cancelled', 'driver_cancelled', 'no_show', 'weather', 'vehicle_problem', 'other'],
+};
+const UNSERVED = ['no_driver', 'no_driver_at_time', 'no_seat', 'driver_declined', 'passenger_cancelled', 'transit_used', 'tad_used', 'medical_transport_used', 'out_of_territory', 'other'];
+
+const name = (p?: Person) => (p ? `${p.firstName ?? ''} ${p.lastName ?? ''}`.trim() || `n° ${p.id}` : '…');
+
+/** Match review: ranked drivers, the map of the chosen one's detour, and the actions of the match workflow. */
+export function RequestShow() {
+  const { id } = useParams();
+  const t = useTranslate();
+  const notify = useNotify();
+  const reason = `request:${id}`;
+  const [req, setReq] = useState<Req | null>(null);
+  const [people, setPeople] = useState<Map<number, Person>>(new Map());
+  const [selected, setSelected] = useState<number | null>(null);
+  const [trip, setTrip] = useState<Trip | null>(null);
+  const [detour, setDetour] = useState<GeoJSON.LineString | null>(null);
+  const [pending, setPending] = useState<{ match: Proposal; to: string } | null>(null);
+  const [dialogReason, setDialogReason] = useState('');
+  const [note, setNote] = useState('');
+  const [unserved, setUnserved] = useState('');
+  const [alternatives, setAlternatives] = useState<Record<string, unknown> | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      const r = (await api<Req>(`/api/requests/${id}`, { reason })).json;
+      setReq(r);
+      const ids = [...new Set([r.passengerId, ...r.proposals.map((p) => p.driverId)].filter((x): x is number => x !== null))];
+      if (ids.length) {
+        const q = new URLSearchParams({ filter: JSON.stringify({ id: ids }), range: `[0,${ids.length - 1}]` });
+        const ps = (await api<Person[]>(`/api/people?${q}`, { reason })).json;
+        setPeople(new Map(ps.map((p) => [p.id, p])));
+      }
+      setSelected((s) => s ?? r.proposals[0]?.id ?? null);
+    } catch (e: any) {
+      notify(messageOf(e.body, e.status), { type: 'error' });
+    }
+  }, [id]);
+  useEffect(() => { void load(); }, [load]);
+
+  const match = req?.proposals.find((p) => p.id === selected) ?? null;
+  useEffect(() => {
+    setTrip(null);
+    setDetour(null);
+    if (!match) return;
+    let live = true;
+    (async () => {
+      const tr = (await api<Trip>(`/api/trips/${match.tripId}`, { reason })).json;
+      if (!live) return;
+      setTrip(tr);
+      const pts = [tr.origin, match.pickup, match.dropoff, tr.destination].map((p) => `${p.lng.toFixed(6)},${p.lat.toFixed(6)}`).join(';');
+      const res = await fetch(`/osrm/route/v1/driving/${pts}?overview=full&geometries=geojson`, { credentials: 'same-origin' });
+      if (res.ok && live) setDetour((await res.json()).routes?.[0]?.geometry ?? null);
+    })().catch(() => undefined);
+    return () => { live = false; };
+  }, [match?.id]);
+
+  useEffect(() => {
+    if (!req || req.proposals.length > 0) return;
+    // No driver fits: ask for the other ways to travel (transit, on-demand, seated-patient transport).
+    api('/api/match', {
+      method: 'POST',
+      body: { territoryId: req.territoryId, from: req.from, to: req.to, ...(req.date ? { date: req.date } : { weekdays: req.weekdays }), time: req.time, timeKind: req.timeKind, toleranceMin: req.toleranceMin, seats: req.seats, purpose: req.purpose, alternatives: true },
+    }).then((r) => setAlternatives(r.json.alternatives ?? {})).catch(() => setAlternatives({}));
+  }, [req?.id, req?.proposals.length]);
+
+  const move = async (m: Proposal, to: string, why: string | null) => {
+    try {
+      await api(`/api/matches/${m.id}`, { method: 'PUT', body: { status: to, reason: why, note: note || undefined } });
+      notify(`Mise en relation : ${t(`comobi.matchStatus.${to}`)}`, { type: 'success' });
+      setNote('');
+      await load();
+    } catch (e: any) {
+      notify(messageOf(e.body, e.status), { type: 'error' });
+    }
+  };
+  const act = (m: Proposal, to: string) => {
+    if (REASONS[to]) {
+      setPending({ match: m, to });
+      setDialogReason('');
+    } else void move(m, to, null);
+  };
+  const markUnserved = async () => {
+    try {
+      await api(`/api/requests/${id}`, { method: 'PUT', body: { status: 'unserved', unservedReason: unserved } });
+      notify('Demande classée non servie', { type: 'info' });
+      await load();
+    } catch (e: any) {
+      notify(messageOf(e.body, e.status), { type: 'error' });
+    }
+  };
+
+  if (!req) return <Loading />;
+  const passenger = req.passengerId ? people.get(req.passengerId) : undefined;
+  const driver = match ? people.get(match.driverId) : undefined;
+  const fit: [number, number][] = [[req.from.lng, req.from.lat], [req.to.lng, req.to.lat],
+    ...(trip ? [[trip.origin.lng, trip.origin.lat], [trip.destination.lng, trip.destination.lat]] as [number, number][] : [])];
+
+  return (
+    <Box sx={{ p: 2 }}>
+      <Title title={`Demande n° ${req.id}`} />
+      <Stack direction={{ xs: 'column', lg: 'row' }} spacing={2}>
+        <Stack spacing={2} sx={{ flex: 3, minWidth: 0 }}>
+          <Card>
+            <CardContent>
+              <Typography variant="h6">
+                Demande n° {req.id} · <Chip size="small" label={t(`comobi.requestStatus.${req.status}`)} data-testid="request-status" />
+              </Typography>
+              <Typography>
+                <b>{name(passenger)}</b> {passenger?.phone ? `· ${passenger.phone}` : ''} — {req.fromLabel ?? 'départ'} → {req.toLabel ?? 'arrivée'}
+              </Typography>
+              <Typography variant="body2">
+                {req.date ? new Date(`${req.date}T12:00:00`).toLocaleDateString('fr-FR', { weekday: 'long', day: 'numeric', month: 'long' }) : req.weekdays.map((d) => t(`comobi.weekdays.${d}`)).join(', ')}
+                {' · '}{t(`comobi.timeKind.${req.timeKind}`)} à {req.time} (± {req.toleranceMin} min) · {t(`comobi.purposes.${req.purpose}`)}
+                {req.needs.length ? ` · ${req.needs.map((n) => t(`comobi.needs.${n}`)).join(', ')}` : ''}
+                {req.unservedReason ? ` · ${t(`comobi.unservedReasons.${req.unservedReason}`)}` : ''}
+              </Typography>
+              {req.note ? <Typography variant="body2">Note : {req.note}</Typography> : null}
+            </CardContent>
+          </Card>
+          <Card>
+            <CardContent>
+              <Typography variant="h6">Conducteurs proposés ({req.proposals.length})</Typography>
+              {req.proposals.length === 0 ? <Alert severity="warning">Aucun conducteur ne convient pour ce trajet.</Alert> : (
+                <Table size="small" data-testid="proposals">
+                  <TableHead>
+                    <TableRow>
+                      <TableCell>#</TableCell><TableCell>Conducteur</TableCell><TableCell>Prise en charge</TableCell><TableCell>Dépose</TableCell>
+                      <TableCell>Détour</TableCell><TableCell>Contact</TableCell><TableCell>Statut</TableCell><TableCell>Actions</TableCell>
+                    </TableRow>
+                  </TableHead>
+                  <TableBody>
+                    {req.proposals.map((m, i) => {
+                      const d = people.get(m.driverId);
+                      return (
+                        <TableRow key={m.id} hover selected={m.id === selected} onClick={() => setSelected(m.id)} sx={{ cursor: 'pointer' }} data-testid={`proposal-${m.id}`}>
+                          <TableCell>{i + 1}</TableCell>
+                          <TableCell>{name(d)}<br /><small>{d?.phone ?? ''}</small></TableCell>
+                          <TableCell>{m.pickup.time}</TableCell>
+                          <TableCell>{m.dropoff.time}</TableCell>
+                          <TableCell>{Math.round(m.detourS / 60)} min · {(m.detourM / 1000).toFixed(1).replace('.', ',')} km</TableCell>
+                          <TableCell>{m.directContact ? 'Accepte l’appel direct' : 'Via la coordination'}</TableCell>
+                          <TableCell>{t(`comobi.matchStatus.${m.status}`)}{m.statusReason ? ` (${t(`comobi.${m.status}Reasons.${m.statusReason}`)})` : ''}</TableCell>
+                          <TableCell onClick={(e) => e.stopPropagation()}>
+                            <Stack direction="row" spacing={0.5} sx={{ flexWrap: 'wrap' }}>
+                              {(NEXT[m.status] ?? []).map((to) => (
+                                <Button key={to} size="small" variant={to === 'declined' || to === 'cancelled' ? 'text' : 'outlined'} color={to === 'declined' || to === 'cancelled' ? 'error' : 'primary'}
+                                  onClick={() => act(m, to)} data-testid={`act-${m.id}-${to}`}>
+                                  {t(`comobi.matchActions.${to}`)}
+                                </Button>
+                              ))}
+                            </Stack>
+                          </TableCell>
+                        </TableRow>
+                      );
+                    })}
+                  </TableBody>
+                </Table>
+              )}
+              <TextField label="Note jointe à la prochaine action" value={note} onChange={(e) => setNote(e.target.value)} size="small" sx={{ mt: 2, width: '100%' }} />
+            </CardContent>
+          </Card>
+          {req.proposals.length === 0 || alternatives ? (
+            <Card>
+              <CardContent>
+                <Typography variant="h6">Autres solutions</Typography>
+                <Alternatives value={alternatives} />
+              </CardContent>
+            </Card>
+          ) : null}
+          {req.status === 'open' ? (
+            <Card>
+              <CardContent>
+                <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
+                  <TextField select size="small" label="Raison" value={unserved} onChange={(e) => setUnserved(e.target.value)} sx={{ minWidth: 320 }}>
+                    {UNSERVED.map((u) => <MenuItem key={u} value={u}>{t(`comobi.unservedReasons.${u}`)}</MenuItem>)}
+                  </TextField>
+                  <Button variant="outlined" color="warning" disabled={!unserved} onClick={markUnserved}>Classer non servie</Button>
+                </Stack>
+              </CardContent>
+            </Card>
+          ) : null}
+        </Stack>
+        <Box sx={{ flex: 2, minWidth: 360 }}>
+          {match ? (
+            <Typography variant="body2" sx={{ mb: 1 }}>
+              {name(driver)} : {trip?.originLabel ?? 'origine'} → {trip?.destinationLabel ?? 'destination'} (départ {trip?.departureTime ?? '…'})
+            </Typography>
+          ) : null}
+          <BaseMap territoryId={req.territoryId} fit={fit} height={560}>
+            {trip?.route ? <GeoJSON key={`route-${trip.id}`} data={trip.route as any} style={{ color: '#1565c0', weight: 4, opacity: 0.6, dashArray: '6 6' }} /> : null}
+            {detour ? <GeoJSON key={`detour-${match?.id}`} data={detour as any} style={{ color: '#e65100', weight: 4 }} /> : null}
+            <CircleMarker center={[req.from.lat, req.from.lng]} radius={8} pathOptions={{ color: '#1b5e20', fillOpacity: 0.9 }}><Tooltip>Départ du passager</Tooltip></CircleMarker>
+            <CircleMarker center={[req.to.lat, req.to.lng]} radius={8} pathOptions={{ color: '#b71c1c', fillOpacity: 0.9 }}><Tooltip>Arrivée du passager</Tooltip></CircleMarker>
+            {match ? (
+              <>
+                <CircleMarker center={[match.pickup.lat, match.pickup.lng]} radius={6} pathOptions={{ color: '#e65100', fillColor: '#fff', fillOpacity: 1 }}>
+                  <Tooltip permanent>Prise en charge {match.pickup.time}</Tooltip>
+                </CircleMarker>
+                <CircleMarker center={[match.dropoff.lat, match.dropoff.lng]} radius={6} pathOptions={{ color: '#e65100', fillColor: '#fff', fillOpacity: 1 }}>
+                  <Tooltip permanent>Dépose {match.dropoff.time}</Tooltip>
+                </CircleMarker>
+              </>
+            ) : null}
+          </BaseMap>
+          <Typography variant="caption">Pointillés bleus : trajet habituel du conducteur · orange : trajet avec le détour.</Typography>
+        </Box>
+      </Stack>
+      <Dialog open={Boolean(pending)} onClose={() => setPending(null)}>
+        <DialogTitle>{pending ? t(`comobi.matchActions.${pending.to}`) : ''} : pour quelle raison ?</DialogTitle>
+        <DialogContent>
+          <TextField select fullWidth label="Raison" value={dialogReason} onChange={(e) => setDialogReason(e.target.value)} sx={{ mt: 1 }}>
+            {(pending ? REASONS[pending.to] : []).map((r) => <MenuItem key={r} value={r}>{t(`comobi.${pending!.to}Reasons.${r}`)}</MenuItem>)}
+          </TextField>
+        </DialogContent>
+        <DialogActions>
+          <Button onClick={() => setPending(null)}>Retour</Button>
+          <Button variant="contained" disabled={!dialogReason} onClick={() => { const p = pending!; setPending(null); void move(p.match, p.to, dialogReason); }}>Valider</Button>
+        </DialogActions>
+      </Dialog>
+    </Box>
+  );
+}
+
+const ALT_TITLES: Record<string, string> = { transit: 'Transport en commun', onDemand: 'Transport à la demande', seatedPatient: 'Transport assis professionnalisé' };
+
+/** The alternatives' exact shape belongs to the GTFS work: show what each item names (name, phone, summary). */
+function Alternatives({ value }: { value: Record<string, unknown> | null }) {
+  if (!value) return <Typography variant="body2">Recherche des autres solutions…</Typography>;
+  const groups = Object.entries(value).filter(([, v]) => Array.isArray(v) ? v.length : v);
+  if (!groups.length) return <Typography variant="body2">Aucune autre solution connue pour ce trajet.</Typography>;
+  return (
+    <Stack spacing={1}>
+      {groups.map(([k, v]) => (
+        <Box key={k}>
+          <Typography variant="subtitle2">{ALT_TITLES[k] ?? k}</Typography>
+          {(Array.isArray(v) ? v : [v]).slice(0, 5).map((item: any, i) => (
+            <Typography key={i} variant="body2">
+              • {[item?.name ?? item?.routeName ?? item?.summary, item?.phone, item?.departure ?? item?.departureTime, item?.arrival ?? item?.arrivalTime].filter(Boolean).join(' · ') || JSON.stringify(item).slice(0, 200)}
+            </Typography>
+          ))}
+        </Box>
+      ))}
+    </Stack>
+  );
+}

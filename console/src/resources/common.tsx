@@ -1,0 +1,17 @@
+import { FunctionField, useTranslate, type FunctionFieldProps } from 'react-admin';
+
+/** A coded value shown through its French message (comobi.<group>.<code>). */
+export function CodeField({ group, source, ...rest }: { group: string; source: string } & Omit<FunctionFieldProps, 'render'>) {
+  const t = useTranslate();
+  return <FunctionField source={source} {...rest} render={(r: any) => (r?.[source] == null ? '' : Array.isArray(r[source]) ? r[source].map((v: string) => t(`comobi.${group}.${v}`)).join(', ') : t(`comobi.${group}.${r[source]}`))} />;
+}
+
+export function WeekdaysField({ source = 'weekdays', ...rest }: { source?: string } & Omit<FunctionFieldProps, 'render'>) {
+  const t = useTranslate();
+  return <FunctionField source={source} {...rest} render={(r: any) => (r?.[source] ?? []).map((d: number) => t(`comobi.weekdays.${d}`)).join(' ')} />;
+}
+
+export const PURPOSES = ['health', 'work', 'training', 'shopping', 'admin', 'leisure', 'other'];
+export const NEEDS = ['wheelchair', 'reduced_mobility', 'visual', 'hearing', 'assistance_dog', 'child_seat', 'luggage'];
+export const REQUEST_STATUSES = ['open', 'matched', 'served', 'unserved', 'cancelled'];
+export const MATCH_STATUSES = ['proposed', 'contacted', 'accepted', 'declined', 'confirmed', 'done', 'cancelled'];

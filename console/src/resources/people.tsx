@@ -1,0 +1,64 @@
+import {
+  BooleanField, BooleanInput, CheckboxGroupInput, Create, Datagrid, DateField, DateInput, Edit, email, List, ReferenceField,
+  ReferenceInput, SelectInput, Show, SimpleForm, SimpleShowLayout, TextField, TextInput,
+} from 'react-admin';
+import { choices } from '../i18n.ts';
+import { CodeField, NEEDS } from './common.tsx';
+
+const filters = [
+  <TextInput key="q" source="q" label="Nom ou téléphone" alwaysOn />,
+  <ReferenceInput key="t" source="territoryId" reference="territories"><SelectInput optionText="name" label="Territoire" /></ReferenceInput>,
+];
+
+/** Drivers and passengers are the people resource seen through a filter (see dataProvider.ts). */
+const PeopleList = () => (
+  <List filters={filters} sort={{ field: 'lastName', order: 'ASC' }}>
+    <Datagrid rowClick="show" bulkActionButtons={false}>
+      <TextField source="lastName" label="resources.people.fields.lastName" />
+      <TextField source="firstName" label="resources.people.fields.firstName" />
+      <TextField source="phone" label="resources.people.fields.phone" sortable={false} />
+      <TextField source="communeName" label="resources.people.fields.communeName" sortable={false} />
+      <BooleanField source="directContactConsent" label="resources.people.fields.directContactConsent" sortable={false} />
+      <CodeField group="needs" source="needs" label="resources.people.fields.needs" sortable={false} />
+    </Datagrid>
+  </List>
+);
+export const DriverList = PeopleList;
+export const PassengerList = PeopleList;
+
+export const PersonShow = () => (
+  <Show>
+    <SimpleShowLayout>
+      <TextField source="lastName" label="resources.people.fields.lastName" />
+      <TextField source="firstName" label="resources.people.fields.firstName" />
+      <TextField source="phone" label="resources.people.fields.phone" />
+      <TextField source="email" label="resources.people.fields.email" />
+      <TextField source="address" label="resources.people.fields.address" />
+      <TextField source="communeName" label="resources.people.fields.communeName" />
+      <ReferenceField source="territoryId" reference="territories" label="resources.people.fields.territoryId"><TextField source="name" /></ReferenceField>
+      <BooleanField source="isDriver" label="resources.people.fields.isDriver" />
+      <BooleanField source="isPassenger" label="resources.people.fields.isPassenger" />
+      <BooleanField source="directContactConsent" label="resources.people.fields.directContactConsent" />
+      <CodeField group="needs" source="needs" label="resources.people.fields.needs" />
+      <DateField source="createdAt" label="resources.people.fields.createdAt" />
+    </SimpleShowLayout>
+  </Show>
+);
+
+const form = (
+  <SimpleForm>
+    <TextInput source="firstName" label="resources.people.fields.firstName" />
+    <TextInput source="lastName" label="resources.people.fields.lastName" />
+    <TextInput source="phone" label="resources.people.fields.phone" />
+    <TextInput source="email" label="resources.people.fields.email" validate={email()} />
+    <TextInput source="address" label="resources.people.fields.address" fullWidth />
+    <DateInput source="birthdate" label="resources.people.fields.birthdate" />
+    <TextInput source="communeInsee" label="resources.people.fields.communeInsee" />
+    <BooleanInput source="isDriver" label="resources.people.fields.isDriver" />
+    <BooleanInput source="isPassenger" label="resources.people.fields.isPassenger" />
+    <BooleanInput source="directContactConsent" label="resources.people.fields.directContactConsent" />
+    <CheckboxGroupInput source="needs" label="resources.people.fields.needs" choices={choices('needs', NEEDS)} />
+  </SimpleForm>
+);
+export const PersonEdit = () => <Edit mutationMode="pessimistic">{form}</Edit>;
+export const PersonCreate = () => <Create redirect="show">{form}</Create>;

@@ -1,0 +1,30 @@
+import { Datagrid, DateField, DateInput, List, ReferenceField, SelectInput, TextField, useRecordContext } from 'react-admin';
+import { choices } from '../i18n.ts';
+import { CodeField, PURPOSES, REQUEST_STATUSES, WeekdaysField } from './common.tsx';
+
+const PassengerName = () => {
+  const r = useRecordContext<any>();
+  return r ? <span>{`${r.firstName ?? ''} ${r.lastName ?? ''}`.trim()}</span> : null;
+};
+
+export const RequestList = () => (
+  <List sort={{ field: 'createdAt', order: 'DESC' }} filters={[
+    <SelectInput key="status" source="status" choices={choices('requestStatus', REQUEST_STATUSES)} alwaysOn />,
+    <SelectInput key="purpose" source="purpose" choices={choices('purposes', PURPOSES)} alwaysOn />,
+    <DateInput key="from" source="dateFrom" />,
+    <DateInput key="to" source="dateTo" />,
+  ]}>
+    <Datagrid rowClick="show" bulkActionButtons={false}>
+      <TextField source="id" />
+      <ReferenceField source="passengerId" reference="passengers" link={false} sortable={false}><PassengerName /></ReferenceField>
+      <TextField source="fromLabel" sortable={false} />
+      <TextField source="toLabel" sortable={false} />
+      <DateField source="date" />
+      <WeekdaysField label="resources.requests.fields.weekdays" sortable={false} />
+      <TextField source="time" />
+      <CodeField group="purposes" source="purpose" />
+      <CodeField group="requestStatus" source="status" />
+      <DateField source="createdAt" showTime />
+    </Datagrid>
+  </List>
+);

@@ -1,0 +1,22 @@
+import { Create, Datagrid, DateField, Edit, List, SimpleForm, TextField, TextInput, required } from 'react-admin';
+
+export const TerritoryList = () => (
+  <List sort={{ field: 'name', order: 'ASC' }} filters={[<TextInput key="q" source="q" label="Recherche" alwaysOn />]}>
+    <Datagrid rowClick="edit" bulkActionButtons={false}>
+      <TextField source="name" />
+      <TextField source="slug" />
+      <TextField source="coordinatorPhone" />
+      <DateField source="createdAt" />
+    </Datagrid>
+  </List>
+);
+
+const form = (
+  <SimpleForm>
+    <TextInput source="name" validate={required()} />
+    <TextInput source="slug" validate={required()} helperText="Minuscules, chiffres et tirets" />
+    <TextInput source="coordinatorPhone" />
+  </SimpleForm>
+);
+export const TerritoryEdit = () => <Edit mutationMode="pessimistic">{form}</Edit>;
+export const TerritoryCreate = () => <Create>{form}</Create>;

@@ -1,0 +1,48 @@
+import { col, req, type GtfsFile } from './spec.ts';
+
+export const bookingRules: GtfsFile = {
+  file: 'booking_rules.txt',
+  table: 'booking_rules',
+  required: false,
+  defines: { column: 'booking_rule_id', ns: 'booking_rule', key: 'booking_rule_key' },
+  columns: [
+    req('booking_rule_id', 'id'),
+    // 0: real time, 1: same day with notice, 2: prior day(s).
+    req('booking_type', 'enum', { values: [0, 1, 2] }),
+    col('prior_notice_duration_min', 'int'),
+    col('prior_notice_duration_max', 'int'),
+    col('prior_notice_last_day', 'int'),
+    col('prior_notice_last_time', 'time'),
+    col('prior_notice_start_day', 'int'),
+    col('prior_notice_start_time', 'time'),
+    col('prior_notice_service_id', 'id', { ref: 'service' }),
+    col('message', 'text'),
+    col('pickup_message', 'text'),
+    col('drop_off_message', 'text'),
+    col('phone_number', 'text'),
+    col('info_url', 'text'),
+    col('booking_url', 'text'),
+  ],
+  sql: `CREATE TABLE gtfs.booking_rules (
+  feed_version_id integer NOT NULL,
+  booking_rule_id text COLLATE "C" NOT NULL,
+  booking_rule_key integer NOT NULL,
+  booking_type smallint NOT NULL,
+  prior_notice_duration_min integer,
+  prior_notice_duration_max integer,
+  prior_notice_last_day integer,
+  -- Seconds since midnight, like every GTFS time here.
+  prior_notice_last_time integer,
+  prior_notice_start_day integer,
+  prior_notice_start_time integer,
+  prior_notice_service_id text COLLATE "C",
+  message text,
+  pickup_message text,
+  drop_off_message text,
+  phone_number text,
+  info_url text,
+  booking_url text,
+  PRIMARY KEY (feed_version_id, booking_rule_key),
+  UNIQUE (feed_version_id, booking_rule_id)
+) PARTITION BY LIST (feed_version_id);`,
+};

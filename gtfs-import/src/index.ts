@@ -1,0 +1,11 @@
+export { importFeed, partitionName, type ImportOptions } from './load.ts';
+export { listVersions, removeVersion, type FeedVersionRow } from './versions.ts';
+export { postgresTarget, dbTarget, type ImportTarget, type LoadSession } from './target.ts';
+export { openTarget } from './open.ts';
+export { formatReport, type ImportReport, type FileReport } from './report.ts';
+export { GtfsError, type GtfsErrorCode } from './errors.ts';
+export { gtfsFiles, fileByName, type GtfsFile, type Column, type ColumnType } from './files/index.ts';
+export { readCsv } from './csv.ts';
+export { openFeedZip, DEFAULT_MAX_UNCOMPRESSED } from './zip.ts';
+export { searchDatasets, getDataset, gtfsResources, type TdgDataset, type TdgResource } from './tdg.ts';
+export { download } from './download.ts';

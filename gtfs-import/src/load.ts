@@ -1,0 +1,587 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { colorRe, parseDate, parseFloatStrict, parseInt32, parseTime, parseUint } from './convert.ts';
+import { readCsv } from './csv.ts';
+import { GtfsError, gtfsError } from './errors.ts';
+import { fileByName, gtfsFiles, type Column, type GtfsFile, type Namespace } from './files/index.ts';
+import type { FileReport, ImportReport } from './report.ts';
+import type { ImportTarget, LoadSession, RowSink, Value } from './target.ts';
+import { DEFAULT_MAX_UNCOMPRESSED, openFeedZip, type FeedZip } from './zip.ts';
+
+export interface ImportOptions {
+  /** Feed name (unique); a new version of an existing feed replaces the active one. */
+  name: string;
+  territoryId?: number | null;
+  /** Refuse what the default lenient reading accepts with a warning. */
+  strict?: boolean;
+  maxUncompressedBytes?: number;
+  sourceUrl?: string;
+  tdgDatasetId?: string;
+  /** Record a version with status 'failed' and the error when the import fails (default: leave the database as is). */
+  keepFailed?: boolean;
+  /** Benchmarks: read every file `repeat` times, ids prefixed on each pass after the first. */
+  repeat?: number;
+  onProgress?: (p: { file: string; rows: number; done: boolean }) => void;
+}
+
+const MAX_WARNINGS = 100;
+
+interface Op {
+  col: Column;
+  idx: number;
+  /** Position in the output row, -1 when not stored. */
+  pos: number;
+  refs?: Map<string, number>;
+  /** Reference to the file's own namespace, checked at the end of the file. */
+  deferred: boolean;
+  storeKey: boolean;
+  point?: 'lat' | 'lon';
+}
+
+/** Loads one feed into a new version and switches to it, all in one transaction. See ImportReport for what it returns. */
+export async function importFeed(target: ImportTarget, zipPath: string, options: ImportOptions): Promise<ImportReport> {
+  const t0 = performance.now();
+  const strict = options.strict ?? false;
+  const repeat = Math.max(1, options.repeat ?? 1);
+  // Everything that can be refused without the database is refused before the first write.
+  const zip = await openFeedZip(zipPath, options.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED);
+  const warnings: string[] = [];
+  let warningsOmitted = 0;
+  const lenient: Record<string, number> = {};
+  const warn = (msg: string) => (warnings.length < MAX_WARNINGS ? warnings.push(msg) : warningsOmitted++);
+  const fix = (kind: string, msg?: string) => {
+    lenient[kind] = (lenient[kind] ?? 0) + 1;
+    if (msg && lenient[kind] <= 5) warn(msg);
+  };
+  try {
+    if (zip.folder) warn(`files read from the folder "${zip.folder}/" inside the zip`);
+    const ignoredFiles = [...zip.entries.keys()].filter((n) => !fileByName.has(n)).sort();
+    for (const n of ignoredFiles) warn(`${n}: not a GTFS or GTFS-Flex file, ignored`);
+    const has = (f: string) => zip.entries.has(f);
+    for (const f of ['agency.txt', 'routes.txt', 'trips.txt', 'stop_times.txt']) {
+      if (!has(f)) throw gtfsError({ code: 'E_MISSING_FILE', file: f }, 'required file missing from the feed');
+    }
+    if (!has('calendar.txt') && !has('calendar_dates.txt')) {
+      throw gtfsError({ code: 'E_MISSING_FILE', file: 'calendar.txt' }, 'calendar.txt or calendar_dates.txt is required');
+    }
+    if (!has('stops.txt') && !has('locations.geojson')) {
+      throw gtfsError({ code: 'E_MISSING_FILE', file: 'stops.txt' }, 'stops.txt is required (unless locations.geojson defines zones)');
+    }
+    const sha256 = await hashFile(zipPath);
+    const source = options.sourceUrl ?? path.resolve(zipPath);
+
+    return await target.transaction(async (s) => {
+      if (s.kind === 'postgres') await s.exec(`SET LOCAL maintenance_work_mem = '256MB'`);
+      const [feed] = await s.query<{ id: number }>(
+        `INSERT INTO gtfs.feeds (name, territory_id, source_url, tdg_dataset_id) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (name) DO UPDATE SET territory_id = COALESCE(EXCLUDED.territory_id, gtfs.feeds.territory_id),
+           source_url = EXCLUDED.source_url, tdg_dataset_id = COALESCE(EXCLUDED.tdg_dataset_id, gtfs.feeds.tdg_dataset_id)
+         RETURNING id`,
+        [options.name, options.territoryId ?? null, source, options.tdgDatasetId ?? null],
+      );
+      // Concurrent imports of one feed wait for each other.
+      await s.query('SELECT id FROM gtfs.feeds WHERE id = $1 FOR UPDATE', [feed.id]);
+      const [fv] = await s.query<{ id: number; version: number }>(
+        `INSERT INTO gtfs.feed_versions (feed_id, version, source, sha256)
+         SELECT $1, COALESCE(max(version), 0) + 1, $2, $3 FROM gtfs.feed_versions WHERE feed_id = $1
+         RETURNING id, version`,
+        [feed.id, source, sha256],
+      );
+      const loader = new Loader(s, zip, fv.id, strict, repeat, warn, fix, options.onProgress);
+      const files: FileReport[] = [];
+      const loaded: GtfsFile[] = [];
+      for (const mod of gtfsFiles) {
+        if (!has(mod.file)) continue;
+        const t = performance.now();
+        await loader.createPartition(mod);
+        let rows: number;
+        try {
+          rows = mod.file === 'locations.geojson' ? await loader.loadGeojson(mod) : await loader.loadCsv(mod);
+        } catch (err) {
+          if (!(err instanceof SkipFile)) throw err;
+          fix('skipped_files', err.message);
+          await s.exec(`DROP TABLE ${partitionName(mod.table, fv.id)}`);
+          continue;
+        }
+        const ms = Math.round(performance.now() - t);
+        files.push({ file: mod.file, rows, ms, rowsPerS: Math.round(rows / Math.max(ms, 1) * 1000) });
+        loaded.push(mod);
+        if (rows === 0 && mod.required) throw gtfsError({ code: 'E_EMPTY_FILE', file: mod.file, line: 1 }, 'the file has no rows');
+        if (rows === 0 && mod.file !== 'stops.txt') warn(`${mod.file}: no rows`);
+      }
+      if (!loader.count('place')) {
+        throw gtfsError({ code: 'E_EMPTY_FILE', file: has('stops.txt') ? 'stops.txt' : 'locations.geojson', line: 1 }, 'the feed has no stop and no zone');
+      }
+      const ti = performance.now();
+      await loader.finish(loaded);
+      const indexMs = Math.round(performance.now() - ti);
+
+      const [meta] = await s.query<{ start: string | null; end: string | null; xmin: number | null; ymin: number | null; xmax: number | null; ymax: number | null }>(
+        `WITH dates AS (
+           SELECT start_date AS d FROM gtfs.calendar WHERE feed_version_id = $1
+           UNION ALL SELECT end_date FROM gtfs.calendar WHERE feed_version_id = $1
+           UNION ALL SELECT date FROM gtfs.calendar_dates WHERE feed_version_id = $1 AND exception_type = 1),
+         box AS (
+           SELECT ST_Extent(geom) AS b FROM (SELECT geom FROM gtfs.stops WHERE feed_version_id = $1
+             UNION ALL SELECT geom FROM gtfs.locations WHERE feed_version_id = $1) g)
+         SELECT (SELECT min(d) FROM dates)::text AS start, (SELECT max(d) FROM dates)::text AS end,
+           ST_XMin(b) AS xmin, ST_YMin(b) AS ymin, ST_XMax(b) AS xmax, ST_YMax(b) AS ymax FROM box`,
+        [fv.id],
+      );
+      const superseded = await s.query<{ id: number }>(
+        `UPDATE gtfs.feed_versions SET status = 'superseded' WHERE feed_id = $1 AND status = 'active' RETURNING id`,
+        [feed.id],
+      );
+      const report: ImportReport = {
+        feed: { id: feed.id, name: options.name },
+        version: { id: fv.id, version: fv.version, status: 'active' },
+        source,
+        sha256,
+        strict,
+        files,
+        indexMs,
+        indexSteps: loader.steps,
+        totalMs: Math.round(performance.now() - t0),
+        lenient,
+        warnings,
+        warningsOmitted,
+        ignoredFiles,
+        servicePeriod: meta.start && meta.end ? { start: meta.start, end: meta.end } : null,
+        bbox: meta.xmin === null ? null : [meta.xmin, meta.ymin!, meta.xmax!, meta.ymax!],
+        supersededVersionIds: superseded.map((r) => r.id),
+      };
+      await s.query(
+        `UPDATE gtfs.feed_versions SET status = 'active', activated_at = now(), report = $2::jsonb,
+           service_start = $3, service_end = $4,
+           bbox = CASE WHEN $5::float8 IS NULL THEN NULL ELSE ST_MakeEnvelope($5, $6, $7, $8, 4326) END
+         WHERE id = $1`,
+        [fv.id, JSON.stringify(report), report.servicePeriod?.start ?? null, report.servicePeriod?.end ?? null, ...(report.bbox ?? [null, null, null, null])],
+      );
+      return report;
+    });
+  } catch (err) {
+    const error = err instanceof GtfsError ? err : dbError(err);
+    if (options.keepFailed) await recordFailure(target, zipPath, options, error).catch(() => {});
+    throw error;
+  } finally {
+    zip.close();
+  }
+}
+
+function dbError(err: unknown): Error {
+  const e = err as { code?: string; detail?: string; table?: string; message?: string };
+  if (e && typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) {
+    const table = e.table?.replace(/_v\d+$/, '');
+    const file = gtfsFiles.find((f) => f.table === table)?.file;
+    const code = e.code === '23505' ? 'E_DUPLICATE_ID' : e.code === '23503' ? 'E_UNKNOWN_REF' : 'E_DB';
+    return gtfsError({ code, file }, `${e.message}${e.detail ? ` (${e.detail})` : ''}`);
+  }
+  return err as Error;
+}
+
+async function recordFailure(target: ImportTarget, zipPath: string, options: ImportOptions, error: Error) {
+  await target.transaction(async (s) => {
+    const [feed] = await s.query<{ id: number }>(
+      `INSERT INTO gtfs.feeds (name, territory_id) VALUES ($1, $2)
+       ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id`,
+      [options.name, options.territoryId ?? null],
+    );
+    await s.query(
+      `INSERT INTO gtfs.feed_versions (feed_id, version, status, source, report)
+       SELECT $1, COALESCE(max(version), 0) + 1, 'failed', $2, $3::jsonb FROM gtfs.feed_versions WHERE feed_id = $1`,
+      [feed.id, options.sourceUrl ?? path.resolve(zipPath), JSON.stringify({ error: error instanceof GtfsError ? error.toJSON() : { message: error.message } })],
+    );
+  });
+}
+
+async function hashFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Files the alternatives and the feed's integrity depend on: never skipped, even when lenient. */
+const coreFiles = new Set([
+  'agency.txt', 'stops.txt', 'routes.txt', 'trips.txt', 'stop_times.txt', 'calendar.txt', 'calendar_dates.txt',
+  'locations.geojson', 'location_groups.txt', 'location_group_stops.txt', 'areas.txt', 'stop_areas.txt', 'booking_rules.txt',
+  'levels.txt', 'shapes.txt', 'frequencies.txt',
+]);
+
+/** A non-core file whose header does not fit its module (older drafts of fares files, for example). */
+class SkipFile extends Error {}
+
+export const partitionName = (table: string, versionId: number) => `gtfs.${table}_v${versionId}`;
+
+class Loader {
+  private readonly ids = new Map<Namespace, Map<string, number>>();
+  private agencyBlank = 0;
+
+  constructor(
+    private readonly s: LoadSession,
+    private readonly zip: FeedZip,
+    private readonly versionId: number,
+    private readonly strict: boolean,
+    private readonly repeat: number,
+    private readonly warn: (msg: string) => void,
+    private readonly fix: (kind: string, msg?: string) => void,
+    private readonly onProgress?: ImportOptions['onProgress'],
+  ) {}
+
+  ns(ns: Namespace): Map<string, number> {
+    let m = this.ids.get(ns);
+    if (!m) this.ids.set(ns, (m = new Map()));
+    return m;
+  }
+
+  count(ns: Namespace) {
+    return this.ids.get(ns)?.size ?? 0;
+  }
+
+  async createPartition(mod: GtfsFile) {
+    const t = partitionName(mod.table, this.versionId);
+    await this.s.exec(`CREATE TABLE ${t} (LIKE gtfs.${mod.table} INCLUDING DEFAULTS);
+      ALTER TABLE ${t} ALTER COLUMN feed_version_id SET DEFAULT ${this.versionId},
+        ADD CONSTRAINT ${mod.table}_v${this.versionId}_version CHECK (feed_version_id = ${this.versionId});`);
+  }
+
+  /** Indexes (by attaching each table as a partition of its parent), foreign keys, planner statistics. */
+  readonly steps: Record<string, number> = {};
+
+  private async timed(step: string, sql: string) {
+    const t = performance.now();
+    await this.s.exec(sql);
+    this.steps[step] = (this.steps[step] ?? 0) + Math.round(performance.now() - t);
+  }
+
+  async finish(loaded: GtfsFile[]) {
+    const v = this.versionId;
+    const present = new Set(loaded.map((m) => m.table));
+    for (const mod of loaded) {
+      await this.timed(`attach ${mod.table}`, `ALTER TABLE gtfs.${mod.table} ATTACH PARTITION ${partitionName(mod.table, v)} FOR VALUES IN (${v})`);
+    }
+    for (const mod of loaded) {
+      for (const [i, [cols, ref, refCols]] of (mod.foreignKeys ?? []).entries()) {
+        if (!present.has(ref)) continue;
+        // Every reference was checked while streaming (with its line): the constraint guards later writes.
+        await this.timed('foreign keys', `ALTER TABLE ${partitionName(mod.table, v)} ADD CONSTRAINT ${mod.table}_v${v}_fk${i}
+          FOREIGN KEY (${cols}) REFERENCES ${partitionName(ref, v)} (${refCols}) NOT VALID`);
+      }
+    }
+    for (const mod of loaded) await this.timed('analyze', `ANALYZE ${partitionName(mod.table, v)}`);
+  }
+
+  async loadCsv(mod: GtfsFile): Promise<number> {
+    const state: { sink?: RowSink } = {};
+    try {
+      return await this.loadCsvInto(mod, state);
+    } catch (err) {
+      await state.sink?.abort();
+      throw err;
+    }
+  }
+
+  private async loadCsvInto(mod: GtfsFile, state: { sink?: RowSink }): Promise<number> {
+    let total = 0;
+    let header: string[] | undefined;
+    for (let pass = 0; pass < this.repeat; pass++) {
+      const prefix = pass ? `${pass}~` : '';
+      const stream = await this.zip.open(mod.file);
+      let plan: ReturnType<Loader['plan']> | undefined;
+      const csv = readCsv(stream, {
+        file: mod.file,
+        strict: this.strict,
+        onWarning: (_kind, line) => this.fix('stray_quote', `${mod.file} line ${line}: quote inside an unquoted field, kept as is`),
+      });
+      for await (const batch of csv) {
+        let start = 0;
+        if (!plan) {
+          header = batch.rows[0].map((h) => h.trim());
+          plan = this.plan(mod, header, pass === 0);
+          start = 1;
+        }
+        const sink = (state.sink ??= this.s.copy(partitionName(mod.table, this.versionId), plan.columns));
+        const out: Value[][] = [];
+        const { rows, lines } = batch;
+        for (let i = start; i < rows.length; i++) out.push(plan.convert(rows[i], lines[i], prefix));
+        if (out.length) await sink.write(out);
+        total += out.length;
+        this.onProgress?.({ file: mod.file, rows: total, done: false });
+      }
+      if (!plan) {
+        if (mod.required) throw gtfsError({ code: 'E_EMPTY_FILE', file: mod.file, line: 1 }, 'the file is empty (no header)');
+        this.warn(`${mod.file}: empty file (no header), ignored`);
+        break;
+      }
+      plan.end();
+    }
+    await state.sink?.end();
+    if (mod.file === 'agency.txt' && this.agencyBlank && total > 1) {
+      throw gtfsError({ code: 'E_REQUIRED_VALUE', file: mod.file, line: this.agencyBlank, column: 'agency_id' }, 'agency_id is required when the feed has several agencies');
+    }
+    this.onProgress?.({ file: mod.file, rows: total, done: true });
+    return total;
+  }
+
+  /** How to turn one CSV row of this file into one table row. */
+  private plan(mod: GtfsFile, header: string[], first: boolean) {
+    const file = mod.file;
+    const seen = new Set<string>();
+    header.forEach((h, i) => {
+      if (seen.has(h)) throw gtfsError({ code: 'E_DUPLICATE_COLUMN', file, line: 1, column: h }, `column "${h}" appears twice`);
+      seen.add(h);
+      if (first && !mod.columns.some((c) => c.name === h)) this.warn(`${file}: unknown column "${h}" (column ${i + 1}), ignored`);
+    });
+    const columns: string[] = [];
+    const ops: Op[] = mod.columns.map((col) => {
+      const idx = header.indexOf(col.name);
+      if (idx < 0 && col.required && !this.strict && !coreFiles.has(file)) {
+        throw new SkipFile(`${file}: required column "${col.name}" is missing; file skipped (refused with --strict)`);
+      }
+      if (idx < 0 && col.required) throw gtfsError({ code: 'E_MISSING_COLUMN', file, line: 1, column: col.name }, `required column "${col.name}" is missing`);
+      let pos = -1;
+      if (col.db !== null) {
+        pos = columns.length;
+        columns.push(col.keyColumn ?? col.db ?? col.name);
+      }
+      const deferred = !!col.ref && col.ref === mod.defines?.ns && !mod.defines.shared;
+      const point = mod.point?.lat === col.name ? 'lat' : mod.point?.lon === col.name ? 'lon' : undefined;
+      return { col, idx, pos, refs: col.ref ? this.ns(col.ref) : undefined, deferred, storeKey: !!col.keyColumn, point };
+    });
+    const def = mod.defines;
+    const defOp = def ? ops.find((o) => o.col.name === def.column)! : undefined;
+    const defMap = def ? this.ns(def.ns) : undefined;
+    const keyPos = def?.key ? columns.push(def.key) - 1 : -1;
+    const pointPos = mod.point ? columns.push(mod.point.db) - 1 : -1;
+    const width = header.length;
+    const pending: [string, number, string][] = [];
+    const strict = this.strict;
+    const fix = this.fix;
+    const stopPos = ['stop_id', 'location_group_id', 'location_id'].map((n) => ops.find((o) => o.col.name === n)?.pos ?? 0);
+    const single = (ns: Namespace) => (this.count(ns) === 1 ? [...this.ns(ns).keys()][0] : undefined);
+
+    const invalid = (code: GtfsError['code'], line: number, col: Column, v: string, what: string) =>
+      gtfsError({ code, file, line, column: col.name, value: v }, `${what}: "${v.length > 60 ? `${v.slice(0, 60)}…` : v}"`);
+
+    const convert = (row: string[], line: number, prefix: string): Value[] => {
+      if (row.length !== width) {
+        if (row.length > width || strict) {
+          throw gtfsError({ code: 'E_COLUMN_COUNT', file, line }, `${row.length} fields where the header has ${width}`);
+        }
+        fix('short_rows', `${file} line ${line}: ${row.length} fields where the header has ${width}; missing ones read as empty`);
+      }
+      const out: Value[] = new Array(columns.length).fill(null);
+      let lat: number | undefined;
+      let lon: number | undefined;
+      for (let k = 0; k < ops.length; k++) {
+        const op = ops[k];
+        let v = op.idx < 0 ? '' : (row[op.idx] ?? '');
+        const col = op.col;
+        if (v === '') {
+          if (col.required) throw gtfsError({ code: 'E_REQUIRED_VALUE', file, line, column: col.name }, 'required value missing');
+          continue;
+        }
+        let value: Value;
+        switch (col.type) {
+          case 'id': {
+            if (prefix) v = prefix + v;
+            if (op.refs) {
+              const key = op.refs.get(v);
+              if (key === undefined) {
+                if (op.deferred) pending.push([v, line, col.name]);
+                else throw invalid('E_UNKNOWN_REF', line, col, v, `unknown ${col.ref} id`);
+              }
+              value = op.storeKey ? (key ?? null) : v;
+            } else value = v;
+            break;
+          }
+          case 'text':
+            value = v;
+            break;
+          case 'time': {
+            const t = parseTime(v);
+            if (t === undefined) throw invalid('E_INVALID_TIME', line, col, v, 'invalid time (H:MM:SS expected)');
+            value = t;
+            break;
+          }
+          case 'date': {
+            const d = parseDate(v);
+            if (d === undefined) throw invalid('E_INVALID_DATE', line, col, v, 'invalid date (YYYYMMDD expected)');
+            value = d;
+            break;
+          }
+          case 'uint': {
+            const n = parseUint(v);
+            if (n === undefined) throw invalid('E_INVALID_VALUE', line, col, v, 'not a non-negative integer');
+            value = n;
+            break;
+          }
+          case 'int': {
+            const n = parseInt32(v);
+            if (n === undefined) throw invalid('E_INVALID_VALUE', line, col, v, 'not an integer');
+            value = n;
+            break;
+          }
+          case 'enum': {
+            const n = parseUint(v);
+            if (n === undefined || !col.values!.includes(n)) throw invalid('E_INVALID_VALUE', line, col, v, `not one of ${col.values!.join(', ')}`);
+            value = n;
+            break;
+          }
+          case 'bool': {
+            if (v !== '0' && v !== '1') throw invalid('E_INVALID_VALUE', line, col, v, 'not 0 or 1');
+            value = v;
+            break;
+          }
+          case 'float': {
+            const n = parseFloatStrict(v);
+            if (n === undefined) throw invalid('E_INVALID_VALUE', line, col, v, 'not a number');
+            value = v;
+            break;
+          }
+          case 'lat':
+          case 'lon': {
+            const n = parseFloatStrict(v);
+            const max = col.type === 'lat' ? 90 : 180;
+            if (n === undefined || n < -max || n > max) throw invalid('E_INVALID_COORDINATE', line, col, v, `invalid ${col.type === 'lat' ? 'latitude' : 'longitude'}`);
+            if (op.point === 'lat') lat = n;
+            else lon = n;
+            value = v;
+            break;
+          }
+          case 'color': {
+            if (!colorRe.test(v)) {
+              if (strict) throw invalid('E_INVALID_VALUE', line, col, v, 'not a six-digit hexadecimal colour');
+              fix('invalid_colors', `${file} line ${line}: ${col.name} "${v}" is not a colour, ignored`);
+              continue;
+            }
+            value = v;
+            break;
+          }
+        }
+        if (op.pos >= 0) out[op.pos] = value;
+      }
+      if (defOp) {
+        let id = out[defOp.pos] as string | null;
+        if (id === null && file === 'agency.txt') {
+          id = '';
+          out[defOp.pos] = id;
+          this.agencyBlank ||= line;
+        }
+        if (id !== null) {
+          const known = defMap!.get(id);
+          if (known === undefined) defMap!.set(id, defMap!.size + 1);
+          else if (!def!.shared) throw gtfsError({ code: 'E_DUPLICATE_ID', file, line, column: def!.column, value: id }, `duplicate id "${id}" (${def!.ns} ids must be unique)`);
+          if (keyPos >= 0) out[keyPos] = known ?? defMap!.size;
+        }
+      }
+      if (pointPos >= 0) {
+        if (lat !== undefined && lon !== undefined) out[pointPos] = `SRID=4326;POINT(${lon} ${lat})`;
+        else if (lat !== undefined || lon !== undefined || file === 'stops.txt' && needsCoordinates(row, header)) {
+          throw gtfsError({ code: 'E_INVALID_COORDINATE', file, line, column: lat === undefined ? mod.point!.lat : mod.point!.lon }, 'coordinates are required here');
+        }
+      }
+      if (file === 'routes.txt') {
+        const agencyOp = ops[1];
+        if (out[agencyOp.pos] === null) {
+          const only = single('agency');
+          if (only !== undefined) out[agencyOp.pos] = only;
+          else if (strict) throw gtfsError({ code: 'E_REQUIRED_VALUE', file, line, column: 'agency_id' }, 'agency_id is required when the feed has several agencies');
+          else fix('route_without_agency', `${file} line ${line}: no agency_id in a feed with several agencies`);
+        }
+      } else if (file === 'stop_times.txt') {
+        if (out[stopPos[0]] === null && out[stopPos[1]] === null && out[stopPos[2]] === null) {
+          throw gtfsError({ code: 'E_REQUIRED_VALUE', file, line, column: 'stop_id' }, 'stop_id, location_group_id or location_id is required');
+        }
+      }
+      return out;
+    };
+    const end = () => {
+      for (const [v, line, column] of pending) {
+        if (!defMap!.has(v)) throw gtfsError({ code: 'E_UNKNOWN_REF', file, line, column, value: v }, `unknown ${def!.ns} id "${v}"`);
+      }
+      pending.length = 0;
+    };
+    return { columns, convert, end };
+  }
+
+  /** locations.geojson: a FeatureCollection of Polygon/MultiPolygon zones (read whole: it is one JSON document). */
+  async loadGeojson(mod: GtfsFile): Promise<number> {
+    const file = mod.file;
+    const chunks: Buffer[] = [];
+    for await (const c of await this.zip.open(file)) chunks.push(c as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8').replace(/^\uFEFF/, '');
+    let doc: { type?: string; features?: unknown[] };
+    try {
+      doc = JSON.parse(text);
+    } catch (err) {
+      const m = /position (\d+)/.exec((err as Error).message);
+      const line = m ? text.slice(0, +m[1]).split('\n').length : 1;
+      throw gtfsError({ code: 'E_GEOJSON', file, line }, `invalid JSON: ${(err as Error).message}`);
+    }
+    if (doc?.type !== 'FeatureCollection' || !Array.isArray(doc.features)) {
+      throw gtfsError({ code: 'E_GEOJSON', file, line: 1, column: 'type' }, 'a FeatureCollection is required');
+    }
+    const places = this.ns('place');
+    const rows: Value[][] = [];
+    const lineOf = (needle: string) => {
+      const i = text.indexOf(needle);
+      return i < 0 ? 1 : text.slice(0, i).split('\n').length;
+    };
+    doc.features.forEach((f, n) => {
+      const feature = f as { id?: unknown; properties?: Record<string, unknown>; geometry?: { type?: string; coordinates?: unknown } };
+      const id = feature.id ?? feature.properties?.id;
+      const column = `features[${n}]`;
+      if (typeof id !== 'string' && typeof id !== 'number') throw gtfsError({ code: 'E_GEOJSON', file, line: 1, column: `${column}.id` }, 'every feature needs an id');
+      const sid = String(id);
+      const line = lineOf(JSON.stringify(sid));
+      if (places.has(sid)) throw gtfsError({ code: 'E_DUPLICATE_ID', file, line, column: `${column}.id`, value: sid }, `duplicate place id "${sid}"`);
+      const g = feature.geometry;
+      const wkt = g && (g.type === 'Polygon' || g.type === 'MultiPolygon') ? polygonWkt(g.type, g.coordinates) : undefined;
+      if (!wkt) {
+        if (this.strict || !g) throw gtfsError({ code: 'E_GEOJSON', file, line, column: `${column}.geometry` }, 'a Polygon or MultiPolygon geometry is required');
+        this.fix('non_polygon_locations', `${file}: location "${sid}" has a ${g.type} geometry, skipped`);
+        return;
+      }
+      places.set(sid, places.size + 1);
+      const p = feature.properties ?? {};
+      const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+      rows.push([sid, places.size, str(p.stop_name), str(p.stop_desc), str(p.zone_id), str(p.stop_url), `SRID=4326;${wkt}`]);
+    });
+    const sink = this.s.copy(partitionName(mod.table, this.versionId), ['location_id', 'place_key', 'stop_name', 'stop_desc', 'zone_id', 'stop_url', 'geom']);
+    await sink.write(rows);
+    await sink.end();
+    this.onProgress?.({ file, rows: rows.length, done: true });
+    return rows.length;
+  }
+}
+
+function needsCoordinates(row: string[], header: string[]): boolean {
+  const i = header.indexOf('location_type');
+  const t = i < 0 ? '' : row[i] ?? '';
+  return t === '' || t === '0' || t === '1' || t === '2';
+}
+
+function polygonWkt(type: string, coords: unknown): string | undefined {
+  const ring = (r: unknown) => {
+    if (!Array.isArray(r) || r.length < 4) return undefined;
+    const pts: string[] = [];
+    for (const p of r) {
+      if (!Array.isArray(p) || typeof p[0] !== 'number' || typeof p[1] !== 'number' || Math.abs(p[0]) > 180 || Math.abs(p[1]) > 90) return undefined;
+      pts.push(`${p[0]} ${p[1]}`);
+    }
+    return `(${pts.join(',')})`;
+  };
+  const poly = (p: unknown) => {
+    if (!Array.isArray(p) || !p.length) return undefined;
+    const rings = p.map(ring);
+    return rings.every(Boolean) ? `(${rings.join(',')})` : undefined;
+  };
+  if (type === 'Polygon') {
+    const p = poly(coords);
+    return p && `POLYGON${p}`;
+  }
+  if (!Array.isArray(coords) || !coords.length) return undefined;
+  const ps = coords.map(poly);
+  return ps.every(Boolean) ? `MULTIPOLYGON(${ps.join(',')})` : undefined;
+}

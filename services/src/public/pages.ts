@@ -1,0 +1,130 @@
+import { CONSENT_TEXTS } from '../privacy/consents.ts';
+import { PURPOSE_LABELS } from '../stats/labels.ts';
+import { type Errors, type Form, many, one, WEEKDAYS } from './forms.ts';
+import { choices, errorSummary, franceConnectButton, html, input, select, type Html } from './html.ts';
+import type { Citizen } from './session.ts';
+import type { Commune, PublicTerritory } from './territories.ts';
+
+export const callUs = (t: PublicTerritory) =>
+  t.coordinatorPhone
+    ? html`<div class="fr-callout fr-mb-4w"><p class="fr-callout__text">Vous préférez parler à quelqu’un ? La coordination répond au <a href="tel:${t.coordinatorPhone.replace(/[^+0-9]/g, '')}">${t.coordinatorPhone}</a>.</p></div>`
+    : html``;
+
+export function territoryList(ts: PublicTerritory[]): Html {
+  return html`<h1>Covoiturage solidaire</h1>
+<p>Choisissez votre territoire.</p>
+<ul>${ts.map((t) => html`<li><a href="/t/${t.slug}">${t.name}</a></li>`)}</ul>`;
+}
+
+export function home(t: PublicTerritory, citizen: Citizen | null, fc: boolean): Html {
+  return html`<h1>Covoiturage solidaire – ${t.name}</h1>
+<p class="fr-text--lead">Des conducteurs du territoire emmènent les personnes sans solution de transport : rendez-vous médical, travail, courses, démarches.</p>
+${callUs(t)}
+<div class="fr-grid-row fr-grid-row--gutters">
+  <div class="fr-col-12 fr-col-md-6"><div class="fr-card fr-enlarge-link"><div class="fr-card__body"><div class="fr-card__content">
+    <h2 class="fr-card__title"><a href="/t/${t.slug}/chercher">Je cherche un trajet</a></h2>
+    <p class="fr-card__desc">Dites-nous où et quand vous devez aller ; nous cherchons un conducteur.</p>
+  </div></div></div></div>
+  <div class="fr-col-12 fr-col-md-6"><div class="fr-card fr-enlarge-link"><div class="fr-card__body"><div class="fr-card__content">
+    <h2 class="fr-card__title"><a href="/t/${t.slug}/proposer">Je propose un trajet</a></h2>
+    <p class="fr-card__desc">Vous faites un trajet régulier ou ponctuel ? Proposez vos places libres.</p>
+  </div></div></div></div>
+</div>
+${citizen ? html`<p class="fr-mt-4w">Vous êtes connecté${citizen.firstName ? html` (${citizen.firstName})` : ''}. <a href="/mes-trajets">Voir mes trajets</a></p>`
+  : fc ? html`<h2 class="fr-mt-4w">Suivre mes trajets</h2><p>Connectez-vous pour retrouver vos trajets et vos demandes.</p>${franceConnectButton(t.slug)}` : ''}`;
+}
+
+const communeOptions = (cs: Commune[]) => cs.map((c) => ({ value: c.insee, label: `${c.name} (${c.insee})` }));
+
+function identityFields(f: Form, e: Errors, citizen: Citizen | null): Html {
+  if (citizen?.personId) return html`<p>Vous êtes connecté avec FranceConnect : nous utilisons les coordonnées de votre compte.</p>`;
+  return html`<fieldset class="fr-fieldset"><legend class="fr-fieldset__legend">Vos coordonnées</legend>
+  <div class="fr-fieldset__element">${input({ name: 'prenom', label: 'Prénom', value: one(f, 'prenom'), error: e.prenom, required: true, autocomplete: 'given-name', maxlength: 100 })}</div>
+  <div class="fr-fieldset__element">${input({ name: 'nom', label: 'Nom', value: one(f, 'nom'), error: e.nom, autocomplete: 'family-name', maxlength: 100 })}</div>
+  <div class="fr-fieldset__element">${input({ name: 'telephone', label: 'Téléphone', hint: 'La coordination vous appelle à ce numéro. Format : 06 12 34 56 78', value: one(f, 'telephone'), error: e.telephone, required: true, type: 'tel', autocomplete: 'tel', maxlength: 20 })}</div>
+  <div class="fr-fieldset__element">${input({ name: 'courriel', label: 'Adresse électronique', hint: 'Facultatif. Format : nom@domaine.fr', value: one(f, 'courriel'), error: e.courriel, type: 'email', autocomplete: 'email', maxlength: 200 })}</div>
+</fieldset>`;
+}
+
+function places(f: Form, e: Errors, cs: Commune[]): Html {
+  return html`<fieldset class="fr-fieldset"><legend class="fr-fieldset__legend">Le trajet</legend>
+  <div class="fr-fieldset__element">${select({ name: 'depart', label: 'Commune de départ', options: communeOptions(cs), value: one(f, 'depart'), error: e.depart, required: true })}</div>
+  <div class="fr-fieldset__element">${input({ name: 'depart_precision', label: 'Lieu de départ', hint: 'Facultatif : place, rue, lieu-dit', value: one(f, 'depart_precision'), error: e.depart_precision, maxlength: 200 })}</div>
+  <div class="fr-fieldset__element">${select({ name: 'arrivee', label: 'Commune d’arrivée', options: communeOptions(cs), value: one(f, 'arrivee'), error: e.arrivee, required: true })}</div>
+  <div class="fr-fieldset__element">${input({ name: 'arrivee_precision', label: 'Lieu d’arrivée', hint: 'Facultatif : hôpital, gare, adresse', value: one(f, 'arrivee_precision'), error: e.arrivee_precision, maxlength: 200 })}</div>
+</fieldset>`;
+}
+
+const dataConsent = (f: Form, e: Errors) =>
+  choices({ name: 'consentement', legend: 'Vos données', type: 'checkbox', options: [{ value: 'oui', label: CONSENT_TEXTS.data_processing.text }], values: many(f, 'consentement'), error: e.consentement, required: true });
+
+const days = (f: Form, e: Errors) =>
+  choices({ name: 'jours', legend: 'Jours', hint: 'Pour un trajet régulier', type: 'checkbox', options: WEEKDAYS.map((d, i) => ({ value: String(i + 1), label: d })), values: many(f, 'jours'), error: e.jours });
+
+export function offerForm(t: PublicTerritory, cs: Commune[], f: Form, e: Errors, csrf: string, citizen: Citizen | null): Html {
+  return html`<h1>Je propose un trajet</h1>
+${callUs(t)}
+<p>Les champs marqués d’un astérisque (*) sont obligatoires.</p>
+${errorSummary(e)}
+<form method="post" action="/t/${t.slug}/proposer" novalidate>
+<input type="hidden" name="csrf" value="${csrf}">
+${identityFields(f, e, citizen)}
+${places(f, e, cs)}
+${choices({ name: 'type', legend: 'Type de trajet', type: 'radio', options: [{ value: 'regular', label: 'Régulier (chaque semaine)' }, { value: 'oneoff', label: 'Ponctuel (une date)' }], values: [one(f, 'type') || 'regular'], error: e.type, required: true })}
+${days(f, e)}
+${input({ name: 'date', label: 'Date', hint: 'Pour un trajet ponctuel. Format : JJ/MM/AAAA', type: 'date', value: one(f, 'date'), error: e.date })}
+${input({ name: 'heure_depart', label: 'Heure de départ', hint: 'Format : HH:MM', type: 'time', value: one(f, 'heure_depart'), error: e.heure_depart, required: true })}
+${input({ name: 'heure_retour', label: 'Heure du retour', hint: 'Facultatif, trajet régulier. Format : HH:MM', type: 'time', value: one(f, 'heure_retour'), error: e.heure_retour })}
+${input({ name: 'places', label: 'Places libres', hint: 'De 1 à 8', type: 'number', value: one(f, 'places') || '3', error: e.places, attrs: ' min="1" max="8"' })}
+${choices({ name: 'contact_direct', legend: 'Contact direct', hint: 'Sans votre accord, seule la coordination voit votre trajet et vous appelle.', type: 'checkbox', options: [{ value: 'oui', label: CONSENT_TEXTS.direct_contact.text }], values: many(f, 'contact_direct') })}
+${dataConsent(f, e)}
+<button class="fr-btn" type="submit">Proposer ce trajet</button>
+</form>`;
+}
+
+export function askForm(t: PublicTerritory, cs: Commune[], f: Form, e: Errors, csrf: string, citizen: Citizen | null): Html {
+  return html`<h1>Je cherche un trajet</h1>
+${callUs(t)}
+<p>Les champs marqués d’un astérisque (*) sont obligatoires.</p>
+${errorSummary(e)}
+<form method="post" action="/t/${t.slug}/chercher" novalidate>
+<input type="hidden" name="csrf" value="${csrf}">
+${identityFields(f, e, citizen)}
+${places(f, e, cs)}
+${input({ name: 'date', label: 'Date du trajet', hint: 'Format : JJ/MM/AAAA', type: 'date', value: one(f, 'date'), error: e.date, required: true })}
+${choices({ name: 'sens', legend: 'L’heure indiquée est', type: 'radio', options: [{ value: 'arrive', label: 'l’heure où je dois arriver' }, { value: 'depart', label: 'l’heure où je veux partir' }], values: [one(f, 'sens') || 'arrive'], error: e.sens, required: true })}
+${input({ name: 'heure', label: 'Heure', hint: 'Format : HH:MM', type: 'time', value: one(f, 'heure'), error: e.heure, required: true })}
+${select({ name: 'motif', label: 'Motif du déplacement', options: Object.entries(PURPOSE_LABELS).map(([value, label]) => ({ value, label })), value: one(f, 'motif') || 'other', error: e.motif, required: true })}
+${input({ name: 'places', label: 'Nombre de personnes', hint: 'De 1 à 8', type: 'number', value: one(f, 'places') || '1', error: e.places, attrs: ' min="1" max="8"' })}
+${dataConsent(f, e)}
+<button class="fr-btn" type="submit">Chercher un conducteur</button>
+</form>`;
+}
+
+export interface Offer {
+  firstName: string;
+  pickupTime: string;
+  dropoffTime: string;
+}
+
+export function askResult(t: PublicTerritory, offers: Offer[], hidden: number): Html {
+  return html`<h1>Votre demande est enregistrée</h1>
+<div class="fr-alert fr-alert--success fr-mb-4w"><h2 class="fr-alert__title">Demande enregistrée</h2><p>La coordination la voit et vous rappellera pour confirmer le trajet.</p></div>
+${offers.length ? html`<h2>Conducteurs disponibles</h2>
+<p>Ces conducteurs ont accepté d’être présentés ; la coordination organise la mise en relation.</p>
+<ul>${offers.map((o) => html`<li>${o.firstName} : prise en charge vers ${o.pickupTime}, arrivée vers ${o.dropoffTime}</li>`)}</ul>` : ''}
+${hidden || !offers.length ? html`<p>${offers.length ? 'D’autres conducteurs peuvent convenir : ' : ''}Un ou une coordinatrice va vous appeler pour vous proposer une solution.</p>` : ''}
+${callUs(t)}
+<p><a class="fr-link" href="/t/${t.slug}">Retour à l’accueil</a></p>`;
+}
+
+export function offerResult(t: PublicTerritory): Html {
+  return html`<h1>Merci pour votre proposition</h1>
+<div class="fr-alert fr-alert--success fr-mb-4w"><h2 class="fr-alert__title">Trajet enregistré</h2><p>La coordination vous appellera quand une personne aura besoin de votre trajet.</p></div>
+${callUs(t)}
+<p><a class="fr-link" href="/t/${t.slug}">Retour à l’accueil</a></p>`;
+}
+
+export function message(title: string, text: string, back = '/'): Html {
+  return html`<h1>${title}</h1><p>${text}</p><p><a class="fr-link" href="${back}">Retour</a></p>`;
+}

@@ -1,0 +1,88 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Plugin } from '../../services/src/app.ts';
+import { consolePlugin } from '../../services/src/console/plugin.ts';
+import type { ConsoleOptions } from '../../services/src/console/options.ts';
+import { saveUser } from '../../services/src/console/users-routes.ts';
+import type { Queryable } from '../../services/src/db/index.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+export const DIST = path.join(repoRoot, 'console', 'dist');
+
+/** The console is built once if console/dist is missing (vite build, a few seconds). */
+export function ensureConsoleBuilt(): void {
+  if (fs.existsSync(path.join(DIST, 'index.html'))) return;
+  execFileSync('npm', ['run', 'build', '-w', 'console'], { cwd: repoRoot, stdio: 'ignore' });
+}
+
+export async function startConsoleServer(opts: { demo?: boolean; options?: Partial<ConsoleOptions> } = {}): Promise<TestServer> {
+  return startServer({
+    demo: opts.demo,
+    // Browser and service share the machine: the router's deadline must not turn answers approximate or empty.
+    env: { MATCH_DEADLINE_MS: '30000' },
+    plugins: async (b): Promise<Plugin[]> => [await consolePlugin(b.services, { distDir: DIST, ...opts.options })],
+  });
+}
+
+export async function addUser(db: Queryable, u: { email: string; password: string; role: 'admin' | 'coordinator' | 'viewer'; territoryIds?: number[] }) {
+  return saveUser(db, { ...u, territoryIds: u.territoryIds ?? [], active: true });
+}
+
+/** A browser-like client: keeps cookies, sends the CSRF token on writes unless told not to. */
+export class Session {
+  cookies = new Map<string, string>();
+  csrf = '';
+  constructor(readonly url: string, readonly ip = '127.0.0.1') {}
+
+  private store(h: Headers) {
+    for (const c of h.getSetCookie()) {
+      const [pair] = c.split(';');
+      const i = pair.indexOf('=');
+      const v = pair.slice(i + 1);
+      if (v === '' || /expires=Thu, 01 Jan 1970/i.test(c)) this.cookies.delete(pair.slice(0, i));
+      else this.cookies.set(pair.slice(0, i), v);
+    }
+  }
+
+  async req(method: string, p: string, body?: unknown, o: { csrf?: boolean; headers?: Record<string, string> } = {}) {
+    const headers: Record<string, string> = { 'x-forwarded-for': this.ip, ...o.headers };
+    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (o.csrf !== false && method !== 'GET' && this.csrf) headers['x-csrf-token'] = this.csrf;
+    const res = await fetch(this.url + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'manual' });
+    this.store(res.headers);
+    const text = await res.text();
+    let parsed: any = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, body: parsed, headers: res.headers, text };
+  }
+
+  async login(email: string, password: string) {
+    const r = await this.req('POST', '/auth/login', { email, password });
+    if (r.status === 200) this.csrf = r.body.csrfToken;
+    return r;
+  }
+}
+
+/** A Lot trip that the demo's drivers can take (Gramat → Cahors, arriving 08:15 on a coming day), found via /api/match. */
+export async function proposalAsk(srv: TestServer) {
+  const { rows } = await srv.booted.services.db.query<{ name: string; lng: number; lat: number }>(
+    `SELECT name, ST_X(centroid) AS lng, ST_Y(centroid) AS lat FROM communes WHERE name IN ('Gramat', 'Cahors')`,
+  );
+  const at = (n: string) => rows.find((r) => r.name === n)!;
+  const from = { lng: Number(at('Gramat').lng), lat: Number(at('Gramat').lat) };
+  const to = { lng: Number(at('Cahors').lng), lat: Number(at('Cahors').lat) };
+  for (let d = 1; d <= 14; d++) {
+    const date = new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
+    const ask = { from, to, date, time: '08:15', timeKind: 'arrive' as const, toleranceMin: 30 };
+    const r = await srv.api('POST', '/api/match', ask);
+    if (r.body.proposals?.length >= 2) return { ...ask, fromLabel: 'Gramat', toLabel: 'Cahors', proposals: r.body.proposals.length as number };
+  }
+  throw new Error('no demo driver from Gramat to Cahors in the coming two weeks');
+}

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importFeed } from '../../gtfs-import/src/index.ts';
+import { postgresTarget } from '../../gtfs-import/src/target.ts';
+import type { Db } from '../../services/src/db/index.ts';
+import { findAlternatives, type AlternativesQuery } from '../../services/src/transit/index.ts';
+import { createTestDatabase, flexFeed, makeZip, TER, tinyFeed } from './helpers.ts';
+
+let db: Db;
+let drop: () => Promise<void>;
+let territoryId: number;
+const cahors: [number, number] = [1.4345, 44.4493];
+const figeac: [number, number] = [2.0312, 44.6089];
+
+beforeAll(async () => {
+  const t = await createTestDatabase();
+  db = t.db;
+  drop = t.drop;
+  const target = await postgresTarget(t.url);
+  await importFeed(target, TER, { name: 'ter' });
+  await importFeed(target, await makeZip(tinyFeed()), { name: 'tiny' });
+  await importFeed(target, flexFeed('on-demand-service'), { name: 'aspen' });
+  await target.close();
+  territoryId = (await db.query<{ id: number }>(`INSERT INTO territories (slug, name) VALUES ('lot', 'Lot') RETURNING id`)).rows[0].id;
+  await db.query(
+    `INSERT INTO transport_providers (territory_id, kind, name, phone, area) VALUES
+       ($1, 'seated_patient', 'VSL Quercy', '05 65 00 00 01', ST_Multi(ST_MakeEnvelope(1.3, 44.3, 2.1, 44.7, 4326))),
+       ($1, 'taxi', 'Taxi Cahors', '05 65 00 00 02', ST_Multi(ST_MakeEnvelope(1.40, 44.40, 1.50, 44.50, 4326))),
+       ($1, 'tad', 'TAD Grand Figeac', '05 65 00 00 03', NULL)`,
+    [territoryId],
+  );
+}, 120_000);
+
+afterAll(async () => drop?.());
+
+const base: AlternativesQuery = {
+  from: cahors, to: figeac, date: '2025-03-04', timeMin: 8 * 60, timeKind: 'depart', toleranceMin: 30, purpose: 'work', territoryId: null, walkMaxM: 1000,
+};
+
+describe('findAlternatives', () => {
+  it('finds a direct journey with route, agency, stops, times and walking distances', async () => {
+    const alt = await findAlternatives(db, base);
+    const direct = alt.transit.find((j) => j.kind === 'direct' && j.legs[0].feedName === 'tiny');
+    expect(direct).toBeDefined();
+    expect(direct!.legs[0]).toMatchObject({
+      route: { id: 'R1', shortName: 'L1', longName: 'Cahors - Figeac', type: 3 },
+      agency: { name: 'Lot Bus', phone: '05 00 00 00 00' },
+      tripId: 'T1', from: { stopId: 'S1', name: 'Cahors Gare' }, to: { stopId: 'S2', name: 'Figeac Gare' },
+      departure: '08:00', arrival: '09:10', departureMin: 480, arrivalMin: 550,
+    });
+    expect(direct!.walkToStopM).toBeGreaterThan(20);
+    expect(direct!.walkToStopM).toBeLessThan(100);
+    expect(direct!.leaveMin).toBeLessThan(480);
+    expect(direct!.arriveMin).toBeGreaterThan(550);
+  });
+
+  it('follows calendar_dates (service removed on 14 July) and the time window', async () => {
+    const holiday = await findAlternatives(db, { ...base, date: '2025-07-14' });
+    expect(holiday.transit.some((j) => j.legs[0].feedName === 'tiny')).toBe(false);
+    const late = await findAlternatives(db, { ...base, timeMin: 11 * 60 });
+    expect(late.transit.some((j) => j.legs[0].tripId === 'T1')).toBe(false);
+  });
+
+  it('keeps a trip past midnight in minutes after the requested day’s midnight', async () => {
+    const alt = await findAlternatives(db, { ...base, timeMin: 23 * 60 + 45, toleranceMin: 15 });
+    const night = alt.transit.find((j) => j.legs[0].tripId === 'T2');
+    expect(night?.legs[0]).toMatchObject({ arrival: '25:05', arrivalMin: 25 * 60 + 5 });
+  });
+
+  it('finds TER journeys with one transfer when no train runs direct', async () => {
+    const alt = await findAlternatives(db, { ...base, date: '2025-01-28', timeKind: 'arrive', timeMin: 11 * 60 + 30, toleranceMin: 60 });
+    const ter = alt.transit.filter((j) => j.legs[0].feedName === 'ter');
+    expect(ter.length).toBeGreaterThan(0);
+    const transfer = ter.find((j) => j.kind === 'transfer');
+    expect(transfer).toBeDefined();
+    expect(transfer!.legs[0].from.name).toBe('Cahors');
+    expect(transfer!.legs[1].to.name).toBe('Figeac');
+    expect(transfer!.legs[1].departureMin - transfer!.legs[0].arrivalMin).toBeGreaterThanOrEqual(5);
+    expect(transfer!.arriveMin).toBeLessThanOrEqual(11 * 60 + 30 + 60);
+  });
+
+  it('offers GTFS-Flex on-demand service with its booking rule when both ends are in the zone', async () => {
+    const [p] = (await db.query<{ a: [number, number]; b: [number, number] }>(
+      `SELECT ARRAY[ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom))] AS a,
+              ARRAY[ST_X(ST_PointOnSurface(geom)) + 0.0005, ST_Y(ST_PointOnSurface(geom))] AS b
+       FROM gtfs.locations l JOIN gtfs.feed_versions v ON v.id = l.feed_version_id JOIN gtfs.feeds f ON f.id = v.feed_id
+       WHERE f.name = 'aspen' AND ST_Contains(geom, ST_Translate(ST_PointOnSurface(geom), 0.0005, 0)) LIMIT 1`,
+    )).rows;
+    const q = { ...base, from: p.a, to: p.b, date: '2022-06-15', timeMin: 12 * 60 };
+    const alt = await findAlternatives(db, q);
+    expect(alt.onDemand.filter((o) => o.source === 'gtfs-flex')).toHaveLength(1);
+    expect(alt.onDemand[0]).toMatchObject({
+      name: 'Downtowner', agency: 'City of Aspen', phone: '877-230-6045', windowStartMin: 660, windowEndMin: 1380,
+      booking: { bookingType: 0, phone: '877-230-6045' }, pickup: { kind: 'location' },
+    });
+    expect(alt.onDemand[0].booking!.message).toMatch(/Downtowner/);
+    // Outside the service window, or outside the calendar: nothing.
+    expect((await findAlternatives(db, { ...q, timeMin: 6 * 60 })).onDemand).toEqual([]);
+    expect((await findAlternatives(db, { ...q, date: '2023-06-15' })).onDemand).toEqual([]);
+  });
+
+  it('lists seated-patient providers covering both ends for health trips only, and TAD providers', async () => {
+    const health = await findAlternatives(db, { ...base, purpose: 'health', territoryId });
+    expect(health.seatedPatient.map((p) => p.name)).toEqual(['VSL Quercy']); // the taxi's area misses Figeac
+    expect(health.seatedPatient[0].area?.type).toBe('MultiPolygon');
+    expect(health.onDemand.map((o) => o.name)).toContain('TAD Grand Figeac');
+    const work = await findAlternatives(db, { ...base, purpose: 'work', territoryId });
+    expect(work.seatedPatient).toEqual([]);
+    expect(work.onDemand.map((o) => o.name)).toContain('TAD Grand Figeac');
+  });
+});
