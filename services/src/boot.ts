@@ -11,6 +11,7 @@ import { loadAllLegs, syncLegs } from './matching/leg-store.ts';
 import { Matcher } from './matching/matcher.ts';
 import { DEFAULT_RULES, rulesFrom, type MatchingRules } from './matching/rules.ts';
 import { createRouter, FallbackRouter } from './routing/index.ts';
+import { alternativesFor } from './transit/alternatives.ts';
 import type { Router } from './routing/types.ts';
 
 export interface Booted {
@@ -53,6 +54,7 @@ export async function boot(config: Config, opts: { log?: Log; db?: Db; router?: 
     oneTable: primary.name === 'osrm',
   });
   const services: Services = { config, db, router, index, matcher, rulesOf, log, ready: false };
+  services.alternatives = (ask, territoryIds, answer) => alternativesFor(services, ask, territoryIds, answer);
 
   if (config.DEMO === 'auto') {
     const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM territories');
