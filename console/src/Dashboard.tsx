@@ -11,7 +11,7 @@ export function Dashboard() {
   const t = useTranslate();
   const [stats, setStats] = useState<Stats | null>(null);
   useEffect(() => {
-    api<Stats>('/api/stats').then((r) => setStats(r.json)).catch(() => setStats({}));
+    api<Stats>('/api/dashboard').then((r) => setStats(r.json)).catch(() => setStats({}));
   }, []);
   const me = currentUser();
   const block = (title: string, key: string, group: string) => (

@@ -130,7 +130,7 @@ describe('roles', () => {
   it('gives viewers counts but no personal field', async () => {
     const v = new Session(srv.url, '10.3.0.3');
     await v.login('viewer@test.fr', PW);
-    const stats = await v.req('GET', '/api/stats');
+    const stats = await v.req('GET', '/api/dashboard');
     expect(stats.status).toBe(200);
     expect(stats.body.requestsByStatus.open).toBeGreaterThan(0);
     const people = await v.req('GET', '/api/people?range=[0,4]');
@@ -182,8 +182,8 @@ describe('territory isolation and audit', () => {
     expect((await other.req('GET', `/api/matches/${lotMatch.id}`)).status).toBe(404);
     expect((await other.req('PUT', `/api/matches/${lotMatch.id}`, { status: 'contacted' })).status).toBe(404);
     expect((await other.req('GET', `/api/communes?territoryId=${lotId}`)).status).toBe(403);
-    expect((await other.req('GET', `/api/stats?territoryId=${lotId}`)).status).toBe(403);
-    const stats = await other.req('GET', '/api/stats');
+    expect((await other.req('GET', `/api/dashboard?territoryId=${lotId}`)).status).toBe(403);
+    const stats = await other.req('GET', '/api/dashboard');
     expect(stats.body.requestsByStatus).toEqual({});
     expect(stats.body.activeTrips).toBe(0);
     expect((await other.req('GET', '/api/audit')).status).toBe(403);

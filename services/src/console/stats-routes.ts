@@ -11,7 +11,7 @@ const countBy = (rows: { k: string; n: number }[]) => Object.fromEntries(rows.ma
 
 /** Counts without any personal data: the dashboard, and all that viewers get. */
 export function statsRoutes(api: Router, s: Services): void {
-  api.get('/stats', async (ctx) => {
+  api.get('/dashboard', async (ctx) => {
     const p = principalOf(ctx);
     const q = parse(query, ctx.query);
     if (q.territoryId !== undefined) assertTerritory(p, q.territoryId);
