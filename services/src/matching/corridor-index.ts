@@ -65,10 +65,17 @@ export class CorridorIndex {
   private lineCells = new Map<number, number[]>();
 
   /** @param cellDeg cell size in degrees of longitude and latitude (about 1 km by default). */
-  constructor(private cellDeg: { x: number; y: number } = { x: 0.013, y: 0.009 }) {}
+  constructor(private cellDeg: { x: number; y: number } = { x: 0.013, y: 0.009 }) {
+    this.columns = Math.ceil(360 / cellDeg.x) + 1;
+    if (this.columns * Math.ceil(180 / cellDeg.y + 1) > 2 ** 30)
+      throw new Error('cells too small for small-integer ids');
+  }
+
+  /** Columns of the grid: cell ids stay small integers (V8 keeps them unboxed, Map lookups stay cheap). */
+  private readonly columns: number;
 
   private cellId(x: number, y: number): number {
-    return Math.floor((y + 90) / this.cellDeg.y) * 1_000_000 + Math.floor((x + 180) / this.cellDeg.x);
+    return Math.floor((y + 90) / this.cellDeg.y) * this.columns + Math.floor((x + 180) / this.cellDeg.x);
   }
 
   private pieceCell(c: Float64Array, i: number): number {
@@ -141,7 +148,7 @@ export class CorridorIndex {
       const mine: number[] = [];
       for (let i = 0; i < l.coords.length / 2 - 1; i++, s++) {
         const cell = cells[cellOfPiece[s]];
-        if (!mine.includes(cell.id)) mine.push(cell.id);
+        if (mine[mine.length - 1] !== cell.id && !mine.includes(cell.id)) mine.push(cell.id);
         this.put(cell, l.key, l, i);
       }
       this.lineCells.set(l.key, mine);
