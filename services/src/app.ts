@@ -7,6 +7,7 @@ import { bearerResolver } from './auth/tokens.ts';
 import type { Services } from './context.ts';
 import { errorMiddleware } from './http/error-middleware.ts';
 import { openapiDocument } from './openapi.ts';
+import { matchCreateRoutes } from './resources/matches/create.ts';
 import { matchRoutes } from './resources/matches/match-route.ts';
 import { matchResourceRoutes } from './resources/matches/routes.ts';
 import { peopleRoutes } from './resources/people/routes.ts';
@@ -65,7 +66,15 @@ export function createApp(s: Services, plugins: Plugin[] = []): Koa {
 
   const api = new Router({ prefix: '/api' });
   api.use(authenticate([...plugins.flatMap((p) => p.resolvers ?? []), bearerResolver(s.db, s.config.ADMIN_TOKEN)]));
-  for (const routes of [territoryRoutes, peopleRoutes, tripRoutes, requestRoutes, matchResourceRoutes, matchRoutes]) {
+  for (const routes of [
+    territoryRoutes,
+    peopleRoutes,
+    tripRoutes,
+    requestRoutes,
+    matchResourceRoutes,
+    matchCreateRoutes,
+    matchRoutes,
+  ]) {
     const r = routes(s);
     api.use(r.routes(), r.allowedMethods());
   }

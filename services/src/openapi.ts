@@ -148,7 +148,7 @@ export function openapiDocument() {
       ...crud('people', 'person'),
       ...crud('trips', 'trip'),
       ...crud('requests', 'request'),
-      ...crud('matches', 'match', false),
+      ...crud('matches', 'match'),
       '/osrm/route/v1/driving/{coordinates}': {
         get: { security: [], summary: 'OSRM HTTP API v5 route service, answered by the configured router' },
       },

@@ -210,6 +210,21 @@ describe('trips, index and matching', () => {
     expect(r.body.legs[0].instructions[0]).toMatch(/^Se diriger vers le (nord|sud|est|ouest)/);
   });
 
+  it('lets a coordinator pair a request with a trip, checked by the same rules, and delete it while proposed', async () => {
+    const req = await srv.api('POST', '/api/requests', { territoryId, from: CAHORS, to: LABASTIDE, date: nextMonday(), time: '17:40', storeProposals: false });
+    expect(req.body.proposals).toEqual([]);
+    const m = await srv.api('POST', '/api/matches', { requestId: req.body.id, tripId });
+    expect(m.status).toBe(201);
+    expect(m.body).toMatchObject({ requestId: req.body.id, tripId, leg: 'return', status: 'proposed' });
+    const wrongWay = await srv.api('POST', '/api/requests', { territoryId, from: CAHORS, to: GOURDON, date: nextMonday(), time: '07:40', storeProposals: false });
+    const refused = await srv.api('POST', '/api/matches', { requestId: wrongWay.body.id, tripId });
+    expect(refused.status).toBe(409);
+    expect(refused.body.fields[0].field).toBe('tripId');
+    expect((await srv.api('POST', '/api/matches', { requestId: 999999, tripId })).status).toBe(404);
+    expect((await srv.api('DELETE', `/api/matches/${m.body.id}`)).status).toBe(200);
+    expect((await srv.api('GET', `/api/matches/${m.body.id}`)).status).toBe(404);
+  });
+
   it('lists with react-admin conventions', async () => {
     const r = await srv.api('GET', `/api/people?sort=${encodeURIComponent('["id","DESC"]')}&range=${encodeURIComponent('[0,1]')}&filter=${encodeURIComponent(JSON.stringify({ territoryId }))}`);
     expect(r.status).toBe(200);

@@ -34,9 +34,9 @@ const SELECT_TRIPS = `
          ST_AsGeoJSON(t.return_route, 6) AS return_route, t.return_distance_m, t.return_duration_s,
          p.direct_contact_consent AS direct_contact,
          (SELECT jsonb_object_agg(b.d, b.n) FROM (
-            SELECT m.date::text AS d, sum(r.seats)::int AS n FROM matches m JOIN requests r ON r.id = m.request_id
+            SELECT m.leg || ' ' || m.date::text AS d, sum(r.seats)::int AS n FROM matches m JOIN requests r ON r.id = m.request_id
             WHERE m.trip_id = t.id AND m.status IN ('accepted', 'confirmed', 'done') AND m.date IS NOT NULL
-            GROUP BY m.date) b) AS booked
+            GROUP BY m.leg, m.date) b) AS booked
   FROM trips t JOIN people p ON p.id = t.driver_id`;
 
 function legsOf(r: TripRow): Leg[] {
@@ -48,7 +48,13 @@ function legsOf(r: TripRow): Leg[] {
     validFrom: r.valid_from,
     validTo: r.valid_to,
   };
-  const booked = new Map(Object.entries(r.booked ?? {}));
+  // Seats are held per leg and date: a passenger on the morning trip does not fill the evening return.
+  const bookedOn = (leg: 'outbound' | 'return') =>
+    new Map(
+      Object.entries(r.booked ?? {})
+        .filter(([k]) => k.startsWith(`${leg} `))
+        .map(([k, n]) => [k.slice(leg.length + 1), n]),
+    );
   const make = (
     leg: 'outbound' | 'return',
     geojson: string,
@@ -67,7 +73,7 @@ function legsOf(r: TripRow): Leg[] {
       schedule,
       departureMin,
       seats: r.seats,
-      bookedByDate: booked,
+      bookedByDate: bookedOn(leg),
       directContact: r.direct_contact,
       coords: flat,
       cumM: cumulativeM(flat),

@@ -63,12 +63,13 @@ export async function transition(
   const { rows } = await tx.query<{
     status: MatchStatus;
     trip_id: number;
+    leg: string;
     date: string | null;
     seats: number;
     trip_seats: number;
     request_id: number;
   }>(
-    `SELECT m.status, m.trip_id, m.date, r.seats, t.seats AS trip_seats, m.request_id
+    `SELECT m.status, m.trip_id, m.leg, m.date, r.seats, t.seats AS trip_seats, m.request_id
      FROM matches m JOIN requests r ON r.id = m.request_id JOIN trips t ON t.id = m.trip_id
      WHERE m.id = $1 FOR UPDATE OF m, t`,
     [matchId],
@@ -90,8 +91,8 @@ export async function transition(
   if (HOLDS_SEAT.includes(to) && !HOLDS_SEAT.includes(m.status) && m.date) {
     const taken = await tx.query<{ n: number }>(
       `SELECT COALESCE(sum(r.seats), 0)::int AS n FROM matches x JOIN requests r ON r.id = x.request_id
-       WHERE x.trip_id = $1 AND x.date = $2 AND x.status = ANY($3::text[]) AND x.id <> $4`,
-      [m.trip_id, m.date, HOLDS_SEAT, matchId],
+       WHERE x.trip_id = $1 AND x.date = $2 AND x.leg = $5 AND x.status = ANY($3::text[]) AND x.id <> $4`,
+      [m.trip_id, m.date, HOLDS_SEAT, matchId, m.leg],
     );
     if (taken.rows[0].n + m.seats > m.trip_seats)
       throw conflict('no free seat left on this trip for that date', 'status');
