@@ -180,30 +180,21 @@ async function postgisComparison(legs: ReturnType<typeof makeLegs>, queries: Mat
     WHERE ST_DWithin(l.route, p.g, $5) AND ST_DWithin(l.route, d.g, $5)
       AND ST_LineLocatePoint(l.route, p.g) < ST_LineLocatePoint(l.route, d.g)
       AND (l.date = $6::date OR (l.kind = 'regular' AND $7 = ANY (l.weekdays))) AND l.seats >= $8`;
+  const params = (q: MatchQuery) => [
+    q.from[0],
+    q.from[1],
+    q.to[0],
+    q.to[1],
+    DEFAULT_RULES.corridorM,
+    q.date,
+    isoWeekday(q.date!),
+    q.seats,
+  ];
   const pgMs: number[] = [];
-  for (const q of queries.slice(0, 20))
-    await db.query(sql, [
-      q.from[0],
-      q.from[1],
-      q.to[0],
-      q.to[1],
-      DEFAULT_RULES.corridorM,
-      q.date,
-      isoWeekday(q.date!),
-      q.seats,
-    ]);
+  for (const q of queries.slice(0, 20)) await db.query(sql, params(q));
   for (const q of queries) {
     const t0 = performance.now();
-    await db.query(sql, [
-      q.from[0],
-      q.from[1],
-      q.to[0],
-      q.to[1],
-      DEFAULT_RULES.corridorM,
-      q.date,
-      isoWeekday(q.date!),
-      q.seats,
-    ]);
+    await db.query(sql, params(q));
     pgMs.push(performance.now() - t0);
   }
   line('same query in PostGIS (GiST)', pgMs);

@@ -5,8 +5,7 @@ import type { Services } from '../../context.ts';
 import { asPrincipal } from '../../db/scope.ts';
 import { conflict, notFound } from '../../http/errors.ts';
 import { id, parse } from '../../http/validate.ts';
-import { toMatchQuery } from '../../matching/query.ts';
-import { presentRequest, storeProposals } from '../requests/routes.ts';
+import { matchQueryOf, presentRequest, storeProposals } from '../requests/routes.ts';
 import { presentMatch, SELECT_MATCHES } from './routes.ts';
 
 const body = z.object({
@@ -39,22 +38,7 @@ export function matchCreateRoutes(s: Services) {
         throw conflict('the trip belongs to another territory', 'tripId');
       return presentRequest(rows[0]);
     });
-    const q = toMatchQuery(
-      {
-        from: req.from!,
-        to: req.to!,
-        date: req.date ?? undefined,
-        weekdays: req.weekdays.length ? req.weekdays : undefined,
-        time: req.time,
-        timeKind: req.timeKind,
-        toleranceMin: req.toleranceMin,
-        seats: req.seats,
-        purpose: req.purpose,
-      },
-      [req.territoryId],
-      req.toleranceMin,
-      req.passengerId ?? undefined,
-    );
+    const q = matchQueryOf(req);
     const answer = await s.matcher.match(q);
     const proposal = answer.proposals.find((x) => x.tripId === b.tripId && (!b.leg || x.leg === b.leg));
     if (!proposal) {

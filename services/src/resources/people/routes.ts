@@ -54,6 +54,17 @@ const SELECT = `SELECT p.id, p.territory_id, p.is_driver, p.is_passenger, p.comm
   c.name AS commune_name, i.first_name, i.last_name, i.phone, i.email, i.address, i.birthdate
   FROM people p LEFT JOIN person_identities i ON i.person_id = p.id LEFT JOIN communes c ON c.insee = p.commune_insee`;
 
+/** $2…$8 of the people insert and update, in the same order. */
+const personParams = (b: z.infer<typeof body>) => [
+  b.isDriver,
+  b.isPassenger,
+  b.communeInsee ?? null,
+  b.home?.lng ?? null,
+  b.home?.lat ?? null,
+  b.directContactConsent,
+  b.needs,
+];
+
 export const normalizePhone = (v: string) => v.replace(/[ .-]/g, '').replace(/^\+33/, '0');
 
 function present(r: Record<string, any>, personal: boolean) {
@@ -207,16 +218,7 @@ export function peopleRoutes(s: Services) {
            direct_contact_consent_at, needs)
          VALUES ($1, $2, $3, $4, CASE WHEN $5::float8 IS NULL THEN NULL ELSE ${pointSql('$5', '$6')} END, $7,
            CASE WHEN $7 THEN now() END, $8) RETURNING id`,
-        [
-          territoryId,
-          b.isDriver,
-          b.isPassenger,
-          b.communeInsee ?? null,
-          b.home?.lng ?? null,
-          b.home?.lat ?? null,
-          b.directContactConsent,
-          b.needs,
-        ],
+        [territoryId, ...personParams(b)],
       );
       await write(tx, rows[0].id, b);
       return { person: (await presentPeople(tx, ctx, p, [await load(tx, p, rows[0].id)]))[0] };
@@ -249,16 +251,7 @@ export function peopleRoutes(s: Services) {
            direct_contact_consent_at = CASE WHEN $7 AND NOT direct_contact_consent THEN now()
                                             WHEN NOT $7 THEN NULL ELSE direct_contact_consent_at END,
            needs = $8, updated_at = now() WHERE id = $1`,
-        [
-          pid,
-          b.isDriver,
-          b.isPassenger,
-          b.communeInsee ?? null,
-          b.home?.lng ?? null,
-          b.home?.lat ?? null,
-          b.directContactConsent,
-          b.needs,
-        ],
+        [pid, ...personParams(b)],
       );
       await write(tx, pid, b);
       return (await presentPeople(tx, ctx, p, [await load(tx, p, pid)]))[0];

@@ -82,6 +82,22 @@ export function presentRequest(r: Record<string, any>) {
   };
 }
 
+/** A stored request as the matcher's query, in its own territory. */
+export function matchQueryOf(r: ReturnType<typeof presentRequest>) {
+  const ask = {
+    from: r.from!,
+    to: r.to!,
+    date: r.date ?? undefined,
+    weekdays: r.weekdays.length ? r.weekdays : undefined,
+    time: r.time,
+    timeKind: r.timeKind,
+    toleranceMin: r.toleranceMin,
+    seats: r.seats,
+    purpose: r.purpose,
+  };
+  return toMatchQuery(ask, [r.territoryId], r.toleranceMin, r.passengerId ?? undefined);
+}
+
 /** Proposals become matches (status "proposed"); re-running a request refreshes them without touching handled ones. */
 export async function storeProposals(
   tx: Queryable,
@@ -250,20 +266,7 @@ export function requestRoutes(s: Services) {
     const p = requireRole(ctx, 'admin', 'coordinator', 'integration');
     const rid = parse(id, ctx.params.id, 'id');
     const current = presentRequest(await asPrincipal(s.db, p, (db) => load(db, p, rid)));
-    const ask = {
-      from: current.from!,
-      to: current.to!,
-      date: current.date ?? undefined,
-      weekdays: current.weekdays.length ? current.weekdays : undefined,
-      time: current.time,
-      timeKind: current.timeKind,
-      toleranceMin: current.toleranceMin,
-      seats: current.seats,
-      purpose: current.purpose,
-    };
-    const answer = await s.matcher.match(
-      toMatchQuery(ask, [current.territoryId], current.toleranceMin, current.passengerId ?? undefined),
-    );
+    const answer = await s.matcher.match(matchQueryOf(current));
     ctx.body = await asPrincipal(s.db, p, async (tx) => {
       await storeProposals(tx, rid, current.territoryId, current.date, answer.proposals, answer.approximate);
       return { ...(await withProposals(tx, await load(tx, p, rid))), approximate: answer.approximate };
