@@ -130,21 +130,31 @@ export class LegIndex {
    * Nearest segment per leg among the segments near the point; `only` restricts to slots stamped there.
    * Ties keep the lowest segment: the same answer as a scan from the start of the route.
    */
+  private window(p: LngLat, radiusM: number) {
+    const { kx, ky } = scaleAt(p[1]);
+    const dx = radiusM / kx,
+      dy = radiusM / ky;
+    const minX = p[0] - dx,
+      minY = p[1] - dy,
+      maxX = p[0] + dx,
+      maxY = p[1] + dy;
+    return { kx, ky, minX, minY, maxX, maxY, cells: this.index.cellsIn(minX, minY, maxX, maxY) };
+  }
+
   private scanNear(
     p: LngLat,
     radiusM: number,
     into: Nearness,
     stamp: number,
     only?: { n: Nearness; stamp: number },
+    w = this.window(p, radiusM),
   ): number[] {
-    const { kx, ky } = scaleAt(p[1]);
-    const dx = radiusM / kx,
-      dy = radiusM / ky;
+    const { kx, ky } = w;
     const [px, py] = p;
-    const wMinX = px - dx,
-      wMinY = py - dy,
-      wMaxX = px + dx,
-      wMaxY = py + dy;
+    const wMinX = w.minX,
+      wMinY = w.minY,
+      wMaxX = w.maxX,
+      wMaxY = w.maxY;
     const seen: number[] = [];
     const onlyStamp = only ? only.n.stamp : undefined;
     const onlyValue = only ? only.stamp : 0;
@@ -152,7 +162,7 @@ export class LegIndex {
       bestD = into.distM,
       bestPart = into.part,
       bestT = into.t;
-    for (const cell of this.index.cellsIn(wMinX, wMinY, wMaxX, wMaxY)) {
+    for (const cell of w.cells) {
       const { keys, parts, geom, n } = cell;
       for (let k = 0; k < n; k++) {
         const slot = keys[k];
@@ -198,10 +208,18 @@ export class LegIndex {
 
   /** Every leg passing within radiusM of both points, with exact distances and positions along the route. */
   nearBoth(from: LngLat, to: LngLat, radiusM: number, accept?: (l: Leg) => boolean): BothEndsHit[] {
-    const sp = this.nextStamp();
-    this.scanNear(from, radiusM, this.atPickup, sp);
-    const sd = this.nextStamp();
-    const both = this.scanNear(to, radiusM, this.atDropoff, sd, { n: this.atPickup, stamp: sp });
+    // The end with fewer pieces around it is measured in full; at the other end, only legs already seen are.
+    const wp = this.window(from, radiusM),
+      wd = this.window(to, radiusM);
+    const pieces = (cells: { n: number }[]) => cells.reduce((n, c) => n + c.n, 0);
+    const pickupFirst = pieces(wp.cells) <= pieces(wd.cells);
+    const s1 = this.nextStamp();
+    const s2 = this.nextStamp();
+    const both = pickupFirst
+      ? (this.scanNear(from, radiusM, this.atPickup, s1, undefined, wp),
+        this.scanNear(to, radiusM, this.atDropoff, s2, { n: this.atPickup, stamp: s1 }, wd))
+      : (this.scanNear(to, radiusM, this.atDropoff, s1, undefined, wd),
+        this.scanNear(from, radiusM, this.atPickup, s2, { n: this.atDropoff, stamp: s1 }, wp));
     const out: BothEndsHit[] = [];
     for (const slot of both) {
       const leg = this.slots[slot]!;
