@@ -281,6 +281,10 @@ describe('bad input', () => {
 
   it('names unknown ids and invalid list parameters', async () => {
     expect((await srv.api('GET', '/api/trips/999999')).status).toBe(404);
+    const wrongMethod = await srv.api('PATCH', '/api/trips');
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.body.error).toBe('method_not_allowed');
+    expect((await srv.api('GET', '/api/nothing-here')).body.error).toBe('not_found');
     expect((await srv.api('GET', '/api/trips/abc')).body.fields[0].field).toBe('id');
     const badDriver = await srv.api('POST', '/api/trips', { territoryId, driverId: 999999, kind: 'oneoff', date: '2026-12-07', departureTime: '07:30', origin: GOURDON, destination: CAHORS });
     expect(badDriver.status).toBe(400);

@@ -60,6 +60,15 @@ export function errorMiddleware(log: (msg: string, extra?: object) => void) {
       if (ctx.status === 404 && ctx.body === undefined) {
         throw new HttpError(404, 'not_found', `no route for ${ctx.method} ${ctx.path}`);
       }
+      if (ctx.status === 405 && ctx.body === undefined) {
+        throw new HttpError(
+          405,
+          'method_not_allowed',
+          `${ctx.method} is not allowed here; allowed: ${ctx.response.get('Allow')}`,
+          [],
+          { Allow: ctx.response.get('Allow') },
+        );
+      }
     } catch (err) {
       let e: HttpError | undefined;
       if (err instanceof HttpError) e = err;
