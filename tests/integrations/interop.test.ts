@@ -6,6 +6,8 @@ import { createToken } from '../../services/src/auth/tokens.ts';
 import { importBnlc } from '../../services/src/bnlc/import.ts';
 import { bnlcPlugin } from '../../services/src/bnlc/plugin.ts';
 import { interopPlugin } from '../../services/src/interop/plugin.ts';
+import { publicPlugin } from '../../services/src/public/plugin.ts';
+import { decodePolyline } from '../../services/src/routing/osrm-endpoints.ts';
 import { toUnix } from '../../services/src/interop/time.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { findServedTrip } from './journey-finder.ts';
@@ -35,7 +37,7 @@ const expectValid = (errors: string[]) => expect(errors, errors.join('\n')).toEq
 beforeAll(async () => {
   srv = await startServer({
     demo: true,
-    plugins: () => [interopPlugin({ INTEROP_OPERATOR: 'lot.comobi.example.org', INTEROP_RATE_LIMIT: '1000' }), bnlcPlugin()],
+    plugins: () => [interopPlugin({ INTEROP_OPERATOR: 'lot.comobi.example.org', INTEROP_RATE_LIMIT: '1000' }), bnlcPlugin(), publicPlugin({ RETENTION_JOB: 'off' })],
   });
   const db = srv.booted.services.db;
   await importBnlc(db, fs.readFileSync(path.resolve(import.meta.dirname, '../../../shared/data/bnlc/bnlc-2026-08-18.csv'), 'utf8'));
@@ -99,6 +101,69 @@ describe('standard-covoiturage searches', () => {
     const reg = await call('GET', `/passenger_regular_trips${qs({ departureLng: r.fx, departureLat: r.fy, arrivalLng: r.tx, arrivalLat: r.ty, departureTimeOfDay: '08:00:00', timeDelta: 86400 })}`);
     expect(reg.status).toBe(200);
     expectValid(oas.response('/passenger_regular_trips', 'get', 200, reg.body));
+  });
+});
+
+describe('optional journey fields: distance, duration, polyline, deep link, price', () => {
+  const metres = (a: [number, number], b: [number, number]) => {
+    const k = Math.PI / 180, x = (b[0] - a[0]) * k * Math.cos(((a[1] + b[1]) / 2) * k), y = (b[1] - a[1]) * k;
+    return Math.hypot(x, y) * 6_371_000;
+  };
+  /** The passenger's part: routed pickup → drop-off, its polyline from one to the other, a link our page accepts. */
+  const checkPassage = async (j: any, expectDate: string | null) => {
+    const pickup: [number, number] = [j.passengerPickupLng, j.passengerPickupLat], drop: [number, number] = [j.passengerDropLng, j.passengerDropLat];
+    const direct = await srv.booted.services.router.route([pickup, drop]);
+    expect(j.distance).toBe(Math.round(direct.distanceM));
+    expect(j.duration).toBe(Math.round(direct.durationS));
+    expect(j.distance).toBeGreaterThanOrEqual(Math.floor(metres(pickup, drop)));
+    const line = decodePolyline(j.journeyPolyline);
+    expect(line.length).toBeGreaterThan(1);
+    expect(metres(line[0], pickup)).toBeLessThan(500);
+    expect(metres(line[line.length - 1], drop)).toBeLessThan(500);
+    const url = new URL(j.webUrl);
+    expect(url.origin).toBe('https://lot.comobi.example.org');
+    expect(url.pathname).toBe('/t/lot/chercher');
+    expect(url.searchParams.get('date')).toBe(expectDate);
+    expect(url.searchParams.get('sens')).toBe('depart');
+    expect(url.searchParams.get('heure')).toMatch(/^\d{2}:\d{2}$/);
+    // The link lands on our public form, whose commune list holds the pickup's and drop-off's communes.
+    const page = await fetch(`${srv.url}${url.pathname}${url.search}`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('Je cherche un trajet');
+    for (const k of ['depart', 'arrivee']) expect(html).toContain(`value="${url.searchParams.get(k)}"`);
+  };
+
+  it('fills them on driver journeys, valid against the standard, price FREE', async () => {
+    const res = await call('GET', `/driver_journeys${qs({
+      departureLng: trip.from[0], departureLat: trip.from[1], arrivalLng: trip.to[0], arrivalLat: trip.to[1],
+      departureDate: toUnix(trip.date, trip.timeMin, TZ), timeDelta: 900, departureRadius: 50, count: 3,
+    })}`);
+    expect(res.status).toBe(200);
+    expectValid(oas.response('/driver_journeys', 'get', 200, res.body));
+    expect(res.headers.get('x-approximate')).toBe('false');
+    expect(res.body.length).toBeGreaterThan(0);
+    for (const j of res.body) {
+      expect(j.price).toEqual({ type: 'FREE' });
+      expectValid(oas.schema('Price', j.price));
+      await checkPassage(j, trip.date);
+    }
+  });
+
+  it('fills them on driver regular trips (no date in the link, no price: DriverTrip has none)', async () => {
+    const day = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'][trip.weekday - 1];
+    const hh = String(Math.floor(trip.timeMin / 60)).padStart(2, '0'), mm = String(trip.timeMin % 60).padStart(2, '0');
+    const res = await call('GET', `/driver_regular_trips${qs({
+      departureLng: trip.from[0], departureLat: trip.from[1], arrivalLng: trip.to[0], arrivalLat: trip.to[1],
+      departureTimeOfDay: `${hh}:${mm}:00`, departureWeekdays: day, count: 2,
+    })}`);
+    expect(res.status).toBe(200);
+    expectValid(oas.response('/driver_regular_trips', 'get', 200, res.body));
+    expect(res.body.length).toBeGreaterThan(0);
+    for (const j of res.body) {
+      expect(j.price).toBeUndefined();
+      await checkPassage(j, null);
+    }
   });
 });
 
@@ -187,5 +252,243 @@ describe('keys and rate limits', () => {
     } finally {
       await limited.close();
     }
+  });
+});
+
+describe('booking events (POST /booking_events) mapped onto matches', () => {
+  const db = () => srv.booted.services.db;
+  const newBooking = async () => {
+    const id = crypto.randomUUID();
+    const res = await call('POST', '/bookings', { body: {
+      id, passenger: { id: 'u-7', operator: 'maas.example.net', alias: 'Dominique' }, price: { type: 'FREE' },
+      passengerPickupDate: toUnix(trip.date, trip.timeMin, TZ), passengerPickupLat: trip.from[1], passengerPickupLng: trip.from[0],
+      passengerDropLat: trip.to[1], passengerDropLng: trip.to[0], driverJourneyId: `${trip.tripId}-outbound-${trip.date}`,
+    } });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return id;
+  };
+  /** A CarpoolBookingEvent carrying a PassengerCarpoolBooking, checked against the document before it is sent. */
+  const event = (bookingId: string, status: string, id: string = crypto.randomUUID()) => {
+    const body = {
+      id, idToken: 'eyJhbGciOiJSUzI1NiJ9.e30.sig',
+      data: {
+        id: bookingId, status, webUrl: `https://maas.example.net/bookings/${bookingId}`,
+        passengerPickupDate: toUnix(trip.date, trip.timeMin, TZ), passengerPickupLat: trip.from[1], passengerPickupLng: trip.from[0],
+        passengerDropLat: trip.to[1], passengerDropLng: trip.to[0],
+        passenger: { id: 'u-7', operator: 'maas.example.net', alias: 'Dominique' },
+      },
+    };
+    expectValid(oas.request('/booking_events', 'post', body));
+    return body;
+  };
+  const matchOf = async (bookingId: string) =>
+    (await db().query<any>('SELECT m.id, m.status, m.status_reason FROM interop_bookings b JOIN matches m ON m.id = b.match_id WHERE b.id = $1', [bookingId])).rows[0];
+  const eventsOf = async (matchId: number) =>
+    (await db().query<any>('SELECT to_status, reason, note FROM match_events WHERE match_id = $1 ORDER BY id', [matchId])).rows;
+  const outcome = async (operator: string, id: string) =>
+    (await db().query<any>('SELECT outcome, booking_id, match_id FROM interop_booking_events WHERE operator = $1 AND id = $2', [operator, id])).rows[0];
+
+  it('moves the match through the workflow, answers a bare 200, and a replay changes nothing', async () => {
+    const bid = await newBooking();
+    const confirm = event(bid, 'CONFIRMED');
+    const res = await call('POST', '/booking_events', { body: confirm });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toBeUndefined();
+    const m = await matchOf(bid);
+    expect(m.status).toBe('confirmed');
+    expect((await eventsOf(m.id)).map((e) => e.to_status)).toEqual(['accepted', 'confirmed']);
+    expect((await eventsOf(m.id))[1].note).toContain(confirm.id);
+    expect(await outcome('maas.example.net', confirm.id)).toMatchObject({ outcome: 'applied', booking_id: bid, match_id: m.id });
+
+    // The same event again (a new ID token is allowed): same answer, no second move.
+    expect((await call('POST', '/booking_events', { body: { ...confirm, idToken: 'renewed' } })).status).toBe(200);
+    expect(await eventsOf(m.id)).toHaveLength(2);
+    // The same id with another content is refused.
+    const reused = await call('POST', '/booking_events', { body: { ...confirm, data: { ...confirm.data, status: 'CANCELLED' } } });
+    expect(reused.status).toBe(400);
+    expect(reused.body.fields[0].field).toBe('id');
+    expectValid(oas.response('/booking_events', 'post', 400, reused.body));
+    expect((await matchOf(bid)).status).toBe('confirmed');
+
+    // An older status arriving late is acknowledged and recorded as stale.
+    const late = event(bid, 'WAITING_CONFIRMATION');
+    expect((await call('POST', '/booking_events', { body: late })).status).toBe(200);
+    expect((await outcome('maas.example.net', late.id)).outcome).toBe('stale');
+    expect((await matchOf(bid)).status).toBe('confirmed');
+
+    for (const status of ['COMPLETED_PENDING_VALIDATION', 'VALIDATED']) expect((await call('POST', '/booking_events', { body: event(bid, status) })).status).toBe(200);
+    expect((await matchOf(bid)).status).toBe('done');
+    expect((await call('GET', `/bookings/${bid}`)).body.status).toBe('VALIDATED');
+
+    // Cancelling a trip done is not a move the workflow allows: 400, the same on a replay, nothing changes.
+    const cancel = event(bid, 'CANCELLED');
+    for (let i = 0; i < 2; i++) {
+      const r = await call('POST', '/booking_events', { body: cancel });
+      expect(r.status).toBe(400);
+      expect(r.body.error).toBe('status_not_allowed');
+      expect(r.body.fields[0].field).toBe('data.status');
+      expectValid(oas.response('/booking_events', 'post', 400, r.body));
+    }
+    expect((await outcome('maas.example.net', cancel.id)).outcome).toBe('refused');
+    expect((await matchOf(bid)).status).toBe('done');
+  });
+
+  it('cancels with the coded reason, and applies one event once when it is delivered many times at once', async () => {
+    const bid = await newBooking();
+    const confirm = event(bid, 'CONFIRMED');
+    const answers = await Promise.all(Array.from({ length: 6 }, () => call('POST', '/booking_events', { body: confirm })));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    const m = await matchOf(bid);
+    expect((await eventsOf(m.id)).map((e) => e.to_status)).toEqual(['accepted', 'confirmed']);
+    expect((await call('POST', '/booking_events', { body: event(bid, 'CANCELLED') })).status).toBe(200);
+    const after = await matchOf(bid);
+    expect(after).toMatchObject({ status: 'cancelled', status_reason: 'passenger_cancelled' });
+    expect((await call('GET', `/bookings/${bid}`)).body.status).toBe('CANCELLED');
+  });
+
+  it('acknowledges events about bookings it does not hold (other operators included) without touching matches', async () => {
+    const bid = await newBooking();
+    const foreign = event(bid, 'CANCELLED');
+    expect((await call('POST', '/booking_events', { body: foreign, key: otherKey })).status).toBe(200);
+    expect((await outcome('other.example.net', foreign.id)).outcome).toBe('unknown_booking');
+    expect((await matchOf(bid)).status).toBe('proposed');
+    // A DriverCarpoolBooking with the operator's own booking id (not a UUID): recorded, nothing to map.
+    const driverSide = { ...event(bid, 'CONFIRMED'), data: { ...event(bid, 'CONFIRMED').data, id: 'ext-booking-981', passenger: undefined,
+      driver: { id: 'd-1', operator: 'maas.example.net', alias: 'Claude' }, price: { type: 'PAYING', amount: 3.5, currency: 'EUR' } } };
+    expectValid(oas.request('/booking_events', 'post', driverSide));
+    expect((await call('POST', '/booking_events', { body: driverSide })).status).toBe(200);
+    expect((await outcome('maas.example.net', driverSide.id)).outcome).toBe('unknown_booking');
+  });
+
+  it('validates the event as the document does: 400 naming the field', async () => {
+    const bid = await newBooking();
+    const good = event(bid, 'CONFIRMED');
+    const cases: [unknown, string][] = [
+      [{ ...good, idToken: undefined }, 'idToken'],
+      [{ ...good, id: 'not-a-uuid' }, 'id'],
+      [{ ...good, data: { ...good.data, webUrl: undefined } }, 'data.webUrl'],
+      [{ ...good, data: { ...good.data, status: 'DONE' } }, 'data.status'],
+      // Both a driver booking (driver, price) and a passenger booking: the document's oneOf refuses it.
+      [{ ...good, data: { ...good.data, driver: { id: 'd', operator: 'maas.example.net', alias: 'D' }, price: { type: 'FREE' } } }, 'data'],
+    ];
+    for (const [body, field] of cases) {
+      expect(oas.request('/booking_events', 'post', body).length, field).toBeGreaterThan(0);
+      const r = await call('POST', '/booking_events', { body });
+      expect(r.status, field).toBe(400);
+      expect(r.body.fields.map((f: any) => f.field), field).toContain(field);
+    }
+    expect((await matchOf(bid)).status).toBe('proposed');
+    expect((await call('POST', '/booking_events', { body: good, key: null })).status).toBe(401);
+  });
+});
+
+describe('messages (POST /messages) for the coordinators', () => {
+  const db = () => srv.booted.services.db;
+  const OP = 'lot.comobi.example.org';
+  const from = { id: 'u-42', operator: 'maas.example.net', alias: 'Camille', firstName: 'Camille' };
+  let coordinator: string;
+  let bookingId: string;
+  let driverId: number;
+  let matchId: number;
+
+  beforeAll(async () => {
+    coordinator = (await createToken(db(), { label: 'coord', role: 'coordinator', territoryId: trip.territoryId })).token;
+    bookingId = crypto.randomUUID();
+    const res = await call('POST', '/bookings', { body: {
+      id: bookingId, passenger: from, price: { type: 'FREE' },
+      passengerPickupDate: toUnix(trip.date, trip.timeMin, TZ), passengerPickupLat: trip.from[1], passengerPickupLng: trip.from[0],
+      passengerDropLat: trip.to[1], passengerDropLng: trip.to[0], driverJourneyId: `${trip.tripId}-outbound-${trip.date}`,
+    } });
+    expect(res.status).toBe(201);
+    driverId = Number(res.body.driver.id.replace('driver-', ''));
+    matchId = (await db().query<any>('SELECT match_id FROM interop_bookings WHERE id = $1', [bookingId])).rows[0].match_id;
+  });
+  const message = (over: Record<string, unknown> = {}): Record<string, unknown> => {
+    const body = { from, to: { id: `driver-${driverId}`, operator: OP, alias: `Conducteur ${driverId}` }, message: 'Bonjour, je serai à l’arrêt à 7 h 30. 06 00 00 00 00',
+      recipientCarpoolerType: 'DRIVER', bookingId, ...over };
+    return body;
+  };
+
+  it('stores a message about a booking (201, no body) and shows it to the territory’s coordinators by match, audited', async () => {
+    const body = message();
+    expectValid(oas.request('/messages', 'post', body));
+    const res = await call('POST', '/messages', { body });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body).toBeUndefined();
+
+    const before = (await db().query<any>(`SELECT count(*)::int AS n FROM audit_log WHERE subject_type = 'interop_message'`)).rows[0].n;
+    const list = await srv.api('GET', `/api/interop-messages?filter=${encodeURIComponent(JSON.stringify({ matchId }))}`, undefined, coordinator);
+    expect(list.status).toBe(200);
+    expect(list.headers.get('content-range')).toBe('interop-messages 0-0/1');
+    expect(list.body[0]).toMatchObject({ matchId, bookingId, tripId: trip.tripId, recipientType: 'DRIVER', recipientPersonId: driverId,
+      operator: 'maas.example.net', message: body.message, from });
+    const audit = (await db().query<any>(`SELECT actor_role, subject_id, fields, territory_id FROM audit_log WHERE subject_type = 'interop_message' ORDER BY id`)).rows;
+    expect(audit).toHaveLength(before + 1);
+    expect(audit.at(-1)).toMatchObject({ actor_role: 'coordinator', subject_id: list.body[0].id, territory_id: trip.territoryId });
+    const one = await srv.api('GET', `/api/interop-messages/${list.body[0].id}`, undefined, coordinator);
+    expect(one.body.message).toBe(body.message);
+    expect((await db().query<any>(`SELECT count(*)::int AS n FROM audit_log WHERE subject_type = 'interop_message'`)).rows[0].n).toBe(before + 2);
+  });
+
+  it('is readable by coordinators only, and only in their territory', async () => {
+    expect((await srv.api('GET', '/api/interop-messages')).status).toBe(403);
+    const integration = (await createToken(db(), { label: 'int', role: 'integration', territoryId: trip.territoryId })).token;
+    expect((await srv.api('GET', '/api/interop-messages', undefined, integration)).status).toBe(403);
+    const other = (await db().query<any>(`INSERT INTO territories (slug, name) VALUES ('ailleurs', 'Ailleurs') RETURNING id`)).rows[0].id;
+    const stranger = (await createToken(db(), { label: 'coord2', role: 'coordinator', territoryId: other })).token;
+    const seen = await srv.api('GET', `/api/interop-messages?filter=${encodeURIComponent(JSON.stringify({ matchId }))}`, undefined, stranger);
+    expect(seen.status).toBe(200);
+    expect(seen.body).toEqual([]);
+    const id = (await db().query<any>('SELECT id FROM interop_messages ORDER BY id LIMIT 1')).rows[0].id;
+    expect((await srv.api('GET', `/api/interop-messages/${id}`, undefined, stranger)).status).toBe(404);
+    expect((await srv.api('GET', '/api/interop-messages?filter={"nope":1}', undefined, coordinator)).status).toBe(400);
+  });
+
+  it('links a message to a driver journey or a passenger journey', async () => {
+    const byJourney = message({ bookingId: undefined, driverJourneyId: `${trip.tripId}-outbound-${trip.date}` });
+    expect((await call('POST', '/messages', { body: byJourney })).status).toBe(201);
+    const list = await srv.api('GET', `/api/interop-messages?filter=${encodeURIComponent(JSON.stringify({ tripId: trip.tripId }))}&sort=["id","DESC"]`, undefined, coordinator);
+    expect(list.body[0]).toMatchObject({ tripId: trip.tripId, matchId: null, driverJourneyId: byJourney.driverJourneyId });
+
+    const r = (await db().query<any>(`SELECT id, passenger_id FROM requests WHERE status = 'open' AND passenger_id IS NOT NULL AND territory_id = $1 ORDER BY id LIMIT 1`, [trip.territoryId])).rows[0];
+    const toPassenger = message({ bookingId: undefined, recipientCarpoolerType: 'PASSENGER', passengerJourneyId: `request-${r.id}`,
+      to: { id: `passenger-${r.passenger_id}`, operator: OP, alias: `Passager ${r.passenger_id}` } });
+    expectValid(oas.request('/messages', 'post', toPassenger));
+    expect((await call('POST', '/messages', { body: toPassenger })).status).toBe(201);
+    const byRequest = await srv.api('GET', `/api/interop-messages?filter=${encodeURIComponent(JSON.stringify({ requestId: r.id }))}`, undefined, coordinator);
+    expect(byRequest.body).toHaveLength(1);
+    expect(byRequest.body[0]).toMatchObject({ recipientType: 'PASSENGER', recipientPersonId: r.passenger_id });
+  });
+
+  it('answers 404 for a person, journey or booking that is not ours, 400 naming the field otherwise; stores nothing then', async () => {
+    const count = async () => (await db().query<any>('SELECT count(*)::int AS n FROM interop_messages')).rows[0].n;
+    const n = await count();
+    const notFound: [Record<string, unknown>, string][] = [
+      [{ to: { id: 'driver-99999999', operator: OP, alias: 'x' }, bookingId: undefined }, 'missing_user'],
+      [{ bookingId: crypto.randomUUID() }, 'missing_booking'],
+      [{ bookingId: undefined, driverJourneyId: '999999-outbound-2026-09-07' }, 'missing_journey'],
+    ];
+    for (const [over, code] of notFound) {
+      const r = await call('POST', '/messages', { body: message(over) });
+      expect(r.status, code).toBe(404);
+      expect(r.body.error).toBe(code);
+    }
+    // The booking belongs to maas.example.net: another operator cannot write about it.
+    expect((await call('POST', '/messages', { body: message({ from: { ...from, operator: 'other.example.net' } }), key: otherKey })).body.error).toBe('missing_booking');
+    const bad: [Record<string, unknown>, string][] = [
+      [{ message: 'x'.repeat(501) }, 'message'],
+      [{ message: '  ' }, 'message'],
+      [{ recipientCarpoolerType: undefined }, 'recipientCarpoolerType'],
+      [{ recipientCarpoolerType: 'PASSENGER' }, 'recipientCarpoolerType'],
+      [{ from: { ...from, operator: 'someone-else.example.com' } }, 'from.operator'],
+      [{ to: { id: `driver-${driverId}`, operator: 'elsewhere.example.com', alias: 'x' } }, 'to.operator'],
+    ];
+    for (const [over, field] of bad) {
+      const r = await call('POST', '/messages', { body: message(over) });
+      expect(r.status, field).toBe(400);
+      expect(r.body.fields[0].field, field).toBe(field);
+      expectValid(oas.response('/messages', 'post', 400, r.body));
+    }
+    expect(await count()).toBe(n);
   });
 });

@@ -25,6 +25,14 @@ const offer = (over: Record<string, string | string[]>) => ({
 });
 
 describe('public pages', () => {
+  it('pre-fills the search form from a partner link, keeping only the form fields', async () => {
+    const b = new Browser(srv.url);
+    const { text } = await b.get(`/t/lot/chercher?depart=${CAHORS}&arrivee=${FIGEAC}&sens=depart&evil=%3Cscript%3E`);
+    expect(text).toContain(`<option value="${CAHORS}" selected>`);
+    expect(text).toContain(`<option value="${FIGEAC}" selected>`);
+    expect(text).not.toContain('<script>');
+  });
+
   it('sends the single territory home, with the coordinator phone, skip links, French and the security headers', async () => {
     const b = new Browser(srv.url);
     const root = await b.fetch('/');

@@ -13,7 +13,7 @@ import { driverUser, journeyId, parseJourneyId } from './journeys.ts';
 import { toLocal, toUnix } from './time.ts';
 
 export const BOOKING_STATUSES = ['WAITING_CONFIRMATION', 'CONFIRMED', 'CANCELLED', 'COMPLETED_PENDING_VALIDATION', 'VALIDATED'] as const;
-type BookingStatus = (typeof BOOKING_STATUSES)[number];
+export type BookingStatus = (typeof BOOKING_STATUSES)[number];
 
 /** A booking is the standard's view of a match. */
 export function bookingStatusOf(match: MatchStatus, validated: boolean): BookingStatus {
@@ -31,7 +31,7 @@ export function bookingStatusOf(match: MatchStatus, validated: boolean): Booking
 }
 
 /** Match statuses to walk through, from where the match is, to reach a booking status. */
-function pathTo(from: MatchStatus, to: BookingStatus): MatchStatus[] | undefined {
+export function pathTo(from: MatchStatus, to: BookingStatus): MatchStatus[] | undefined {
   const toConfirmed: Partial<Record<MatchStatus, MatchStatus[]>> = { proposed: ['accepted', 'confirmed'], contacted: ['accepted', 'confirmed'], accepted: ['confirmed'] };
   switch (to) {
     case 'CONFIRMED':
@@ -46,7 +46,7 @@ function pathTo(from: MatchStatus, to: BookingStatus): MatchStatus[] | undefined
   }
 }
 
-const user = z.object({ id: z.string().min(1).max(255), operator: z.string().min(1).max(255), alias: z.string().min(1).max(255) });
+export const user = z.object({ id: z.string().min(1).max(255), operator: z.string().min(1).max(255), alias: z.string().min(1).max(255) });
 const bookingBody = z.object({
   id: z.uuid(),
   driver: user.optional(),
@@ -69,7 +69,7 @@ const bookingBody = z.object({
 });
 const patchQuery = z.object({ status: z.enum(BOOKING_STATUSES), message: z.string().max(500).optional() });
 
-const missing = (what: 'booking' | 'journey', id: string) => new HttpError(404, `missing_${what}`, `${what} ${id} not found`);
+export const missing = (what: 'booking' | 'journey' | 'user', id: string) => new HttpError(404, `missing_${what}`, `${what} ${id} not found`);
 
 export function bookingRoutes(s: Services, cfg: InteropConfig) {
   const r = new Router();

@@ -9,6 +9,7 @@ import type { MatchQuery, Proposal } from '../matching/matcher.ts';
 import type { LngLat } from '../routing/types.ts';
 import { operatorOf } from './auth.ts';
 import type { InteropConfig } from './config.ts';
+import { passagesOf, webUrlsOf, type Passage } from './itinerary.ts';
 import { isoWeekdayOf, partialTime, toLocal, toUnix, WEEKDAY_CODES, weekdayCode, type WeekdayCode } from './time.ts';
 
 const num = (min: number, max: number) => z.coerce.number().min(min).max(max);
@@ -59,7 +60,7 @@ export function journeyRoutes(s: Services, cfg: InteropConfig) {
   const op = cfg.INTEROP_OPERATOR;
   const tz = cfg.INTEROP_TIMEZONE;
 
-  const driverTrip = (p: Proposal) => {
+  const driverTrip = (p: Proposal, passage: Passage, webUrl: string) => {
     const leg = s.index.legs.get(legKey(p.tripId, p.leg));
     return {
       operator: op,
@@ -68,12 +69,20 @@ export function journeyRoutes(s: Services, cfg: InteropConfig) {
       passengerPickupLng: p.pickup.lng,
       passengerDropLat: p.dropoff.lat,
       passengerDropLng: p.dropoff.lng,
-      duration: Math.max(0, Math.round((p.dropoff.timeMin - p.pickup.timeMin) * 60)),
+      ...passage,
+      webUrl,
       ...(leg
         ? { driverDepartureLat: leg.origin[1], driverDepartureLng: leg.origin[0], driverArrivalLat: leg.destination[1], driverArrivalLng: leg.destination[0] }
         : {}),
     };
   };
+  /** Distance, duration, polyline and deep link of each proposal kept. */
+  const details = async (proposals: Proposal[], date: string | null) => {
+    const [passages, urls] = await Promise.all([passagesOf(s, proposals), webUrlsOf(s, cfg, proposals, date)]);
+    return proposals.map((p, i) => driverTrip(p, passages[i], urls[i]));
+  };
+  // Solidarity carpooling is free for the passenger: the standard's FREE (UNKNOWN means "paying, amount not set yet").
+  const price = { type: 'FREE' as const };
 
   r.get('/driver_journeys', async (ctx) => {
     const q = parse(punctual, ctx.query);
@@ -85,17 +94,18 @@ export function journeyRoutes(s: Services, cfg: InteropConfig) {
     };
     const [answer, meetingPoints] = await Promise.all([s.matcher.match(mq), meetingPointsNear(s, mq.from, q.departureRadius)]);
     ctx.set('X-Approximate', String(answer.approximate));
-    ctx.body = answer.proposals.slice(0, q.count ?? undefined).map((pr) => {
+    const kept = answer.proposals.slice(0, q.count ?? undefined);
+    const trips = await details(kept, local.date);
+    ctx.body = kept.map((pr, i) => {
       const leg = s.index.legs.get(legKey(pr.tripId, pr.leg));
       return {
-        ...driverTrip(pr),
+        ...trips[i],
         id: journeyId(pr, local.date),
         type: 'PLANNED',
         passengerPickupDate: toUnix(local.date, pr.pickup.timeMin, tz),
         ...(leg ? { driverDepartureDate: toUnix(local.date, leg.departureMin, tz) } : {}),
         availableSeats: pr.seatsFree,
-        // Solidarity carpooling: the contribution, if any, is agreed between people; CoMobi does not price it.
-        price: { type: 'UNKNOWN' },
+        price,
         meetingPoints,
       };
     });
@@ -119,14 +129,15 @@ export function journeyRoutes(s: Services, cfg: InteropConfig) {
       if (!sch) return false;
       return !(minDate && sch.validTo && sch.validTo < minDate) && !(maxDate && sch.validFrom && sch.validFrom > maxDate);
     };
-    ctx.body = answer.proposals
-      .filter(inPeriod)
-      .slice(0, q.count ?? undefined)
-      .map((pr) => ({
-        ...driverTrip(pr),
-        meetingPoints,
-        schedules: (pr.weekdays ?? []).map((d) => ({ passengerPickupDay: weekdayCode(d), passengerPickupTimeOfDay: partialTime(pr.pickup.timeMin) })),
-      }));
+    const kept = answer.proposals.filter(inPeriod).slice(0, q.count ?? undefined);
+    // No date for a regular trip: the page asks for it.
+    const trips = await details(kept, null);
+    ctx.body = kept.map((pr, i) => ({
+      // No price here: the document gives one to DriverJourney only, not to DriverTrip.
+      ...trips[i],
+      meetingPoints,
+      schedules: (pr.weekdays ?? []).map((d) => ({ passengerPickupDay: weekdayCode(d), passengerPickupTimeOfDay: partialTime(pr.pickup.timeMin) })),
+    }));
   });
 
   /** Open requests whose two ends lie within the radii: what a driver going that way could take. */
@@ -152,7 +163,7 @@ export function journeyRoutes(s: Services, cfg: InteropConfig) {
     ctx.set('X-Approximate', String(Boolean(table.approximate || s.router.approximate)));
     return { rows, durations: rows.map((_, i) => Math.round(table.durationsS[i][i] ?? 0)), distances: rows.map((_, i) => Math.round(table.distancesM[i][i] ?? 0)) };
   };
-  const passengerTrip = (x: Record<string, any>, durationS: number) => ({
+  const passengerTrip = (x: Record<string, any>, durationS: number, distanceM: number | undefined) => ({
     operator: op,
     passenger: passengerUser(op, x.passenger_id ? String(x.passenger_id) : `r${x.id}`),
     passengerPickupLat: Number(x.from_lat),
@@ -160,14 +171,15 @@ export function journeyRoutes(s: Services, cfg: InteropConfig) {
     passengerDropLat: Number(x.to_lat),
     passengerDropLng: Number(x.to_lng),
     duration: durationS,
+    ...(distanceM ? { distance: distanceM } : {}),
   });
 
   r.get('/passenger_journeys', async (ctx) => {
     const q = parse(punctual, ctx.query);
     const local = toLocal(q.departureDate, tz);
-    const { rows, durations } = await passengerRows(ctx, q, { date: local.date, weekdays: [], timeMin: local.min });
+    const { rows, durations, distances } = await passengerRows(ctx, q, { date: local.date, weekdays: [], timeMin: local.min });
     ctx.body = rows.map((x, i) => ({
-      ...passengerTrip(x, durations[i]),
+      ...passengerTrip(x, durations[i], distances[i]),
       id: `request-${x.id}`,
       type: 'PLANNED',
       passengerPickupDate: toUnix(local.date, x.time_min, tz),
@@ -181,9 +193,9 @@ export function journeyRoutes(s: Services, cfg: InteropConfig) {
     const q = parse(regular, ctx.query);
     const [h, m] = q.departureTimeOfDay.split(':').map(Number);
     const weekdays = q.departureWeekdays.map((d) => isoWeekdayOf(d as WeekdayCode));
-    const { rows, durations } = await passengerRows(ctx, q, { date: null, weekdays, timeMin: h * 60 + m });
+    const { rows, durations, distances } = await passengerRows(ctx, q, { date: null, weekdays, timeMin: h * 60 + m });
     ctx.body = rows.map((x, i) => ({
-      ...passengerTrip(x, durations[i]),
+      ...passengerTrip(x, durations[i], distances[i]),
       schedules: (x.weekdays as number[]).map(Number).filter((d) => weekdays.includes(d))
         .map((d) => ({ passengerPickupDay: weekdayCode(d), passengerPickupTimeOfDay: partialTime(x.time_min) })),
     }));

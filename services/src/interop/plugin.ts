@@ -3,13 +3,16 @@ import type { Plugin } from '../app.ts';
 import { operatorAuth } from './auth.ts';
 import { bookingRoutes } from './bookings.ts';
 import { loadInteropConfig } from './config.ts';
+import { bookingEventRoutes } from './events.ts';
 import { journeyRoutes } from './journeys.ts';
+import { messageConsoleRoutes, messageRoutes } from './messages.ts';
 
 export const INTEROP_PREFIX = '/interop/v1';
 
 /**
  * The carpool interoperability standard (standard-covoiturage, fabmob) at /interop/v1: searches answered by the
- * matching core, bookings mapped onto matches. Keys are api_tokens with role 'integration'; /status is open.
+ * matching core, bookings and booking events mapped onto matches, messages kept for the coordinators. Keys are
+ * api_tokens with role 'integration'; /status is open.
  */
 export function interopPlugin(env: Record<string, string | undefined> = process.env): Plugin {
   const cfg = loadInteropConfig(env);
@@ -20,8 +23,15 @@ export function interopPlugin(env: Record<string, string | undefined> = process.
         ctx.body = { status: 'ok', operator: cfg.INTEROP_OPERATOR };
       });
       r.use(operatorAuth(s.db, cfg.INTEROP_RATE_LIMIT));
-      for (const sub of [journeyRoutes(s, cfg), bookingRoutes(s, cfg)]) r.use(sub.routes(), sub.allowedMethods());
+      for (const sub of [journeyRoutes(s, cfg), bookingRoutes(s, cfg), bookingEventRoutes(s), messageRoutes(s, cfg)]) {
+        r.use(sub.routes(), sub.allowedMethods());
+      }
       app.use(r.routes()).use(r.allowedMethods());
+    },
+    // Messages received from operators' users, for the territory's coordinators (console).
+    api(api, s) {
+      const sub = messageConsoleRoutes(s);
+      api.use(sub.routes(), sub.allowedMethods());
     },
   };
 }

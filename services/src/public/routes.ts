@@ -20,7 +20,7 @@ import { statsBody } from '../stats/page.ts';
 import { statsQuery } from '../stats/routes.ts';
 import { loginNeeded, myTrips, privacyPage, profileForm, type MyRequest, type MyTrip } from './account-pages.ts';
 import type { PublicConfig } from './config.ts';
-import { checked, clock, day, type Errors, identity, int, oneOf, place, weekdays, type Identity } from './forms.ts';
+import { checked, clock, day, type Errors, type Form, identity, int, oneOf, place, weekdays, type Identity } from './forms.ts';
 import type { FranceConnect } from './franceconnect.ts';
 import { page, type Html, type PageChrome } from './html.ts';
 import { askForm, askResult, home, message, offerForm, offerResult, territoryList, type Offer } from './pages.ts';
@@ -153,7 +153,13 @@ export function publicRoutes(root: Router, s: Services, c: PublicConfig, fc: Fra
     const t = await territoryOf(ctx);
     const citizen = await currentCitizen(s.db, ctx);
     const csrf = csrfToken(ctx);
-    render(ctx, { title: 'Je cherche un trajet', territory: t, citizen, csrf }, askForm(t, await communesOf(s.db, t.id), {}, {}, csrf, citizen));
+    // Links from partners (the interoperability API's webUrl) pre-fill the form; only the form's own fields are kept.
+    const prefill: Form = {};
+    for (const k of ['depart', 'arrivee', 'date', 'sens', 'heure', 'places']) {
+      const v = ctx.query[k];
+      if (typeof v === 'string' && v.length <= 40) prefill[k] = v;
+    }
+    render(ctx, { title: 'Je cherche un trajet', territory: t, citizen, csrf }, askForm(t, await communesOf(s.db, t.id), prefill, {}, csrf, citizen));
   }));
 
   root.post('/t/:slug/chercher', pages(async (ctx) => {
