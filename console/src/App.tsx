@@ -8,13 +8,15 @@ import { i18nProvider } from './i18n.ts';
 import { PhoneIntake } from './requests/PhoneIntake.tsx';
 import { RequestShow } from './requests/RequestShow.tsx';
 import { AuditList } from './resources/audit.tsx';
-import { FeedList } from './resources/feeds.tsx';
+import { FeedImportCreate, FeedImportProgress } from './feeds/FeedImport.tsx';
+import { FeedList, FeedShow } from './resources/feeds.tsx';
 import { MatchList } from './resources/matches.tsx';
 import { DriverList, PassengerList, PersonCreate, PersonEdit, PersonShow } from './resources/people.tsx';
 import { ProviderCreate, ProviderEdit, ProviderList } from './resources/providers.tsx';
 import { RequestList } from './resources/requests.tsx';
 import { TerritoryCreate, TerritoryEdit, TerritoryList } from './resources/territories.tsx';
-import { TripEdit, TripList, TripShow } from './resources/trips.tsx';
+import { TripList, TripShow } from './resources/trips.tsx';
+import { TripCreate, TripEdit } from './trips/TripForm.tsx';
 import { UserCreate, UserEdit, UserList } from './resources/users.tsx';
 
 const AppMenu = () => (
@@ -38,11 +40,12 @@ export const App = () => (
             <Resource name="matches" list={MatchList} />
             <Resource name="passengers" list={PassengerList} show={PersonShow} edit={PersonEdit} create={PersonCreate} />
             <Resource name="drivers" list={DriverList} show={PersonShow} edit={PersonEdit} create={PersonCreate} />
-            <Resource name="trips" list={TripList} show={TripShow} edit={TripEdit} />
+            <Resource name="trips" list={TripList} show={TripShow} edit={TripEdit} create={TripCreate} />
             <Resource name="providers" list={ProviderList} edit={ProviderEdit} create={ProviderCreate} />
-            <Resource name="feeds" list={FeedList} />
+            <Resource name="feeds" list={FeedList} show={FeedShow} create={FeedImportCreate} />
             <CustomRoutes>
               <Route path="/appel" element={<PhoneIntake />} />
+              <Route path="/feed-imports/:id" element={<FeedImportProgress />} />
             </CustomRoutes>
           </>
         ) : null}

@@ -32,7 +32,7 @@ const messages = {
       fields: {
         driverId: 'Conducteur', kind: 'Type', weekdays: 'Jours', date: 'Date', departureTime: 'Départ', returnTime: 'Retour',
         originLabel: 'Origine', destinationLabel: 'Destination', seats: 'Places', active: 'Actif', territoryId: 'Territoire',
-        distanceM: 'Distance', validFrom: 'Valide du', validTo: 'au',
+        distanceM: 'Itinéraire', validFrom: 'Valide du', validTo: 'Valide jusqu’au', communeInsee: 'Commune traversée (2 km)',
       },
     },
     requests: {
@@ -41,7 +41,7 @@ const messages = {
         passengerId: 'Passager', fromLabel: 'Départ', toLabel: 'Arrivée', date: 'Date', weekdays: 'Jours', time: 'Heure',
         timeKind: 'Heure de', toleranceMin: 'Tolérance (min)', seats: 'Places', purpose: 'Motif', needs: 'Besoins',
         status: 'Statut', unservedReason: 'Raison (non servie)', note: 'Note', territoryId: 'Territoire', createdAt: 'Créée le',
-        dateFrom: 'Du', dateTo: 'Au', communeInsee: 'Commune',
+        dateFrom: 'Du', dateTo: 'Au', communeInsee: 'Commune (départ ou arrivée)',
       },
     },
     matches: {
@@ -49,7 +49,7 @@ const messages = {
       fields: {
         requestId: 'Demande', tripId: 'Trajet', driverId: 'Conducteur', date: 'Date', detourS: 'Détour', detourM: 'Détour (km)',
         score: 'Score', status: 'Statut', statusReason: 'Raison', note: 'Note', directContact: 'Contact direct',
-        statusChangedAt: 'Modifiée le', territoryId: 'Territoire',
+        statusChangedAt: 'Modifiée le', territoryId: 'Territoire', dateFrom: 'Du', dateTo: 'Au',
       },
     },
     providers: {
@@ -58,7 +58,11 @@ const messages = {
     },
     feeds: {
       name: 'Flux importé |||| Flux importés',
-      fields: { name: 'Nom', territoryId: 'Territoire', sourceUrl: 'Source', versions: 'Versions', 'current.status': 'État', 'current.importedAt': 'Importé le', 'current.serviceEnd': 'Service jusqu’au' },
+      fields: {
+        name: 'Nom', territoryId: 'Territoire', sourceUrl: 'Source', tdgDatasetId: 'Jeu de données transport.data.gouv.fr', versions: 'Versions',
+        'current.status': 'État', 'current.version': 'Version active', 'current.importedAt': 'Importé le', 'current.serviceStart': 'Service à partir du',
+        'current.serviceEnd': 'Service jusqu’au',
+      },
     },
     audit: {
       name: 'Journal d’audit |||| Journal d’audit',

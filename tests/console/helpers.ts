@@ -17,16 +17,24 @@ export function ensureConsoleBuilt(): void {
   execFileSync('npm', ['run', 'build', '-w', 'console'], { cwd: repoRoot, stdio: 'ignore' });
 }
 
-export async function startConsoleServer(opts: { demo?: boolean; options?: Partial<ConsoleOptions> } = {}): Promise<TestServer> {
+export async function startConsoleServer(
+  opts: { demo?: boolean; options?: Partial<ConsoleOptions> } = {},
+): Promise<TestServer> {
   return startServer({
     demo: opts.demo,
     // Browser and service share the machine: the router's deadline must not turn answers approximate or empty.
     env: { MATCH_DEADLINE_MS: '30000' },
-    plugins: async (b): Promise<Plugin[]> => [await consolePlugin(b.services, { distDir: DIST, ...opts.options })],
+    // Test feed servers run on loopback: allowed here, refused by default (see public-host.ts).
+    plugins: async (b): Promise<Plugin[]> => [
+      await consolePlugin(b.services, { distDir: DIST, allowPrivateHosts: true, ...opts.options }),
+    ],
   });
 }
 
-export async function addUser(db: Queryable, u: { email: string; password: string; role: 'admin' | 'coordinator' | 'viewer'; territoryIds?: number[] }) {
+export async function addUser(
+  db: Queryable,
+  u: { email: string; password: string; role: 'admin' | 'coordinator' | 'viewer'; territoryIds?: number[] },
+) {
   return saveUser(db, { ...u, territoryIds: u.territoryIds ?? [], active: true });
 }
 
@@ -34,7 +42,10 @@ export async function addUser(db: Queryable, u: { email: string; password: strin
 export class Session {
   cookies = new Map<string, string>();
   csrf = '';
-  constructor(readonly url: string, readonly ip = '127.0.0.1') {}
+  constructor(
+    readonly url: string,
+    readonly ip = '127.0.0.1',
+  ) {}
 
   private store(h: Headers) {
     for (const c of h.getSetCookie()) {
@@ -51,7 +62,12 @@ export class Session {
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (o.csrf !== false && method !== 'GET' && this.csrf) headers['x-csrf-token'] = this.csrf;
-    const res = await fetch(this.url + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'manual' });
+    const res = await fetch(this.url + p, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      redirect: 'manual',
+    });
     this.store(res.headers);
     const text = await res.text();
     let parsed: any = text;
@@ -82,7 +98,8 @@ export async function proposalAsk(srv: TestServer) {
     const date = new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
     const ask = { from, to, date, time: '08:15', timeKind: 'arrive' as const, toleranceMin: 30 };
     const r = await srv.api('POST', '/api/match', ask);
-    if (r.body.proposals?.length >= 2) return { ...ask, fromLabel: 'Gramat', toLabel: 'Cahors', proposals: r.body.proposals.length as number };
+    if (r.body.proposals?.length >= 2)
+      return { ...ask, fromLabel: 'Gramat', toLabel: 'Cahors', proposals: r.body.proposals.length as number };
   }
   throw new Error('no demo driver from Gramat to Cahors in the coming two weeks');
 }

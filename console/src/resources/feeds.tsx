@@ -1,16 +1,91 @@
-import { Datagrid, DateField, List, NumberField, ReferenceField, TextField } from 'react-admin';
+import UploadIcon from '@mui/icons-material/CloudDownload';
+import { Card, CardContent, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
+import { useEffect, useState } from 'react';
+import {
+  Button, Datagrid, DateField, FunctionField, List, NumberField, ReferenceField, Show, SimpleShowLayout, TextField, TopToolbar, useRecordContext,
+} from 'react-admin';
+import { Link } from 'react-router';
+import { api } from '../api.ts';
+import { StatusChip, type Job } from '../feeds/FeedImport.tsx';
+import { ImportReportView } from '../feeds/ImportReport.tsx';
 
-/** Read-only: imports run with `npm run gtfs-import` (triggering one from the console is not wired yet). */
+/** The last imports started from the console, each linked to its progress page. */
+function RecentImports() {
+  const [jobs, setJobs] = useState<Job[] | null>(null);
+  useEffect(() => {
+    api<Job[]>(`/api/feeds/imports?${new URLSearchParams({ sort: '["id","DESC"]', range: '[0,9]' })}`).then((r) => setJobs(r.json)).catch(() => setJobs([]));
+  }, []);
+  if (!jobs?.length) return null;
+  return (
+    <Card sx={{ mt: 2 }}>
+      <CardContent>
+        <Typography variant="h6">Derniers imports</Typography>
+        <Table size="small">
+          <TableHead><TableRow><TableCell>N°</TableCell><TableCell>Nom</TableCell><TableCell>État</TableCell><TableCell>Lancé le</TableCell><TableCell>Par</TableCell></TableRow></TableHead>
+          <TableBody>
+            {jobs.map((j) => (
+              <TableRow key={j.id} hover>
+                <TableCell><Link to={`/feed-imports/${j.id}`}>{j.id}</Link></TableCell>
+                <TableCell>{j.name}</TableCell>
+                <TableCell><StatusChip status={j.status} /></TableCell>
+                <TableCell>{new Date(j.createdAt).toLocaleString('fr-FR')}</TableCell>
+                <TableCell>{j.createdBy}</TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      </CardContent>
+    </Card>
+  );
+}
+
+const VERSION_STATUS: Record<string, string> = { active: 'Active', loading: 'En cours', failed: 'Échec', superseded: 'Remplacée' };
+const versionStatus = (r: any) => (r.current ? VERSION_STATUS[r.current.status] ?? r.current.status : 'Aucune version');
+
+const FeedActions = () => (
+  <TopToolbar>
+    <Button component={Link} to="/feeds/create" label="Importer un flux" data-testid="import-feed"><UploadIcon /></Button>
+  </TopToolbar>
+);
+
 export const FeedList = () => (
-  <List pagination={false} exporter={false}>
-    <Datagrid bulkActionButtons={false} rowClick={false}>
-      <TextField source="name" sortable={false} />
-      <ReferenceField source="territoryId" reference="territories" link={false} sortable={false}><TextField source="name" /></ReferenceField>
-      <TextField source="current.status" sortable={false} />
-      <DateField source="current.importedAt" showTime sortable={false} />
-      <DateField source="current.serviceEnd" sortable={false} />
-      <NumberField source="versions" sortable={false} />
-      <TextField source="sourceUrl" sortable={false} />
-    </Datagrid>
-  </List>
+  <>
+    <List pagination={false} exporter={false} actions={<FeedActions />} empty={false}>
+      <Datagrid bulkActionButtons={false} rowClick="show">
+        <TextField source="name" sortable={false} />
+        <ReferenceField source="territoryId" reference="territories" link={false} sortable={false}><TextField source="name" /></ReferenceField>
+        <FunctionField source="current.status" sortable={false} render={versionStatus} />
+        <DateField source="current.importedAt" showTime sortable={false} />
+        <DateField source="current.serviceEnd" sortable={false} />
+        <NumberField source="versions" sortable={false} />
+        <TextField source="sourceUrl" sortable={false} />
+      </Datagrid>
+    </List>
+    <RecentImports />
+  </>
+);
+
+function CurrentReport() {
+  const r = useRecordContext<any>();
+  if (!r) return null;
+  if (!r.current?.report?.files) return <Typography>Aucun rapport d’import.</Typography>;
+  return <ImportReportView report={r.current.report} />;
+}
+
+export const FeedShow = () => (
+  <Show>
+    <SimpleShowLayout>
+      <TextField source="name" />
+      <ReferenceField source="territoryId" reference="territories" link={false} emptyText="Tous les territoires"><TextField source="name" /></ReferenceField>
+      <TextField source="sourceUrl" />
+      <TextField source="tdgDatasetId" emptyText="—" />
+      <FunctionField source="current.status" render={versionStatus} />
+      <NumberField source="current.version" />
+      <DateField source="current.importedAt" showTime />
+      <DateField source="current.serviceStart" />
+      <DateField source="current.serviceEnd" />
+      <NumberField source="versions" />
+      <CurrentReport />
+    </SimpleShowLayout>
+  </Show>
 );

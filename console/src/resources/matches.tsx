@@ -6,6 +6,8 @@ export const MatchList = () => (
   <List sort={{ field: 'id', order: 'DESC' }} filters={[
     <SelectInput key="status" source="status" choices={choices('matchStatus', MATCH_STATUSES)} alwaysOn />,
     <DateInput key="date" source="date" />,
+    <DateInput key="from" source="dateFrom" alwaysOn />,
+    <DateInput key="to" source="dateTo" alwaysOn />,
   ]}>
     <Datagrid rowClick={(_id, _res, r) => `/requests/${r.requestId}/show`} bulkActionButtons={false}>
       <TextField source="id" />

@@ -1,12 +1,16 @@
+import AddIcon from '@mui/icons-material/Add';
 import {
-  BooleanField, BooleanInput, CheckboxGroupInput, Create, Datagrid, DateField, DateInput, Edit, email, List, ReferenceField,
+  BooleanField, Button, Labeled, NumberField, ReferenceManyField, useRecordContext, BooleanInput, CheckboxGroupInput, Create, Datagrid, DateField, DateInput, Edit, email, List, ReferenceField,
   ReferenceInput, SelectInput, Show, SimpleForm, SimpleShowLayout, TextField, TextInput,
 } from 'react-admin';
+import { Link } from 'react-router';
 import { choices } from '../i18n.ts';
-import { CodeField, NEEDS } from './common.tsx';
+import { CommuneInput } from '../map/CommuneInput.tsx';
+import { CodeField, NEEDS, WeekdaysField } from './common.tsx';
 
 const filters = [
   <TextInput key="q" source="q" label="Nom ou téléphone" alwaysOn />,
+  <CommuneInput key="commune" source="communeInsee" label="Commune" alwaysOn />,
   <ReferenceInput key="t" source="territoryId" reference="territories"><SelectInput optionText="name" label="Territoire" /></ReferenceInput>,
 ];
 
@@ -41,6 +45,7 @@ export const PersonShow = () => (
       <BooleanField source="directContactConsent" label="resources.people.fields.directContactConsent" />
       <CodeField group="needs" source="needs" label="resources.people.fields.needs" />
       <DateField source="createdAt" label="resources.people.fields.createdAt" />
+      <DriverTrips />
     </SimpleShowLayout>
   </Show>
 );
@@ -62,3 +67,30 @@ const form = (
 );
 export const PersonEdit = () => <Edit mutationMode="pessimistic">{form}</Edit>;
 export const PersonCreate = () => <Create redirect="show">{form}</Create>;
+
+/** A driver's trips, and the way to add one for them. */
+function DriverTrips() {
+  const r = useRecordContext<any>();
+  if (!r?.isDriver) return null;
+  return (
+    <Labeled label="Trajets du conducteur" fullWidth>
+      <div>
+        <Button component={Link} to={`/trips/create?driverId=${r.id}`} label="Ajouter un trajet" data-testid="add-trip"><AddIcon /></Button>
+        <ReferenceManyField reference="trips" target="driverId" sort={{ field: 'departureTime', order: 'ASC' }} perPage={50}
+          empty={<span>Aucun trajet</span>}>
+          <Datagrid rowClick="show" bulkActionButtons={false} data-testid="driver-trips">
+            <CodeField group="tripKind" source="kind" sortable={false} label="resources.trips.fields.kind" />
+            <WeekdaysField sortable={false} label="resources.trips.fields.weekdays" />
+            <DateField source="date" sortable={false} label="resources.trips.fields.date" />
+            <TextField source="departureTime" sortable={false} label="resources.trips.fields.departureTime" />
+            <TextField source="returnTime" sortable={false} label="resources.trips.fields.returnTime" />
+            <TextField source="originLabel" sortable={false} label="resources.trips.fields.originLabel" />
+            <TextField source="destinationLabel" sortable={false} label="resources.trips.fields.destinationLabel" />
+            <NumberField source="seats" sortable={false} label="resources.trips.fields.seats" />
+            <BooleanField source="active" sortable={false} label="resources.trips.fields.active" />
+          </Datagrid>
+        </ReferenceManyField>
+      </div>
+    </Labeled>
+  );
+}

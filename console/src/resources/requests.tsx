@@ -1,5 +1,6 @@
 import { Datagrid, DateField, DateInput, List, ReferenceField, SelectInput, TextField, useRecordContext } from 'react-admin';
 import { choices } from '../i18n.ts';
+import { CommuneInput } from '../map/CommuneInput.tsx';
 import { CodeField, PURPOSES, REQUEST_STATUSES, WeekdaysField } from './common.tsx';
 
 const PassengerName = () => {
@@ -9,10 +10,12 @@ const PassengerName = () => {
 
 export const RequestList = () => (
   <List sort={{ field: 'createdAt', order: 'DESC' }} filters={[
+    <CommuneInput key="commune" source="communeInsee" alwaysOn />,
     <SelectInput key="status" source="status" choices={choices('requestStatus', REQUEST_STATUSES)} alwaysOn />,
     <SelectInput key="purpose" source="purpose" choices={choices('purposes', PURPOSES)} alwaysOn />,
-    <DateInput key="from" source="dateFrom" />,
-    <DateInput key="to" source="dateTo" />,
+    <DateInput key="date" source="date" />,
+    <DateInput key="from" source="dateFrom" alwaysOn />,
+    <DateInput key="to" source="dateTo" alwaysOn />,
   ]}>
     <Datagrid rowClick="show" bulkActionButtons={false}>
       <TextField source="id" />

@@ -1,5 +1,6 @@
-import { BooleanField, BooleanInput, Datagrid, DateField, Edit, List, NumberField, NumberInput, ReferenceField, ReferenceInput, SelectInput, Show, SimpleForm, SimpleShowLayout, TextField, useRecordContext } from 'react-admin';
-import { GeoJSON } from 'react-leaflet';
+import { BooleanField, BooleanInput, CreateButton, Datagrid, DateField, ExportButton, FilterButton, FunctionField, List, NumberField, ReferenceField, SelectInput, Show, SimpleShowLayout, TextField, TopToolbar, useRecordContext } from 'react-admin';
+import { CircleMarker, GeoJSON, Tooltip } from 'react-leaflet';
+import { CommuneInput } from '../map/CommuneInput.tsx';
 import { choices } from '../i18n.ts';
 import { BaseMap } from '../map/BaseMap.tsx';
 import { CodeField, WeekdaysField } from './common.tsx';
@@ -8,9 +9,10 @@ const driverName = (r: any) => `${r.firstName ?? ''} ${r.lastName ?? ''}`.trim()
 
 export const TripList = () => (
   <List sort={{ field: 'departureTime', order: 'ASC' }} filters={[
+    <CommuneInput key="commune" source="communeInsee" alwaysOn />,
     <SelectInput key="kind" source="kind" choices={choices('tripKind', ['regular', 'oneoff'])} alwaysOn />,
-    <BooleanInput key="active" source="active" />,
-  ]}>
+    <BooleanInput key="active" source="active" alwaysOn />,
+  ]} actions={<TopToolbar><FilterButton /><CreateButton label="Ajouter un trajet" /><ExportButton /></TopToolbar>}>
     <Datagrid rowClick="show" bulkActionButtons={false}>
       <ReferenceField source="driverId" reference="drivers" link="show" sortable={false}>
         <TextField source="lastName" />
@@ -28,18 +30,24 @@ export const TripList = () => (
   </List>
 );
 
+/** The trip's usual route (and its return, dashed) between its two ends. */
 function RouteMap() {
   const r = useRecordContext<any>();
   if (!r) return null;
   return (
-    <BaseMap territoryId={r.territoryId} fit={[[r.origin.lng, r.origin.lat], [r.destination.lng, r.destination.lat]]} height={380}>
-      {r.route ? <GeoJSON key={`r${r.id}`} data={r.route} style={{ color: '#1565c0', weight: 4 }} /> : null}
-    </BaseMap>
+    <div data-testid="trip-map" style={{ flex: '0 0 55%', marginLeft: 16 }}>
+      <BaseMap territoryId={r.territoryId} fit={[[r.origin.lng, r.origin.lat], [r.destination.lng, r.destination.lat]]} height={640}>
+        {r.returnRoute ? <GeoJSON key={`b${r.id}-${r.updatedAt}`} data={r.returnRoute} style={{ color: '#ef6c00', weight: 3, dashArray: '6 6' }} /> : null}
+        {r.route ? <GeoJSON key={`r${r.id}-${r.updatedAt}`} data={r.route} style={{ color: '#1565c0', weight: 4, className: 'trip-route' }} /> : null}
+        <CircleMarker center={[r.origin.lat, r.origin.lng]} radius={8} pathOptions={{ color: '#1b5e20', fillOpacity: 0.9 }}><Tooltip permanent>Départ</Tooltip></CircleMarker>
+        <CircleMarker center={[r.destination.lat, r.destination.lng]} radius={8} pathOptions={{ color: '#b71c1c', fillOpacity: 0.9 }}><Tooltip permanent>Arrivée</Tooltip></CircleMarker>
+      </BaseMap>
+    </div>
   );
 }
 
 export const TripShow = () => (
-  <Show>
+  <Show aside={<RouteMap />}>
     <SimpleShowLayout>
       <ReferenceField source="driverId" reference="drivers" link="show"><FunctionName /></ReferenceField>
       <CodeField group="tripKind" source="kind" />
@@ -50,8 +58,10 @@ export const TripShow = () => (
       <TextField source="originLabel" />
       <TextField source="destinationLabel" />
       <NumberField source="seats" />
+      <DateField source="validFrom" />
+      <DateField source="validTo" />
+      <FunctionField source="distanceM" render={(r: any) => `${(r.distanceM / 1000).toFixed(1)} km, ${Math.round(r.durationS / 60)} min${r.routeApproximate ? ' (approximatif)' : ''}`} />
       <BooleanField source="active" />
-      <RouteMap />
     </SimpleShowLayout>
   </Show>
 );
@@ -60,13 +70,3 @@ function FunctionName() {
   const r = useRecordContext<any>();
   return r ? <span>{driverName(r)}</span> : null;
 }
-
-export const TripEdit = () => (
-  <Edit mutationMode="pessimistic">
-    <SimpleForm>
-      <ReferenceInput source="driverId" reference="drivers"><SelectInput optionText={driverName} disabled /></ReferenceInput>
-      <NumberInput source="seats" min={1} max={8} />
-      <BooleanInput source="active" />
-    </SimpleForm>
-  </Edit>
-);

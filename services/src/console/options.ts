@@ -18,6 +18,10 @@ const schema = z.object({
   /** Optional raster tiles under the vector layers, e.g. https://tile.example.org/{z}/{x}/{y}.png */
   CONSOLE_TILE_URL: z.preprocess(emptyToUndefined, z.string().url().optional()),
   CONSOLE_TILE_ATTRIBUTION: z.string().default(''),
+  /** transport.data.gouv.fr API for imports by dataset id (default: the public one). */
+  CONSOLE_TDG_API_URL: z.preprocess(emptyToUndefined, z.string().url().optional()),
+  /** Let imports fetch loopback and private addresses (a feed server on the territory's own network, tests). */
+  CONSOLE_IMPORT_ALLOW_PRIVATE_HOSTS: z.enum(['true', 'false']).default('false'),
 });
 
 export interface ConsoleOptions {
@@ -31,16 +35,22 @@ export interface ConsoleOptions {
   loginWindowMin: number;
   tileUrl?: string;
   tileAttribution: string;
+  tdgApiUrl?: string;
+  allowPrivateHosts: boolean;
 }
 
 export function consoleOptions(env: Record<string, string | undefined>, repoRoot: string): ConsoleOptions {
   const r = schema.safeParse(env);
   if (!r.success) {
-    throw new Error(`Invalid console configuration:\n${r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+    throw new Error(
+      `Invalid console configuration:\n${r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`,
+    );
   }
   const e = r.data;
   if (Boolean(e.CONSOLE_ADMIN_EMAIL) !== Boolean(e.CONSOLE_ADMIN_PASSWORD)) {
-    throw new Error('Invalid console configuration: set both CONSOLE_ADMIN_EMAIL and CONSOLE_ADMIN_PASSWORD, or neither');
+    throw new Error(
+      'Invalid console configuration: set both CONSOLE_ADMIN_EMAIL and CONSOLE_ADMIN_PASSWORD, or neither',
+    );
   }
   return {
     adminEmail: e.CONSOLE_ADMIN_EMAIL?.trim().toLowerCase(),
@@ -53,5 +63,7 @@ export function consoleOptions(env: Record<string, string | undefined>, repoRoot
     loginWindowMin: e.CONSOLE_LOGIN_WINDOW_MIN,
     tileUrl: e.CONSOLE_TILE_URL,
     tileAttribution: e.CONSOLE_TILE_ATTRIBUTION,
+    tdgApiUrl: e.CONSOLE_TDG_API_URL,
+    allowPrivateHosts: e.CONSOLE_IMPORT_ALLOW_PRIVATE_HOSTS === 'true',
   };
 }

@@ -3,6 +3,8 @@ import type { Services } from '../context.ts';
 import { auditRoutes } from './audit-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { bootstrapAccounts } from './bootstrap.ts';
+import { failInterruptedImports } from './feed-imports.ts';
+import { feedImportRoutes } from './feed-imports-routes.ts';
 import { feedRoutes } from './feeds-routes.ts';
 import { mapRoutes } from './map-routes.ts';
 import { consoleOptions, type ConsoleOptions } from './options.ts';
@@ -19,6 +21,7 @@ import { userRoutes } from './users-routes.ts';
 export async function consolePlugin(s: Services, overrides: Partial<ConsoleOptions> = {}): Promise<Plugin> {
   const o: ConsoleOptions = { ...consoleOptions(process.env, s.config.repoRoot), ...overrides };
   await bootstrapAccounts(s, o);
+  await failInterruptedImports(s);
   return {
     resolvers: [sessionResolver(s.db, o)],
     root(_app, root) {
@@ -30,6 +33,8 @@ export async function consolePlugin(s: Services, overrides: Partial<ConsoleOptio
       auditRoutes(api, s);
       mapRoutes(api, s);
       providerRoutes(api, s);
+      // Before feedRoutes: /feeds/imports is not a feed id.
+      feedImportRoutes(api, s, { tdgApiUrl: o.tdgApiUrl, allowPrivateHosts: o.allowPrivateHosts });
       feedRoutes(api, s);
       statsRoutes(api, s);
     },

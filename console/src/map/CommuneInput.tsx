@@ -1,0 +1,19 @@
+import { AutocompleteInput, type AutocompleteInputProps } from 'react-admin';
+import { useCommunes } from './BaseMap.tsx';
+
+/** A list filter by commune (INSEE code), among the communes of the principal's territories. */
+export function CommuneInput(props: Omit<AutocompleteInputProps, 'choices'>) {
+  const communes = useCommunes(null, false);
+  const choices = (communes?.features ?? []).map((f) => f.properties).sort((a, b) => a.name.localeCompare(b.name, 'fr'));
+  return (
+    <AutocompleteInput
+      {...props}
+      choices={choices}
+      optionValue="insee"
+      optionText={(c: { name: string; insee: string }) => `${c.name} (${c.insee})`}
+      isLoading={!communes}
+      noOptionsText="Aucune commune"
+      sx={{ minWidth: 240 }}
+    />
+  );
+}

@@ -1,0 +1,253 @@
+import {
+  Alert, Autocomplete, Box, Button, Card, CardContent, Checkbox, FormControlLabel, FormHelperText, Stack, TextField, ToggleButton,
+  ToggleButtonGroup, Typography,
+} from '@mui/material';
+import { useEffect, useMemo, useState } from 'react';
+import { Loading, Title, useNotify, useRedirect, useRefresh, useTranslate } from 'react-admin';
+import { CircleMarker, GeoJSON, Tooltip } from 'react-leaflet';
+import { useParams, useSearchParams } from 'react-router';
+import { api, messageOf } from '../api.ts';
+import { fieldErrors } from '../fieldReasons.ts';
+import { BaseMap, useCommunes } from '../map/BaseMap.tsx';
+
+interface Driver { id: number; firstName: string | null; lastName: string | null; communeName: string | null; territoryId: number }
+interface End { lng: number; lat: number; label: string }
+interface Trip {
+  id: number; territoryId: number; driverId: number; kind: 'regular' | 'oneoff'; weekdays: number[]; date: string | null;
+  validFrom: string | null; validTo: string | null; departureTime: string; returnTime: string | null;
+  origin: { lng: number; lat: number }; destination: { lng: number; lat: number }; originLabel: string | null; destinationLabel: string | null;
+  seats: number; active: boolean; route?: GeoJSON.LineString; returnRoute?: GeoJSON.LineString | null;
+}
+
+const REASON = 'console:trip-form';
+const driverName = (d: Driver) => `${d.firstName ?? ''} ${d.lastName ?? ''}`.trim() || `n° ${d.id}`;
+
+/** Drivers found by name or phone as the coordinator types (people reads are audited with the screen as reason). */
+function DriverPicker({ value, onChange, error }: { value: Driver | null; onChange: (d: Driver | null) => void; error?: string }) {
+  const [input, setInput] = useState('');
+  const [options, setOptions] = useState<Driver[]>([]);
+  useEffect(() => {
+    let live = true;
+    const q = new URLSearchParams({ filter: JSON.stringify({ isDriver: true, ...(input.trim().length >= 2 ? { q: input.trim() } : {}) }), range: '[0,19]', sort: '["lastName","ASC"]' });
+    const t = setTimeout(() => {
+      api<Driver[]>(`/api/people?${q}`, { reason: REASON }).then((r) => live && setOptions(r.json)).catch(() => live && setOptions([]));
+    }, 250);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [input]);
+  return (
+    <Autocomplete
+      sx={{ width: 360 }}
+      options={value && !options.some((o) => o.id === value.id) ? [value, ...options] : options}
+      value={value}
+      filterOptions={(x) => x}
+      isOptionEqualToValue={(a, b) => a.id === b.id}
+      getOptionLabel={(d) => `${driverName(d)}${d.communeName ? ` (${d.communeName})` : ''}`}
+      onInputChange={(_, v) => setInput(v)}
+      onChange={(_, d) => onChange(d)}
+      noOptionsText="Aucun conducteur"
+      renderInput={(params) => (
+        <TextField {...params} label="Conducteur" error={Boolean(error)} helperText={error}
+          slotProps={{ ...params.slotProps, htmlInput: { ...params.slotProps.htmlInput, 'data-testid': 'trip-driver' } }} />
+      )}
+    />
+  );
+}
+
+/**
+ * Create (/trips/create, ?driverId= to start from a driver) and edit (/trips/:id) a driver's trip: the API routes it
+ * and answers 400 naming the fields, whose reasons are shown in French on the inputs.
+ */
+export function TripForm({ mode }: { mode: 'create' | 'edit' }) {
+  const t = useTranslate();
+  const notify = useNotify();
+  const redirect = useRedirect();
+  const refresh = useRefresh();
+  const { id } = useParams();
+  const [search] = useSearchParams();
+  const [loaded, setLoaded] = useState(mode === 'create');
+  const [existing, setExisting] = useState<Trip | null>(null);
+  const [driver, setDriver] = useState<Driver | null>(null);
+  const [kind, setKind] = useState<'regular' | 'oneoff'>('regular');
+  const [weekdays, setWeekdays] = useState<number[]>([1, 2, 3, 4, 5]);
+  const [date, setDate] = useState('');
+  const [validFrom, setValidFrom] = useState('');
+  const [validTo, setValidTo] = useState('');
+  const [departureTime, setDeparture] = useState('07:30');
+  const [returnTime, setReturn] = useState('');
+  const [from, setFrom] = useState<End | null>(null);
+  const [to, setTo] = useState<End | null>(null);
+  const [seats, setSeats] = useState(3);
+  const [active, setActive] = useState(true);
+  const [picking, setPicking] = useState<'from' | 'to'>('from');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+  const communes = useCommunes(driver?.territoryId ?? null, false);
+  const options = useMemo(() => communes?.features.map((f) => f.properties) ?? [], [communes]);
+
+  useEffect(() => {
+    const load = async () => {
+      try {
+        if (mode === 'edit') {
+          const tr = (await api<Trip>(`/api/trips/${id}`)).json;
+          setExisting(tr);
+          setKind(tr.kind);
+          setWeekdays(tr.weekdays);
+          setDate(tr.date ?? '');
+          setValidFrom(tr.validFrom ?? '');
+          setValidTo(tr.validTo ?? '');
+          setDeparture(tr.departureTime);
+          setReturn(tr.returnTime ?? '');
+          setFrom({ ...tr.origin, label: tr.originLabel ?? '' });
+          setTo({ ...tr.destination, label: tr.destinationLabel ?? '' });
+          setSeats(tr.seats);
+          setActive(tr.active);
+          setDriver((await api<Driver>(`/api/people/${tr.driverId}`, { reason: REASON })).json);
+        } else if (search.get('driverId')) {
+          setDriver((await api<Driver>(`/api/people/${Number(search.get('driverId'))}`, { reason: REASON })).json);
+        }
+      } catch (e: any) {
+        notify(messageOf(e.body, e.status), { type: 'error' });
+      } finally {
+        setLoaded(true);
+      }
+    };
+    void load();
+  }, [mode, id, search, notify]);
+
+  const submit = async () => {
+    setBusy(true);
+    setErrors({});
+    const body = {
+      ...(mode === 'create' && driver ? { territoryId: driver.territoryId } : {}),
+      driverId: driver?.id, kind, weekdays: kind === 'regular' ? weekdays : [], date: kind === 'oneoff' ? date || null : null,
+      validFrom: validFrom || null, validTo: validTo || null, departureTime, returnTime: kind === 'regular' && returnTime ? returnTime : null,
+      origin: from ? { lng: from.lng, lat: from.lat } : undefined, destination: to ? { lng: to.lng, lat: to.lat } : undefined,
+      originLabel: from?.label || null, destinationLabel: to?.label || null, seats, active,
+    };
+    try {
+      const r = await api<Trip>(mode === 'create' ? '/api/trips' : `/api/trips/${id}`, { method: mode === 'create' ? 'POST' : 'PUT', body });
+      notify(mode === 'create' ? `Trajet n° ${r.json.id} enregistré` : 'Trajet modifié', { type: 'success' });
+      redirect(`/trips/${r.json.id}/show`);
+      refresh();
+    } catch (e: any) {
+      const fe = fieldErrors(e.body);
+      setErrors(fe);
+      notify(Object.keys(fe).length ? 'Le trajet n’a pas été enregistré : corrigez les champs signalés' : messageOf(e.body, e.status), { type: 'error' });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (!loaded) return <Loading />;
+  const err = (k: string) => (errors[k] ? { error: true, helperText: errors[k] } : {});
+  const shrink = { inputLabel: { shrink: true } };
+  // The saved route is shown while the ends are those it was computed for.
+  const sameEnds = existing && from && to && from.lng === existing.origin.lng && from.lat === existing.origin.lat
+    && to.lng === existing.destination.lng && to.lat === existing.destination.lat;
+
+  const endPicker = (which: 'from' | 'to', value: End | null, set: (e: End | null) => void) => (
+    <Stack spacing={0.5}>
+      <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
+        <Autocomplete
+          sx={{ width: 260 }}
+          options={options}
+          noOptionsText={driver ? 'Aucune commune' : 'Choisissez d’abord le conducteur'}
+          getOptionLabel={(o) => `${o.name} (${o.insee})`}
+          onChange={(_, o) => set(o ? { lng: o.centroid[0], lat: o.centroid[1], label: o.name } : null)}
+          renderInput={(params) => (
+            <TextField {...params} label={which === 'from' ? 'Commune de départ' : 'Commune d’arrivée'} error={Boolean(errors[which === 'from' ? 'origin' : 'destination'])}
+              slotProps={{ ...params.slotProps, htmlInput: { ...params.slotProps.htmlInput, 'data-testid': `${which}-commune` } }} />
+          )}
+        />
+        <TextField label={which === 'from' ? 'Libellé du départ' : 'Libellé de l’arrivée'} value={value?.label ?? ''} disabled={!value}
+          onChange={(e) => value && set({ ...value, label: e.target.value })} sx={{ flex: 1 }}
+          {...err(which === 'from' ? 'originLabel' : 'destinationLabel')} slotProps={{ htmlInput: { 'data-testid': `${which}-label` } }} />
+        <Button variant={picking === which ? 'contained' : 'outlined'} onClick={() => setPicking(which)}>Sur la carte</Button>
+      </Stack>
+      {errors[which === 'from' ? 'origin' : 'destination'] ? (
+        <FormHelperText error data-testid={`${which}-error`}>{errors[which === 'from' ? 'origin' : 'destination']}</FormHelperText>
+      ) : null}
+    </Stack>
+  );
+
+  return (
+    <Box sx={{ p: 2 }}>
+      <Title title={mode === 'create' ? 'Ajouter un trajet' : `Modifier le trajet n° ${id}`} />
+      <Stack direction={{ xs: 'column', lg: 'row' }} spacing={2}>
+        <Card sx={{ flex: 1 }}>
+          <CardContent>
+            <Stack spacing={2}>
+              <Typography variant="h6">{mode === 'create' ? 'Nouveau trajet' : `Trajet n° ${id}`}</Typography>
+              {mode === 'create' ? <DriverPicker value={driver} onChange={setDriver} error={errors.driverId} /> : (
+                <Typography>Conducteur : <strong>{driver ? driverName(driver) : '…'}</strong></Typography>
+              )}
+              {mode === 'edit' && errors.driverId ? <Alert severity="error">{errors.driverId}</Alert> : null}
+              <ToggleButtonGroup exclusive size="small" value={kind} onChange={(_, v) => v && setKind(v)}>
+                <ToggleButton value="regular" data-testid="kind-regular">Régulier (chaque semaine)</ToggleButton>
+                <ToggleButton value="oneoff" data-testid="kind-oneoff">Ponctuel (une date)</ToggleButton>
+              </ToggleButtonGroup>
+              {kind === 'regular' ? (
+                <Stack spacing={0.5}>
+                  <ToggleButtonGroup size="small" value={weekdays} onChange={(_, v) => setWeekdays([...v].sort())}>
+                    {[1, 2, 3, 4, 5, 6, 7].map((d) => <ToggleButton key={d} value={d} data-testid={`weekday-${d}`}>{t(`comobi.weekdays.${d}`)}</ToggleButton>)}
+                  </ToggleButtonGroup>
+                  {errors.weekdays ? <FormHelperText error data-testid="weekdays-error">{errors.weekdays}</FormHelperText> : null}
+                </Stack>
+              ) : (
+                <TextField type="date" label="Date" value={date} onChange={(e) => setDate(e.target.value)} sx={{ width: 200 }} {...err('date')}
+                  slotProps={{ ...shrink, htmlInput: { 'data-testid': 'trip-date' } }} />
+              )}
+              <Stack direction="row" spacing={1}>
+                <TextField type="time" label="Heure de départ" value={departureTime} onChange={(e) => setDeparture(e.target.value)} {...err('departureTime')}
+                  slotProps={{ ...shrink, htmlInput: { 'data-testid': 'departure-time' } }} />
+                {kind === 'regular' ? (
+                  <TextField type="time" label="Heure de retour (facultatif)" value={returnTime} onChange={(e) => setReturn(e.target.value)} {...err('returnTime')}
+                    slotProps={{ ...shrink, htmlInput: { 'data-testid': 'return-time' } }} sx={{ width: 220 }} />
+                ) : null}
+                <TextField type="number" label="Places" value={seats} onChange={(e) => setSeats(Number(e.target.value))} sx={{ width: 100 }} {...err('seats')}
+                  slotProps={{ htmlInput: { min: 1, max: 8, 'data-testid': 'seats' } }} />
+              </Stack>
+              {kind === 'regular' ? (
+                <Stack direction="row" spacing={1}>
+                  <TextField type="date" label="Valide du (facultatif)" value={validFrom} onChange={(e) => setValidFrom(e.target.value)} {...err('validFrom')}
+                    slotProps={{ ...shrink, htmlInput: { 'data-testid': 'valid-from' } }} />
+                  <TextField type="date" label="au (facultatif)" value={validTo} onChange={(e) => setValidTo(e.target.value)} {...err('validTo')}
+                    slotProps={{ ...shrink, htmlInput: { 'data-testid': 'valid-to' } }} />
+                </Stack>
+              ) : null}
+              {endPicker('from', from, setFrom)}
+              {endPicker('to', to, setTo)}
+              {mode === 'edit' ? <FormControlLabel label="Actif" control={<Checkbox checked={active} onChange={(e) => setActive(e.target.checked)} />} /> : null}
+              <Box>
+                <Button variant="contained" size="large" onClick={submit} disabled={busy} data-testid="submit-trip">
+                  {busy ? 'Calcul de l’itinéraire…' : 'Enregistrer le trajet'}
+                </Button>
+              </Box>
+            </Stack>
+          </CardContent>
+        </Card>
+        <Box sx={{ flex: 1, minWidth: 360 }}>
+          <Typography variant="body2" sx={{ mb: 1 }}>
+            Cliquez sur la carte pour placer le {picking === 'from' ? 'départ' : 'point d’arrivée'}.
+          </Typography>
+          <BaseMap territoryId={driver?.territoryId ?? null} height={560}
+            fit={existing ? [[existing.origin.lng, existing.origin.lat], [existing.destination.lng, existing.destination.lat]] : undefined}
+            onClick={(lng, lat) => {
+              const label = (picking === 'from' ? from?.label : to?.label) || 'Point choisi sur la carte';
+              if (picking === 'from') { setFrom({ lng, lat, label }); setPicking('to'); } else setTo({ lng, lat, label });
+            }}>
+            {sameEnds && existing?.route ? <GeoJSON key={`r${existing.id}`} data={existing.route} style={{ color: '#1565c0', weight: 4 }} /> : null}
+            {from ? <CircleMarker center={[from.lat, from.lng]} radius={8} pathOptions={{ color: '#1b5e20', fillOpacity: 0.9 }}><Tooltip permanent>Départ</Tooltip></CircleMarker> : null}
+            {to ? <CircleMarker center={[to.lat, to.lng]} radius={8} pathOptions={{ color: '#b71c1c', fillOpacity: 0.9 }}><Tooltip permanent>Arrivée</Tooltip></CircleMarker> : null}
+          </BaseMap>
+        </Box>
+      </Stack>
+    </Box>
+  );
+}
+
+export const TripCreate = () => <TripForm mode="create" />;
+export const TripEdit = () => <TripForm mode="edit" />;

@@ -1,0 +1,183 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  dbTarget,
+  download,
+  getDataset,
+  GtfsError,
+  gtfsResources,
+  importFeed,
+  type ImportReport,
+} from '../../../gtfs-import/src/index.ts';
+import type { Services } from '../context.ts';
+import { assertPublicHost } from './public-host.ts';
+
+export type ImportStatus = 'queued' | 'downloading' | 'importing' | 'done' | 'failed';
+
+export interface ImportProgress {
+  stage?: 'resolving' | 'downloading' | 'importing';
+  receivedBytes?: number;
+  totalBytes?: number | null;
+  /** The file being loaded and its rows so far; `files` lists every file seen, in order. */
+  file?: string;
+  rows?: number;
+  files?: { file: string; rows: number; done: boolean }[];
+}
+
+export interface ImportJob {
+  id: number;
+  name: string;
+  territoryId: number | null;
+  url: string | null;
+  tdgDatasetId: string | null;
+}
+
+/** Identifies this host: at start-up it fails only its own unfinished jobs, never another replica's. */
+export const RUNNER = os.hostname();
+/** Progress is written at most this often (each write is one UPDATE). */
+export const PROGRESS_EVERY_MS = 500;
+
+export const JOB_COLUMNS = `id, territory_id, name, url, tdg_dataset_id, status, progress, report, error, feed_id, feed_version_id,
+  created_by, created_at, updated_at, finished_at`;
+
+export const presentJob = (r: Record<string, any>) => ({
+  id: r.id,
+  territoryId: r.territory_id,
+  name: r.name,
+  url: r.url,
+  tdgDatasetId: r.tdg_dataset_id,
+  status: r.status as ImportStatus,
+  progress: r.progress as ImportProgress,
+  report: r.report as ImportReport | null,
+  error: r.error as Record<string, unknown> | null,
+  feedId: r.feed_id,
+  feedVersionId: r.feed_version_id,
+  createdBy: r.created_by,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  finishedAt: r.finished_at,
+});
+
+/** The import is all-or-nothing, so a job cut by a restart left nothing half-written: it only needs its status. */
+export async function failInterruptedImports(s: Services): Promise<number> {
+  const { rows } = await s.db.query<{ id: number }>(
+    `UPDATE feed_imports SET status = 'failed', finished_at = now(), updated_at = now(),
+       error = jsonb_build_object('code', 'E_INTERRUPTED', 'message', 'the service restarted during the import')
+     WHERE runner = $1 AND status IN ('queued', 'downloading', 'importing') RETURNING id`,
+    [RUNNER],
+  );
+  if (rows.length) s.log('feed imports interrupted by a restart marked failed', { jobs: rows.map((r) => r.id) });
+  return rows.length;
+}
+
+/** Writes progress no more than every PROGRESS_EVERY_MS, one UPDATE at a time; `flush` waits for the last one. */
+function progressWriter(s: Services, jobId: number) {
+  let latest: ImportProgress = {};
+  let lastWrite = 0;
+  let chain: Promise<unknown> = Promise.resolve();
+  let pending = false;
+  const write = () => {
+    pending = false;
+    lastWrite = Date.now();
+    const p = latest;
+    chain = chain
+      .then(() =>
+        s.db.query('UPDATE feed_imports SET progress = $2, updated_at = now() WHERE id = $1', [
+          jobId,
+          JSON.stringify(p),
+        ]),
+      )
+      .catch((e) => s.log('feed import progress not written', { job: jobId, error: (e as Error).message }));
+  };
+  return {
+    set(p: ImportProgress) {
+      latest = p;
+      if (Date.now() - lastWrite >= PROGRESS_EVERY_MS) write();
+      else pending = true;
+    },
+    async flush() {
+      if (pending) write();
+      await chain;
+    },
+    get latest() {
+      return latest;
+    },
+  };
+}
+
+const errorJson = (e: unknown) =>
+  e instanceof GtfsError ? e.toJSON() : { code: 'E_INTERNAL', message: e instanceof Error ? e.message : String(e) };
+
+/**
+ * Runs one job in this process: resolve the dataset's GTFS resource, download into DATA_DIR/feeds/, import
+ * (one transaction in gtfs-import), then store the report. Never throws: failures are recorded on the job.
+ */
+export async function runImport(
+  s: Services,
+  job: ImportJob,
+  o: { tdgApiUrl?: string; allowPrivateHosts?: boolean } = {},
+): Promise<void> {
+  const progress = progressWriter(s, job.id);
+  const setStatus = (status: ImportStatus) =>
+    s.db.query('UPDATE feed_imports SET status = $2, updated_at = now() WHERE id = $1', [job.id, status]);
+  const dir = path.join(s.config.DATA_DIR, 'feeds');
+  const zip = path.join(dir, `import-${job.id}.zip`);
+  try {
+    await setStatus('downloading');
+    let url = job.url;
+    if (!url) {
+      progress.set({ stage: 'resolving' });
+      const dataset = await getDataset(job.tdgDatasetId!, o.tdgApiUrl);
+      const resource = gtfsResources(dataset)[0];
+      if (!resource) throw new GtfsError({ code: 'E_API' }, `dataset ${job.tdgDatasetId} has no GTFS resource`);
+      url = resource.url;
+      // The resolved resource is kept on the job: the report says what was downloaded.
+      await s.db.query('UPDATE feed_imports SET url = $2, updated_at = now() WHERE id = $1', [job.id, url]);
+    }
+    if (!o.allowPrivateHosts) await assertPublicHost(url);
+    progress.set({ stage: 'downloading', receivedBytes: 0, totalBytes: null });
+    await download(url, zip, {
+      onProgress: (receivedBytes, totalBytes) => progress.set({ stage: 'downloading', receivedBytes, totalBytes }),
+    });
+    const downloaded = progress.latest;
+    await progress.flush();
+    await setStatus('importing');
+    const files: NonNullable<ImportProgress['files']> = [];
+    const report = await importFeed(dbTarget(s.db), zip, {
+      name: job.name,
+      territoryId: job.territoryId,
+      sourceUrl: url,
+      tdgDatasetId: job.tdgDatasetId ?? undefined,
+      onProgress: (p) => {
+        const last = files[files.length - 1];
+        if (last?.file === p.file) Object.assign(last, { rows: p.rows, done: p.done });
+        else files.push({ file: p.file, rows: p.rows, done: p.done });
+        progress.set({
+          ...downloaded,
+          stage: 'importing',
+          file: p.file,
+          rows: p.rows,
+          files: files.map((f) => ({ ...f })),
+        });
+      },
+    });
+    await progress.flush();
+    await s.db.query(
+      `UPDATE feed_imports SET status = 'done', report = $2, feed_id = $3, feed_version_id = $4, finished_at = now(), updated_at = now()
+       WHERE id = $1`,
+      [job.id, JSON.stringify(report), report.feed.id, report.version.id],
+    );
+  } catch (e) {
+    await progress.flush();
+    s.log('feed import failed', { job: job.id, code: (e as { code?: string }).code });
+    await s.db
+      .query(
+        `UPDATE feed_imports SET status = 'failed', error = $2, finished_at = now(), updated_at = now() WHERE id = $1`,
+        [job.id, JSON.stringify(errorJson(e))],
+      )
+      .catch((err) => s.log('feed import status not written', { job: job.id, error: (err as Error).message }));
+  } finally {
+    fs.rmSync(zip, { force: true });
+  }
+}
