@@ -4,6 +4,8 @@ import { gtfsError } from './errors.ts';
 export interface CsvBatch {
   rows: string[][];
   lines: number[];
+  /** Characters of text the rows came from (a size hint for what is made of them). */
+  chars: number;
 }
 
 export interface CsvOptions {
@@ -74,7 +76,7 @@ export async function* readCsv(source: AsyncIterable<Buffer>, options: CsvOption
     if (pending.length > maxRecord) {
       throw gtfsError({ code: 'E_CSV_QUOTE', file, line }, 'unbalanced quote: the quoted field never ends');
     }
-    return { rows, lines };
+    return { rows, lines, chars: pos };
   };
 
   /** One record with quotes, from `start`; undefined when the text ends before the record does. */

@@ -6,7 +6,7 @@ import { readCsv } from './csv.ts';
 import { GtfsError, gtfsError } from './errors.ts';
 import { fileByName, gtfsFiles, type Column, type GtfsFile, type Namespace } from './files/index.ts';
 import type { FileReport, ImportReport } from './report.ts';
-import type { ImportTarget, LoadSession, RowSink, Value } from './target.ts';
+import { CopyWriter, type ImportTarget, type LoadSession, type RowSink, type Value } from './target.ts';
 import { DEFAULT_MAX_UNCOMPRESSED, openFeedZip, type FeedZip } from './zip.ts';
 
 export interface ImportOptions {
@@ -37,6 +37,9 @@ interface Op {
   deferred: boolean;
   storeKey: boolean;
   point?: 'lat' | 'lon';
+  /** The last reference resolved (raw text) and what it resolved to. */
+  lastRaw: string | undefined;
+  lastValue: Value;
 }
 
 /** Loads one feed into a new version and switches to it, all in one transaction. See ImportReport for what it returns. */
@@ -72,7 +75,9 @@ export async function importFeed(target: ImportTarget, zipPath: string, options:
     const source = options.sourceUrl ?? path.resolve(zipPath);
 
     return await target.transaction(async (s) => {
-      if (s.kind === 'postgres') await s.exec(`SET LOCAL maintenance_work_mem = '256MB'`);
+      // The import's own transaction only: a crash right after COMMIT may lose the new version (the previous one stays
+      // served, consistent), which spares waiting for the WAL flush of a few hundred MB.
+      if (s.kind === 'postgres') await s.exec(`SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL synchronous_commit = off`);
       const [feed] = await s.query<{ id: number }>(
         `INSERT INTO gtfs.feeds (name, territory_id, source_url, tdg_dataset_id) VALUES ($1, $2, $3, $4)
          ON CONFLICT (name) DO UPDATE SET territory_id = COALESCE(EXCLUDED.territory_id, gtfs.feeds.territory_id),
@@ -268,7 +273,7 @@ class Loader {
           FOREIGN KEY (${cols}) REFERENCES ${partitionName(ref, v)} (${refCols}) NOT VALID`);
       }
     }
-    for (const mod of loaded) await this.timed('analyze', `ANALYZE ${partitionName(mod.table, v)}`);
+    for (const mod of loaded) await this.timed(`analyze ${mod.table}`, `ANALYZE ${partitionName(mod.table, v)}`);
   }
 
   async loadCsv(mod: GtfsFile): Promise<number> {
@@ -301,11 +306,13 @@ class Loader {
           start = 1;
         }
         const sink = (state.sink ??= this.s.copy(partitionName(mod.table, this.versionId), plan.columns));
-        const out: Value[][] = [];
+        // Rows go out in COPY text form, built straight from the parsed fields (no intermediate row arrays).
         const { rows, lines } = batch;
-        for (let i = start; i < rows.length; i++) out.push(plan.convert(rows[i], lines[i], prefix));
-        if (out.length) await sink.write(out);
-        total += out.length;
+        const w = new CopyWriter(batch.chars);
+        for (let i = start; i < rows.length; i++) plan.convert(rows[i], lines[i], prefix, w);
+        const n = rows.length - start;
+        if (n > 0) await sink.writeCopy(w.done(), n);
+        total += n;
         this.onProgress?.({ file: mod.file, rows: total, done: false });
       }
       if (!plan) {
@@ -332,6 +339,9 @@ class Loader {
       seen.add(h);
       if (first && !mod.columns.some((c) => c.name === h)) this.warn(`${file}: unknown column "${h}" (column ${i + 1}), ignored`);
     });
+    const def = mod.defines;
+    // Only the columns the file has are sent (absent ones are NULL by default), plus those the importer fills in.
+    const filled = (col: Column) => col.name === def?.column || (file === 'routes.txt' && col.name === 'agency_id');
     const columns: string[] = [];
     const ops: Op[] = mod.columns.map((col) => {
       const idx = header.indexOf(col.name);
@@ -340,15 +350,16 @@ class Loader {
       }
       if (idx < 0 && col.required) throw gtfsError({ code: 'E_MISSING_COLUMN', file, line: 1, column: col.name }, `required column "${col.name}" is missing`);
       let pos = -1;
-      if (col.db !== null) {
+      if (col.db !== null && (idx >= 0 || filled(col))) {
         pos = columns.length;
         columns.push(col.keyColumn ?? col.db ?? col.name);
       }
       const deferred = !!col.ref && col.ref === mod.defines?.ns && !mod.defines.shared;
       const point = mod.point?.lat === col.name ? 'lat' : mod.point?.lon === col.name ? 'lon' : undefined;
-      return { col, idx, pos, refs: col.ref ? this.ns(col.ref) : undefined, deferred, storeKey: !!col.keyColumn, point };
+      return { col, idx, pos, refs: col.ref ? this.ns(col.ref) : undefined, deferred, storeKey: !!col.keyColumn, point, lastRaw: undefined, lastValue: null };
     });
-    const def = mod.defines;
+    // Columns absent from the file are skipped entirely (they only matter for required ones, refused above).
+    const active = ops.filter((o) => o.idx >= 0 || o.pos >= 0);
     const defOp = def ? ops.find((o) => o.col.name === def.column)! : undefined;
     const defMap = def ? this.ns(def.ns) : undefined;
     const keyPos = def?.key ? columns.push(def.key) - 1 : -1;
@@ -357,24 +368,31 @@ class Loader {
     const pending: [string, number, string][] = [];
     const strict = this.strict;
     const fix = this.fix;
-    const stopPos = ['stop_id', 'location_group_id', 'location_id'].map((n) => ops.find((o) => o.col.name === n)?.pos ?? 0);
+    const stopPos = ['stop_id', 'location_group_id', 'location_id'].map((n) => ops.find((o) => o.col.name === n)?.pos ?? -1);
     const single = (ns: Namespace) => (this.count(ns) === 1 ? [...this.ns(ns).keys()][0] : undefined);
+    const agencyOp = file === 'routes.txt' ? ops.find((o) => o.col.name === 'agency_id')! : undefined;
+    const isStopTimes = file === 'stop_times.txt';
+    // One row's values, reused from row to row.
+    const out: Value[] = new Array(columns.length).fill(null);
+    const ncols = columns.length;
+    let lastShared: string | undefined;
 
     const invalid = (code: GtfsError['code'], line: number, col: Column, v: string, what: string) =>
       gtfsError({ code, file, line, column: col.name, value: v }, `${what}: "${v.length > 60 ? `${v.slice(0, 60)}…` : v}"`);
 
-    const convert = (row: string[], line: number, prefix: string): Value[] => {
+    /** One CSV row → one line of COPY text, written into `w`. */
+    const convert = (row: string[], line: number, prefix: string, w: CopyWriter): void => {
       if (row.length !== width) {
         if (row.length > width || strict) {
           throw gtfsError({ code: 'E_COLUMN_COUNT', file, line }, `${row.length} fields where the header has ${width}`);
         }
         fix('short_rows', `${file} line ${line}: ${row.length} fields where the header has ${width}; missing ones read as empty`);
       }
-      const out: Value[] = new Array(columns.length).fill(null);
+      for (let i = 0; i < ncols; i++) out[i] = null;
       let lat: number | undefined;
       let lon: number | undefined;
-      for (let k = 0; k < ops.length; k++) {
-        const op = ops[k];
+      for (let k = 0; k < active.length; k++) {
+        const op = active[k];
         let v = op.idx < 0 ? '' : (row[op.idx] ?? '');
         const col = op.col;
         if (v === '') {
@@ -384,15 +402,25 @@ class Loader {
         let value: Value;
         switch (col.type) {
           case 'id': {
-            if (prefix) v = prefix + v;
             if (op.refs) {
+              // Consecutive rows often repeat a reference (stop_times by trip): resolve it once.
+              if (v === op.lastRaw && !op.deferred) {
+                value = op.lastValue;
+                break;
+              }
+              const raw = v;
+              if (prefix) v = prefix + v;
               const key = op.refs.get(v);
               if (key === undefined) {
                 if (op.deferred) pending.push([v, line, col.name]);
                 else throw invalid('E_UNKNOWN_REF', line, col, v, `unknown ${col.ref} id`);
               }
               value = op.storeKey ? (key ?? null) : v;
-            } else value = v;
+              if (key !== undefined) {
+                op.lastRaw = raw;
+                op.lastValue = value;
+              }
+            } else value = prefix ? prefix + v : v;
             break;
           }
           case 'text':
@@ -423,7 +451,7 @@ class Loader {
             break;
           }
           case 'enum': {
-            const n = parseUint(v);
+            const n = v.length === 1 ? v.charCodeAt(0) - 48 : parseUint(v);
             if (n === undefined || !col.values!.includes(n)) throw invalid('E_INVALID_VALUE', line, col, v, `not one of ${col.values!.join(', ')}`);
             value = n;
             break;
@@ -468,11 +496,13 @@ class Loader {
           out[defOp.pos] = id;
           this.agencyBlank ||= line;
         }
-        if (id !== null) {
+        // A shared id repeated on consecutive rows (calendar_dates by service) is known already.
+        if (id !== null && !(def!.shared && keyPos < 0 && id === lastShared)) {
           const known = defMap!.get(id);
           if (known === undefined) defMap!.set(id, defMap!.size + 1);
           else if (!def!.shared) throw gtfsError({ code: 'E_DUPLICATE_ID', file, line, column: def!.column, value: id }, `duplicate id "${id}" (${def!.ns} ids must be unique)`);
           if (keyPos >= 0) out[keyPos] = known ?? defMap!.size;
+          lastShared = id;
         }
       }
       if (pointPos >= 0) {
@@ -481,20 +511,26 @@ class Loader {
           throw gtfsError({ code: 'E_INVALID_COORDINATE', file, line, column: lat === undefined ? mod.point!.lat : mod.point!.lon }, 'coordinates are required here');
         }
       }
-      if (file === 'routes.txt') {
-        const agencyOp = ops[1];
+      if (agencyOp) {
         if (out[agencyOp.pos] === null) {
           const only = single('agency');
           if (only !== undefined) out[agencyOp.pos] = only;
           else if (strict) throw gtfsError({ code: 'E_REQUIRED_VALUE', file, line, column: 'agency_id' }, 'agency_id is required when the feed has several agencies');
           else fix('route_without_agency', `${file} line ${line}: no agency_id in a feed with several agencies`);
         }
-      } else if (file === 'stop_times.txt') {
-        if (out[stopPos[0]] === null && out[stopPos[1]] === null && out[stopPos[2]] === null) {
+      } else if (isStopTimes) {
+        if ((stopPos[0] < 0 || out[stopPos[0]] === null) && (stopPos[1] < 0 || out[stopPos[1]] === null) && (stopPos[2] < 0 || out[stopPos[2]] === null)) {
           throw gtfsError({ code: 'E_REQUIRED_VALUE', file, line, column: 'stop_id' }, 'stop_id, location_group_id or location_id is required');
         }
       }
-      return out;
+      for (let i = 0; i < ncols; i++) {
+        const v = out[i];
+        if (i) w.byte(9);
+        if (v === null) w.nul();
+        else if (typeof v === 'number') w.int(v);
+        else w.str(v);
+      }
+      w.byte(10);
     };
     const end = () => {
       for (const [v, line, column] of pending) {

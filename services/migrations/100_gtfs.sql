@@ -210,9 +210,9 @@ CREATE TABLE gtfs.calendar_dates (
   date date NOT NULL,
   -- 1: service added on that date, 2: removed.
   exception_type smallint NOT NULL,
-  PRIMARY KEY (feed_version_id, service_id, date)
+  -- Date first: the alternatives look services up by date (one index serves that and uniqueness).
+  PRIMARY KEY (feed_version_id, date, service_id)
 ) PARTITION BY LIST (feed_version_id);
-CREATE INDEX calendar_dates_date_idx ON gtfs.calendar_dates (feed_version_id, date);
 
 -- shapes.txt
 CREATE TABLE gtfs.shapes (
@@ -239,10 +239,9 @@ CREATE TABLE gtfs.trips (
   shape_id text COLLATE "C",
   wheelchair_accessible smallint,
   bikes_allowed smallint,
-  PRIMARY KEY (feed_version_id, trip_key),
-  UNIQUE (feed_version_id, trip_id)
+  -- trip_id is unique too (checked while streaming, with its line); nothing looks trips up by it.
+  PRIMARY KEY (feed_version_id, trip_key)
 ) PARTITION BY LIST (feed_version_id);
-CREATE INDEX trips_service_idx ON gtfs.trips (feed_version_id, service_id);
 
 -- booking_rules.txt
 CREATE TABLE gtfs.booking_rules (
@@ -297,8 +296,8 @@ CREATE TABLE gtfs.stop_times (
   safe_duration_offset double precision,
   PRIMARY KEY (feed_version_id, trip_key, stop_sequence)
 ) PARTITION BY LIST (feed_version_id);
-CREATE INDEX stop_times_stop_idx ON gtfs.stop_times (feed_version_id, stop_key, departure_time);
-CREATE INDEX stop_times_flex_idx ON gtfs.stop_times (feed_version_id, (COALESCE(location_key, location_group_key, stop_key)))
+CREATE INDEX stop_times_stop_idx ON gtfs.stop_times (stop_key, departure_time);
+CREATE INDEX stop_times_flex_idx ON gtfs.stop_times ((COALESCE(location_key, location_group_key, stop_key)))
   WHERE start_pickup_drop_off_window IS NOT NULL OR pickup_type = 2 OR drop_off_type = 2;
 
 -- frequencies.txt

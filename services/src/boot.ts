@@ -71,6 +71,13 @@ export async function boot(config: Config, opts: { log?: Log; db?: Db; router?: 
   log('corridor index loaded', { trips, legs: index.size, ms: Math.round(performance.now() - t0) });
   const stopSync = await syncLegs(db, index, (m) => log(m));
   services.ready = true;
+  // In-process routers: each leg's own duration computed once, in the background (OSRM answers it in the table).
+  if (primary.name !== 'osrm') {
+    void matcher.warmDirects().then(
+      (n) => log('direct times warmed', { legs: n }),
+      (e) => log('direct times not warmed', { error: (e as Error).message }),
+    );
+  }
 
   return {
     services,

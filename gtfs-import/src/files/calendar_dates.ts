@@ -13,7 +13,7 @@ export const calendarDates: GtfsFile = {
   date date NOT NULL,
   -- 1: service added on that date, 2: removed.
   exception_type smallint NOT NULL,
-  PRIMARY KEY (feed_version_id, service_id, date)
+  -- Date first: the alternatives look services up by date (one index serves that and uniqueness).
+  PRIMARY KEY (feed_version_id, date, service_id)
 ) PARTITION BY LIST (feed_version_id);`,
-  indexes: ['CREATE INDEX calendar_dates_date_idx ON gtfs.calendar_dates (feed_version_id, date);'],
 };

@@ -31,9 +31,8 @@ export const trips: GtfsFile = {
   shape_id text COLLATE "C",
   wheelchair_accessible smallint,
   bikes_allowed smallint,
-  PRIMARY KEY (feed_version_id, trip_key),
-  UNIQUE (feed_version_id, trip_id)
+  -- trip_id is unique too (checked while streaming, with its line); nothing looks trips up by it.
+  PRIMARY KEY (feed_version_id, trip_key)
 ) PARTITION BY LIST (feed_version_id);`,
-  indexes: ['CREATE INDEX trips_service_idx ON gtfs.trips (feed_version_id, service_id);'],
   foreignKeys: [['feed_version_id, route_id', 'routes', 'feed_version_id, route_id']],
 };

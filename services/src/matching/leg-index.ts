@@ -49,6 +49,8 @@ export class LegIndex {
   private slotOf = new Map<number, number>();
   private freeSlots: number[] = [];
   private atPickup = new Nearness();
+  /** Legs with a segment box in the first end's window: a cheap superset, measured only if seen at the other end. */
+  private rough = new Nearness();
   private atDropoff = new Nearness();
   private stamp = 0;
   /** Legs per territory: which territories' rules apply to an unscoped query. */
@@ -62,6 +64,7 @@ export class LegIndex {
     this.perTerritory.set(l.territoryId, (this.perTerritory.get(l.territoryId) ?? 0) + 1);
     this.atPickup.grow(slot + 1);
     this.atDropoff.grow(slot + 1);
+    this.rough.grow(slot + 1);
     return slot;
   }
 
@@ -106,6 +109,7 @@ export class LegIndex {
     this.freeSlots = [];
     this.atPickup.stamp.fill(0);
     this.atDropoff.stamp.fill(0);
+    this.rough.stamp.fill(0);
     this.perTerritory.clear();
   }
 
@@ -121,6 +125,7 @@ export class LegIndex {
     if (this.stamp >= 0xfffffff0) {
       this.atPickup.stamp.fill(0);
       this.atDropoff.stamp.fill(0);
+      this.rough.stamp.fill(0);
       this.stamp = 0;
     }
     return ++this.stamp;
@@ -206,23 +211,55 @@ export class LegIndex {
     return seen;
   }
 
+  /** Marks the legs having a segment whose box meets the window: no distance computed. */
+  private markNear(w: ReturnType<LegIndex['window']>, stamp: number): void {
+    const st = this.rough.stamp;
+    for (const cell of w.cells) {
+      const { keys, geom, n } = cell;
+      for (let k = 0; k < n; k++) {
+        const g = k * PIECE_STRIDE;
+        const x1 = geom[g],
+          y1 = geom[g + 1],
+          x2 = geom[g + 2],
+          y2 = geom[g + 3];
+        if (
+          (x1 < w.minX && x2 < w.minX) ||
+          (x1 > w.maxX && x2 > w.maxX) ||
+          (y1 < w.minY && y2 < w.minY) ||
+          (y1 > w.maxY && y2 > w.maxY)
+        )
+          continue;
+        st[keys[k]] = stamp;
+      }
+    }
+  }
+
   /** Every leg passing within radiusM of both points, with exact distances and positions along the route. */
   nearBoth(from: LngLat, to: LngLat, radiusM: number, accept?: (l: Leg) => boolean): BothEndsHit[] {
-    // The end with fewer pieces around it is measured in full; at the other end, only legs already seen are.
+    // Three passes, the costly measuring only where it can matter: legs near the sparser end are marked (box test),
+    // those among them near the other end are measured there, and only those are measured at the first end.
     const wp = this.window(from, radiusM),
       wd = this.window(to, radiusM);
     const pieces = (cells: { n: number }[]) => cells.reduce((n, c) => n + c.n, 0);
     const pickupFirst = pieces(wp.cells) <= pieces(wd.cells);
-    const s1 = this.nextStamp();
-    const s2 = this.nextStamp();
-    const both = pickupFirst
-      ? (this.scanNear(from, radiusM, this.atPickup, s1, undefined, wp),
-        this.scanNear(to, radiusM, this.atDropoff, s2, { n: this.atPickup, stamp: s1 }, wd))
-      : (this.scanNear(to, radiusM, this.atDropoff, s1, undefined, wd),
-        this.scanNear(from, radiusM, this.atPickup, s2, { n: this.atDropoff, stamp: s1 }, wp));
+    const marked = this.nextStamp();
+    const second = this.nextStamp();
+    const third = this.nextStamp();
+    let both: number[];
+    if (pickupFirst) {
+      this.markNear(wp, marked);
+      this.scanNear(to, radiusM, this.atDropoff, second, { n: this.rough, stamp: marked }, wd);
+      both = this.scanNear(from, radiusM, this.atPickup, third, { n: this.atDropoff, stamp: second }, wp);
+    } else {
+      this.markNear(wd, marked);
+      this.scanNear(from, radiusM, this.atPickup, second, { n: this.rough, stamp: marked }, wp);
+      both = this.scanNear(to, radiusM, this.atDropoff, third, { n: this.atPickup, stamp: second }, wd);
+    }
     const out: BothEndsHit[] = [];
     for (const slot of both) {
       const leg = this.slots[slot]!;
+      // The leg's own predicate (day, hours, seats…) only for legs near both ends: asking it of every leg near
+      // one end costs more than measuring their segments.
       if (accept && !accept(leg)) continue;
       out.push({
         leg,

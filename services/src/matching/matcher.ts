@@ -2,7 +2,7 @@ import type { LngLat, Router } from '../routing/types.ts';
 import { scanBoth, type LegIndex, type NearHit } from './leg-index.ts';
 import { freeSeats, type Leg } from './legs.ts';
 import { maxDetourS, type MatchingRules } from './rules.ts';
-import { commonWeekdays, deviationMin, inWindow, runsOn, type TimeWindow } from './schedule.ts';
+import { commonWeekdays, deviationMin, inWindow, isoWeekday, runsOn, type TimeWindow } from './schedule.ts';
 
 export interface MatchQuery extends TimeWindow {
   from: LngLat;
@@ -107,15 +107,28 @@ export class Matcher {
 
   /** Corridor, order, day, seats and a loose time check; `scan` skips the index and the time pre-check (reference). */
   candidates(q: MatchQuery, mode: 'index' | 'scan' = 'index'): { list: Candidate[]; corridor: number } {
-    const inScope = (l: Leg) =>
+    const weekday = q.date ? isoWeekday(q.date) : 0;
+    // What a leg must satisfy whatever its geometry: territory, not the passenger's own trip, the day, a free seat.
+    const serves = (l: Leg) =>
       (q.territoryIds === null || q.territoryIds.includes(l.territoryId)) &&
-      (q.passengerId === undefined || l.driverId !== q.passengerId);
+      (q.passengerId === undefined || l.driverId !== q.passengerId) &&
+      (q.date ? runsOn(l.schedule, q.date, weekday) : commonWeekdays(l.schedule, q.weekdays).length > 0) &&
+      freeSeats(l, q.date) >= q.seats;
     let radius = 0;
-    for (const l of this.scopeRules(q)) radius = Math.max(radius, l.corridorM);
+    let detourMin = 0;
+    for (const r of this.scopeRules(q)) {
+      radius = Math.max(radius, r.corridorM);
+      detourMin = Math.max(detourMin, r.maxDetourMin);
+    }
+    // The index also skips legs whose hours cannot fit anywhere along the route, with numbers only (looser than
+    // roughlyOnTime, which needs positions); the brute-force scan does not, so the recall check covers it too.
+    const base = detourMin + 10 + q.toleranceMin + (q.timeKind === 'arrive' ? q.toleranceMin : 0);
+    const hoursFit = (l: Leg) =>
+      q.timeMin >= l.departureMin - base && q.timeMin <= l.departureMin + (1.25 * l.durationS) / 60 + base;
     const hits =
       mode === 'index'
-        ? this.index.nearBoth(q.from, q.to, radius, inScope)
-        : scanBoth(this.index.legs.values(), q.from, q.to, radius, inScope);
+        ? this.index.nearBoth(q.from, q.to, radius, (l) => hoursFit(l) && serves(l))
+        : scanBoth(this.index.legs.values(), q.from, q.to, radius, serves);
     const list: Candidate[] = [];
     let corridor = 0;
     for (const { pickup, dropoff } of hits) {
@@ -124,16 +137,8 @@ export class Matcher {
       if (pickup.distM > rules.corridorM || dropoff.distM > rules.corridorM) continue;
       if (pickup.alongM >= dropoff.alongM) continue;
       corridor++;
-      let weekdays: number[] | undefined;
-      if (q.date) {
-        if (!runsOn(leg.schedule, q.date)) continue;
-      } else {
-        weekdays = commonWeekdays(leg.schedule, q.weekdays);
-        if (weekdays.length === 0) continue;
-      }
-      if (freeSeats(leg, q.date) < q.seats) continue;
       if (mode === 'index' && !this.roughlyOnTime(q, leg, pickup, dropoff, rules)) continue;
-      list.push({ leg, pickup, dropoff, weekdays });
+      list.push({ leg, pickup, dropoff, weekdays: q.date ? undefined : commonWeekdays(leg.schedule, q.weekdays) });
     }
     return { list, corridor };
   }
@@ -182,6 +187,33 @@ export class Matcher {
       approximate,
       stats: { corridor, schedule: list.length, routed: list.length, feasible: proposals.length },
     };
+  }
+
+  /**
+   * Origin → destination of every indexed leg, ahead of requests (in-process routers): a request then only asks a
+   * column and a row. Yields to the event loop between batches so that a serving process stays responsive.
+   */
+  async warmDirects(batch = 200): Promise<number> {
+    let done = 0;
+    let pending: Leg[] = [];
+    const flush = async () => {
+      const answers = await Promise.all(pending.map((l) => this.router.table([l.origin], [l.destination])));
+      pending.forEach((l, i) => {
+        const t = answers[i];
+        if (!t.approximate)
+          l.direct = { router: this.router, durationS: t.durationsS[0][0], distanceM: t.distancesM[0][0] };
+      });
+      done += pending.length;
+      pending = [];
+      await new Promise((r) => setImmediate(r));
+    };
+    for (const l of [...this.index.legs.values()]) {
+      if (l.direct?.router === this.router) continue;
+      pending.push(l);
+      if (pending.length >= batch) await flush();
+    }
+    if (pending.length) await flush();
+    return done;
   }
 
   /**

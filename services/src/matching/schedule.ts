@@ -13,11 +13,12 @@ export function isoWeekday(date: string): number {
   return d === 0 ? 7 : d;
 }
 
-export function runsOn(s: Schedule, date: string): boolean {
+/** `weekday` may be given when the caller checks many schedules against one date. */
+export function runsOn(s: Schedule, date: string, weekday = isoWeekday(date)): boolean {
   if (s.kind === 'oneoff') return s.date === date;
   if (s.validFrom && date < s.validFrom) return false;
   if (s.validTo && date > s.validTo) return false;
-  return s.weekdays.includes(isoWeekday(date));
+  return s.weekdays.includes(weekday);
 }
 
 /** Weekdays a recurring request shares with a regular trip (one-off trips never serve recurring requests). */

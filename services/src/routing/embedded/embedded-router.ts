@@ -158,7 +158,9 @@ export class EmbeddedRouter implements Router {
     // Network part of each cell, row-major.
     let networkS: Float64Array;
     let networkM: Float64Array;
-    if (this.manyToMany) {
+    // One or two points against many: a single plain search over the graph beats one hierarchy search per point
+    // (the matcher asks exactly that shape: origins → pickup, drop-off → destinations). Few against few: hierarchy.
+    if (this.manyToMany && (Math.min(S, T) > 2 || Math.max(S, T) <= 16)) {
       ({ durationS: networkS, distanceM: networkM } = this.manyToMany.table(outs, ins));
     } else {
       networkS = new Float64Array(S * T);
