@@ -9,6 +9,16 @@ export interface NearHit {
   alongM: number;
 }
 
+/**
+ * What nearBoth may reject before measuring (a conservative bound: the caller's own checks come after): legs whose
+ * hours miss `timeMin` by more than `slackMin`, and regular legs not running on the weekday `dayBit` (1 << ISO day).
+ */
+export interface Prefilter {
+  timeMin: number;
+  slackMin: number;
+  dayBit: number;
+}
+
 export interface BothEndsHit {
   leg: Leg;
   pickup: NearHit;
@@ -51,6 +61,13 @@ export class LegIndex {
   private atPickup = new Nearness();
   /** Legs with a segment box in the first end's window: a cheap superset, measured only if seen at the other end. */
   private rough = new Nearness();
+  /**
+   * Per slot, what a query can reject without touching the leg: its hours (departure, and departure + 1.25 × its
+   * duration) and its weekdays as bits (0 for one-off trips, whose date is checked later).
+   */
+  private startMin = new Float32Array(0);
+  private endMin = new Float32Array(0);
+  private dayBits = new Uint8Array(0);
   private atDropoff = new Nearness();
   private stamp = 0;
   /** Legs per territory: which territories' rules apply to an unscoped query. */
@@ -65,6 +82,21 @@ export class LegIndex {
     this.atPickup.grow(slot + 1);
     this.atDropoff.grow(slot + 1);
     this.rough.grow(slot + 1);
+    if (slot >= this.startMin.length) {
+      const size = Math.max(slot + 1, this.startMin.length * 2, 1024);
+      const start = new Float32Array(size),
+        end = new Float32Array(size),
+        days = new Uint8Array(size);
+      start.set(this.startMin);
+      end.set(this.endMin);
+      days.set(this.dayBits);
+      this.startMin = start;
+      this.endMin = end;
+      this.dayBits = days;
+    }
+    this.startMin[slot] = l.departureMin;
+    this.endMin[slot] = l.departureMin + (1.25 * l.durationS) / 60;
+    this.dayBits[slot] = l.schedule.kind === 'regular' ? l.schedule.weekdays.reduce((b, d) => b | (1 << d), 0) : 0;
     return slot;
   }
 
@@ -212,8 +244,14 @@ export class LegIndex {
   }
 
   /** Marks the legs having a segment whose box meets the window: no distance computed. */
-  private markNear(w: ReturnType<LegIndex['window']>, stamp: number): void {
+  private markNear(w: ReturnType<LegIndex['window']>, stamp: number, pre?: Prefilter): void {
     const st = this.rough.stamp;
+    const start = this.startMin,
+      end = this.endMin,
+      days = this.dayBits;
+    const from = pre ? pre.timeMin + pre.slackMin : Infinity;
+    const to = pre ? pre.timeMin - pre.slackMin : -Infinity;
+    const dayBit = pre?.dayBit ?? 0;
     for (const cell of w.cells) {
       const { keys, geom, n } = cell;
       for (let k = 0; k < n; k++) {
@@ -229,13 +267,16 @@ export class LegIndex {
           (y1 > w.maxY && y2 > w.maxY)
         )
           continue;
-        st[keys[k]] = stamp;
+        const slot = keys[k];
+        if (start[slot] > from || end[slot] < to || (dayBit !== 0 && days[slot] !== 0 && (days[slot] & dayBit) === 0))
+          continue;
+        st[slot] = stamp;
       }
     }
   }
 
   /** Every leg passing within radiusM of both points, with exact distances and positions along the route. */
-  nearBoth(from: LngLat, to: LngLat, radiusM: number, accept?: (l: Leg) => boolean): BothEndsHit[] {
+  nearBoth(from: LngLat, to: LngLat, radiusM: number, accept?: (l: Leg) => boolean, pre?: Prefilter): BothEndsHit[] {
     // Three passes, the costly measuring only where it can matter: legs near the sparser end are marked (box test),
     // those among them near the other end are measured there, and only those are measured at the first end.
     const wp = this.window(from, radiusM),
@@ -247,11 +288,11 @@ export class LegIndex {
     const third = this.nextStamp();
     let both: number[];
     if (pickupFirst) {
-      this.markNear(wp, marked);
+      this.markNear(wp, marked, pre);
       this.scanNear(to, radiusM, this.atDropoff, second, { n: this.rough, stamp: marked }, wd);
       both = this.scanNear(from, radiusM, this.atPickup, third, { n: this.atDropoff, stamp: second }, wp);
     } else {
-      this.markNear(wd, marked);
+      this.markNear(wd, marked, pre);
       this.scanNear(from, radiusM, this.atPickup, second, { n: this.rough, stamp: marked }, wp);
       both = this.scanNear(to, radiusM, this.atDropoff, third, { n: this.atPickup, stamp: second }, wd);
     }

@@ -127,7 +127,11 @@ export class Matcher {
       q.timeMin >= l.departureMin - base && q.timeMin <= l.departureMin + (1.25 * l.durationS) / 60 + base;
     const hits =
       mode === 'index'
-        ? this.index.nearBoth(q.from, q.to, radius, (l) => hoursFit(l) && serves(l))
+        ? this.index.nearBoth(q.from, q.to, radius, (l) => hoursFit(l) && serves(l), {
+            timeMin: q.timeMin,
+            slackMin: base,
+            dayBit: q.date ? 1 << weekday : 0,
+          })
         : scanBoth(this.index.legs.values(), q.from, q.to, radius, serves);
     const list: Candidate[] = [];
     let corridor = 0;
