@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../helpers/server.ts';
 import { addUser, ensureConsoleBuilt, proposalAsk, startConsoleServer } from './helpers.ts';
@@ -25,11 +26,7 @@ beforeAll(async () => {
   await addUser(db, { email: 'lot@e2e.fr', password: PW, role: 'coordinator', territoryIds: [lotId] });
   await addUser(db, { email: 'vallee@e2e.fr', password: PW, role: 'coordinator', territoryIds: [other.body.id] });
   ask = await proposalAsk(srv);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--lang=fr-FR'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

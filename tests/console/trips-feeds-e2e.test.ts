@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flexFeed, makeZip, tinyFeed } from '../gtfs/helpers.ts';
 import type { TestServer } from '../helpers/server.ts';
@@ -54,11 +55,7 @@ beforeAll(async () => {
     `SELECT p.id, i.last_name FROM people p JOIN person_identities i ON i.person_id = p.id
      WHERE p.is_driver AND p.territory_id = $1 AND i.last_name IS NOT NULL ORDER BY p.id LIMIT 1`, [lotId],
   )).rows[0];
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--lang=fr-FR'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

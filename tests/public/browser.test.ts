@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPublic, type PublicServer } from './helpers.ts';
 
@@ -12,11 +13,7 @@ let page: Page;
 
 beforeAll(async () => {
   srv = await startPublic({ demo: true, env: { JDMA_ID: '3456' } });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   // The page's CSP forbids inline scripts: the context bypasses it only to inject axe-core.
   const context = await browser.newContext({ bypassCSP: true, locale: 'fr-FR' });
   page = await context.newPage();
