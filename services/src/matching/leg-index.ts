@@ -275,7 +275,10 @@ export class LegIndex {
     }
   }
 
-  /** Every leg passing within radiusM of both points, with exact distances and positions along the route. */
+  /**
+   * Every leg passing within radiusM of both points, pickup before drop-off along its route, with exact distances
+   * and positions.
+   */
   nearBoth(from: LngLat, to: LngLat, radiusM: number, accept?: (l: Leg) => boolean, pre?: Prefilter): BothEndsHit[] {
     // Three passes, the costly measuring only where it can matter: legs near the sparser end are marked (box test),
     // those among them near the other end are measured there, and only those are measured at the first end.
@@ -299,13 +302,17 @@ export class LegIndex {
     const out: BothEndsHit[] = [];
     for (const slot of both) {
       const leg = this.slots[slot]!;
+      // Pickup before drop-off along the route: about half of the legs near both ends drive the other way.
+      const pickupAlongM = alongOf(leg, this.atPickup, slot);
+      const dropoffAlongM = alongOf(leg, this.atDropoff, slot);
+      if (pickupAlongM >= dropoffAlongM) continue;
       // The leg's own predicate (day, hours, seats…) only for legs near both ends: asking it of every leg near
       // one end costs more than measuring their segments.
       if (accept && !accept(leg)) continue;
       out.push({
         leg,
-        pickup: hitOf(leg, this.atPickup, slot),
-        dropoff: hitOf(leg, this.atDropoff, slot),
+        pickup: { leg, distM: this.atPickup.distM[slot], alongM: pickupAlongM },
+        dropoff: { leg, distM: this.atDropoff.distM[slot], alongM: dropoffAlongM },
       });
     }
     return out;
@@ -323,10 +330,14 @@ export class LegIndex {
   }
 }
 
-function hitOf(leg: Leg, n: Nearness, slot: number): NearHit {
+function alongOf(leg: Leg, n: Nearness, slot: number): number {
   const i = n.part[slot],
     cum = leg.cumM;
-  return { leg, distM: n.distM[slot], alongM: cum[i] + n.t[slot] * (cum[i + 1] - cum[i]) };
+  return cum[i] + n.t[slot] * (cum[i + 1] - cum[i]);
+}
+
+function hitOf(leg: Leg, n: Nearness, slot: number): NearHit {
+  return { leg, distM: n.distM[slot], alongM: alongOf(leg, n, slot) };
 }
 
 /** Closest point of the whole leg: the same function the brute-force scan uses. */
