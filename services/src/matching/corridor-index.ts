@@ -1,7 +1,7 @@
 import RBush from 'rbush';
 
 /** Floats stored per piece: its two ends. */
-export const PIECE_STRIDE = 4;
+export const PIECE_STRIDE = 6;
 
 /**
  * A cell of the index: the box of all the pieces filed under it, their geometry and who they belong to, in typed
@@ -24,6 +24,8 @@ export interface Line {
   key: number;
   /** Flat [x0, y0, x1, y1, …]. */
   coords: Float64Array;
+  /** Distance along the line at each vertex: kept beside each piece so that a query never reads the line itself. */
+  along: Float64Array;
 }
 
 const emptyCell = (id: number, capacity: number): Cell => ({
@@ -97,6 +99,8 @@ export class CorridorIndex {
     cell.geom[g + 1] = y1;
     cell.geom[g + 2] = x2;
     cell.geom[g + 3] = y2;
+    cell.geom[g + 4] = line.along[i];
+    cell.geom[g + 5] = line.along[i + 1] - line.along[i];
     if (x1 < cell.minX) cell.minX = x1;
     if (x2 < cell.minX) cell.minX = x2;
     if (y1 < cell.minY) cell.minY = y1;

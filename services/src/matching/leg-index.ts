@@ -29,9 +29,9 @@ export interface BothEndsHit {
 class Nearness {
   stamp = new Uint32Array(0);
   distM = new Float64Array(0);
-  /** Nearest segment and where on it (0…1): the position along the route is worked out only for legs kept. */
+  /** Nearest segment, and the metres along the route of the nearest point. */
   part = new Int32Array(0);
-  t = new Float64Array(0);
+  alongM = new Float64Array(0);
 
   grow(n: number) {
     if (n <= this.stamp.length) return;
@@ -41,7 +41,7 @@ class Nearness {
     this.stamp = stamp;
     this.distM = new Float64Array(size);
     this.part = new Int32Array(size);
-    this.t = new Float64Array(size);
+    this.alongM = new Float64Array(size);
   }
 }
 
@@ -102,11 +102,11 @@ export class LegIndex {
 
   load(legs: Iterable<Leg>): void {
     this.clear();
-    const lines: { key: number; coords: Float64Array }[] = [];
+    const lines: { key: number; coords: Float64Array; along: Float64Array }[] = [];
     for (const l of legs) {
       if (l.coords.length < 4) continue;
       if (this.slotOf.has(l.key)) throw new Error(`leg ${l.key} given twice`);
-      lines.push({ key: this.claimSlot(l), coords: l.coords });
+      lines.push({ key: this.claimSlot(l), coords: l.coords, along: l.cumM });
     }
     this.index.load(lines);
   }
@@ -114,7 +114,7 @@ export class LegIndex {
   upsert(l: Leg): void {
     this.remove(l.key);
     if (l.coords.length < 4) return;
-    this.index.insert({ key: this.claimSlot(l), coords: l.coords });
+    this.index.insert({ key: this.claimSlot(l), coords: l.coords, along: l.cumM });
   }
 
   remove(key: number): void {
@@ -198,7 +198,7 @@ export class LegIndex {
     const st = into.stamp,
       bestD = into.distM,
       bestPart = into.part,
-      bestT = into.t;
+      bestAlong = into.alongM;
     for (const cell of w.cells) {
       const { keys, parts, geom, n } = cell;
       for (let k = 0; k < n; k++) {
@@ -237,7 +237,7 @@ export class LegIndex {
         } else if (d > bestD[slot] || (d === bestD[slot] && i > bestPart[slot])) continue;
         bestD[slot] = d;
         bestPart[slot] = i;
-        bestT[slot] = t;
+        bestAlong[slot] = geom[g + 4] + t * geom[g + 5];
       }
     }
     return seen;
@@ -301,11 +301,11 @@ export class LegIndex {
     }
     const out: BothEndsHit[] = [];
     for (const slot of both) {
-      const leg = this.slots[slot]!;
       // Pickup before drop-off along the route: about half of the legs near both ends drive the other way.
-      const pickupAlongM = alongOf(leg, this.atPickup, slot);
-      const dropoffAlongM = alongOf(leg, this.atDropoff, slot);
+      const pickupAlongM = this.atPickup.alongM[slot];
+      const dropoffAlongM = this.atDropoff.alongM[slot];
       if (pickupAlongM >= dropoffAlongM) continue;
+      const leg = this.slots[slot]!;
       // The leg's own predicate (day, hours, seats…) only for legs near both ends: asking it of every leg near
       // one end costs more than measuring their segments.
       if (accept && !accept(leg)) continue;
@@ -330,14 +330,8 @@ export class LegIndex {
   }
 }
 
-function alongOf(leg: Leg, n: Nearness, slot: number): number {
-  const i = n.part[slot],
-    cum = leg.cumM;
-  return cum[i] + n.t[slot] * (cum[i + 1] - cum[i]);
-}
-
 function hitOf(leg: Leg, n: Nearness, slot: number): NearHit {
-  return { leg, distM: n.distM[slot], alongM: alongOf(leg, n, slot) };
+  return { leg, distM: n.distM[slot], alongM: n.alongM[slot] };
 }
 
 /** Closest point of the whole leg: the same function the brute-force scan uses. */
