@@ -18,11 +18,10 @@ async function parse(text: string, chunk = 3, strict = false) {
 }
 
 describe('GTFS file modules', () => {
-  it.each(gtfsFiles.map((f) => [f.file, f] as const))('%s: its table SQL and indexes are those of the migration', (_name, f) => {
-    expect(migration).toContain(f.sql);
-    for (const i of f.indexes ?? []) expect(migration).toContain(i);
-    // Every stored column exists in the table.
-    for (const c of f.columns) if (c.db !== null) expect(f.sql).toMatch(new RegExp(`\\n  ${c.keyColumn ?? c.db ?? c.name} `));
+  it.each(gtfsFiles.map((f) => [f.file, f] as const))('%s: every stored column is in its table of the migration', (_name, f) => {
+    const table = new RegExp(`CREATE TABLE gtfs\\.${f.table} \\(([\\s\\S]*?)\\n\\) PARTITION BY LIST \\(feed_version_id\\);`).exec(migration);
+    expect(table, `CREATE TABLE gtfs.${f.table} in 100_gtfs.sql`).not.toBeNull();
+    for (const c of f.columns) if (c.db !== null) expect(table![1]).toMatch(new RegExp(`\\n  ${c.keyColumn ?? c.db ?? c.name} `));
   });
 });
 

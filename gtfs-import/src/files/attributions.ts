@@ -17,18 +17,4 @@ export const attributions: GtfsFile = {
     col('attribution_email', 'text'),
     col('attribution_phone', 'text'),
   ],
-  sql: `CREATE TABLE gtfs.attributions (
-  feed_version_id integer NOT NULL,
-  attribution_id text COLLATE "C",
-  agency_id text COLLATE "C",
-  route_id text COLLATE "C",
-  trip_id text COLLATE "C",
-  organization_name text NOT NULL,
-  is_producer smallint,
-  is_operator smallint,
-  is_authority smallint,
-  attribution_url text,
-  attribution_email text,
-  attribution_phone text
-) PARTITION BY LIST (feed_version_id);`,
 };

@@ -23,26 +23,4 @@ export const bookingRules: GtfsFile = {
     col('info_url', 'text'),
     col('booking_url', 'text'),
   ],
-  sql: `CREATE TABLE gtfs.booking_rules (
-  feed_version_id integer NOT NULL,
-  booking_rule_id text COLLATE "C" NOT NULL,
-  booking_rule_key integer NOT NULL,
-  booking_type smallint NOT NULL,
-  prior_notice_duration_min integer,
-  prior_notice_duration_max integer,
-  prior_notice_last_day integer,
-  -- Seconds since midnight, like every GTFS time here.
-  prior_notice_last_time integer,
-  prior_notice_start_day integer,
-  prior_notice_start_time integer,
-  prior_notice_service_id text COLLATE "C",
-  message text,
-  pickup_message text,
-  drop_off_message text,
-  phone_number text,
-  info_url text,
-  booking_url text,
-  PRIMARY KEY (feed_version_id, booking_rule_key),
-  UNIQUE (feed_version_id, booking_rule_id)
-) PARTITION BY LIST (feed_version_id);`,
 };

@@ -15,15 +15,4 @@ export const fareAttributes: GtfsFile = {
     col('agency_id', 'id', { ref: 'agency' }),
     col('transfer_duration', 'uint'),
   ],
-  sql: `CREATE TABLE gtfs.fare_attributes (
-  feed_version_id integer NOT NULL,
-  fare_id text COLLATE "C" NOT NULL,
-  price double precision NOT NULL,
-  currency_type text NOT NULL,
-  payment_method smallint NOT NULL,
-  transfers smallint,
-  agency_id text COLLATE "C",
-  transfer_duration integer,
-  PRIMARY KEY (feed_version_id, fare_id)
-) PARTITION BY LIST (feed_version_id);`,
 };

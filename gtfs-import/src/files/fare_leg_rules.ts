@@ -14,15 +14,4 @@ export const fareLegRules: GtfsFile = {
     req('fare_product_id', 'id', { ref: 'fare_product' }),
     col('rule_priority', 'uint'),
   ],
-  sql: `CREATE TABLE gtfs.fare_leg_rules (
-  feed_version_id integer NOT NULL,
-  leg_group_id text COLLATE "C",
-  network_id text COLLATE "C",
-  from_area_id text COLLATE "C",
-  to_area_id text COLLATE "C",
-  from_timeframe_group_id text COLLATE "C",
-  to_timeframe_group_id text COLLATE "C",
-  fare_product_id text COLLATE "C" NOT NULL,
-  rule_priority integer
-) PARTITION BY LIST (feed_version_id);`,
 };

@@ -14,13 +14,4 @@ export const fareProducts: GtfsFile = {
     req('amount', 'float'),
     req('currency', 'text'),
   ],
-  sql: `CREATE TABLE gtfs.fare_products (
-  feed_version_id integer NOT NULL,
-  fare_product_id text COLLATE "C" NOT NULL,
-  fare_product_name text,
-  rider_category_id text COLLATE "C",
-  fare_media_id text COLLATE "C",
-  amount double precision NOT NULL,
-  currency text NOT NULL
-) PARTITION BY LIST (feed_version_id);`,
 };

@@ -11,12 +11,4 @@ export const fareRules: GtfsFile = {
     col('destination_id', 'text'),
     col('contains_id', 'text'),
   ],
-  sql: `CREATE TABLE gtfs.fare_rules (
-  feed_version_id integer NOT NULL,
-  fare_id text COLLATE "C" NOT NULL,
-  route_id text COLLATE "C",
-  origin_id text,
-  destination_id text,
-  contains_id text
-) PARTITION BY LIST (feed_version_id);`,
 };

@@ -13,14 +13,4 @@ export const fareTransferRules: GtfsFile = {
     req('fare_transfer_type', 'enum', { values: [0, 1, 2] }),
     col('fare_product_id', 'id', { ref: 'fare_product' }),
   ],
-  sql: `CREATE TABLE gtfs.fare_transfer_rules (
-  feed_version_id integer NOT NULL,
-  from_leg_group_id text COLLATE "C",
-  to_leg_group_id text COLLATE "C",
-  transfer_count integer,
-  duration_limit integer,
-  duration_limit_type smallint,
-  fare_transfer_type smallint NOT NULL,
-  fare_product_id text COLLATE "C"
-) PARTITION BY LIST (feed_version_id);`,
 };

@@ -15,16 +15,4 @@ export const feedInfo: GtfsFile = {
     col('feed_contact_email', 'text'),
     col('feed_contact_url', 'text'),
   ],
-  sql: `CREATE TABLE gtfs.feed_info (
-  feed_version_id integer NOT NULL,
-  feed_publisher_name text NOT NULL,
-  feed_publisher_url text NOT NULL,
-  feed_lang text NOT NULL,
-  default_lang text,
-  feed_start_date date,
-  feed_end_date date,
-  feed_version text,
-  feed_contact_email text,
-  feed_contact_url text
-) PARTITION BY LIST (feed_version_id);`,
 };

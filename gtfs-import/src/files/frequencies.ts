@@ -11,13 +11,4 @@ export const frequencies: GtfsFile = {
     req('headway_secs', 'uint'),
     col('exact_times', 'enum', { values: [0, 1] }),
   ],
-  sql: `CREATE TABLE gtfs.frequencies (
-  feed_version_id integer NOT NULL,
-  trip_key integer NOT NULL,
-  start_time integer NOT NULL,
-  end_time integer NOT NULL,
-  headway_secs integer NOT NULL,
-  exact_times smallint,
-  PRIMARY KEY (feed_version_id, trip_key, start_time)
-) PARTITION BY LIST (feed_version_id);`,
 };

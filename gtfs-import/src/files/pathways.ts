@@ -19,20 +19,4 @@ export const pathways: GtfsFile = {
     col('signposted_as', 'text'),
     col('reversed_signposted_as', 'text'),
   ],
-  sql: `CREATE TABLE gtfs.pathways (
-  feed_version_id integer NOT NULL,
-  pathway_id text COLLATE "C" NOT NULL,
-  from_stop_id text COLLATE "C" NOT NULL,
-  to_stop_id text COLLATE "C" NOT NULL,
-  pathway_mode smallint NOT NULL,
-  is_bidirectional smallint NOT NULL,
-  length double precision,
-  traversal_time integer,
-  stair_count integer,
-  max_slope double precision,
-  min_width double precision,
-  signposted_as text,
-  reversed_signposted_as text,
-  PRIMARY KEY (feed_version_id, pathway_id)
-) PARTITION BY LIST (feed_version_id);`,
 };

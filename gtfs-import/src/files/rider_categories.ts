@@ -11,12 +11,4 @@ export const riderCategories: GtfsFile = {
     col('is_default_fare_category', 'enum', { values: [0, 1] }),
     col('eligibility_url', 'text'),
   ],
-  sql: `CREATE TABLE gtfs.rider_categories (
-  feed_version_id integer NOT NULL,
-  rider_category_id text COLLATE "C" NOT NULL,
-  rider_category_name text NOT NULL,
-  is_default_fare_category smallint,
-  eligibility_url text,
-  PRIMARY KEY (feed_version_id, rider_category_id)
-) PARTITION BY LIST (feed_version_id);`,
 };

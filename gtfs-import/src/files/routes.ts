@@ -22,22 +22,5 @@ export const routes: GtfsFile = {
     col('continuous_drop_off', 'enum', { values: [0, 1, 2, 3] }),
     col('network_id', 'id'),
   ],
-  sql: `CREATE TABLE gtfs.routes (
-  feed_version_id integer NOT NULL,
-  route_id text COLLATE "C" NOT NULL,
-  agency_id text COLLATE "C",
-  route_short_name text,
-  route_long_name text,
-  route_desc text,
-  route_type integer NOT NULL,
-  route_url text,
-  route_color text,
-  route_text_color text,
-  route_sort_order integer,
-  continuous_pickup smallint,
-  continuous_drop_off smallint,
-  network_id text COLLATE "C",
-  PRIMARY KEY (feed_version_id, route_id)
-) PARTITION BY LIST (feed_version_id);`,
   foreignKeys: [['feed_version_id, agency_id', 'agency', 'feed_version_id, agency_id']],
 };

@@ -13,12 +13,4 @@ export const shapes: GtfsFile = {
     req('shape_pt_sequence', 'uint'),
     col('shape_dist_traveled', 'float'),
   ],
-  sql: `CREATE TABLE gtfs.shapes (
-  feed_version_id integer NOT NULL,
-  shape_id text COLLATE "C" NOT NULL,
-  pt geometry(Point, 4326) NOT NULL,
-  shape_pt_sequence integer NOT NULL,
-  shape_dist_traveled double precision,
-  PRIMARY KEY (feed_version_id, shape_id, shape_pt_sequence)
-) PARTITION BY LIST (feed_version_id);`,
 };

@@ -48,10 +48,8 @@ export interface GtfsFile {
   defines?: { column: string; ns: Namespace; key?: string; shared?: boolean };
   /** lat/lon columns turned into a Point geometry column. */
   point?: { lat: string; lon: string; db: string; requiredUnless?: (row: (string | null)[], idx: Map<string, number>) => boolean };
-  /** SQL of the partitioned table (also in services/migrations/100_gtfs.sql, checked by a test). */
-  sql: string;
-  /** Indexes created on the parent (built on each partition when it is attached, i.e. after the load). */
-  indexes?: string[];
+  // The table itself, partitioned by feed_version_id, and its indexes (built on each partition when it is attached,
+  // i.e. after the load) are in services/migrations/100_gtfs.sql; a test checks every stored column is there.
   /** Foreign keys added on each partition after the load: [columns, referenced table, referenced columns]. */
   foreignKeys?: [string, string, string][];
 }

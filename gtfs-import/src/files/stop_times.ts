@@ -32,41 +32,5 @@ export const stopTimes: GtfsFile = {
     col('safe_duration_factor', 'float'),
     col('safe_duration_offset', 'float'),
   ],
-  sql: `CREATE TABLE gtfs.stop_times (
-  feed_version_id integer NOT NULL,
-  trip_key integer NOT NULL,
-  -- Seconds since the service day's start (noon minus 12 h): 25:10:00 is 90600, never wrapped.
-  arrival_time integer,
-  departure_time integer,
-  -- Keys in the place namespace (stops.place_key, locations.place_key, location_groups.place_key, areas.place_key).
-  stop_key integer,
-  location_group_key integer,
-  location_key integer,
-  stop_sequence integer NOT NULL,
-  stop_headsign text,
-  start_pickup_drop_off_window integer,
-  end_pickup_drop_off_window integer,
-  pickup_type smallint,
-  drop_off_type smallint,
-  continuous_pickup smallint,
-  continuous_drop_off smallint,
-  shape_dist_traveled double precision,
-  timepoint smallint,
-  pickup_booking_rule_key integer,
-  drop_off_booking_rule_key integer,
-  mean_duration_factor double precision,
-  mean_duration_offset double precision,
-  safe_duration_factor double precision,
-  safe_duration_offset double precision,
-  PRIMARY KEY (feed_version_id, trip_key, stop_sequence)
-) PARTITION BY LIST (feed_version_id);`,
-  // Queries name the feed versions, which picks the partitions: indexes other than the key leave feed_version_id out
-  // (a third smaller, a third faster to build).
-  indexes: [
-    'CREATE INDEX stop_times_stop_idx ON gtfs.stop_times (stop_key, departure_time);',
-    // On-demand rows only (none in most feeds): the TAD alternatives look them up by place.
-    `CREATE INDEX stop_times_flex_idx ON gtfs.stop_times ((COALESCE(location_key, location_group_key, stop_key)))
-  WHERE start_pickup_drop_off_window IS NOT NULL OR pickup_type = 2 OR drop_off_type = 2;`,
-  ],
   foreignKeys: [['feed_version_id, trip_key', 'trips', 'feed_version_id, trip_key']],
 };

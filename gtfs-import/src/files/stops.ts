@@ -25,26 +25,4 @@ export const stops: GtfsFile = {
     col('level_id', 'id', { ref: 'level' }),
     col('platform_code', 'text'),
   ],
-  sql: `CREATE TABLE gtfs.stops (
-  feed_version_id integer NOT NULL,
-  stop_id text COLLATE "C" NOT NULL,
-  -- Integer key in the feed version's place namespace (stops, locations, location groups, areas).
-  place_key integer NOT NULL,
-  stop_code text,
-  stop_name text,
-  tts_stop_name text,
-  stop_desc text,
-  geom geometry(Point, 4326),
-  zone_id text,
-  stop_url text,
-  location_type smallint,
-  parent_station text COLLATE "C",
-  stop_timezone text,
-  wheelchair_boarding smallint,
-  level_id text COLLATE "C",
-  platform_code text,
-  PRIMARY KEY (feed_version_id, stop_id),
-  UNIQUE (feed_version_id, place_key)
-) PARTITION BY LIST (feed_version_id);`,
-  indexes: ['CREATE INDEX stops_geom_gix ON gtfs.stops USING gist (geom);'],
 };

@@ -5,11 +5,4 @@ export const timeframes: GtfsFile = {
   table: 'timeframes',
   required: false,
   columns: [req('timeframe_group_id', 'id'), col('start_time', 'time'), col('end_time', 'time'), req('service_id', 'id', { ref: 'service' })],
-  sql: `CREATE TABLE gtfs.timeframes (
-  feed_version_id integer NOT NULL,
-  timeframe_group_id text COLLATE "C" NOT NULL,
-  start_time integer,
-  end_time integer,
-  service_id text COLLATE "C" NOT NULL
-) PARTITION BY LIST (feed_version_id);`,
 };

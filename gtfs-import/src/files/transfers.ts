@@ -14,15 +14,4 @@ export const transfers: GtfsFile = {
     req('transfer_type', 'enum', { values: [0, 1, 2, 3, 4, 5] }),
     col('min_transfer_time', 'uint'),
   ],
-  sql: `CREATE TABLE gtfs.transfers (
-  feed_version_id integer NOT NULL,
-  from_stop_id text COLLATE "C",
-  to_stop_id text COLLATE "C",
-  from_route_id text COLLATE "C",
-  to_route_id text COLLATE "C",
-  from_trip_id text COLLATE "C",
-  to_trip_id text COLLATE "C",
-  transfer_type smallint NOT NULL,
-  min_transfer_time integer
-) PARTITION BY LIST (feed_version_id);`,
 };

@@ -13,14 +13,4 @@ export const translations: GtfsFile = {
     col('record_sub_id', 'text'),
     col('field_value', 'text'),
   ],
-  sql: `CREATE TABLE gtfs.translations (
-  feed_version_id integer NOT NULL,
-  table_name text NOT NULL,
-  field_name text NOT NULL,
-  language text NOT NULL,
-  translation text NOT NULL,
-  record_id text,
-  record_sub_id text,
-  field_value text
-) PARTITION BY LIST (feed_version_id);`,
 };

@@ -17,22 +17,5 @@ export const trips: GtfsFile = {
     col('wheelchair_accessible', 'enum', { values: [0, 1, 2] }),
     col('bikes_allowed', 'enum', { values: [0, 1, 2] }),
   ],
-  sql: `CREATE TABLE gtfs.trips (
-  feed_version_id integer NOT NULL,
-  trip_id text COLLATE "C" NOT NULL,
-  -- Integer key used by stop_times (a third of the bytes of typical trip ids, and faster joins).
-  trip_key integer NOT NULL,
-  route_id text COLLATE "C" NOT NULL,
-  service_id text COLLATE "C" NOT NULL,
-  trip_headsign text,
-  trip_short_name text,
-  direction_id smallint,
-  block_id text,
-  shape_id text COLLATE "C",
-  wheelchair_accessible smallint,
-  bikes_allowed smallint,
-  -- trip_id is unique too (checked while streaming, with its line); nothing looks trips up by it.
-  PRIMARY KEY (feed_version_id, trip_key)
-) PARTITION BY LIST (feed_version_id);`,
   foreignKeys: [['feed_version_id, route_id', 'routes', 'feed_version_id, route_id']],
 };
