@@ -28,5 +28,3 @@ export const unauthorized = (message = 'missing or invalid credentials') =>
   new HttpError(401, 'unauthorized', message, [], { 'WWW-Authenticate': 'Bearer' });
 export const forbidden = (message = 'not allowed for this role or territory') =>
   new HttpError(403, 'forbidden', message);
-export const unavailable = (message = 'service temporarily unavailable') =>
-  new HttpError(503, 'unavailable', message, [], { 'Retry-After': '2' });

@@ -201,18 +201,6 @@ export class CorridorIndex {
     return true;
   }
 
-  has(key: number): boolean {
-    return this.lineCells.has(key);
-  }
-
-  get size(): number {
-    return this.lineCells.size;
-  }
-
-  get cellCount(): number {
-    return this.cells.size;
-  }
-
   /** Cells whose box meets the window: their pieces are a superset of the pieces that do. */
   cellsIn(minX: number, minY: number, maxX: number, maxY: number): Cell[] {
     return this.tree.search({ minX, minY, maxX, maxY });

@@ -317,21 +317,6 @@ export class LegIndex {
     }
     return out;
   }
-
-  /** Every leg within radiusM of one point. */
-  near(p: LngLat, radiusM: number, accept?: (l: Leg) => boolean): NearHit[] {
-    const sp = this.nextStamp();
-    const out: NearHit[] = [];
-    for (const slot of this.scanNear(p, radiusM, this.atPickup, sp)) {
-      const leg = this.slots[slot]!;
-      if (!accept || accept(leg)) out.push(hitOf(leg, this.atPickup, slot));
-    }
-    return out;
-  }
-}
-
-function hitOf(leg: Leg, n: Nearness, slot: number): NearHit {
-  return { leg, distM: n.distM[slot], alongM: n.alongM[slot] };
 }
 
 /** Closest point of the whole leg: the same function the brute-force scan uses. */

@@ -101,10 +101,6 @@ export class Matcher {
     private opts: MatcherOptions = { tableBatch: 49, oneTable: true },
   ) {}
 
-  setRouter(router: Router) {
-    this.router = router;
-  }
-
   /** Corridor, order, day, seats and a loose time check; `scan` skips the index and the time pre-check (reference). */
   candidates(q: MatchQuery, mode: 'index' | 'scan' = 'index'): { list: Candidate[]; corridor: number } {
     const weekday = q.date ? isoWeekday(q.date) : 0;
