@@ -188,10 +188,6 @@ export class LegIndex {
   ): number[] {
     const { kx, ky } = w;
     const [px, py] = p;
-    const wMinX = w.minX,
-      wMinY = w.minY,
-      wMaxX = w.maxX,
-      wMaxY = w.maxY;
     const seen: number[] = [];
     const onlyStamp = only ? only.n.stamp : undefined;
     const onlyValue = only ? only.stamp : 0;
@@ -205,18 +201,12 @@ export class LegIndex {
         const slot = keys[k];
         if (onlyStamp && onlyStamp[slot] !== onlyValue) continue;
         const g = k * PIECE_STRIDE;
+        // Segment box outside the window: farther than the radius.
+        if (pieceOutside(geom, g, w)) continue;
         const x1 = geom[g],
           y1 = geom[g + 1],
           x2 = geom[g + 2],
           y2 = geom[g + 3];
-        // Segment box outside the window: farther than the radius.
-        if (
-          (x1 < wMinX && x2 < wMinX) ||
-          (x1 > wMaxX && x2 > wMaxX) ||
-          (y1 < wMinY && y2 < wMinY) ||
-          (y1 > wMaxY && y2 > wMaxY)
-        )
-          continue;
         // Same arithmetic, in the same order, as nearestOnSegments: the scan and the index agree to the bit.
         const sx = (x2 - x1) * kx,
           sy = (y2 - y1) * ky;
@@ -256,17 +246,7 @@ export class LegIndex {
       const { keys, geom, n } = cell;
       for (let k = 0; k < n; k++) {
         const g = k * PIECE_STRIDE;
-        const x1 = geom[g],
-          y1 = geom[g + 1],
-          x2 = geom[g + 2],
-          y2 = geom[g + 3];
-        if (
-          (x1 < w.minX && x2 < w.minX) ||
-          (x1 > w.maxX && x2 > w.maxX) ||
-          (y1 < w.minY && y2 < w.minY) ||
-          (y1 > w.maxY && y2 > w.maxY)
-        )
-          continue;
+        if (pieceOutside(geom, g, w)) continue;
         const slot = keys[k];
         if (start[slot] > from || end[slot] < to || (dayBit !== 0 && days[slot] !== 0 && (days[slot] & dayBit) === 0))
           continue;
@@ -317,6 +297,24 @@ export class LegIndex {
     }
     return out;
   }
+}
+
+/** True when the box of the piece at `g` misses the window: the piece is farther than the radius. */
+function pieceOutside(
+  geom: Float64Array,
+  g: number,
+  w: { minX: number; minY: number; maxX: number; maxY: number },
+): boolean {
+  const x1 = geom[g],
+    y1 = geom[g + 1],
+    x2 = geom[g + 2],
+    y2 = geom[g + 3];
+  return (
+    (x1 < w.minX && x2 < w.minX) ||
+    (x1 > w.maxX && x2 > w.maxX) ||
+    (y1 < w.minY && y2 < w.minY) ||
+    (y1 > w.maxY && y2 > w.maxY)
+  );
 }
 
 /** Closest point of the whole leg: the same function the brute-force scan uses. */
