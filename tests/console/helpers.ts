@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Plugin } from '../../services/src/app.ts';
@@ -11,10 +10,10 @@ import { startServer, type TestServer } from '../helpers/server.ts';
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 export const DIST = path.join(repoRoot, 'console', 'dist');
 
-/** The console is built once if console/dist is missing (vite build, a few seconds). */
+/** The console is built once per run by tests/helpers/global-setup.ts, before any test file starts. */
 export function ensureConsoleBuilt(): void {
-  if (fs.existsSync(path.join(DIST, 'index.html'))) return;
-  execFileSync('npm', ['run', 'build', '-w', 'console'], { cwd: repoRoot, stdio: 'ignore' });
+  if (!fs.existsSync(path.join(DIST, 'index.html')))
+    throw new Error(`console not built: ${DIST} (see tests/helpers/global-setup.ts)`);
 }
 
 export async function startConsoleServer(

@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { openPglite } from '../../services/src/db/pglite.ts';
 import { migrate } from '../../services/src/db/migrate.ts';
 import { pgliteTemplateDir } from './db.ts';
@@ -9,6 +11,7 @@ import { pgliteTemplateDir } from './db.ts';
  * runs never see half a template.
  */
 export default async function setup() {
+  buildConsole();
   const dir = pgliteTemplateDir();
   if (fs.existsSync(`${dir}/.ready`)) return;
   const tmp = `${dir}.tmp-${process.pid}`;
@@ -22,4 +25,14 @@ export default async function setup() {
   } catch {
     fs.rmSync(tmp, { recursive: true, force: true }); // another run won the race: its template is as good
   }
+}
+
+/**
+ * The console's browser and HTTP tests serve console/dist: built here, once, before the test files start (several
+ * files building it at once would serve each other half-written bundles).
+ */
+function buildConsole() {
+  const root = path.resolve(import.meta.dirname, '../..');
+  if (fs.existsSync(path.join(root, 'console', 'dist', 'index.html'))) return;
+  execFileSync('npm', ['run', 'build', '-w', 'console'], { cwd: root, stdio: 'ignore' });
 }
