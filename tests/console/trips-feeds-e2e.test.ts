@@ -75,7 +75,6 @@ async function loggedIn(email: string): Promise<Page> {
 }
 
 describe('imported feeds and trips in a real browser', () => {
-  // Two whole imports through the browser: on a loaded CI machine this takes longer than the default 60 s.
   it('lets an admin import a feed, follow its progress and read the report', async () => {
     const page = await loggedIn('admin@e2e.fr');
     await page.goto(`${srv.url}/console/#/feeds`);
@@ -118,7 +117,7 @@ describe('imported feeds and trips in a real browser', () => {
     await page.getByText('Coordonnée invalide').waitFor();
     await page.screenshot({ path: path.join(SHOTS, '14-import-echec.png') });
     await page.context().close();
-  }, 180_000);
+  });
 
   it('lets a coordinator add a regular trip for a driver, see its route, and find it by commune', async () => {
     const page = await loggedIn('lot@e2e.fr');
