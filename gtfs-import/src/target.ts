@@ -162,7 +162,7 @@ export async function postgresTarget(url: string): Promise<ImportTarget> {
     copy(table, columns) {
       // FREEZE: every table loaded is created in the same transaction, so its rows can be written frozen (no later
       // hint-bit or freeze pass rewriting the pages).
-      const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN${process.env.GTFS_NOFREEZE ? "" : " (FREEZE)"}`));
+      const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN (FREEZE)`));
       let failure: Error | undefined;
       let wake: (() => void) | undefined;
       stream.on('error', (err: Error) => {

@@ -66,6 +66,22 @@ describe('findAlternatives', () => {
     expect(night?.legs[0]).toMatchObject({ arrival: '25:05', arrivalMin: 25 * 60 + 5 });
   });
 
+  it('finds the previous evening’s night trip after midnight, on the service day it belongs to', async () => {
+    // T2 (Monday to Friday) leaves Cahors at 23:50 and reaches Figeac at 25:05:30: on Saturday at 01:05, Friday's run.
+    const saturday = await findAlternatives(db, { ...base, date: '2025-03-08', timeKind: 'arrive', timeMin: 70, toleranceMin: 15 });
+    const night = saturday.transit.find((j) => j.legs[0].tripId === 'T2');
+    expect(night?.legs[0]).toMatchObject({
+      serviceDate: '2025-03-07', departure: '23:50', departureMin: -10, arrival: '01:05', arrivalMin: 65,
+    });
+    expect(night!.leaveMin).toBeLessThan(-10);
+    // Depart-at just before midnight on Friday: the same run, on its own service day.
+    const friday = await findAlternatives(db, { ...base, date: '2025-03-07', timeMin: 23 * 60 + 45, toleranceMin: 15 });
+    expect(friday.transit.find((j) => j.legs[0].tripId === 'T2')?.legs[0]).toMatchObject({ serviceDate: '2025-03-07', arrival: '25:05' });
+    // Monday 01:05: Sunday has no service, so no night trip.
+    const monday = await findAlternatives(db, { ...base, date: '2025-03-10', timeKind: 'arrive', timeMin: 70, toleranceMin: 15 });
+    expect(monday.transit.some((j) => j.legs[0].tripId === 'T2')).toBe(false);
+  });
+
   it('finds TER journeys with one transfer when no train runs direct', async () => {
     const alt = await findAlternatives(db, { ...base, date: '2025-01-28', timeKind: 'arrive', timeMin: 11 * 60 + 30, toleranceMin: 60 });
     const ter = alt.transit.filter((j) => j.legs[0].feedName === 'ter');

@@ -14,6 +14,13 @@ const MAX_LEG_S = 4 * 3600;
 const MAX_JOURNEYS = 6;
 
 const walkMin = (m: number) => Math.ceil(m / WALK_M_PER_MIN);
+const DAY_S = 86_400;
+
+function addDays(date: string, n: number): string {
+  const d = new Date(`${date}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
 
 /** Services running on $2 among feed versions $1 (calendar + calendar_dates). */
 const SERVICES_SQL = `svc AS (
@@ -39,6 +46,8 @@ interface NearStop {
 interface LegRow {
   v: number;
   trip_key: number;
+  /** 0: a trip of the requested date's service day; 86400: of the previous one (times already brought back). */
+  shift: number;
   end_key: number;
   end_time: number;
   other_key: number;
@@ -48,8 +57,8 @@ interface LegRow {
 /**
  * Public transport a coordinator can offer instead of (or besides) a driver: scheduled transit (direct or one
  * transfer) on active feed versions, on-demand transport (GTFS-Flex zones and stops, and TAD providers), and
- * seated-patient transport for health trips. Times are minutes after midnight of `query.date`; services running past
- * midnight of the previous day are not searched.
+ * seated-patient transport for health trips. Times are minutes after midnight of `query.date`; trips of the previous
+ * service day that run past midnight (GTFS times from 24:00:00) are searched too, with negative minutes before midnight.
  */
 export async function findAlternatives(db: Queryable, query: AlternativesQuery): Promise<Alternatives> {
   const versions = (
@@ -101,37 +110,28 @@ async function findTransit(db: Queryable, q: AlternativesQuery, ids: number[], f
   const destWindow = depart ? [t - tol, t + tol + MAX_LEG_S] : [t - tol - maxWalkS, t + tol];
 
   // Boardings near the origin with every later stop of their trip, and alightings near the destination with every
-  // earlier stop: direct journeys are in the first set, transfers join the two on a station.
-  const services = await servicesOn(db, ids, q.date);
-  if (!services.length) return [];
-  const legsSql = (forward: boolean) => `SELECT a.feed_version_id AS v, a.trip_key, a.stop_key AS end_key,
-      a.${forward ? 'departure_time' : 'arrival_time'} AS end_time, b.stop_key AS other_key,
-      b.${forward ? 'arrival_time' : 'departure_time'} AS other_time
-    FROM gtfs.stop_times a
-    JOIN gtfs.trips tr ON tr.feed_version_id = a.feed_version_id AND tr.trip_key = a.trip_key
-    JOIN gtfs.stop_times b ON b.feed_version_id = a.feed_version_id AND b.trip_key = a.trip_key
-      AND b.stop_sequence ${forward ? '>' : '<'} a.stop_sequence
-    WHERE a.feed_version_id = ANY($1) AND a.stop_key = ANY($2)
-      AND a.${forward ? 'departure_time' : 'arrival_time'} BETWEEN $3 AND $4
-      AND a.${forward ? 'pickup_type' : 'drop_off_type'} IS DISTINCT FROM 1
-      AND tr.feed_version_id::text || ':' || tr.service_id = ANY($5::text[])
-      AND b.stop_key IS NOT NULL AND b.${forward ? 'drop_off_type' : 'pickup_type'} IS DISTINCT FROM 1`;
+  // earlier stop: direct journeys are in the first set, transfers join the two on a station. Each runs on the requested
+  // date's services and on the previous day's, whose trips past 24:00:00 reach into the requested date.
+  const [today, eve] = await Promise.all([servicesOn(db, ids, q.date), servicesOn(db, ids, addDays(q.date, -1))]);
+  const running = { today, eve };
   const [fwdAll, bwdAll] = await Promise.all([
-    db.query<LegRow>(legsSql(true), [[...new Set(origins.map((s) => s.v))], origins.map((s) => s.place_key), ...originWindow, services]),
-    db.query<LegRow>(legsSql(false), [[...new Set(dests.map((s) => s.v))], dests.map((s) => s.place_key), ...destWindow, services]),
+    tripLegs(db, true, origins, originWindow, running),
+    tripLegs(db, false, dests, destWindow, running),
   ]);
   const key = (v: number, k: number) => `${v}:${k}`;
+  // One run of a trip: the same trip on two service days is two runs.
+  const run = (v: number, trip: number, shift: number) => `${v}:${trip}:${shift}`;
   const originBy = new Map(origins.map((s) => [key(s.v, s.place_key), s]));
   const destBy = new Map(dests.map((s) => [key(s.v, s.place_key), s]));
-  const fwd = { rows: fwdAll.rows.filter((r) => originBy.has(key(r.v, r.end_key))) };
-  const bwd = { rows: bwdAll.rows.filter((r) => destBy.has(key(r.v, r.end_key))) };
+  const fwd = { rows: fwdAll.filter((r) => originBy.has(key(r.v, r.end_key))) };
+  const bwd = { rows: bwdAll.filter((r) => destBy.has(key(r.v, r.end_key))) };
   const inWindow = (leaveS: number, arriveS: number) => {
     const anchor = depart ? leaveS : arriveS;
     return anchor >= t - tol && anchor <= t + tol;
   };
 
   interface Candidate {
-    legs: { v: number; trip: number; fromKey: number; toKey: number; dep: number; arr: number }[];
+    legs: { v: number; trip: number; shift: number; fromKey: number; toKey: number; dep: number; arr: number }[];
     walkTo: number;
     walkFrom: number;
     leave: number;
@@ -146,10 +146,10 @@ async function findTransit(db: Queryable, q: AlternativesQuery, ids: number[], f
     const leave = r.end_time - walkMin(o.dist) * 60;
     const arrive = r.other_time + walkMin(d.dist) * 60;
     if (!inWindow(leave, arrive)) continue;
-    candidates.push({ legs: [{ v: r.v, trip: r.trip_key, fromKey: r.end_key, toKey: r.other_key, dep: r.end_time, arr: r.other_time }], walkTo: o.dist, walkFrom: d.dist, leave, arrive, wait: null });
+    candidates.push({ legs: [{ v: r.v, trip: r.trip_key, shift: r.shift, fromKey: r.end_key, toKey: r.other_key, dep: r.end_time, arr: r.other_time }], walkTo: o.dist, walkFrom: d.dist, leave, arrive, wait: null });
   }
   // Transfers: same stop or same station (parent_station), within the same feed version.
-  const directTrips = new Set(candidates.map((c) => `${c.legs[0].v}:${c.legs[0].trip}`));
+  const directTrips = new Set(candidates.map((c) => run(c.legs[0].v, c.legs[0].trip, c.legs[0].shift)));
   const stations = await stationsOf(db, ids, [...new Set([...fwd.rows.map((r) => `${r.v}:${r.other_key}`), ...bwd.rows.map((r) => `${r.v}:${r.other_key}`)])]);
   const second = new Map<string, LegRow[]>();
   for (const r of bwd.rows) {
@@ -160,12 +160,12 @@ async function findTransit(db: Queryable, q: AlternativesQuery, ids: number[], f
     list.push(r);
   }
   for (const r1 of fwd.rows) {
-    if (r1.other_time === null || directTrips.has(`${r1.v}:${r1.trip_key}`)) continue;
+    if (r1.other_time === null || directTrips.has(run(r1.v, r1.trip_key, r1.shift))) continue;
     const list = second.get(`${r1.v}:${stations.get(key(r1.v, r1.other_key)) ?? r1.other_key}`);
     if (!list) continue;
     const o = originBy.get(key(r1.v, r1.end_key))!;
     for (const r2 of list) {
-      if (r2.trip_key === r1.trip_key) continue;
+      if (r2.trip_key === r1.trip_key && r2.shift === r1.shift) continue;
       const wait = r2.other_time - r1.other_time;
       if (wait < MIN_TRANSFER_S || wait > MAX_TRANSFER_S) continue;
       const d = destBy.get(key(r2.v, r2.end_key))!;
@@ -174,8 +174,8 @@ async function findTransit(db: Queryable, q: AlternativesQuery, ids: number[], f
       if (!inWindow(leave, arrive)) continue;
       candidates.push({
         legs: [
-          { v: r1.v, trip: r1.trip_key, fromKey: r1.end_key, toKey: r1.other_key, dep: r1.end_time, arr: r1.other_time },
-          { v: r2.v, trip: r2.trip_key, fromKey: r2.other_key, toKey: r2.end_key, dep: r2.other_time, arr: r2.end_time },
+          { v: r1.v, trip: r1.trip_key, shift: r1.shift, fromKey: r1.end_key, toKey: r1.other_key, dep: r1.end_time, arr: r1.other_time },
+          { v: r2.v, trip: r2.trip_key, shift: r2.shift, fromKey: r2.other_key, toKey: r2.end_key, dep: r2.other_time, arr: r2.end_time },
         ],
         walkTo: o.dist, walkFrom: d.dist, leave, arrive, wait,
       });
@@ -189,7 +189,7 @@ async function findTransit(db: Queryable, q: AlternativesQuery, ids: number[], f
   const chosen: Candidate[] = [];
   const used = new Set<string>();
   for (const c of candidates) {
-    const ks = c.legs.map((l) => `${l.v}:${l.trip}`);
+    const ks = c.legs.map((l) => run(l.v, l.trip, l.shift));
     if (ks.some((k) => used.has(k))) continue;
     ks.forEach((k) => used.add(k));
     chosen.push(c);
@@ -231,6 +231,7 @@ async function findTransit(db: Queryable, q: AlternativesQuery, ids: number[], f
         agency: tr.agency_name ? { name: tr.agency_name, phone: tr.agency_phone, url: tr.agency_url } : null,
         route: { id: tr.route_id, shortName: tr.short_name, longName: tr.long_name, type: tr.route_type },
         tripId: tr.trip_id,
+        serviceDate: l.shift ? addDays(q.date, -1) : q.date,
         headsign: tr.headsign,
         from: stopRef(l.v, l.fromKey),
         to: stopRef(l.v, l.toKey),
@@ -249,22 +250,69 @@ async function findTransit(db: Queryable, q: AlternativesQuery, ids: number[], f
   }));
 }
 
-/** Feed versions are immutable: the services running on a date can be kept (as "version:service_id"). */
-const serviceCache = new Map<string, string[]>();
+/**
+ * Boardings at `stops` in `window` with every later stop of their trip (forward), or alightings with every earlier stop.
+ * A trip runs on the requested date's service day, or on the previous one when its times past 24:00:00 fall in the
+ * window (then brought back by a day). Two small queries: the boardings (with their service, kept in memory: a feed
+ * runs thousands of services a day, too many to send with each query), then the other stops of the running trips.
+ */
+async function tripLegs(
+  db: Queryable, forward: boolean, stops: NearStop[], window: number[], running: { today: Map<number, Set<string>>; eve: Map<number, Set<string>> },
+): Promise<LegRow[]> {
+  const endTime = forward ? 'departure_time' : 'arrival_time';
+  const ends = (
+    await db.query<{ v: number; trip_key: number; seq: number; stop_key: number; t: number; service_id: string }>(
+      `SELECT a.feed_version_id AS v, a.trip_key, a.stop_sequence AS seq, a.stop_key, a.${endTime} AS t, tr.service_id
+       FROM gtfs.stop_times a
+       JOIN gtfs.trips tr ON tr.feed_version_id = a.feed_version_id AND tr.trip_key = a.trip_key
+       WHERE a.feed_version_id = ANY($1) AND a.stop_key = ANY($2)
+         AND (a.${endTime} BETWEEN $3 AND $4 OR a.${endTime} BETWEEN $3::int + ${DAY_S} AND $4::int + ${DAY_S})
+         AND a.${forward ? 'pickup_type' : 'drop_off_type'} IS DISTINCT FROM 1`,
+      [[...new Set(stops.map((s) => s.v))], stops.map((s) => s.place_key), window[0], window[1]],
+    )
+  ).rows;
+  const runs = new Map<string, { shift: number; endTime: number; endKey: number }>();
+  for (const e of ends) {
+    const shift = e.t <= window[1] ? 0 : DAY_S;
+    if (!(shift ? running.eve : running.today).get(e.v)?.has(e.service_id)) continue;
+    runs.set(`${e.v}:${e.trip_key}:${e.seq}`, { shift, endTime: e.t - shift, endKey: e.stop_key });
+  }
+  if (!runs.size) return [];
+  const keys = [...runs.keys()].map((k) => k.split(':').map(Number));
+  const others = (
+    await db.query<{ v: number; trip_key: number; from_seq: number; stop_key: number; t: number | null }>(
+      `SELECT k.v, k.trip_key, k.seq AS from_seq, b.stop_key, b.${forward ? 'arrival_time' : 'departure_time'} AS t
+       FROM unnest($1::int[], $2::int[], $3::int[]) AS k(v, trip_key, seq)
+       JOIN gtfs.stop_times b ON b.feed_version_id = k.v AND b.trip_key = k.trip_key AND b.stop_sequence ${forward ? '>' : '<'} k.seq
+       WHERE b.stop_key IS NOT NULL AND b.${forward ? 'drop_off_type' : 'pickup_type'} IS DISTINCT FROM 1`,
+      [keys.map((k) => k[0]), keys.map((k) => k[1]), keys.map((k) => k[2])],
+    )
+  ).rows;
+  return others.map((o) => {
+    const r = runs.get(`${o.v}:${o.trip_key}:${o.from_seq}`)!;
+    return {
+      v: o.v, trip_key: o.trip_key, shift: r.shift, end_key: r.endKey, end_time: r.endTime,
+      other_key: o.stop_key, other_time: o.t === null ? (null as unknown as number) : o.t - r.shift,
+    };
+  });
+}
 
-async function servicesOn(db: Queryable, ids: number[], date: string): Promise<string[]> {
-  const out: string[] = [];
+/** Feed versions are immutable: the services running on a date can be kept. */
+const serviceCache = new Map<string, Set<string>>();
+
+/** Service ids running on a date, by feed version. */
+async function servicesOn(db: Queryable, ids: number[], date: string): Promise<Map<number, Set<string>>> {
+  const out = new Map<number, Set<string>>();
   for (const v of ids) {
     const k = `${v}:${date}`;
-    let list = serviceCache.get(k);
-    if (!list) {
-      list = (
-        await db.query<{ s: string }>(`WITH ${SERVICES_SQL} SELECT v::text || ':' || service_id AS s FROM svc`, [[v], date])
-      ).rows.map((r) => r.s);
+    let set = serviceCache.get(k);
+    if (!set) {
+      const rows = (await db.query<{ service_id: string }>(`WITH ${SERVICES_SQL} SELECT service_id FROM svc`, [[v], date])).rows;
+      set = new Set(rows.map((r) => r.service_id));
       if (serviceCache.size >= 256) serviceCache.delete(serviceCache.keys().next().value!);
-      serviceCache.set(k, list);
+      serviceCache.set(k, set);
     }
-    out.push(...list);
+    out.set(v, set);
   }
   return out;
 }
@@ -287,8 +335,9 @@ async function stationsOf(db: Queryable, ids: number[], keys: string[]): Promise
   return new Map(rows.map((r) => [`${r.v}:${r.place_key}`, r.station_key]));
 }
 
+/** "HH:MM" of a time in seconds after midnight; before midnight (a previous day's trip) as the clock shows it. */
 function clock(s: number): string {
-  const m = Math.floor(s / 60);
+  const m = s < 0 ? Math.floor(s / 60) + 1440 : Math.floor(s / 60);
   return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
 }
 

@@ -28,12 +28,15 @@ export interface TransitLeg {
   agency: { name: string; phone: string | null; url: string | null } | null;
   route: { id: string; shortName: string | null; longName: string | null; type: number };
   tripId: string;
+  /** The trip's GTFS service day: the day before the requested date for a night trip that started the evening before. */
+  serviceDate: string;
   headsign: string | null;
   from: StopRef;
   to: StopRef;
+  /** Minutes after the requested date's midnight: negative the evening before, past 1439 after the next midnight. */
   departureMin: number;
   arrivalMin: number;
-  /** "HH:MM" (24:10 past midnight, as GTFS writes it). */
+  /** "HH:MM" (24:10 past midnight, as GTFS writes it; a previous day's trip as the clock shows it). */
   departure: string;
   arrival: string;
 }
