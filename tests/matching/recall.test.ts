@@ -47,6 +47,37 @@ describe('recall of the corridor index against brute force', () => {
     expect(found).toBeGreaterThan(100);
   });
 
+  it('gives each candidate the same nearest points as the scan, for dated and recurring requests, bookings and seats', () => {
+    // A fresh index (its buffers grow during these queries), some seats booked, some requests recurring or for two.
+    const booked = legs.map((l, i) => ({ ...l, bookedByDate: new Map(i % 7 === 0 ? [['2026-12-01', l.seats]] : []) }));
+    const index = new LegIndex();
+    index.load(booked);
+    const m = new Matcher(index, router, () => DEFAULT_RULES, { tableBatch: 200, oneTable: false });
+    let compared = 0;
+    makeQueries(booked, 120, 'positions').forEach((q0, i) => {
+      const q =
+        i % 3 === 1
+          ? { ...q0, date: null, weekdays: [1 + (i % 7), 1 + ((i + 3) % 7)] }
+          : i % 3 === 2
+            ? { ...q0, seats: 2, passengerId: booked[i].driverId }
+            : q0;
+      const scan = new Map(m.candidates(q, 'scan').list.map((c) => [c.leg.key, c]));
+      for (const c of m.candidates(q).list) {
+        const s = scan.get(c.leg.key);
+        expect(s, `leg ${c.leg.key} is not a candidate of the scan`).toBeDefined();
+        expect([c.pickup.distM, c.pickup.alongM, c.dropoff.distM, c.dropoff.alongM]).toEqual([
+          s!.pickup.distM,
+          s!.pickup.alongM,
+          s!.dropoff.distM,
+          s!.dropoff.alongM,
+        ]);
+        expect(c.weekdays).toEqual(s!.weekdays);
+        compared++;
+      }
+    });
+    expect(compared).toBeGreaterThan(1000);
+  });
+
   it('ranks proposals best first, every one within the detour rules', async () => {
     for (const q of makeQueries(legs, 40, 'ranking')) {
       const { proposals } = await matcher.match(q);

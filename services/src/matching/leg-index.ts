@@ -1,5 +1,6 @@
 import { nearestOnSegments, scaleAt, type Nearest } from '../geo/polyline.ts';
-import { CorridorIndex, PIECE_STRIDE } from './corridor-index.ts';
+import { CorridorIndex, PIECE_STRIDE, type Cell } from './corridor-index.ts';
+import { LegColumns, type LegFilter } from './leg-columns.ts';
 import type { Leg } from './legs.ts';
 import type { LngLat } from '../routing/types.ts';
 
@@ -9,20 +10,31 @@ export interface NearHit {
   alongM: number;
 }
 
-/**
- * What nearBoth may reject before measuring (a conservative bound: the caller's own checks come after): legs whose
- * hours miss `timeMin` by more than `slackMin`, and regular legs not running on the weekday `dayBit` (1 << ISO day).
- */
-export interface Prefilter {
-  timeMin: number;
-  slackMin: number;
-  dayBit: number;
-}
-
 export interface BothEndsHit {
   leg: Leg;
   pickup: NearHit;
   dropoff: NearHit;
+}
+
+/**
+ * Legs near both ends of a request, pickup before drop-off along the route, serving its filter: slots, with the
+ * nearest point's distance and position at each end read by slot. Valid until the next query on the index.
+ */
+export interface BothEnds {
+  slots: number[];
+  pickup: Readonly<Pick<Nearness, 'distM' | 'alongM'>>;
+  dropoff: Readonly<Pick<Nearness, 'distM' | 'alongM'>>;
+}
+
+/** A query point's search box, its metres per degree, and the cells meeting the box. */
+interface Window {
+  kx: number;
+  ky: number;
+  minX: number;
+  minY: number;
+  maxX: number;
+  maxY: number;
+  cells: Cell[];
 }
 
 /** Per-slot nearest piece found so far for one query point, in typed arrays (no allocation per piece). */
@@ -61,13 +73,8 @@ export class LegIndex {
   private atPickup = new Nearness();
   /** Legs with a segment box in the first end's window: a cheap superset, measured only if seen at the other end. */
   private rough = new Nearness();
-  /**
-   * Per slot, what a query can reject without touching the leg: its hours (departure, and departure + 1.25 × its
-   * duration) and its weekdays as bits (0 for one-off trips, whose date is checked later).
-   */
-  private startMin = new Float32Array(0);
-  private endMin = new Float32Array(0);
-  private dayBits = new Uint8Array(0);
+  /** Per slot, what a query filters on: read in tight loops without touching the leg objects. */
+  readonly columns = new LegColumns();
   private atDropoff = new Nearness();
   private stamp = 0;
   /** Legs per territory: which territories' rules apply to an unscoped query. */
@@ -82,21 +89,7 @@ export class LegIndex {
     this.atPickup.grow(slot + 1);
     this.atDropoff.grow(slot + 1);
     this.rough.grow(slot + 1);
-    if (slot >= this.startMin.length) {
-      const size = Math.max(slot + 1, this.startMin.length * 2, 1024);
-      const start = new Float32Array(size),
-        end = new Float32Array(size),
-        days = new Uint8Array(size);
-      start.set(this.startMin);
-      end.set(this.endMin);
-      days.set(this.dayBits);
-      this.startMin = start;
-      this.endMin = end;
-      this.dayBits = days;
-    }
-    this.startMin[slot] = l.departureMin;
-    this.endMin[slot] = l.departureMin + (1.25 * l.durationS) / 60;
-    this.dayBits[slot] = l.schedule.kind === 'regular' ? l.schedule.weekdays.reduce((b, d) => b | (1 << d), 0) : 0;
+    this.columns.set(slot, l);
     return slot;
   }
 
@@ -145,6 +138,11 @@ export class LegIndex {
     this.perTerritory.clear();
   }
 
+  /** The leg in a slot returned by nearBoth. */
+  legAt(slot: number): Leg {
+    return this.slots[slot]!;
+  }
+
   get size(): number {
     return this.legs.size;
   }
@@ -167,7 +165,7 @@ export class LegIndex {
    * Nearest segment per leg among the segments near the point; `only` restricts to slots stamped there.
    * Ties keep the lowest segment: the same answer as a scan from the start of the route.
    */
-  private window(p: LngLat, radiusM: number) {
+  private window(p: LngLat, radiusM: number): Window {
     const { kx, ky } = scaleAt(p[1]);
     const dx = radiusM / kx,
       dy = radiusM / ky;
@@ -178,124 +176,167 @@ export class LegIndex {
     return { kx, ky, minX, minY, maxX, maxY, cells: this.index.cellsIn(minX, minY, maxX, maxY) };
   }
 
+  /** Measures the pieces of the window's cells whose leg is stamped `only.stamp` in `only.n`; returns the legs found. */
   private scanNear(
     p: LngLat,
     radiusM: number,
     into: Nearness,
     stamp: number,
-    only?: { n: Nearness; stamp: number },
-    w = this.window(p, radiusM),
+    only: { n: Nearness; stamp: number },
+    w: Window,
   ): number[] {
-    const { kx, ky } = w;
-    const [px, py] = p;
     const seen: number[] = [];
-    const onlyStamp = only ? only.n.stamp : undefined;
-    const onlyValue = only ? only.stamp : 0;
-    const st = into.stamp,
-      bestD = into.distM,
-      bestPart = into.part,
-      bestAlong = into.alongM;
+    const onlyStamp = only.n.stamp,
+      onlyValue = only.stamp;
     for (const cell of w.cells) {
-      const { keys, parts, geom, n } = cell;
+      const { keys, n } = cell;
       for (let k = 0; k < n; k++) {
-        const slot = keys[k];
-        if (onlyStamp && onlyStamp[slot] !== onlyValue) continue;
-        const g = k * PIECE_STRIDE;
+        if (onlyStamp[keys[k]] !== onlyValue) continue;
         // Segment box outside the window: farther than the radius.
-        if (pieceOutside(geom, g, w)) continue;
-        const x1 = geom[g],
-          y1 = geom[g + 1],
-          x2 = geom[g + 2],
-          y2 = geom[g + 3];
-        // Same arithmetic, in the same order, as nearestOnSegments: the scan and the index agree to the bit.
-        const sx = (x2 - x1) * kx,
-          sy = (y2 - y1) * ky;
-        const qx = (px - x1) * kx,
-          qy = (py - y1) * ky;
-        const len2 = sx * sx + sy * sy;
-        let t = len2 > 0 ? (qx * sx + qy * sy) / len2 : 0;
-        if (t < 0) t = 0;
-        else if (t > 1) t = 1;
-        const ex = qx - t * sx,
-          ey = qy - t * sy;
-        const d = Math.sqrt(ex * ex + ey * ey);
-        if (d > radiusM) continue;
-        const i = parts[k];
-        if (st[slot] !== stamp) {
-          st[slot] = stamp;
-          seen.push(slot);
-        } else if (d > bestD[slot] || (d === bestD[slot] && i > bestPart[slot])) continue;
-        bestD[slot] = d;
-        bestPart[slot] = i;
-        bestAlong[slot] = geom[g + 4] + t * geom[g + 5];
+        if (pieceOutside(cell.geom, k * PIECE_STRIDE, w)) continue;
+        this.measure(p, radiusM, w, cell, k, into, stamp, seen);
       }
     }
     return seen;
   }
 
-  /** Marks the legs having a segment whose box meets the window: no distance computed. */
-  private markNear(w: ReturnType<LegIndex['window']>, stamp: number, pre?: Prefilter): void {
+  /** Measures the pieces markNear listed, whose leg is stamped `only.stamp` in `only.n`; returns the legs found. */
+  private measureListed(
+    p: LngLat,
+    radiusM: number,
+    into: Nearness,
+    stamp: number,
+    only: { n: Nearness; stamp: number },
+    w: Window,
+  ): number[] {
+    const seen: number[] = [];
+    const onlyStamp = only.n.stamp,
+      onlyValue = only.stamp;
+    const { listedCell, listedPiece } = this;
+    for (let j = 0; j < this.listed; j++) {
+      const cell = w.cells[listedCell[j]],
+        k = listedPiece[j];
+      if (onlyStamp[cell.keys[k]] === onlyValue) this.measure(p, radiusM, w, cell, k, into, stamp, seen);
+    }
+    return seen;
+  }
+
+  /** Distance from p to piece k of the cell: keeps it for its leg when within the radius and nearest so far. */
+  private measure(p: LngLat, radiusM: number, w: Window, cell: Cell, k: number, into: Nearness, stamp: number, seen: number[]) {
+    const { kx, ky } = w;
+    const geom = cell.geom,
+      g = k * PIECE_STRIDE;
+    const x1 = geom[g],
+      y1 = geom[g + 1],
+      x2 = geom[g + 2],
+      y2 = geom[g + 3];
+    // Same arithmetic, in the same order, as nearestOnSegments: the scan and the index agree to the bit.
+    const sx = (x2 - x1) * kx,
+      sy = (y2 - y1) * ky;
+    const qx = (p[0] - x1) * kx,
+      qy = (p[1] - y1) * ky;
+    const len2 = sx * sx + sy * sy;
+    let t = len2 > 0 ? (qx * sx + qy * sy) / len2 : 0;
+    if (t < 0) t = 0;
+    else if (t > 1) t = 1;
+    const ex = qx - t * sx,
+      ey = qy - t * sy;
+    const d = Math.sqrt(ex * ex + ey * ey);
+    if (d > radiusM) return;
+    const slot = cell.keys[k],
+      i = cell.parts[k];
+    if (into.stamp[slot] !== stamp) {
+      into.stamp[slot] = stamp;
+      seen.push(slot);
+    } else if (d > into.distM[slot] || (d === into.distM[slot] && i > into.part[slot])) return;
+    into.distM[slot] = d;
+    into.part[slot] = i;
+    into.alongM[slot] = geom[g + 4] + t * geom[g + 5];
+  }
+
+  /**
+   * Marks the legs having a segment whose box meets the window, at hours and on a day that may fit, and whose driver
+   * can pass there about the asked time when it is the asked end (no distance computed). Lists every such piece of
+   * a leg that may serve: the last pass measures them without visiting the cells again.
+   */
+  private markNear(w: Window, stamp: number, f: LegFilter, askedEnd: boolean): void {
     const st = this.rough.stamp;
-    const start = this.startMin,
-      end = this.endMin,
-      days = this.dayBits;
-    const from = pre ? pre.timeMin + pre.slackMin : Infinity;
-    const to = pre ? pre.timeMin - pre.slackMin : -Infinity;
-    const dayBit = pre?.dayBit ?? 0;
-    for (const cell of w.cells) {
-      const { keys, geom, n } = cell;
+    const cols = this.columns;
+    let listed = 0;
+    for (let c = 0; c < w.cells.length; c++) {
+      const { keys, geom, n } = w.cells[c];
+      if (listed + n > this.listedCell.length) this.growListed(listed, listed + n);
+      const listedCell = this.listedCell,
+        listedPiece = this.listedPiece;
       for (let k = 0; k < n; k++) {
         const g = k * PIECE_STRIDE;
         if (pieceOutside(geom, g, w)) continue;
         const slot = keys[k];
-        if (start[slot] > from || end[slot] < to || (dayBit !== 0 && days[slot] !== 0 && (days[slot] & dayBit) === 0))
-          continue;
-        st[slot] = stamp;
+        if (st[slot] !== stamp) {
+          if (!cols.mayServe(slot, f)) continue;
+          // Every piece of a leg that may serve is listed (its nearest piece must be measured), marked or not yet.
+          if (!askedEnd || cols.passesOnTime(slot, geom[g + 4], geom[g + 5], f)) st[slot] = stamp;
+        }
+        listedCell[listed] = c;
+        listedPiece[listed++] = k;
       }
     }
+    this.listed = listed;
+  }
+
+  /** Pieces markNear kept: index in the window's cells, and piece in that cell. */
+  private listedCell = new Int32Array(256);
+  private listedPiece = new Int32Array(256);
+  private listed = 0;
+
+  private growListed(kept: number, n: number) {
+    const size = Math.max(n, this.listedCell.length * 2);
+    const cells = new Int32Array(size),
+      pieces = new Int32Array(size);
+    cells.set(this.listedCell.subarray(0, kept));
+    pieces.set(this.listedPiece.subarray(0, kept));
+    this.listedCell = cells;
+    this.listedPiece = pieces;
   }
 
   /**
-   * Every leg passing within radiusM of both points, pickup before drop-off along its route, with exact distances
-   * and positions.
+   * Every leg passing within radiusM of both points, pickup before drop-off along its route, serving `f`, with exact
+   * distances and positions.
    */
-  nearBoth(from: LngLat, to: LngLat, radiusM: number, accept?: (l: Leg) => boolean, pre?: Prefilter): BothEndsHit[] {
+  nearBoth(from: LngLat, to: LngLat, radiusM: number, f: LegFilter): BothEnds {
     // Three passes, the costly measuring only where it can matter: legs near the sparser end are marked (box test),
     // those among them near the other end are measured there, and only those are measured at the first end.
     const wp = this.window(from, radiusM),
       wd = this.window(to, radiusM);
+    // Marking at the end with fewer pieces; when it is the asked end, the time the driver passes there rejects legs
+    // before any measuring too (measured: 10 % faster than marking always at the asked end, or never filtering).
     const pieces = (cells: { n: number }[]) => cells.reduce((n, c) => n + c.n, 0);
     const pickupFirst = pieces(wp.cells) <= pieces(wd.cells);
+    const askedFirst = pickupFirst === (f.timeEnd === 'pickup');
     const marked = this.nextStamp();
     const second = this.nextStamp();
     const third = this.nextStamp();
     let both: number[];
     if (pickupFirst) {
-      this.markNear(wp, marked, pre);
+      this.markNear(wp, marked, f, askedFirst);
       this.scanNear(to, radiusM, this.atDropoff, second, { n: this.rough, stamp: marked }, wd);
-      both = this.scanNear(from, radiusM, this.atPickup, third, { n: this.atDropoff, stamp: second }, wp);
+      both = this.measureListed(from, radiusM, this.atPickup, third, { n: this.atDropoff, stamp: second }, wp);
     } else {
-      this.markNear(wd, marked, pre);
+      this.markNear(wd, marked, f, askedFirst);
       this.scanNear(from, radiusM, this.atPickup, second, { n: this.rough, stamp: marked }, wp);
-      both = this.scanNear(to, radiusM, this.atDropoff, third, { n: this.atPickup, stamp: second }, wd);
+      both = this.measureListed(to, radiusM, this.atDropoff, third, { n: this.atPickup, stamp: second }, wd);
     }
-    const out: BothEndsHit[] = [];
+    const pickupAlong = this.atPickup.alongM,
+      dropoffAlong = this.atDropoff.alongM;
+    const legAt = (slot: number) => this.slots[slot]!;
+    let kept = 0;
     for (const slot of both) {
       // Pickup before drop-off along the route: about half of the legs near both ends drive the other way.
-      const pickupAlongM = this.atPickup.alongM[slot];
-      const dropoffAlongM = this.atDropoff.alongM[slot];
-      if (pickupAlongM >= dropoffAlongM) continue;
-      const leg = this.slots[slot]!;
-      // The leg's own predicate (day, hours, seats…) only for legs near both ends: asking it of every leg near
-      // one end costs more than measuring their segments.
-      if (accept && !accept(leg)) continue;
-      out.push({
-        leg,
-        pickup: { leg, distM: this.atPickup.distM[slot], alongM: pickupAlongM },
-        dropoff: { leg, distM: this.atDropoff.distM[slot], alongM: dropoffAlongM },
-      });
+      if (pickupAlong[slot] >= dropoffAlong[slot] || !this.columns.serves(slot, f, legAt)) continue;
+      both[kept++] = slot;
     }
-    return out;
+    both.length = kept;
+    return { slots: both, pickup: this.atPickup, dropoff: this.atDropoff };
   }
 }
 

@@ -1,7 +1,8 @@
 import type { LngLat, Router } from '../routing/types.ts';
+import { dayNumber, type LegFilter } from './leg-columns.ts';
 import { scanBoth, type LegIndex, type NearHit } from './leg-index.ts';
 import { freeSeats, type Leg } from './legs.ts';
-import { maxDetourS, type MatchingRules } from './rules.ts';
+import { DEFAULT_RULES, maxDetourS, type MatchingRules } from './rules.ts';
 import { commonWeekdays, deviationMin, inWindow, isoWeekday, runsOn, type TimeWindow } from './schedule.ts';
 
 export interface MatchQuery extends TimeWindow {
@@ -83,6 +84,24 @@ export interface MatcherOptions {
   oneTable: boolean;
 }
 
+/**
+ * The request as the index filters it. The hours slack covers the largest detour budget in scope, 10 minutes to reach
+ * a passenger off the route, and the tolerance (twice for arrive-by): looser than roughlyOnTime.
+ */
+function legFilter(q: MatchQuery, maxDetourMin: number): LegFilter {
+  return {
+    day: q.date ? dayNumber(q.date) : null,
+    date: q.date,
+    dayBits: q.date ? 1 << isoWeekday(q.date) : q.weekdays.reduce((b, d) => b | (1 << d), 0),
+    territories: q.territoryIds,
+    excludeDriver: q.passengerId ?? -1,
+    seats: q.seats,
+    timeMin: q.timeMin,
+    slackMin: maxDetourMin + 10 + q.toleranceMin + (q.timeKind === 'arrive' ? q.toleranceMin : 0),
+    timeEnd: q.timeKind === 'depart' ? 'pickup' : 'dropoff',
+  };
+}
+
 const clock = (min: number) => {
   const m = ((Math.round(min) % 1440) + 1440) % 1440;
   return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
@@ -103,42 +122,58 @@ export class Matcher {
 
   /** Corridor, order, day, seats and a loose time check; `scan` skips the index and the time pre-check (reference). */
   candidates(q: MatchQuery, mode: 'index' | 'scan' = 'index'): { list: Candidate[]; corridor: number } {
-    const weekday = q.date ? isoWeekday(q.date) : 0;
-    // What a leg must satisfy whatever its geometry: territory, not the passenger's own trip, the day, a free seat.
-    const serves = (l: Leg) =>
-      (q.territoryIds === null || q.territoryIds.includes(l.territoryId)) &&
-      (q.passengerId === undefined || l.driverId !== q.passengerId) &&
-      (q.date ? runsOn(l.schedule, q.date, weekday) : commonWeekdays(l.schedule, q.weekdays).length > 0) &&
-      freeSeats(l, q.date) >= q.seats;
     let radius = 0;
     let detourMin = 0;
     for (const r of this.scopeRules(q)) {
       radius = Math.max(radius, r.corridorM);
       detourMin = Math.max(detourMin, r.maxDetourMin);
     }
-    // The index also skips legs whose hours cannot fit anywhere along the route, with numbers only (looser than
-    // roughlyOnTime, which needs positions); the brute-force scan does not, so the recall check covers it too.
-    const base = detourMin + 10 + q.toleranceMin + (q.timeKind === 'arrive' ? q.toleranceMin : 0);
-    const hoursFit = (l: Leg) =>
-      q.timeMin >= l.departureMin - base && q.timeMin <= l.departureMin + (1.25 * l.durationS) / 60 + base;
-    const hits =
-      mode === 'index'
-        ? this.index.nearBoth(q.from, q.to, radius, (l) => hoursFit(l) && serves(l), {
-            timeMin: q.timeMin,
-            slackMin: base,
-            dayBit: q.date ? 1 << weekday : 0,
-          })
-        : scanBoth(this.index.legs.values(), q.from, q.to, radius, serves);
+    const weekdays = (l: Leg) => (q.date ? undefined : commonWeekdays(l.schedule, q.weekdays));
     const list: Candidate[] = [];
     let corridor = 0;
-    for (const { pickup, dropoff } of hits) {
-      const leg = pickup.leg;
-      const rules = this.rulesOf(leg.territoryId);
-      if (pickup.distM > rules.corridorM || dropoff.distM > rules.corridorM) continue;
-      if (pickup.alongM >= dropoff.alongM) continue;
+    if (mode === 'scan') {
+      const weekday = q.date ? isoWeekday(q.date) : 0;
+      // What a leg must satisfy whatever its geometry: territory, not the passenger's own trip, the day, a free seat.
+      const serves = (l: Leg) =>
+        (q.territoryIds === null || q.territoryIds.includes(l.territoryId)) &&
+        (q.passengerId === undefined || l.driverId !== q.passengerId) &&
+        (q.date ? runsOn(l.schedule, q.date, weekday) : commonWeekdays(l.schedule, q.weekdays).length > 0) &&
+        freeSeats(l, q.date) >= q.seats;
+      for (const { leg, pickup, dropoff } of scanBoth(this.index.legs.values(), q.from, q.to, radius, serves)) {
+        const rules = this.rulesOf(leg.territoryId);
+        if (pickup.distM > rules.corridorM || dropoff.distM > rules.corridorM || pickup.alongM >= dropoff.alongM) continue;
+        corridor++;
+        list.push({ leg, pickup, dropoff, weekdays: weekdays(leg) });
+      }
+      return { list, corridor };
+    }
+    // The index also skips legs whose hours cannot fit anywhere along the route, with numbers only (looser than
+    // roughlyOnTime, which needs positions); the brute-force scan does not, so the recall check covers it too.
+    const { slots, pickup, dropoff } = this.index.nearBoth(q.from, q.to, radius, legFilter(q, detourMin));
+    const cols = this.index.columns;
+    let rulesTerritory = NaN;
+    let rules = DEFAULT_RULES;
+    for (const slot of slots) {
+      const territory = cols.territory[slot];
+      if (territory !== rulesTerritory) {
+        rules = this.rulesOf(territory);
+        rulesTerritory = territory;
+      }
+      const pDist = pickup.distM[slot],
+        dDist = dropoff.distM[slot];
+      if (pDist > rules.corridorM || dDist > rules.corridorM) continue;
       corridor++;
-      if (mode === 'index' && !this.roughlyOnTime(q, leg, pickup, dropoff, rules)) continue;
-      list.push({ leg, pickup, dropoff, weekdays: q.date ? undefined : commonWeekdays(leg.schedule, q.weekdays) });
+      const pAlong = pickup.alongM[slot],
+        dAlong = dropoff.alongM[slot];
+      if (!this.roughlyOnTime(q, cols.startMin[slot], cols.minPerM[slot], pAlong, dAlong, rules)) continue;
+      // The leg object is read only for the legs that go on to routing.
+      const leg = this.index.legAt(slot);
+      list.push({
+        leg,
+        pickup: { leg, distM: pDist, alongM: pAlong },
+        dropoff: { leg, distM: dDist, alongM: dAlong },
+        weekdays: weekdays(leg),
+      });
     }
     return { list, corridor };
   }
@@ -149,14 +184,20 @@ export class Matcher {
    * the one that timed the stored route): only legs that could not be on time whatever the detour are dropped
    * before routing. The recall test and the benchmark check that nothing feasible is lost here.
    */
-  private roughlyOnTime(q: MatchQuery, leg: Leg, p: NearHit, d: NearHit, rules: MatchingRules): boolean {
-    const perM = leg.durationS / Math.max(leg.distanceM, 1) / 60;
-    const toPickupMin = p.alongM * perM;
-    const toDropoffMin = d.alongM * perM;
+  private roughlyOnTime(
+    q: MatchQuery,
+    departureMin: number,
+    minPerM: number,
+    pickupAlongM: number,
+    dropoffAlongM: number,
+    rules: MatchingRules,
+  ): boolean {
+    const toPickupMin = pickupAlongM * minPerM;
+    const toDropoffMin = dropoffAlongM * minPerM;
     const base = rules.maxDetourMin + 10 + q.toleranceMin;
     return q.timeKind === 'depart'
-      ? Math.abs(leg.departureMin + toPickupMin - q.timeMin) <= base + 0.25 * toPickupMin
-      : Math.abs(leg.departureMin + toDropoffMin - q.timeMin) <= base + q.toleranceMin + 0.25 * toDropoffMin;
+      ? Math.abs(departureMin + toPickupMin - q.timeMin) <= base + 0.25 * toPickupMin
+      : Math.abs(departureMin + toDropoffMin - q.timeMin) <= base + q.toleranceMin + 0.25 * toDropoffMin;
   }
 
   private scopeRules(q: MatchQuery): MatchingRules[] {
