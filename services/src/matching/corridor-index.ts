@@ -146,7 +146,21 @@ export class CorridorIndex {
         cellOfPiece[s] = d;
       }
     }
-    const cells = ids.map((id, d) => emptyCell(id, counts[d]));
+    // One allocation per array for all cells (each cell a view on its part): a few large external allocations make
+    // V8 collect once where thousands of small ones made it collect the whole heap several times during the load.
+    const keys = new Int32Array(total),
+      parts = new Int32Array(total),
+      geom = new Float64Array(total * PIECE_STRIDE);
+    let offset = 0;
+    const cells = ids.map((id, d) => {
+      const n = counts[d];
+      const c = emptyCell(id, 0);
+      c.keys = keys.subarray(offset, offset + n);
+      c.parts = parts.subarray(offset, offset + n);
+      c.geom = geom.subarray(offset * PIECE_STRIDE, (offset + n) * PIECE_STRIDE);
+      offset += n;
+      return c;
+    });
     s = 0;
     for (const l of lines) {
       const mine: number[] = [];
