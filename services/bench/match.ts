@@ -102,7 +102,7 @@ async function main() {
   const qps = (xs: number[]) => (1000 / (xs.reduce((a, b) => a + b, 0) / xs.length)).toFixed(0);
   console.log(`queries per second (one core)      ${qps(candidateMs)} router excluded, ${qps(fullMs)} with the router`);
   console.log(
-    `per request (median)               ${pct(corridorCounts, 50)} running that day with a seat, in corridor at both ends in order, ${pct(candidateCounts, 50)} after day/time/seats, ${pct(proposals, 50)} proposals (${proposals.filter((n) => n > 0).length}/${queries.length} requests served)`,
+    `per request (median)               ${pct(corridorCounts, 50)} in corridor at both ends in order, running that day with a seat at hours that may fit, ${pct(candidateCounts, 50)} after the time check along the route, ${pct(proposals, 50)} proposals (${proposals.filter((n) => n > 0).length}/${queries.length} requests served)`,
   );
 
   // Recall against brute force: every leg scanned, every survivor routed.

@@ -50,6 +50,10 @@ export interface Proposal {
 export interface MatchAnswer {
   proposals: Proposal[];
   approximate: boolean;
+  /**
+   * corridor: legs within the corridor at both ends, in order, running that day with a free seat (the index also
+   * leaves out those whose hours cannot fit); schedule: those left after the time check along the route (routed).
+   */
   stats: { corridor: number; schedule: number; routed: number; feasible: number };
 }
 
