@@ -8,6 +8,7 @@ import { useParams } from 'react-router';
 import { CircleMarker, GeoJSON, Tooltip } from 'react-leaflet';
 import { api, messageOf } from '../api.ts';
 import { BaseMap } from '../map/BaseMap.tsx';
+import { Alternatives, type AlternativesValue } from './Alternatives.tsx';
 
 type Pt = { lng: number; lat: number };
 interface Proposal {
@@ -51,7 +52,7 @@ export function RequestShow() {
   const [dialogReason, setDialogReason] = useState('');
   const [note, setNote] = useState('');
   const [unserved, setUnserved] = useState('');
-  const [alternatives, setAlternatives] = useState<Record<string, unknown> | null>(null);
+  const [alternatives, setAlternatives] = useState<AlternativesValue | null>(null);
 
   const load = useCallback(async () => {
     try {
@@ -254,25 +255,3 @@ export function RequestShow() {
   );
 }
 
-const ALT_TITLES: Record<string, string> = { transit: 'Transport en commun', onDemand: 'Transport à la demande', seatedPatient: 'Transport assis professionnalisé' };
-
-/** The alternatives' exact shape belongs to the GTFS work: show what each item names (name, phone, summary). */
-function Alternatives({ value }: { value: Record<string, unknown> | null }) {
-  if (!value) return <Typography variant="body2">Recherche des autres solutions…</Typography>;
-  const groups = Object.entries(value).filter(([, v]) => Array.isArray(v) ? v.length : v);
-  if (!groups.length) return <Typography variant="body2">Aucune autre solution connue pour ce trajet.</Typography>;
-  return (
-    <Stack spacing={1}>
-      {groups.map(([k, v]) => (
-        <Box key={k}>
-          <Typography variant="subtitle2">{ALT_TITLES[k] ?? k}</Typography>
-          {(Array.isArray(v) ? v : [v]).slice(0, 5).map((item: any, i) => (
-            <Typography key={i} variant="body2">
-              • {[item?.name ?? item?.routeName ?? item?.summary, item?.phone, item?.departure ?? item?.departureTime, item?.arrival ?? item?.arrivalTime].filter(Boolean).join(' · ') || JSON.stringify(item).slice(0, 200)}
-            </Typography>
-          ))}
-        </Box>
-      ))}
-    </Stack>
-  );
-}
