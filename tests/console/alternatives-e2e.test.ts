@@ -52,6 +52,16 @@ afterAll(async () => {
   await srv?.close();
 });
 
+/** A request stored through the API, opened in the console as a coordinator: its page once the transit shows. */
+async function requestPage(ask: Record<string, unknown>): Promise<Page> {
+  const req = await srv.api('POST', '/api/requests', { territoryId, from: CAHORS_GARE, to: FIGEAC_GARE, ...ask });
+  expect(req.status).toBe(201);
+  const page = await loggedIn();
+  await page.goto(`${srv.url}/console/#/requests/${req.body.id}/show`);
+  await page.getByTestId('alt-transit').waitFor({ timeout: 30_000 });
+  return page;
+}
+
 async function loggedIn(): Promise<Page> {
   const ctx = await browser.newContext({ viewport: { width: 1600, height: 1000 }, locale: 'fr-FR' });
   const page = await ctx.newPage();
@@ -65,20 +75,8 @@ async function loggedIn(): Promise<Page> {
 
 describe('alternatives in the console', () => {
   it('shows the bus, its stops and times, and seated-patient transport when no driver fits', async () => {
-    const req = await srv.api('POST', '/api/requests', {
-      territoryId,
-      from: CAHORS_GARE,
-      to: FIGEAC_GARE,
-      date: next(2),
-      time: '08:00',
-      timeKind: 'depart',
-      purpose: 'health',
-    });
-    expect(req.status).toBe(201);
-    const page = await loggedIn();
-    await page.goto(`${srv.url}/console/#/requests/${req.body.id}/show`);
+    const page = await requestPage({ date: next(2), time: '08:00', timeKind: 'depart', purpose: 'health' });
     const transit = page.getByTestId('alt-transit');
-    await transit.waitFor({ timeout: 30_000 });
     const text = await transit.textContent();
     expect(text).toContain('Direct');
     expect(text).toContain(
@@ -96,21 +94,14 @@ describe('alternatives in the console', () => {
 
   it('shows the previous evening’s night bus as such, and no seated-patient transport for work', async () => {
     // Saturday 01:05: Friday's 23:50 bus, arriving at 25:05 of its service day.
-    const req = await srv.api('POST', '/api/requests', {
-      territoryId,
-      from: CAHORS_GARE,
-      to: FIGEAC_GARE,
+    const page = await requestPage({
       date: next(6),
       time: '01:10',
       timeKind: 'arrive',
       toleranceMin: 15,
       purpose: 'work',
     });
-    expect(req.status).toBe(201);
-    const page = await loggedIn();
-    await page.goto(`${srv.url}/console/#/requests/${req.body.id}/show`);
     const transit = page.getByTestId('alt-transit');
-    await transit.waitFor({ timeout: 30_000 });
     expect(await transit.textContent()).toContain('Cahors Gare 23:50 → Figeac Gare 01:05 (service de la veille)');
     expect(await transit.textContent()).toMatch(/départ 23:\d\d \(la veille\), arrivée 01:\d\d/);
     expect(await page.getByTestId('alt-seated-patient').count()).toBe(0);

@@ -1,69 +1,21 @@
 import { Box, Stack, Typography } from '@mui/material';
 
-/** The shapes of POST /api/match's `alternatives` (services/src/transit/types.ts), as far as this page reads them. */
-interface StopRef {
-  name: string | null;
-}
-interface TransitLeg {
-  feedName: string;
-  agency: { name: string; phone: string | null } | null;
-  route: { shortName: string | null; longName: string | null; type: number };
-  serviceDate: string;
-  headsign: string | null;
-  from: StopRef;
-  to: StopRef;
-  departure: string;
-  arrival: string;
-}
-interface TransitJourney {
-  kind: 'direct' | 'transfer';
-  legs: TransitLeg[];
-  walkToStopM: number;
-  walkFromStopM: number;
-  leaveMin: number;
-  arriveMin: number;
-  durationMin: number;
-  transferWaitMin: number | null;
-}
-interface BookingRule {
-  bookingType: 0 | 1 | 2;
-  phone: string | null;
-  priorNoticeMinMin: number | null;
-  priorNoticeLastDay: number | null;
-  priorNoticeLastTime: string | null;
-  message: string | null;
-  bookingUrl: string | null;
-}
-interface OnDemandOption {
-  source: 'gtfs-flex' | 'provider';
-  name: string;
-  phone: string | null;
-  agency: string | null;
-  windowStartMin: number | null;
-  windowEndMin: number | null;
-  pickup: { name: string | null; placeId: string } | null;
-  dropOff: { name: string | null; placeId: string } | null;
-  booking: BookingRule | null;
-  notes: string | null;
-}
-interface SeatedPatientProvider {
-  kind: 'seated_patient' | 'taxi';
-  name: string;
-  phone: string | null;
-  notes: string | null;
-}
-interface CarpoolToTransit {
-  hub: { name: string | null };
-  carpool: { dropoff: { time: string }; detourS: number };
-  transit: TransitJourney;
-  connectionMin: number;
-}
-export interface AlternativesValue {
+import type {
+  Alternatives as Found,
+  BookingRule,
+  TransitJourney,
+  TransitLeg,
+} from '../../../services/src/transit/types.ts';
+
+/** POST /api/match's `alternatives`: what the transit module finds, the date searched, and carpool then transit. */
+export interface AlternativesValue extends Partial<Found> {
   date?: string;
-  transit?: TransitJourney[];
-  onDemand?: OnDemandOption[];
-  seatedPatient?: SeatedPatientProvider[];
-  carpoolToTransit?: CarpoolToTransit[];
+  carpoolToTransit?: {
+    hub: { name: string | null };
+    carpool: { dropoff: { time: string } };
+    transit: TransitJourney;
+    connectionMin: number;
+  }[];
 }
 
 /** Minutes after the requested day's midnight as a clock time; the evening before or the next day said so. */

@@ -176,18 +176,31 @@ export class LegIndex {
     return { kx, ky, minX, minY, maxX, maxY, cells: this.index.cellsIn(minX, minY, maxX, maxY) };
   }
 
-  /** Measures the pieces of the window's cells whose leg is stamped `only.stamp` in `only.n`; returns the legs found. */
-  private scanNear(
+  /**
+   * Measures, among the pieces of the window's cells (or only those markNear listed), those whose leg is stamped
+   * `only.stamp` in `only.n`; returns the legs found within the radius.
+   */
+  private measureNear(
     p: LngLat,
     radiusM: number,
     into: Nearness,
     stamp: number,
     only: { n: Nearness; stamp: number },
     w: Window,
+    pieces: 'cells' | 'listed',
   ): number[] {
     const seen: number[] = [];
     const onlyStamp = only.n.stamp,
       onlyValue = only.stamp;
+    if (pieces === 'listed') {
+      const { listedCell, listedPiece } = this;
+      for (let j = 0; j < this.listed; j++) {
+        const cell = w.cells[listedCell[j]],
+          k = listedPiece[j];
+        if (onlyStamp[cell.keys[k]] === onlyValue) this.measure(p, radiusM, w, cell, k, into, stamp, seen);
+      }
+      return seen;
+    }
     for (const cell of w.cells) {
       const { keys, n } = cell;
       for (let k = 0; k < n; k++) {
@@ -200,29 +213,17 @@ export class LegIndex {
     return seen;
   }
 
-  /** Measures the pieces markNear listed, whose leg is stamped `only.stamp` in `only.n`; returns the legs found. */
-  private measureListed(
+  /** Distance from p to piece k of the cell: keeps it for its leg when within the radius and nearest so far. */
+  private measure(
     p: LngLat,
     radiusM: number,
+    w: Window,
+    cell: Cell,
+    k: number,
     into: Nearness,
     stamp: number,
-    only: { n: Nearness; stamp: number },
-    w: Window,
-  ): number[] {
-    const seen: number[] = [];
-    const onlyStamp = only.n.stamp,
-      onlyValue = only.stamp;
-    const { listedCell, listedPiece } = this;
-    for (let j = 0; j < this.listed; j++) {
-      const cell = w.cells[listedCell[j]],
-        k = listedPiece[j];
-      if (onlyStamp[cell.keys[k]] === onlyValue) this.measure(p, radiusM, w, cell, k, into, stamp, seen);
-    }
-    return seen;
-  }
-
-  /** Distance from p to piece k of the cell: keeps it for its leg when within the radius and nearest so far. */
-  private measure(p: LngLat, radiusM: number, w: Window, cell: Cell, k: number, into: Nearness, stamp: number, seen: number[]) {
+    seen: number[],
+  ) {
     const { kx, ky } = w;
     const geom = cell.geom,
       g = k * PIECE_STRIDE;
@@ -319,12 +320,12 @@ export class LegIndex {
     let both: number[];
     if (pickupFirst) {
       this.markNear(wp, marked, f, askedFirst);
-      this.scanNear(to, radiusM, this.atDropoff, second, { n: this.rough, stamp: marked }, wd);
-      both = this.measureListed(from, radiusM, this.atPickup, third, { n: this.atDropoff, stamp: second }, wp);
+      this.measureNear(to, radiusM, this.atDropoff, second, { n: this.rough, stamp: marked }, wd, 'cells');
+      both = this.measureNear(from, radiusM, this.atPickup, third, { n: this.atDropoff, stamp: second }, wp, 'listed');
     } else {
       this.markNear(wd, marked, f, askedFirst);
-      this.scanNear(from, radiusM, this.atPickup, second, { n: this.rough, stamp: marked }, wp);
-      both = this.measureListed(to, radiusM, this.atDropoff, third, { n: this.atPickup, stamp: second }, wd);
+      this.measureNear(from, radiusM, this.atPickup, second, { n: this.rough, stamp: marked }, wp, 'cells');
+      both = this.measureNear(to, radiusM, this.atDropoff, third, { n: this.atPickup, stamp: second }, wd, 'listed');
     }
     const pickupAlong = this.atPickup.alongM,
       dropoffAlong = this.atDropoff.alongM;
