@@ -3,9 +3,11 @@ import { importFeed } from '../../gtfs-import/src/index.ts';
 import { postgresTarget } from '../../gtfs-import/src/target.ts';
 import type { Db } from '../../services/src/db/index.ts';
 import { findAlternatives, type AlternativesQuery } from '../../services/src/transit/index.ts';
+import { openFeedZip } from '../../gtfs-import/src/zip.ts';
 import { createTestDatabase, flexFeed, makeZip, TER, tinyFeed } from './helpers.ts';
 
 let db: Db;
+let url: string;
 let drop: () => Promise<void>;
 let territoryId: number;
 const cahors: [number, number] = [1.4345, 44.4493];
@@ -14,6 +16,7 @@ const figeac: [number, number] = [2.0312, 44.6089];
 beforeAll(async () => {
   const t = await createTestDatabase();
   db = t.db;
+  url = t.url;
   drop = t.drop;
   const target = await postgresTarget(t.url);
   await importFeed(target, TER, { name: 'ter' });
@@ -112,6 +115,36 @@ describe('findAlternatives', () => {
     // Outside the service window, or outside the calendar: nothing.
     expect((await findAlternatives(db, { ...q, timeMin: 6 * 60 })).onDemand).toEqual([]);
     expect((await findAlternatives(db, { ...q, date: '2023-06-15' })).onDemand).toEqual([]);
+  });
+
+  it('offers on-demand service whose window started the evening before', async () => {
+    // The Aspen feed with its windows moved to 22:00–26:00: at 01:00, the previous evening's service still runs.
+    const zip = await openFeedZip(flexFeed('on-demand-service'));
+    const files: Record<string, Buffer> = {};
+    for (const name of zip.entries.keys()) {
+      const chunks: Buffer[] = [];
+      for await (const c of await zip.open(name)) chunks.push(c as Buffer);
+      files[name] = Buffer.concat(chunks);
+    }
+    zip.close();
+    files['stop_times.txt'] = Buffer.from(
+      files['stop_times.txt'].toString('utf8').replace(/\d\d:\d\d:\d\d,\d\d:\d\d:\d\d/g, '22:00:00,26:00:00'),
+    );
+    const target = await postgresTarget(url);
+    await importFeed(target, await makeZip(files), { name: 'aspen-night' });
+    await target.close();
+    const [p] = (await db.query<{ a: [number, number]; b: [number, number] }>(
+      `SELECT ARRAY[ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom))] AS a,
+              ARRAY[ST_X(ST_PointOnSurface(geom)) + 0.0005, ST_Y(ST_PointOnSurface(geom))] AS b
+       FROM gtfs.locations l JOIN gtfs.feed_versions v ON v.id = l.feed_version_id JOIN gtfs.feeds f ON f.id = v.feed_id
+       WHERE f.name = 'aspen-night' AND ST_Contains(geom, ST_Translate(ST_PointOnSurface(geom), 0.0005, 0)) LIMIT 1`,
+    )).rows;
+    const q = { ...base, from: p.a, to: p.b, date: '2022-06-16', timeMin: 60 };
+    const night = (await findAlternatives(db, q)).onDemand.filter((o) => o.source === 'gtfs-flex');
+    expect(night).toHaveLength(1);
+    expect(night[0]).toMatchObject({ name: 'Downtowner', windowStartMin: -120, windowEndMin: 120 });
+    // At 03:00 the window has closed.
+    expect((await findAlternatives(db, { ...q, timeMin: 180 })).onDemand.filter((o) => o.source === 'gtfs-flex')).toEqual([]);
   });
 
   it('lists seated-patient providers covering both ends for health trips only, and TAD providers', async () => {

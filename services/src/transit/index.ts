@@ -369,15 +369,17 @@ async function findFlex(db: Queryable, q: AlternativesQuery, all: number[]): Pro
   if (!ids.length) return [];
   const t = q.timeMin * 60;
   const tol = q.toleranceMin * 60;
-  const rows = (
-    await db.query<{
+  type FlexRow = {
       v: number; route_id: string; short_name: string | null; long_name: string | null; agency_name: string | null; agency_phone: string | null;
       ws: number | null; we: number | null; dep: number | null; arr: number | null; dws: number | null; dwe: number | null;
       p_id: string; p_kind: string; p_name: string | null; d_id: string; d_kind: string; d_name: string | null;
       booking_type: number | null; phone_number: string | null; prior_notice_duration_min: number | null; prior_notice_duration_max: number | null;
       prior_notice_last_day: number | null; prior_notice_last_time: number | null; message: string | null; pickup_message: string | null;
       info_url: string | null; booking_url: string | null;
-    }>(
+  };
+  // The requested date's services, then the previous day's, whose windows past 24:00:00 reach into the requested date.
+  const flexOn = async (date: string, shift: number) =>
+    (await db.query<FlexRow>(
       `WITH ${SERVICES_SQL},
        o AS (SELECT * FROM (${placesSql(4)}) d UNION
              SELECT m.feed_version_id, m.group_key FROM gtfs.place_members m JOIN (${placesSql(4)}) d2 ON d2.v = m.feed_version_id AND d2.place_key = m.member_key),
@@ -413,9 +415,10 @@ async function findFlex(db: Queryable, q: AlternativesQuery, all: number[]): Pro
                    AND COALESCE(x.end_pickup_drop_off_window, x.arrival_time) >= $17::int - $18::int END
        ORDER BY p.feed_version_id, tr.route_id, p.trip_key
        LIMIT 20`,
-      [ids, q.date, q.walkMaxM, ...q.from, ...envelope(q.from, q.walkMaxM), ...q.to, ...envelope(q.to, q.walkMaxM), q.timeKind === 'depart', t, tol],
-    )
-  ).rows;
+      [ids, date, q.walkMaxM, ...q.from, ...envelope(q.from, q.walkMaxM), ...q.to, ...envelope(q.to, q.walkMaxM), q.timeKind === 'depart', t + shift, tol],
+    )).rows.map((r) => ({ ...r, shift }));
+  const [today, eve] = await Promise.all([flexOn(q.date, 0), flexOn(addDays(q.date, -1), DAY_S)]);
+  const rows = [...today, ...eve];
   const seen = new Set<string>();
   const out: OnDemandOption[] = [];
   for (const r of rows) {
@@ -443,8 +446,8 @@ async function findFlex(db: Queryable, q: AlternativesQuery, all: number[]): Pro
       agency: r.agency_name,
       feedVersionId: r.v,
       routeId: r.route_id,
-      windowStartMin: r.ws === null ? (r.dep === null ? null : Math.floor(r.dep / 60)) : Math.floor(r.ws / 60),
-      windowEndMin: r.we === null ? (r.dep === null ? null : Math.floor(r.dep / 60)) : Math.floor(r.we / 60),
+      windowStartMin: minutesOf(r.ws ?? r.dep, r.shift),
+      windowEndMin: minutesOf(r.we ?? r.dep, r.shift),
       pickup: { placeId: r.p_id, kind: r.p_kind, name: r.p_name },
       dropOff: { placeId: r.d_id, kind: r.d_kind, name: r.d_name },
       booking,
@@ -454,6 +457,9 @@ async function findFlex(db: Queryable, q: AlternativesQuery, all: number[]): Pro
   }
   return out;
 }
+
+/** Seconds of a service day as minutes after the requested date's midnight (negative the evening before). */
+const minutesOf = (s: number | null, shift: number) => (s === null ? null : Math.floor((s - shift) / 60));
 
 async function findProviders(db: Queryable, q: AlternativesQuery): Promise<{ onDemand: OnDemandOption[]; seatedPatient: SeatedPatientProvider[] }> {
   const kinds = q.purpose === 'health' ? ['tad', 'seated_patient', 'taxi'] : ['tad'];
