@@ -39,6 +39,18 @@ const base: AlternativesQuery = {
   from: cahors, to: figeac, date: '2025-03-04', timeMin: 8 * 60, timeKind: 'depart', toleranceMin: 30, purpose: 'work', territoryId: null, walkMaxM: 1000,
 };
 
+/** Two points 0.0005° apart inside one on-demand zone of the feed. */
+async function twoPointsInZone(feed: string): Promise<{ a: [number, number]; b: [number, number] }> {
+  const { rows } = await db.query<{ a: [number, number]; b: [number, number] }>(
+    `SELECT ARRAY[ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom))] AS a,
+            ARRAY[ST_X(ST_PointOnSurface(geom)) + 0.0005, ST_Y(ST_PointOnSurface(geom))] AS b
+     FROM gtfs.locations l JOIN gtfs.feed_versions v ON v.id = l.feed_version_id JOIN gtfs.feeds f ON f.id = v.feed_id
+     WHERE f.name = $1 AND ST_Contains(geom, ST_Translate(ST_PointOnSurface(geom), 0.0005, 0)) LIMIT 1`,
+    [feed],
+  );
+  return rows[0];
+}
+
 describe('findAlternatives', () => {
   it('finds a direct journey with route, agency, stops, times and walking distances', async () => {
     const alt = await findAlternatives(db, base);
@@ -98,12 +110,7 @@ describe('findAlternatives', () => {
   });
 
   it('offers GTFS-Flex on-demand service with its booking rule when both ends are in the zone', async () => {
-    const [p] = (await db.query<{ a: [number, number]; b: [number, number] }>(
-      `SELECT ARRAY[ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom))] AS a,
-              ARRAY[ST_X(ST_PointOnSurface(geom)) + 0.0005, ST_Y(ST_PointOnSurface(geom))] AS b
-       FROM gtfs.locations l JOIN gtfs.feed_versions v ON v.id = l.feed_version_id JOIN gtfs.feeds f ON f.id = v.feed_id
-       WHERE f.name = 'aspen' AND ST_Contains(geom, ST_Translate(ST_PointOnSurface(geom), 0.0005, 0)) LIMIT 1`,
-    )).rows;
+    const p = await twoPointsInZone('aspen');
     const q = { ...base, from: p.a, to: p.b, date: '2022-06-15', timeMin: 12 * 60 };
     const alt = await findAlternatives(db, q);
     expect(alt.onDemand.filter((o) => o.source === 'gtfs-flex')).toHaveLength(1);
@@ -133,12 +140,7 @@ describe('findAlternatives', () => {
     const target = await postgresTarget(url);
     await importFeed(target, await makeZip(files), { name: 'aspen-night' });
     await target.close();
-    const [p] = (await db.query<{ a: [number, number]; b: [number, number] }>(
-      `SELECT ARRAY[ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom))] AS a,
-              ARRAY[ST_X(ST_PointOnSurface(geom)) + 0.0005, ST_Y(ST_PointOnSurface(geom))] AS b
-       FROM gtfs.locations l JOIN gtfs.feed_versions v ON v.id = l.feed_version_id JOIN gtfs.feeds f ON f.id = v.feed_id
-       WHERE f.name = 'aspen-night' AND ST_Contains(geom, ST_Translate(ST_PointOnSurface(geom), 0.0005, 0)) LIMIT 1`,
-    )).rows;
+    const p = await twoPointsInZone('aspen-night');
     const q = { ...base, from: p.a, to: p.b, date: '2022-06-16', timeMin: 60 };
     const night = (await findAlternatives(db, q)).onDemand.filter((o) => o.source === 'gtfs-flex');
     expect(night).toHaveLength(1);
