@@ -238,6 +238,18 @@ describe('trips, index and matching', () => {
     expect(dup.body.existingId).toBe(byPhone.body[0].id);
   });
 
+  it("fetches records by id on every resource (react-admin's getMany), joined lists included", async () => {
+    for (const resource of ['territories', 'people', 'trips', 'requests', 'matches']) {
+      const all = await srv.api('GET', `/api/${resource}?range=${encodeURIComponent('[0,1]')}`);
+      expect(all.status, resource).toBe(200);
+      const ids = all.body.map((r: { id: number }) => r.id);
+      expect(ids.length, resource).toBeGreaterThan(0);
+      const some = await srv.api('GET', `/api/${resource}?filter=${encodeURIComponent(JSON.stringify({ id: ids }))}`);
+      expect(some.status, resource).toBe(200);
+      expect(some.body.map((r: { id: number }) => r.id).sort(), resource).toEqual([...ids].sort());
+    }
+  });
+
   it('removes a deleted trip from the index', async () => {
     const d = await driver();
     const t = await srv.api('POST', '/api/trips', { territoryId, driverId: d, kind: 'oneoff', date: nextMonday(), departureTime: '07:30', origin: GOURDON, destination: CAHORS });

@@ -99,9 +99,8 @@ export function userRoutes(api: Router, s: Services): void {
     requireRole(ctx, 'admin');
     const where = new Where();
     const lp = listParams(ctx, spec, where);
-    const orderBy = lp.orderBy.replace(/(^|, )id /, '$1u.id ');
     const [rows, total] = await Promise.all([
-      s.db.query(`${SELECT} ${where} ORDER BY ${orderBy} LIMIT ${lp.limit} OFFSET ${lp.offset}`, where.params),
+      s.db.query(`${SELECT} ${where} ORDER BY ${lp.orderBy} LIMIT ${lp.limit} OFFSET ${lp.offset}`, where.params),
       s.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM users u ${where}`, where.params),
     ]);
     setContentRange(ctx, 'users', lp.offset, rows.rows.length, total.rows[0].n);

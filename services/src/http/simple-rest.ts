@@ -76,27 +76,29 @@ export function listParams(ctx: Context, spec: ListSpec, where: Where): ListPara
     throw badRequest('range', 'expected [start, end] with 0 <= start <= end');
   }
   const limit = Math.min(range[1] - range[0] + 1, 1000);
+  // The record id, qualified by the list's own table where the query joins others (`id` alone would be ambiguous).
+  const idColumn = spec.sortable.id ?? 'id';
   const filter = jsonParam<unknown>(ctx, 'filter', {});
   if (typeof filter !== 'object' || filter === null || Array.isArray(filter))
     throw badRequest('filter', 'expected a JSON object');
   for (const [k, v] of Object.entries(filter)) {
     if (v === undefined || v === null || v === '') continue;
-    const apply = k === 'id' ? idFilter : spec.filters[k];
+    const apply = k === 'id' ? (w: Where, ids: unknown) => idFilter(w, ids, idColumn) : spec.filters[k];
     if (!apply) throw badRequest(`filter.${k}`, `unknown filter; allowed: id, ${Object.keys(spec.filters).join(', ')}`);
     apply(where, v);
   }
   return {
-    orderBy: `${expr} ${String(sort[1]).toUpperCase()}, id ${String(sort[1]).toUpperCase()}`,
+    orderBy: `${expr} ${String(sort[1]).toUpperCase()}, ${idColumn} ${String(sort[1]).toUpperCase()}`,
     offset: range[0],
     limit,
     filter: filter as Record<string, unknown>,
   };
 }
 
-function idFilter(where: Where, v: unknown) {
+function idFilter(where: Where, v: unknown, column: string) {
   const ids = (Array.isArray(v) ? v : [v]).map(Number);
   if (!ids.every((n) => Number.isInteger(n))) throw badRequest('filter.id', 'ids must be integers');
-  where.add((p) => `id = ANY(${p}::int[])`, ids);
+  where.add((p) => `${column} = ANY(${p}::int[])`, ids);
 }
 
 export function setContentRange(ctx: Context, resource: string, offset: number, count: number, total: number) {

@@ -157,7 +157,7 @@ export function matchResourceRoutes(s: Services) {
       async (db) =>
         [
           await db.query(
-            `${SELECT_MATCHES} ${where} ORDER BY ${lp.orderBy.replace(/(^|, )id /, '$1m.id ')} LIMIT ${lp.limit} OFFSET ${lp.offset}`,
+            `${SELECT_MATCHES} ${where} ORDER BY ${lp.orderBy} LIMIT ${lp.limit} OFFSET ${lp.offset}`,
             where.params,
           ),
           await db.query<{ n: number }>(

@@ -196,7 +196,7 @@ export function requestRoutes(s: Services) {
       async (db) =>
         [
           await db.query(
-            `${SELECT} ${where} ORDER BY ${lp.orderBy.replace(/(^|, )id /, '$1r.id ')} LIMIT ${lp.limit} OFFSET ${lp.offset}`,
+            `${SELECT} ${where} ORDER BY ${lp.orderBy} LIMIT ${lp.limit} OFFSET ${lp.offset}`,
             where.params,
           ),
           await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM requests r ${where}`, where.params),

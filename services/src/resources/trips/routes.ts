@@ -134,7 +134,7 @@ export function tripRoutes(s: Services) {
       async (db) =>
         [
           await db.query(
-            `${SELECT(false)} ${where} ORDER BY ${lp.orderBy.replace(/(^|, )id /, '$1t.id ')} LIMIT ${lp.limit} OFFSET ${lp.offset}`,
+            `${SELECT(false)} ${where} ORDER BY ${lp.orderBy} LIMIT ${lp.limit} OFFSET ${lp.offset}`,
             where.params,
           ),
           await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM trips t ${where}`, where.params),
