@@ -133,3 +133,8 @@ export function oneOf<T extends string>(f: Form, e: Errors, k: string, allowed: 
 }
 
 export const checked = (f: Form, k: string) => one(f, k) === 'oui';
+
+/** Every citizen form ends with the consent box: its error when it is not ticked. */
+export function consent(f: Form, e: Errors): void {
+  if (!checked(f, 'consentement')) e.consentement = 'Cochez la case pour accepter le traitement de vos données.';
+}

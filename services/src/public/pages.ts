@@ -61,15 +61,20 @@ const dataConsent = (f: Form, e: Errors) =>
 const days = (f: Form, e: Errors) =>
   choices({ name: 'jours', legend: 'Jours', hint: 'Pour un trajet régulier', type: 'checkbox', options: WEEKDAYS.map((d, i) => ({ value: String(i + 1), label: d })), values: many(f, 'jours'), error: e.jours });
 
-export function offerForm(t: PublicTerritory, cs: Commune[], f: Form, e: Errors, csrf: string, citizen: Citizen | null): Html {
-  return html`<h1>Je propose un trajet</h1>
+/** What both trip forms open with: title, phone, errors, the form with its CSRF token, who, from and to. */
+function tripFormStart(t: PublicTerritory, cs: Commune[], f: Form, e: Errors, csrf: string, citizen: Citizen | null, title: string, action: string): Html {
+  return html`<h1>${title}</h1>
 ${callUs(t)}
 <p>Les champs marqués d’un astérisque (*) sont obligatoires.</p>
 ${errorSummary(e)}
-<form method="post" action="/t/${t.slug}/proposer" novalidate>
+<form method="post" action="/t/${t.slug}/${action}" novalidate>
 <input type="hidden" name="csrf" value="${csrf}">
 ${identityFields(f, e, citizen)}
-${places(f, e, cs)}
+${places(f, e, cs)}`;
+}
+
+export function offerForm(t: PublicTerritory, cs: Commune[], f: Form, e: Errors, csrf: string, citizen: Citizen | null): Html {
+  return html`${tripFormStart(t, cs, f, e, csrf, citizen, 'Je propose un trajet', 'proposer')}
 ${choices({ name: 'type', legend: 'Type de trajet', type: 'radio', options: [{ value: 'regular', label: 'Régulier (chaque semaine)' }, { value: 'oneoff', label: 'Ponctuel (une date)' }], values: [one(f, 'type') || 'regular'], error: e.type, required: true })}
 ${days(f, e)}
 ${input({ name: 'date', label: 'Date', hint: 'Pour un trajet ponctuel. Format : JJ/MM/AAAA', type: 'date', value: one(f, 'date'), error: e.date })}
@@ -83,14 +88,7 @@ ${dataConsent(f, e)}
 }
 
 export function askForm(t: PublicTerritory, cs: Commune[], f: Form, e: Errors, csrf: string, citizen: Citizen | null): Html {
-  return html`<h1>Je cherche un trajet</h1>
-${callUs(t)}
-<p>Les champs marqués d’un astérisque (*) sont obligatoires.</p>
-${errorSummary(e)}
-<form method="post" action="/t/${t.slug}/chercher" novalidate>
-<input type="hidden" name="csrf" value="${csrf}">
-${identityFields(f, e, citizen)}
-${places(f, e, cs)}
+  return html`${tripFormStart(t, cs, f, e, csrf, citizen, 'Je cherche un trajet', 'chercher')}
 ${input({ name: 'date', label: 'Date du trajet', hint: 'Format : JJ/MM/AAAA', type: 'date', value: one(f, 'date'), error: e.date, required: true })}
 ${choices({ name: 'sens', legend: 'L’heure indiquée est', type: 'radio', options: [{ value: 'arrive', label: 'l’heure où je dois arriver' }, { value: 'depart', label: 'l’heure où je veux partir' }], values: [one(f, 'sens') || 'arrive'], error: e.sens, required: true })}
 ${input({ name: 'heure', label: 'Heure', hint: 'Format : HH:MM', type: 'time', value: one(f, 'heure'), error: e.heure, required: true })}

@@ -22,6 +22,7 @@ import { loginNeeded, myTrips, privacyPage, profileForm, type MyRequest, type My
 import type { PublicConfig } from './config.ts';
 import {
   checked,
+  consent,
   clock,
   day,
   type Errors,
@@ -154,7 +155,7 @@ export function publicRoutes(root: Router, s: Services, c: PublicConfig, fc: Fra
       const back = kind === 'regular' ? clock(f, e, 'heure_retour', 'l’heure du retour', false) : null;
       const seats = int(f, e, 'places', 'le nombre de places', 1, 8, 3);
       const direct = checked(f, 'contact_direct');
-      if (!checked(f, 'consentement')) e.consentement = 'Cochez la case pour accepter le traitement de vos données.';
+      consent(f, e);
       const csrf = csrfToken(ctx);
       if (Object.keys(e).length) {
         return render(
@@ -271,7 +272,7 @@ export function publicRoutes(root: Router, s: Services, c: PublicConfig, fc: Fra
       const time = clock(f, e, 'heure', 'l’heure', true);
       const purpose = oneOf(f, e, 'motif', PURPOSES, 'Choisissez le motif du déplacement.');
       const seats = int(f, e, 'places', 'le nombre de personnes', 1, 8, 1);
-      if (!checked(f, 'consentement')) e.consentement = 'Cochez la case pour accepter le traitement de vos données.';
+      consent(f, e);
       const csrf = csrfToken(ctx);
       if (Object.keys(e).length) {
         return render(
@@ -448,7 +449,7 @@ export function publicRoutes(root: Router, s: Services, c: PublicConfig, fc: Fra
       if (!phone) e.telephone = 'Indiquez votre numéro de téléphone.';
       else if (!/^\+?[0-9 .-]{10,20}$/.test(phone))
         e.telephone = 'Le numéro de téléphone doit comporter 10 chiffres, par exemple 06 12 34 56 78.';
-      if (!checked(f, 'consentement')) e.consentement = 'Cochez la case pour accepter le traitement de vos données.';
+      consent(f, e);
       const csrf = csrfToken(ctx);
       if (Object.keys(e).length)
         return render(ctx, { title: 'Erreur – Mon numéro de téléphone', citizen, csrf }, profileForm(f, e, csrf), 400);
