@@ -4,10 +4,10 @@ import {
 } from '@mui/material';
 import { useMemo, useState } from 'react';
 import { Title, useNotify, useRedirect, useTranslate } from 'react-admin';
-import { CircleMarker, Tooltip } from 'react-leaflet';
 import { api, messageOf } from '../api.ts';
 import { currentUser } from '../authProvider.ts';
 import { BaseMap, useCommunes } from '../map/BaseMap.tsx';
+import { EndMarkers } from '../map/EndMarkers.tsx';
 
 const PURPOSES = ['health', 'work', 'training', 'shopping', 'admin', 'leisure', 'other'];
 const NEEDS = ['wheelchair', 'reduced_mobility', 'visual', 'hearing', 'assistance_dog', 'child_seat', 'luggage'];
@@ -211,8 +211,7 @@ export function PhoneIntake() {
             const end = { lng, lat, label: picking === 'from' ? from?.label ?? 'Point choisi sur la carte' : to?.label ?? 'Point choisi sur la carte' };
             if (picking === 'from') { setFrom(end); setPicking('to'); } else setTo(end);
           }}>
-            {from ? <CircleMarker center={[from.lat, from.lng]} radius={8} pathOptions={{ color: '#1b5e20', fillOpacity: 0.9 }}><Tooltip permanent>Départ</Tooltip></CircleMarker> : null}
-            {to ? <CircleMarker center={[to.lat, to.lng]} radius={8} pathOptions={{ color: '#b71c1c', fillOpacity: 0.9 }}><Tooltip permanent>Arrivée</Tooltip></CircleMarker> : null}
+            <EndMarkers from={from} to={to} />
           </BaseMap>
         </Box>
       </Stack>

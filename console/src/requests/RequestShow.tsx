@@ -8,6 +8,7 @@ import { useParams } from 'react-router';
 import { CircleMarker, GeoJSON, Tooltip } from 'react-leaflet';
 import { api, messageOf } from '../api.ts';
 import { BaseMap } from '../map/BaseMap.tsx';
+import { EndMarkers } from '../map/EndMarkers.tsx';
 import { Alternatives, type AlternativesValue } from './Alternatives.tsx';
 
 type Pt = { lng: number; lat: number };
@@ -223,8 +224,7 @@ export function RequestShow() {
           <BaseMap territoryId={req.territoryId} fit={fit} height={560}>
             {trip?.route ? <GeoJSON key={`route-${trip.id}`} data={trip.route as any} style={{ color: '#1565c0', weight: 4, opacity: 0.6, dashArray: '6 6' }} /> : null}
             {detour ? <GeoJSON key={`detour-${match?.id}`} data={detour as any} style={{ color: '#e65100', weight: 4 }} /> : null}
-            <CircleMarker center={[req.from.lat, req.from.lng]} radius={8} pathOptions={{ color: '#1b5e20', fillOpacity: 0.9 }}><Tooltip>Départ du passager</Tooltip></CircleMarker>
-            <CircleMarker center={[req.to.lat, req.to.lng]} radius={8} pathOptions={{ color: '#b71c1c', fillOpacity: 0.9 }}><Tooltip>Arrivée du passager</Tooltip></CircleMarker>
+            <EndMarkers from={req.from} to={req.to} fromLabel="Départ du passager" toLabel="Arrivée du passager" permanent={false} />
             {match ? (
               <>
                 <CircleMarker center={[match.pickup.lat, match.pickup.lng]} radius={6} pathOptions={{ color: '#e65100', fillColor: '#fff', fillOpacity: 1 }}>

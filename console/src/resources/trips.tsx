@@ -1,8 +1,9 @@
 import { BooleanField, BooleanInput, CreateButton, Datagrid, DateField, ExportButton, FilterButton, FunctionField, List, NumberField, ReferenceField, SelectInput, Show, SimpleShowLayout, TextField, TopToolbar, useRecordContext } from 'react-admin';
-import { CircleMarker, GeoJSON, Tooltip } from 'react-leaflet';
+import { GeoJSON } from 'react-leaflet';
 import { CommuneInput } from '../map/CommuneInput.tsx';
 import { choices } from '../i18n.ts';
 import { BaseMap } from '../map/BaseMap.tsx';
+import { EndMarkers } from '../map/EndMarkers.tsx';
 import { CodeField, WeekdaysField } from './common.tsx';
 
 const driverName = (r: any) => `${r.firstName ?? ''} ${r.lastName ?? ''}`.trim() || `n° ${r.id}`;
@@ -39,8 +40,7 @@ function RouteMap() {
       <BaseMap territoryId={r.territoryId} fit={[[r.origin.lng, r.origin.lat], [r.destination.lng, r.destination.lat]]} height={640}>
         {r.returnRoute ? <GeoJSON key={`b${r.id}-${r.updatedAt}`} data={r.returnRoute} style={{ color: '#ef6c00', weight: 3, dashArray: '6 6' }} /> : null}
         {r.route ? <GeoJSON key={`r${r.id}-${r.updatedAt}`} data={r.route} style={{ color: '#1565c0', weight: 4, className: 'trip-route' }} /> : null}
-        <CircleMarker center={[r.origin.lat, r.origin.lng]} radius={8} pathOptions={{ color: '#1b5e20', fillOpacity: 0.9 }}><Tooltip permanent>Départ</Tooltip></CircleMarker>
-        <CircleMarker center={[r.destination.lat, r.destination.lng]} radius={8} pathOptions={{ color: '#b71c1c', fillOpacity: 0.9 }}><Tooltip permanent>Arrivée</Tooltip></CircleMarker>
+        <EndMarkers from={r.origin} to={r.destination} />
       </BaseMap>
     </div>
   );

@@ -4,11 +4,12 @@ import {
 } from '@mui/material';
 import { useEffect, useMemo, useState } from 'react';
 import { Loading, Title, useNotify, useRedirect, useRefresh, useTranslate } from 'react-admin';
-import { CircleMarker, GeoJSON, Tooltip } from 'react-leaflet';
+import { GeoJSON } from 'react-leaflet';
 import { useParams, useSearchParams } from 'react-router';
 import { api, messageOf } from '../api.ts';
 import { fieldErrors } from '../fieldReasons.ts';
 import { BaseMap, useCommunes } from '../map/BaseMap.tsx';
+import { EndMarkers } from '../map/EndMarkers.tsx';
 
 interface Driver { id: number; firstName: string | null; lastName: string | null; communeName: string | null; territoryId: number }
 interface End { lng: number; lat: number; label: string }
@@ -240,8 +241,7 @@ export function TripForm({ mode }: { mode: 'create' | 'edit' }) {
               if (picking === 'from') { setFrom({ lng, lat, label }); setPicking('to'); } else setTo({ lng, lat, label });
             }}>
             {sameEnds && existing?.route ? <GeoJSON key={`r${existing.id}`} data={existing.route} style={{ color: '#1565c0', weight: 4 }} /> : null}
-            {from ? <CircleMarker center={[from.lat, from.lng]} radius={8} pathOptions={{ color: '#1b5e20', fillOpacity: 0.9 }}><Tooltip permanent>Départ</Tooltip></CircleMarker> : null}
-            {to ? <CircleMarker center={[to.lat, to.lng]} radius={8} pathOptions={{ color: '#b71c1c', fillOpacity: 0.9 }}><Tooltip permanent>Arrivée</Tooltip></CircleMarker> : null}
+            <EndMarkers from={from} to={to} />
           </BaseMap>
         </Box>
       </Stack>
