@@ -7,7 +7,7 @@ import { dbTarget } from '../../gtfs-import/src/target.ts';
 import { makeZip, tinyFeed } from '../gtfs/helpers.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import type { TestServer } from '../helpers/server.ts';
-import { addUser, ensureConsoleBuilt, startConsoleServer } from './helpers.ts';
+import { addUser, ensureConsoleBuilt, startConsoleServer, openConsole } from './helpers.ts';
 
 const SHOTS = path.resolve(import.meta.dirname, '../output/screenshots');
 const PW = 'correct horse battery';
@@ -62,16 +62,7 @@ async function requestPage(ask: Record<string, unknown>): Promise<Page> {
   return page;
 }
 
-async function loggedIn(): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1600, height: 1000 }, locale: 'fr-FR' });
-  const page = await ctx.newPage();
-  await page.goto(`${srv.url}/console/`);
-  await page.locator('input[name="username"]').fill('coord@alt.fr');
-  await page.locator('input[name="password"]').fill(PW);
-  await page.locator('button[type="submit"]').click();
-  await page.getByText('Bonjour').waitFor();
-  return page;
-}
+const loggedIn = (): Promise<Page> => openConsole(browser, srv.url, 'coord@alt.fr', PW);
 
 describe('alternatives in the console', () => {
   it('shows the bus, its stops and times, and seated-patient transport when no driver fits', async () => {

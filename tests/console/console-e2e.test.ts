@@ -4,7 +4,7 @@ import { type Browser, type Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../helpers/server.ts';
-import { addUser, ensureConsoleBuilt, proposalAsk, startConsoleServer } from './helpers.ts';
+import { addUser, ensureConsoleBuilt, proposalAsk, startConsoleServer, openConsole } from './helpers.ts';
 
 const SHOTS = path.resolve(import.meta.dirname, '../output/screenshots');
 const PW = 'correct horse battery';
@@ -33,16 +33,7 @@ afterAll(async () => {
   await srv?.close();
 });
 
-async function loggedIn(email: string): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1600, height: 1000 }, locale: 'fr-FR' });
-  const page = await ctx.newPage();
-  await page.goto(`${srv.url}/console/`);
-  await page.locator('input[name="username"]').fill(email);
-  await page.locator('input[name="password"]').fill(PW);
-  await page.locator('button[type="submit"]').click();
-  await page.getByText('Bonjour').waitFor();
-  return page;
-}
+const loggedIn = (email: string): Promise<Page> => openConsole(browser, srv.url, email, PW);
 
 const pickCommune = async (page: Page, which: 'from' | 'to', name: string) => {
   await page.getByTestId(`${which}-commune`).fill(name);

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import type { Plugin } from '../../services/src/app.ts';
 import { consolePlugin } from '../../services/src/console/plugin.ts';
 import type { ConsoleOptions } from '../../services/src/console/options.ts';
@@ -101,4 +102,16 @@ export async function proposalAsk(srv: TestServer) {
       return { ...ask, fromLabel: 'Gramat', toLabel: 'Cahors', proposals: r.body.proposals.length as number };
   }
   throw new Error('no demo driver from Gramat to Cahors in the coming two weeks');
+}
+
+/** A fresh browser context logged into the console (French locale, a wide screen): the home page shown. */
+export async function openConsole(browser: Browser, url: string, email: string, password: string): Promise<Page> {
+  const ctx = await browser.newContext({ viewport: { width: 1600, height: 1000 }, locale: 'fr-FR' });
+  const page = await ctx.newPage();
+  await page.goto(`${url}/console/`);
+  await page.locator('input[name="username"]').fill(email);
+  await page.locator('input[name="password"]').fill(password);
+  await page.locator('button[type="submit"]').click();
+  await page.getByText('Bonjour').waitFor();
+  return page;
 }

@@ -7,7 +7,7 @@ import { launchChromium } from '../helpers/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flexFeed, makeZip, tinyFeed } from '../gtfs/helpers.ts';
 import type { TestServer } from '../helpers/server.ts';
-import { addUser, ensureConsoleBuilt, startConsoleServer } from './helpers.ts';
+import { addUser, ensureConsoleBuilt, startConsoleServer, openConsole } from './helpers.ts';
 
 const SHOTS = path.resolve(import.meta.dirname, '../output/screenshots');
 const PW = 'correct horse battery';
@@ -63,16 +63,7 @@ afterAll(async () => {
   await new Promise((r) => feeds?.close(r));
 });
 
-async function loggedIn(email: string): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1600, height: 1000 }, locale: 'fr-FR' });
-  const page = await ctx.newPage();
-  await page.goto(`${srv.url}/console/`);
-  await page.locator('input[name="username"]').fill(email);
-  await page.locator('input[name="password"]').fill(PW);
-  await page.locator('button[type="submit"]').click();
-  await page.getByText('Bonjour').waitFor();
-  return page;
-}
+const loggedIn = (email: string): Promise<Page> => openConsole(browser, srv.url, email, PW);
 
 describe('imported feeds and trips in a real browser', () => {
   it('lets an admin import a feed, follow its progress and read the report', async () => {
