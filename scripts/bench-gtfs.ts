@@ -13,6 +13,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import seedrandom from 'seedrandom';
 import { openDb } from '../services/src/db/index.ts';
 import { migrate } from '../services/src/db/migrate.ts';
+import { addDays } from '../services/src/matching/schedule.ts';
 import { findAlternatives } from '../services/src/transit/index.ts';
 import { importFeed } from '../gtfs-import/src/load.ts';
 import { formatReport } from '../gtfs-import/src/report.ts';
@@ -120,9 +121,4 @@ async function firstLine(stream: NodeJS.ReadableStream): Promise<string[]> {
   return text.split('\n')[0].replace(/^\uFEFF/, '').replace(/\r$/, '').split(',');
 }
 
-function addDays(d: string, n: number): string {
-  const t = new Date(`${d}T00:00:00Z`);
-  t.setUTCDate(t.getUTCDate() + n);
-  return t.toISOString().slice(0, 10);
-}
 void once;

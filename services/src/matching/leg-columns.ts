@@ -1,4 +1,5 @@
 import { freeSeats, type Leg } from './legs.ts';
+import { dayNumber } from './schedule.ts';
 
 /**
  * What a request asks of a leg whatever its geometry (day, hours, territory, seats), in the form `LegColumns` tests.
@@ -21,9 +22,6 @@ export interface LegFilter {
   timeEnd: 'pickup' | 'dropoff';
 }
 
-/** Days since 1970-01-01 of a 'YYYY-MM-DD' date. */
-export const dayNumber = (date: string): number =>
-  Date.UTC(+date.slice(0, 4), +date.slice(5, 7) - 1, +date.slice(8, 10)) / 86_400_000;
 
 const NO_DAY = -1;
 const FIRST_DAY = -(2 ** 31);

@@ -1,9 +1,9 @@
 import type { LngLat, Router } from '../routing/types.ts';
-import { dayNumber, type LegFilter } from './leg-columns.ts';
+import type { LegFilter } from './leg-columns.ts';
 import { scanBoth, type LegIndex, type NearHit } from './leg-index.ts';
 import { freeSeats, type Leg } from './legs.ts';
 import { DEFAULT_RULES, maxDetourS, type MatchingRules } from './rules.ts';
-import { commonWeekdays, deviationMin, inWindow, isoWeekday, runsOn, type TimeWindow } from './schedule.ts';
+import { commonWeekdays, dayNumber, deviationMin, inWindow, isoWeekday, runsOn, type TimeWindow } from './schedule.ts';
 
 export interface MatchQuery extends TimeWindow {
   from: LngLat;

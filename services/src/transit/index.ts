@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/index.ts';
+import { addDays } from '../matching/schedule.ts';
 import type {
   Alternatives, AlternativesQuery, BookingRule, LngLat, OnDemandOption, SeatedPatientProvider, StopRef, TransitJourney, TransitLeg,
 } from './types.ts';
@@ -16,11 +17,6 @@ const MAX_JOURNEYS = 6;
 const walkMin = (m: number) => Math.ceil(m / WALK_M_PER_MIN);
 const DAY_S = 86_400;
 
-function addDays(date: string, n: number): string {
-  const d = new Date(`${date}T12:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-}
 
 /** Services running on $2 among feed versions $1 (calendar + calendar_dates). */
 const SERVICES_SQL = `svc AS (
