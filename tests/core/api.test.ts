@@ -132,8 +132,9 @@ describe('trips, index and matching', () => {
     const r = await srv.api('POST', '/api/match', { from: LABASTIDE, to: CAHORS, date: nextMonday(), time: '07:45' }, token);
     expect(r.status).toBe(200);
     expect(r.body.proposals).toEqual([]);
-    expect((await srv.api('GET', `/api/trips/${tripId}`, undefined, token)).status).toBe(404);
-    const list = await srv.api('GET', '/api/trips', undefined, token);
+    const { token: viewer } = await createToken(srv.booted.services.db, { label: 'other viewer', role: 'viewer', territoryId: other });
+    expect((await srv.api('GET', `/api/trips/${tripId}`, undefined, viewer)).status).toBe(404);
+    const list = await srv.api('GET', '/api/trips', undefined, viewer);
     expect(list.body).toEqual([]);
     expect(list.headers.get('content-range')).toBe('trips 0-0/0');
     const forced = await srv.api('POST', '/api/match', { from: LABASTIDE, to: CAHORS, date: nextMonday(), time: '07:45', territoryId }, token);
@@ -142,10 +143,13 @@ describe('trips, index and matching', () => {
 
   it('hides personal fields from integrations and audits coordinator reads', async () => {
     const { token: integ } = await createToken(srv.booted.services.db, { label: 'i', role: 'integration', territoryId });
-    const asInteg = await srv.api('GET', `/api/people/${driverId}`, undefined, integ);
-    expect(asInteg.status).toBe(200);
-    expect(asInteg.body).not.toHaveProperty('lastName');
-    expect(asInteg.body).not.toHaveProperty('phone');
+    // Integrations use the interoperability API; people are not theirs to read.
+    expect((await srv.api('GET', `/api/people/${driverId}`, undefined, integ)).status).toBe(403);
+    const { token: viewer } = await createToken(srv.booted.services.db, { label: 'v', role: 'viewer', territoryId });
+    const asViewer = await srv.api('GET', `/api/people/${driverId}`, undefined, viewer);
+    expect(asViewer.status).toBe(200);
+    expect(asViewer.body).not.toHaveProperty('lastName');
+    expect(asViewer.body).not.toHaveProperty('phone');
     const { token: coord } = await createToken(srv.booted.services.db, { label: 'c', role: 'coordinator', territoryId });
     const res = await fetch(`${srv.url}/api/people/${driverId}`, { headers: { authorization: `Bearer ${coord}`, 'x-access-reason': 'request:7' } });
     expect(((await res.json()) as { lastName: string }).lastName).toBe('Conducteur');

@@ -4,7 +4,7 @@ import { requireRole } from '../auth/principal.ts';
 import type { Services } from '../context.ts';
 import { asPrincipal } from '../db/scope.ts';
 import { badRequest } from '../http/errors.ts';
-import { filterBy, listParams, setContentRange, Where, type ListSpec } from '../http/simple-rest.ts';
+import { filterBy, listParams, setContentRange, Where, type ListRules } from '../http/simple-rest.ts';
 import { auditEvent } from './events.ts';
 
 const SELECT = `SELECT id, at, actor, actor_role, territory_id, action, subject_type, subject_id, fields, reason FROM audit_log`;
@@ -22,7 +22,7 @@ const present = (r: Record<string, any>) => ({
   reason: r.reason,
 });
 
-const spec: ListSpec = {
+const spec: ListRules = {
   sortable: { id: 'id', at: 'at', actor: 'actor', action: 'action' },
   filters: {
     actor: (w, v) => {

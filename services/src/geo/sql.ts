@@ -7,8 +7,16 @@ export const pointSql = (lngP: string, latP: string) => `ST_SetSRID(ST_MakePoint
 /** Columns that turn a point column into {lng, lat} numbers. */
 export const pointCols = (column: string, as: string) => `ST_X(${column}) AS ${as}_lng, ST_Y(${column}) AS ${as}_lat`;
 
-export const readPoint = (row: Record<string, unknown>, as: string) =>
-  row[`${as}_lng`] == null ? null : { lng: Number(row[`${as}_lng`]), lat: Number(row[`${as}_lat`]) };
+export interface LngLatPoint {
+  lng: number;
+  lat: number;
+}
+
+/** Reads the `<as>_lng`, `<as>_lat` columns of `pointCols`. */
+export const readPoint = (row: object, as: string): LngLatPoint | null => {
+  const r = row as Record<string, unknown>;
+  return r[`${as}_lng`] == null ? null : { lng: Number(r[`${as}_lng`]), lat: Number(r[`${as}_lat`]) };
+};
 
 const position = z.tuple([lng, lat]);
 const ring = z.array(position).min(4, 'a ring needs at least 4 positions');

@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import type { Queryable } from '../db/index.ts';
 import { badRequest } from './errors.ts';
 
 /** WHERE clause builder with numbered parameters. */
@@ -28,7 +29,19 @@ export class Where {
   }
 }
 
-export interface ListSpec {
+export interface ListSpec extends ListRules {
+  /** `SELECT … FROM …` with the joins the columns need, without WHERE. */
+  select: string;
+  /** `SELECT count(*)::int AS n FROM …` with the joins the filters need. */
+  count: string;
+  /** The territory of a row: every list is limited to the reader's territories. */
+  territoryColumn: string;
+  /** Filters that search personal fields: only for readers who see them. */
+  personalFilters?: string[];
+}
+
+/** What a list may be sorted and filtered by. */
+export interface ListRules {
   /** API field → SQL expression allowed in ORDER BY. */
   sortable: Record<string, string>;
   /** API filter field → adds its condition; unknown filter fields are a 400. */
@@ -54,7 +67,7 @@ function jsonParam<T>(ctx: Context, name: string, fallback: T): T {
 }
 
 /** react-admin ra-data-simple-rest: ?sort=["field","ASC"]&range=[0,24]&filter={...} */
-export function listParams(ctx: Context, spec: ListSpec, where: Where): ListParams {
+export function listParams(ctx: Context, spec: ListRules, where: Where): ListParams {
   const sort = jsonParam<unknown>(ctx, 'sort', ['id', 'ASC']);
   if (
     !Array.isArray(sort) ||
@@ -93,6 +106,35 @@ export function listParams(ctx: Context, spec: ListSpec, where: Where): ListPara
     limit,
     filter: filter as Record<string, unknown>,
   };
+}
+
+/**
+ * One page of a simple-rest list: the reader's territories, the filters and sort asked for, the Content-Range
+ * header. `readsPersonal` says whether the reader may filter on personal fields.
+ */
+export async function listPage<R>(
+  ctx: Context,
+  db: Queryable,
+  resource: string,
+  spec: ListSpec,
+  reader: { territoryIds: number[] | null; readsPersonal: boolean },
+  extra?: (where: Where) => void,
+): Promise<R[]> {
+  const where = new Where();
+  if (reader.territoryIds) where.add((ph) => `${spec.territoryColumn} = ANY(${ph}::int[])`, reader.territoryIds);
+  extra?.(where);
+  const lp = listParams(ctx, spec, where);
+  if (!reader.readsPersonal) {
+    const asked = (spec.personalFilters ?? []).find((k) => lp.filter[k] !== undefined && lp.filter[k] !== '');
+    if (asked) throw badRequest(`filter.${asked}`, 'searching by name or phone requires a coordinator role');
+  }
+  const rows = await db.query<R>(
+    `${spec.select} ${where} ORDER BY ${lp.orderBy} LIMIT ${lp.limit} OFFSET ${lp.offset}`,
+    where.params,
+  );
+  const total = await db.query<{ n: number }>(`${spec.count} ${where}`, where.params);
+  setContentRange(ctx, resource, lp.offset, rows.rows.length, total.rows[0].n);
+  return rows.rows;
 }
 
 function idFilter(where: Where, v: unknown, column: string) {

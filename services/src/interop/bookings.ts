@@ -2,51 +2,16 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import type { Services } from '../context.ts';
 import { HttpError } from '../http/errors.ts';
-import { parse } from '../http/validate.ts';
-import { refreshTrip } from '../matching/leg-store.ts';
-import { storeProposals } from '../resources/requests/routes.ts';
-import { transition } from '../resources/matches/routes.ts';
-import type { MatchStatus } from '../resources/matches/workflow.ts';
+import { parse, toClock as clockOf } from '../http/validate.ts';
+import type { MatchStatus } from '../domain/match-workflow.ts';
+import { matchOf, walk } from '../domain/matches.ts';
+import { recordRequest } from '../domain/requests.ts';
+import { reindexTrip } from '../domain/trips.ts';
 import { operatorOf, type Operator } from './auth.ts';
 import type { InteropConfig } from './config.ts';
-import { driverUser, journeyId, parseJourneyId } from './journeys.ts';
+import { BOOKING_STATUSES, bookingStatusOf, cancelledByPassenger, driverUser, journeyId, missing, parseJourneyId, pathTo, user } from './model.ts';
 import { toLocal, toUnix } from './time.ts';
 
-export const BOOKING_STATUSES = ['WAITING_CONFIRMATION', 'CONFIRMED', 'CANCELLED', 'COMPLETED_PENDING_VALIDATION', 'VALIDATED'] as const;
-export type BookingStatus = (typeof BOOKING_STATUSES)[number];
-
-/** A booking is the standard's view of a match. */
-export function bookingStatusOf(match: MatchStatus, validated: boolean): BookingStatus {
-  switch (match) {
-    case 'confirmed':
-      return 'CONFIRMED';
-    case 'declined':
-    case 'cancelled':
-      return 'CANCELLED';
-    case 'done':
-      return validated ? 'VALIDATED' : 'COMPLETED_PENDING_VALIDATION';
-    default:
-      return 'WAITING_CONFIRMATION';
-  }
-}
-
-/** Match statuses to walk through, from where the match is, to reach a booking status. */
-export function pathTo(from: MatchStatus, to: BookingStatus): MatchStatus[] | undefined {
-  const toConfirmed: Partial<Record<MatchStatus, MatchStatus[]>> = { proposed: ['accepted', 'confirmed'], contacted: ['accepted', 'confirmed'], accepted: ['confirmed'] };
-  switch (to) {
-    case 'CONFIRMED':
-      return toConfirmed[from];
-    case 'CANCELLED':
-      return ['proposed', 'contacted', 'accepted', 'confirmed'].includes(from) ? ['cancelled'] : undefined;
-    case 'COMPLETED_PENDING_VALIDATION':
-    case 'VALIDATED':
-      return from === 'done' ? [] : from === 'confirmed' ? ['done'] : undefined;
-    default:
-      return undefined;
-  }
-}
-
-export const user = z.object({ id: z.string().min(1).max(255), operator: z.string().min(1).max(255), alias: z.string().min(1).max(255) });
 const bookingBody = z.object({
   id: z.uuid(),
   driver: user.optional(),
@@ -68,8 +33,6 @@ const bookingBody = z.object({
   car: z.object({}).passthrough().optional(),
 });
 const patchQuery = z.object({ status: z.enum(BOOKING_STATUSES), message: z.string().max(500).optional() });
-
-export const missing = (what: 'booking' | 'journey' | 'user', id: string) => new HttpError(404, `missing_${what}`, `${what} ${id} not found`);
 
 export function bookingRoutes(s: Services, cfg: InteropConfig) {
   const r = new Router();
@@ -124,21 +87,32 @@ export function bookingRoutes(s: Services, cfg: InteropConfig) {
     });
     const proposal = answer.proposals.find((x) => x.tripId === j.tripId && x.leg === j.leg);
     if (!proposal) throw new HttpError(409, 'journey_unavailable', 'this driver journey no longer fits these points and time (seat, detour or schedule)');
+    // Requests booked by a partner are filed under its name; the passenger is the partner's user, not a person here.
+    const filedAs = { actor: `interop:${p.operator}`, territoryIds: [territoryId] };
     await s.db.transaction(async (tx) => {
-      const req = await tx.query<{ id: number }>(
-        `INSERT INTO requests (territory_id, from_point, to_point, from_label, to_label, date, time_min, time_kind, tolerance_min, seats, created_by)
-         VALUES ($1, ST_SetSRID(ST_MakePoint($2, $3), 4326), ST_SetSRID(ST_MakePoint($4, $5), 4326), $6, $7, $8, $9, 'depart', $10, 1, $11)
-         RETURNING id`,
-        [territoryId, b.passengerPickupLng, b.passengerPickupLat, b.passengerDropLng, b.passengerDropLat, b.passengerPickupAddress ?? null,
-         b.passengerDropAddress ?? null, j.date, local.min, tol, `interop:${p.operator}`],
+      const rid = await recordRequest(
+        tx,
+        filedAs,
+        territoryId,
+        {
+          from: { lng: b.passengerPickupLng, lat: b.passengerPickupLat },
+          to: { lng: b.passengerDropLng, lat: b.passengerDropLat },
+          fromLabel: b.passengerPickupAddress ?? null,
+          toLabel: b.passengerDropAddress ?? null,
+          date: j.date,
+          time: clockOf(local.min),
+          timeKind: 'depart',
+          toleranceMin: tol,
+          seats: 1,
+          purpose: 'other',
+        },
+        { proposals: [proposal], approximate: answer.approximate },
       );
-      const rid = req.rows[0].id;
-      await storeProposals(tx, rid, territoryId, j.date, [proposal], answer.approximate);
-      const m = await tx.query<{ id: number }>('SELECT id FROM matches WHERE request_id = $1 AND trip_id = $2 AND leg = $3', [rid, j.tripId, j.leg]);
+      const m = await matchOf(tx, rid, j.tripId, j.leg);
       await tx.query(
         `INSERT INTO interop_bookings (id, operator, token_id, territory_id, match_id, request_id, passenger_ref, price, pickup_address, drop_address)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [b.id, p.operator, p.tokenId, territoryId, m.rows[0].id, rid, JSON.stringify({ user: b.passenger, journeyId: b.passengerJourneyId }),
+        [b.id, p.operator, p.tokenId, territoryId, m.id, rid, JSON.stringify({ user: b.passenger, journeyId: b.passengerJourneyId }),
          JSON.stringify({ type: 'UNKNOWN', ...b.price }), b.passengerPickupAddress ?? null, b.passengerDropAddress ?? null],
       );
     });
@@ -159,14 +133,12 @@ export function bookingRoutes(s: Services, cfg: InteropConfig) {
     const steps = pathTo(b.match_status, q.status);
     if (!steps) throw new HttpError(409, 'conflict', `cannot go from ${current} to ${q.status}`, [{ field: 'status', reason: `not allowed from ${current}` }]);
     await s.db.transaction(async (tx) => {
-      for (const to of steps) {
-        await transition(tx, p, b.match_id, to, to === 'cancelled' ? 'passenger_cancelled' : null, q.message ?? null);
-      }
+      await walk(tx, p, b.match_id, steps, cancelledByPassenger, q.message ?? null);
       await tx.query('UPDATE interop_bookings SET validated = $2, last_message = COALESCE($3, last_message), updated_at = now() WHERE id = $1', [
         b.id, q.status === 'VALIDATED', q.message ?? null,
       ]);
     });
-    await refreshTrip(s.db, s.index, b.trip_id);
+    await reindexTrip(s, b.trip_id);
     ctx.body = present(await load(p, b.id));
   });
 

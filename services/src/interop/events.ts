@@ -5,24 +5,11 @@ import type { Services } from '../context.ts';
 import type { Queryable } from '../db/index.ts';
 import { HttpError } from '../http/errors.ts';
 import { parse } from '../http/validate.ts';
-import { refreshTrip } from '../matching/leg-store.ts';
-import { transition } from '../resources/matches/routes.ts';
-import type { MatchStatus } from '../resources/matches/workflow.ts';
+import type { MatchStatus } from '../domain/match-workflow.ts';
+import { walk } from '../domain/matches.ts';
+import { reindexTrip } from '../domain/trips.ts';
 import { operatorOf, type Operator } from './auth.ts';
-import { BOOKING_STATUSES, bookingStatusOf, pathTo, type BookingStatus } from './bookings.ts';
-
-/** The standard's User, with its optional fields (names may come with it: kept only where the route needs them). */
-export const fullUser = z.object({
-  id: z.string().min(1).max(255),
-  operator: z.string().min(1).max(255),
-  alias: z.string().min(1).max(255),
-  firstName: z.string().max(255).optional(),
-  lastName: z.string().max(255).optional(),
-  grade: z.number().int().min(1).max(5).optional(),
-  picture: z.string().max(2000).optional(),
-  gender: z.enum(['F', 'M', 'O']).optional(),
-  verifiedIdentity: z.boolean().optional(),
-});
+import { BOOKING_STATUSES, bookingStatusOf, cancelledByPassenger, fullUser, pathTo, type BookingStatus } from './model.ts';
 
 const price = z.object({ type: z.enum(['FREE', 'PAYING', 'UNKNOWN']).optional(), amount: z.number().optional(), currency: z.string().optional() });
 
@@ -162,7 +149,7 @@ export function bookingEventRoutes(s: Services) {
             if (plan.outcome === 'applied') {
               const note = `booking event ${e.id} (${p.operator})`;
               try {
-                for (const to of plan.steps) await transition(tx, p, b.match_id, to, to === 'cancelled' ? 'passenger_cancelled' : null, note);
+                await walk(tx, p, b.match_id, plan.steps, cancelledByPassenger, note);
               } catch (err) {
                 // The workflow said no (no free seat…): nothing of this event is kept but its refusal.
                 if (err instanceof HttpError && err.status < 500) throw Object.assign(err, { refusalOf: b.match_id });
@@ -186,7 +173,7 @@ export function bookingEventRoutes(s: Services) {
         }
       }
     }
-    if (tripToRefresh !== null) await refreshTrip(s.db, s.index, tripToRefresh);
+    if (tripToRefresh !== null) await reindexTrip(s, tripToRefresh);
     // The standard's answer is a bare 200.
     ctx.body = null;
     ctx.status = 200;

@@ -10,6 +10,7 @@ import type { LngLat } from '../routing/types.ts';
 import { operatorOf } from './auth.ts';
 import type { InteropConfig } from './config.ts';
 import { passagesOf, webUrlsOf, type Passage } from './itinerary.ts';
+import { driverUser, journeyId, passengerUser } from './model.ts';
 import { isoWeekdayOf, partialTime, toLocal, toUnix, WEEKDAY_CODES, weekdayCode, type WeekdayCode } from './time.ts';
 
 const num = (min: number, max: number) => z.coerce.number().min(min).max(max);
@@ -45,16 +46,6 @@ const meetingPointsNear = async (s: Services, at: LngLat, radiusKm: number): Pro
   (await nearestCarpoolAreas(s.db, at, radiusKm * 1000, 3)).map(({ id, name, type, lat, lng, distanceM }) => ({ id, name, type, lat, lng, distanceM }));
 
 /** Journey ids carry what a booking needs to find the trip again: trip, leg and date ("12-outbound-2026-09-01"). */
-export const journeyId = (p: { tripId: number; leg: string }, date: string) => `${p.tripId}-${p.leg}-${date}`;
-export function parseJourneyId(id: string): { tripId: number; leg: 'outbound' | 'return'; date: string } | undefined {
-  const m = /^(\d+)-(outbound|return)-(\d{4}-\d{2}-\d{2})$/.exec(id);
-  return m ? { tripId: Number(m[1]), leg: m[2] as 'outbound' | 'return', date: m[3] } : undefined;
-}
-
-/** Aliases only: names and phones stay with the coordinators (integration keys never see personal fields). */
-export const driverUser = (operator: string, driverId: number) => ({ id: `driver-${driverId}`, operator, alias: `Conducteur ${driverId}` });
-export const passengerUser = (operator: string, ref: string) => ({ id: `passenger-${ref}`, operator, alias: `Passager ${ref}` });
-
 export function journeyRoutes(s: Services, cfg: InteropConfig) {
   const r = new Router();
   const op = cfg.INTEROP_OPERATOR;

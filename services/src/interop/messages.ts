@@ -9,10 +9,8 @@ import { badRequest, notFound } from '../http/errors.ts';
 import { filterBy, listParams, setContentRange, Where } from '../http/simple-rest.ts';
 import { id, parse } from '../http/validate.ts';
 import { operatorOf } from './auth.ts';
-import { missing } from './bookings.ts';
 import type { InteropConfig } from './config.ts';
-import { fullUser } from './events.ts';
-import { parseJourneyId } from './journeys.ts';
+import { fullUser, missing, parseJourneyId } from './model.ts';
 
 const messageBody = z.object({
   from: fullUser,

@@ -6,7 +6,7 @@ import { statsApiRoute } from '../stats/routes.ts';
 import { assets } from './assets.ts';
 import { loadPublicConfig } from './config.ts';
 import { FranceConnect } from './franceconnect.ts';
-import { publicRoutes } from './routes.ts';
+import { publicRoutes } from './routes/index.ts';
 
 /**
  * The public side: DSFR pages at the root, FranceConnect login, public statistics (/stats, /api/stats), personal data

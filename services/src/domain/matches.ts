@@ -1,0 +1,337 @@
+import type { Queryable } from '../db/index.ts';
+import { coarsePoint } from '../geo/coarse.ts';
+import { pointCols, readPoint, type LngLatPoint } from '../geo/sql.ts';
+import { badRequest, conflict, notFound } from '../http/errors.ts';
+import { filterBy, type ListSpec } from '../http/simple-rest.ts';
+import { toClock } from '../http/validate.ts';
+import type { Proposal } from '../matching/matcher.ts';
+import { HOLDS_SEAT, MATCH_STATUSES, REASONS, TRANSITIONS, type MatchStatus } from './match-workflow.ts';
+import { inScope, type Scope, type Visibility } from './scope.ts';
+
+export type Leg = 'outbound' | 'return';
+
+export interface MatchRow {
+  id: number;
+  territory_id: number;
+  request_id: number;
+  trip_id: number;
+  driver_id: number;
+  leg: Leg;
+  date: string | null;
+  pickup_lng: number;
+  pickup_lat: number;
+  dropoff_lng: number;
+  dropoff_lat: number;
+  pickup_min: number;
+  dropoff_min: number;
+  detour_m: number;
+  detour_s: number;
+  score: number;
+  approximate: boolean;
+  status: MatchStatus;
+  status_reason: string | null;
+  note: string | null;
+  status_changed_at: Date | null;
+  status_changed_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+  direct_contact: boolean;
+  request_created_by: string | null;
+}
+
+export interface Stop extends Partial<LngLatPoint> {
+  time: string;
+}
+
+export interface Match {
+  id: number;
+  territoryId: number;
+  requestId: number;
+  tripId: number;
+  driverId: number;
+  leg: Leg;
+  date: string | null;
+  pickup: Stop;
+  dropoff: Stop;
+  detourM: number;
+  detourS: number;
+  score: number;
+  approximate: boolean;
+  directContact: boolean;
+  status: MatchStatus;
+  statusReason: string | null;
+  note: string | null;
+  statusChangedAt: Date | null;
+  statusChangedBy: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface MatchEvent {
+  from: MatchStatus | null;
+  to: MatchStatus;
+  reason: string | null;
+  note: string | null;
+  actor: string;
+  at: Date;
+}
+
+const FROM = `FROM matches m JOIN trips t ON t.id = m.trip_id JOIN people p ON p.id = t.driver_id
+  JOIN requests rq ON rq.id = m.request_id`;
+export const SELECT_MATCHES = `SELECT m.id, m.territory_id, m.request_id, m.trip_id, t.driver_id, m.leg, m.date,
+  ${pointCols('m.pickup', 'pickup')}, ${pointCols('m.dropoff', 'dropoff')}, m.pickup_min, m.dropoff_min,
+  m.detour_m, m.detour_s, m.score, m.approximate, m.status, m.status_reason, m.note, m.status_changed_at,
+  m.status_changed_by, m.created_at, m.updated_at, p.direct_contact_consent AS direct_contact,
+  rq.created_by AS request_created_by ${FROM}`;
+
+/** Pickup and drop-off are the passenger's door: coarse for readers who do not handle people, and no notes. */
+export function presentMatch(r: MatchRow, v: Visibility): Match {
+  const personal = v === 'personal';
+  const at = (as: string) => (personal ? readPoint(r, as) : coarsePoint(readPoint(r, as)));
+  return {
+    id: r.id,
+    territoryId: r.territory_id,
+    requestId: r.request_id,
+    tripId: r.trip_id,
+    driverId: r.driver_id,
+    leg: r.leg,
+    date: r.date,
+    pickup: { ...at('pickup'), time: toClock(r.pickup_min) },
+    dropoff: { ...at('dropoff'), time: toClock(r.dropoff_min) },
+    detourM: Math.round(r.detour_m),
+    detourS: Math.round(r.detour_s),
+    score: r.score,
+    approximate: r.approximate,
+    directContact: r.direct_contact,
+    status: r.status,
+    statusReason: r.status_reason,
+    note: personal ? r.note : null,
+    statusChangedAt: r.status_changed_at,
+    statusChangedBy: r.status_changed_by,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export const matchList: ListSpec = {
+  select: SELECT_MATCHES,
+  count: `SELECT count(*)::int AS n ${FROM}`,
+  territoryColumn: 'm.territory_id',
+  sortable: {
+    id: 'm.id',
+    score: 'm.score',
+    detourS: 'm.detour_s',
+    createdAt: 'm.created_at',
+    status: 'm.status',
+    date: 'm.date',
+  },
+  filters: {
+    territoryId: filterBy.int('m.territory_id', 'territoryId'),
+    requestId: filterBy.int('m.request_id', 'requestId'),
+    tripId: filterBy.int('m.trip_id', 'tripId'),
+    driverId: filterBy.int('t.driver_id', 'driverId'),
+    status: filterBy.oneOf('m.status', 'status', MATCH_STATUSES),
+    date: filterBy.date('m.date', 'date', '='),
+    dateFrom: filterBy.date('m.date', 'dateFrom', '>='),
+    dateTo: filterBy.date('m.date', 'dateTo', '<='),
+  },
+};
+
+export async function loadMatch(tx: Queryable, scope: Scope, id: number): Promise<MatchRow> {
+  const { rows } = await tx.query<MatchRow>(`${SELECT_MATCHES} WHERE m.id = $1`, [id]);
+  const row = rows[0];
+  if (!row || !inScope(scope, row.territory_id)) throw notFound('match', id);
+  return row;
+}
+
+export async function matchesOfRequest(tx: Queryable, requestId: number): Promise<MatchRow[]> {
+  const { rows } = await tx.query<MatchRow>(`${SELECT_MATCHES} WHERE m.request_id = $1 ORDER BY m.score DESC, m.id`, [
+    requestId,
+  ]);
+  return rows;
+}
+
+export async function matchOf(tx: Queryable, requestId: number, tripId: number, leg: Leg): Promise<MatchRow> {
+  const { rows } = await tx.query<MatchRow>(
+    `${SELECT_MATCHES} WHERE m.request_id = $1 AND m.trip_id = $2 AND m.leg = $3`,
+    [requestId, tripId, leg],
+  );
+  return rows[0];
+}
+
+export async function eventsOfMatch(tx: Queryable, matchId: number, v: Visibility): Promise<MatchEvent[]> {
+  const { rows } = await tx.query<{
+    from_status: MatchStatus | null;
+    to_status: MatchStatus;
+    reason: string | null;
+    note: string | null;
+    actor: string;
+    at: Date;
+  }>('SELECT from_status, to_status, reason, note, actor, at FROM match_events WHERE match_id = $1 ORDER BY at, id', [
+    matchId,
+  ]);
+  return rows.map((e) => ({
+    from: e.from_status,
+    to: e.to_status,
+    reason: e.reason,
+    note: v === 'personal' ? e.note : null,
+    actor: e.actor,
+    at: e.at,
+  }));
+}
+
+/**
+ * Proposals become matches (status "proposed"); running a request again refreshes them without touching the ones
+ * a coordinator handled already.
+ */
+export async function storeProposals(
+  tx: Queryable,
+  requestId: number,
+  territoryId: number,
+  date: string | null,
+  proposals: Proposal[],
+  approximate: boolean,
+) {
+  if (!proposals.length) return;
+  await tx.query(
+    `INSERT INTO matches (territory_id, request_id, trip_id, leg, date, pickup, dropoff, pickup_min, dropoff_min,
+       detour_m, detour_s, score, approximate)
+     SELECT $1, $2, x.trip_id, x.leg, $3::date, ST_SetSRID(ST_MakePoint(x.plng, x.plat), 4326),
+       ST_SetSRID(ST_MakePoint(x.dlng, x.dlat), 4326), x.pmin, x.dmin, x.dm, x.ds, x.score, $4
+     FROM jsonb_to_recordset($5::jsonb) AS x(trip_id int, leg text, plng float8, plat float8, dlng float8, dlat float8,
+       pmin int, dmin int, dm float8, ds float8, score float8)
+     ON CONFLICT (request_id, trip_id, leg) DO UPDATE SET pickup_min = EXCLUDED.pickup_min, dropoff_min = EXCLUDED.dropoff_min,
+       detour_m = EXCLUDED.detour_m, detour_s = EXCLUDED.detour_s, score = EXCLUDED.score, updated_at = now()
+       WHERE matches.status = 'proposed'`,
+    [
+      territoryId,
+      requestId,
+      date,
+      approximate,
+      JSON.stringify(
+        proposals.map((p) => ({
+          trip_id: p.tripId,
+          leg: p.leg,
+          plng: p.pickup.lng,
+          plat: p.pickup.lat,
+          dlng: p.dropoff.lng,
+          dlat: p.dropoff.lat,
+          pmin: p.pickup.timeMin % 1440,
+          dmin: p.dropoff.timeMin % 1440,
+          dm: p.detourM,
+          ds: p.detourS,
+          score: p.score,
+        })),
+      ),
+    ],
+  );
+}
+
+/**
+ * The one way a match changes status, in the caller's transaction: the workflow, the coded reason, the free seats
+ * (the trip row is locked so two acceptances cannot share the last seat), the history row, and the request that
+ * follows its best match (confirmed → matched, done → served). Returns the trip id, whose index entry changes.
+ */
+export async function transition(
+  tx: Queryable,
+  scope: Scope,
+  matchId: number,
+  to: MatchStatus,
+  reason: string | null,
+  note: string | null,
+): Promise<{ tripId: number }> {
+  const { rows } = await tx.query<{
+    status: MatchStatus;
+    trip_id: number;
+    leg: string;
+    date: string | null;
+    seats: number;
+    trip_seats: number;
+    request_id: number;
+    territory_id: number;
+  }>(
+    `SELECT m.status, m.trip_id, m.leg, m.date, r.seats, t.seats AS trip_seats, m.request_id, m.territory_id
+     FROM matches m JOIN requests r ON r.id = m.request_id JOIN trips t ON t.id = m.trip_id
+     WHERE m.id = $1 FOR UPDATE OF m, t`,
+    [matchId],
+  );
+  const m = rows[0];
+  if (!m || !inScope(scope, m.territory_id)) throw notFound('match', matchId);
+  if (m.status === to) return { tripId: m.trip_id };
+  if (!TRANSITIONS[m.status].includes(to)) {
+    throw conflict(
+      `cannot go from ${m.status} to ${to}; allowed: ${TRANSITIONS[m.status].join(', ') || 'none (final)'}`,
+      'status',
+    );
+  }
+  if (to === 'declined' || to === 'cancelled') {
+    const allowed: readonly string[] = REASONS[to];
+    if (!reason || !allowed.includes(reason))
+      throw badRequest('reason', `a coded reason is required: ${allowed.join(', ')}`);
+  }
+  if (HOLDS_SEAT.includes(to) && !HOLDS_SEAT.includes(m.status) && m.date) {
+    const taken = await tx.query<{ n: number }>(
+      `SELECT COALESCE(sum(r.seats), 0)::int AS n FROM matches x JOIN requests r ON r.id = x.request_id
+       WHERE x.trip_id = $1 AND x.date = $2 AND x.leg = $5 AND x.status = ANY($3::text[]) AND x.id <> $4`,
+      [m.trip_id, m.date, HOLDS_SEAT, matchId, m.leg],
+    );
+    if (taken.rows[0].n + m.seats > m.trip_seats)
+      throw conflict('no free seat left on this trip for that date', 'status');
+  }
+  await tx.query(
+    `UPDATE matches SET status = $2, status_reason = $3, note = COALESCE($4, note), status_changed_at = now(),
+       status_changed_by = $5, updated_at = now() WHERE id = $1`,
+    [matchId, to, reason, note, scope.actor],
+  );
+  await tx.query(
+    'INSERT INTO match_events (match_id, from_status, to_status, reason, note, actor) VALUES ($1, $2, $3, $4, $5, $6)',
+    [matchId, m.status, to, reason, note, scope.actor],
+  );
+  if (to === 'confirmed')
+    await tx.query(`UPDATE requests SET status = 'matched', updated_at = now() WHERE id = $1 AND status = 'open'`, [
+      m.request_id,
+    ]);
+  if (to === 'done')
+    await tx.query(`UPDATE requests SET status = 'served', updated_at = now() WHERE id = $1`, [m.request_id]);
+  return { tripId: m.trip_id };
+}
+
+/** Walks several statuses in one transaction (the interoperability API's booking statuses map to paths). */
+export async function walk(
+  tx: Queryable,
+  scope: Scope,
+  matchId: number,
+  steps: MatchStatus[],
+  reasonOf: (to: MatchStatus) => string | null,
+  note: string | null,
+) {
+  for (const to of steps) await transition(tx, scope, matchId, to, reasonOf(to), note);
+}
+
+/** A note on a match without a status change. */
+export async function setMatchNote(tx: Queryable, matchId: number, note: string | null) {
+  await tx.query('UPDATE matches SET note = $2, updated_at = now() WHERE id = $1', [matchId, note]);
+}
+
+/** Only a proposed match can be deleted; later ones keep their history. */
+export async function deleteProposedMatch(tx: Queryable, scope: Scope, matchId: number): Promise<MatchRow> {
+  const row = await loadMatch(tx, scope, matchId);
+  if (row.status !== 'proposed')
+    throw conflict(`a ${row.status} match keeps its history: cancel it instead`, 'status');
+  await tx.query('DELETE FROM matches WHERE id = $1', [matchId]);
+  return row;
+}
+
+/** The trip's two ends in the direction of the match's leg (the driver's route for directions). */
+export async function legEnds(tx: Queryable, m: MatchRow): Promise<{ origin: LngLatPoint; destination: LngLatPoint }> {
+  const { rows } = await tx.query<{ o_lng: number; o_lat: number; d_lng: number; d_lat: number }>(
+    `SELECT ST_X(CASE WHEN $2 = 'return' THEN destination ELSE origin END) AS o_lng,
+            ST_Y(CASE WHEN $2 = 'return' THEN destination ELSE origin END) AS o_lat,
+            ST_X(CASE WHEN $2 = 'return' THEN origin ELSE destination END) AS d_lng,
+            ST_Y(CASE WHEN $2 = 'return' THEN origin ELSE destination END) AS d_lat
+     FROM trips WHERE id = $1`,
+    [m.trip_id, m.leg],
+  );
+  const e = rows[0];
+  return { origin: { lng: e.o_lng, lat: e.o_lat }, destination: { lng: e.d_lng, lat: e.d_lat } };
+}

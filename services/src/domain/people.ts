@@ -1,0 +1,436 @@
+import { auditPersonalRead, PERSONAL_FIELDS } from '../audit/audit.ts';
+import type { Principal } from '../auth/principal.ts';
+import type { Queryable } from '../db/index.ts';
+import { coarsePoint } from '../geo/coarse.ts';
+import { pointCols, pointSql, readPoint, type LngLatPoint } from '../geo/sql.ts';
+import { badRequest, conflict, notFound } from '../http/errors.ts';
+import { filterBy, type ListSpec, type Where } from '../http/simple-rest.ts';
+import { recordConsent } from '../privacy/consents.ts';
+import type { Scope, Visibility } from './scope.ts';
+import { inScope } from './scope.ts';
+
+/** Needs a driver's car must meet; the same list for people and requests. */
+export const NEEDS = [
+  'wheelchair',
+  'reduced_mobility',
+  'visual',
+  'hearing',
+  'assistance_dog',
+  'child_seat',
+  'luggage',
+] as const;
+export type Need = (typeof NEEDS)[number];
+
+/** Phone numbers compared digit by digit, in the national form (the console types "06 12 …", partners "+336…"). */
+export const normalizePhone = (v: string) => v.replace(/[ .-]/g, '').replace(/^\+33/, '0');
+const PHONE_DIGITS_SQL = (col: string) => `replace(replace(replace(${col}, ' ', ''), '.', ''), '-', '')`;
+
+export interface PersonRow {
+  id: number;
+  territory_id: number;
+  is_driver: boolean;
+  is_passenger: boolean;
+  commune_insee: string | null;
+  home_lng: number | null;
+  home_lat: number | null;
+  direct_contact_consent: boolean;
+  direct_contact_consent_at: Date | null;
+  needs: Need[];
+  anonymized_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  commune_name: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  phone: string | null;
+  email: string | null;
+  address: string | null;
+  birthdate: string | null;
+}
+
+export interface PersonIdentity {
+  firstName: string | null;
+  lastName: string | null;
+  phone: string | null;
+  email: string | null;
+  address: string | null;
+  birthdate: string | null;
+}
+
+export interface Person extends Partial<PersonIdentity> {
+  id: number;
+  territoryId: number;
+  isDriver: boolean;
+  isPassenger: boolean;
+  communeInsee: string | null;
+  communeName: string | null;
+  home: LngLatPoint | null;
+  directContactConsent: boolean;
+  directContactConsentAt: Date | null;
+  needs: Need[];
+  anonymized: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What a coordinator writes about a person (the API body once validated). */
+export interface PersonInput extends Partial<PersonIdentity> {
+  territoryId?: number;
+  isDriver: boolean;
+  isPassenger: boolean;
+  communeInsee?: string | null;
+  home?: LngLatPoint | null;
+  directContactConsent: boolean;
+  needs: Need[];
+}
+
+const FROM = `FROM people p LEFT JOIN person_identities i ON i.person_id = p.id LEFT JOIN communes c ON c.insee = p.commune_insee`;
+const SELECT = `SELECT p.id, p.territory_id, p.is_driver, p.is_passenger, p.commune_insee, ${pointCols('p.home', 'home')},
+  p.direct_contact_consent, p.direct_contact_consent_at, p.needs, p.anonymized_at, p.created_at, p.updated_at,
+  c.name AS commune_name, i.first_name, i.last_name, i.phone, i.email, i.address, i.birthdate ${FROM}`;
+
+/** Personal fields (identity, exact home, needs) only for readers who handle people; others get the commune. */
+export function presentPerson(r: PersonRow, v: Visibility): Person {
+  const personal = v === 'personal';
+  return {
+    id: r.id,
+    territoryId: r.territory_id,
+    isDriver: r.is_driver,
+    isPassenger: r.is_passenger,
+    communeInsee: r.commune_insee,
+    communeName: r.commune_name,
+    home: personal ? readPoint(r, 'home') : coarsePoint(readPoint(r, 'home')),
+    directContactConsent: r.direct_contact_consent,
+    directContactConsentAt: r.direct_contact_consent_at,
+    needs: personal ? r.needs : [],
+    anonymized: r.anonymized_at !== null,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    ...(personal
+      ? {
+          firstName: r.first_name,
+          lastName: r.last_name,
+          phone: r.phone,
+          email: r.email,
+          address: r.address,
+          birthdate: r.birthdate,
+        }
+      : {}),
+  };
+}
+
+/** The list of people as react-admin asks for it. */
+export const peopleList: ListSpec = {
+  select: SELECT,
+  count: `SELECT count(*)::int AS n ${FROM}`,
+  territoryColumn: 'p.territory_id',
+  sortable: {
+    id: 'p.id',
+    createdAt: 'p.created_at',
+    lastName: 'i.last_name',
+    firstName: 'i.first_name',
+    communeInsee: 'p.commune_insee',
+  },
+  filters: {
+    territoryId: filterBy.int('p.territory_id', 'territoryId'),
+    isDriver: filterBy.bool('p.is_driver', 'isDriver'),
+    isPassenger: filterBy.bool('p.is_passenger', 'isPassenger'),
+    communeInsee: (w: Where, v: unknown) => {
+      const vals = Array.isArray(v) ? v : [v];
+      if (!vals.every((x) => typeof x === 'string')) throw badRequest('filter.communeInsee', 'must be INSEE codes');
+      w.add((ph) => `p.commune_insee = ANY(${ph}::text[])`, vals);
+    },
+    q: (w: Where, v: unknown) => {
+      if (typeof v !== 'string') throw badRequest('filter.q', 'must be text');
+      const like = w.param(`%${v.replace(/[%_\\]/g, (c) => `\\${c}`)}%`);
+      const digits = w.param(normalizePhone(v));
+      w.raw(`(i.first_name ILIKE ${like} OR i.last_name ILIKE ${like} OR (i.first_name || ' ' || i.last_name) ILIKE ${like}
+              OR (length(${digits}) >= 4 AND ${PHONE_DIGITS_SQL('i.phone')} LIKE '%' || ${digits} || '%'))`);
+    },
+    phone: (w: Where, v: unknown) => {
+      if (typeof v !== 'string') throw badRequest('filter.phone', 'must be text');
+      w.add((ph) => `${PHONE_DIGITS_SQL('i.phone')} = ${ph}`, normalizePhone(v));
+    },
+  },
+  /** Searching by name or phone is reading personal data. */
+  personalFilters: ['q', 'phone'],
+};
+
+/** Personal fields shown to a reader are recorded, one audit row per person: who, when, whom, why. */
+export async function auditPeopleRead(
+  tx: Queryable,
+  reader: Principal,
+  rows: { id: number; territory_id: number }[],
+  reason: string | null,
+) {
+  await auditPersonalRead(
+    tx,
+    reader,
+    rows.map((r) => ({ id: r.id, territoryId: r.territory_id })),
+    PERSONAL_FIELDS,
+    reason,
+  );
+}
+
+export async function loadPerson(tx: Queryable, scope: Scope, id: number): Promise<PersonRow> {
+  const { rows } = await tx.query<PersonRow>(`${SELECT} WHERE p.id = $1`, [id]);
+  const row = rows[0];
+  if (!row || !inScope(scope, row.territory_id)) throw notFound('person', id);
+  return row;
+}
+
+/** Another person of the territory with this phone number (no duplicates: the console offers the existing one). */
+export async function personWithPhone(tx: Queryable, territoryId: number, phone: string): Promise<number | null> {
+  const { rows } = await tx.query<{ id: number }>(
+    `SELECT p.id FROM people p JOIN person_identities i ON i.person_id = p.id
+     WHERE p.territory_id = $1 AND ${PHONE_DIGITS_SQL('i.phone')} = $2 ORDER BY p.id LIMIT 1`,
+    [territoryId, normalizePhone(phone)],
+  );
+  return rows[0]?.id ?? null;
+}
+
+async function writeIdentity(tx: Queryable, personId: number, b: Partial<PersonIdentity>) {
+  await tx.query(
+    `INSERT INTO person_identities (person_id, first_name, last_name, phone, email, address, birthdate)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (person_id) DO UPDATE SET first_name = $2, last_name = $3, phone = $4, email = $5, address = $6, birthdate = $7`,
+    [
+      personId,
+      b.firstName ?? null,
+      b.lastName ?? null,
+      b.phone ?? null,
+      b.email ?? null,
+      b.address ?? null,
+      b.birthdate ?? null,
+    ],
+  );
+}
+
+/** $2…$8 of the people insert and update, in the same order. */
+const personParams = (b: PersonInput) => [
+  b.isDriver,
+  b.isPassenger,
+  b.communeInsee ?? null,
+  b.home?.lng ?? null,
+  b.home?.lat ?? null,
+  b.directContactConsent,
+  b.needs,
+];
+
+/** A new person, unless one of the territory has this phone already: then its id, and nothing is written. */
+export async function createPerson(
+  tx: Queryable,
+  territoryId: number,
+  b: PersonInput,
+): Promise<{ id: number } | { existingId: number }> {
+  if (b.phone) {
+    const existingId = await personWithPhone(tx, territoryId, b.phone);
+    if (existingId !== null) return { existingId };
+  }
+  const { rows } = await tx.query<{ id: number }>(
+    `INSERT INTO people (territory_id, is_driver, is_passenger, commune_insee, home, direct_contact_consent,
+       direct_contact_consent_at, needs)
+     VALUES ($1, $2, $3, $4, CASE WHEN $5::float8 IS NULL THEN NULL ELSE ${pointSql('$5', '$6')} END, $7,
+       CASE WHEN $7 THEN now() END, $8) RETURNING id`,
+    [territoryId, ...personParams(b)],
+  );
+  await writeIdentity(tx, rows[0].id, b);
+  return { id: rows[0].id };
+}
+
+/** The input a person has now: the base of a partial update (PUT sends only what changes). */
+export function inputOf(r: PersonRow): PersonInput {
+  return {
+    territoryId: r.territory_id,
+    isDriver: r.is_driver,
+    isPassenger: r.is_passenger,
+    communeInsee: r.commune_insee,
+    home: readPoint(r, 'home'),
+    directContactConsent: r.direct_contact_consent,
+    needs: r.needs,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    phone: r.phone,
+    email: r.email,
+    address: r.address,
+    birthdate: r.birthdate,
+  };
+}
+
+export async function updatePerson(tx: Queryable, id: number, b: PersonInput): Promise<void> {
+  await tx.query(
+    `UPDATE people SET is_driver = $2, is_passenger = $3, commune_insee = $4,
+       home = CASE WHEN $5::float8 IS NULL THEN NULL ELSE ${pointSql('$5', '$6')} END,
+       direct_contact_consent = $7,
+       direct_contact_consent_at = CASE WHEN $7 AND NOT direct_contact_consent THEN now()
+                                        WHEN NOT $7 THEN NULL ELSE direct_contact_consent_at END,
+       needs = $8, updated_at = now() WHERE id = $1`,
+    [id, ...personParams(b)],
+  );
+  await writeIdentity(tx, id, b);
+}
+
+/**
+ * Only a person nothing refers to can be deleted: one with trips, requests or history is erased instead (the
+ * statistics keep the anonymous rows).
+ */
+export async function deletePerson(tx: Queryable, scope: Scope, id: number): Promise<PersonRow> {
+  const row = await loadPerson(tx, scope, id);
+  const { rows } = await tx.query<{ trips: number; requests: number }>(
+    `SELECT (SELECT count(*)::int FROM trips WHERE driver_id = $1) AS trips,
+            (SELECT count(*)::int FROM requests WHERE passenger_id = $1) AS requests`,
+    [id],
+  );
+  const { trips, requests } = rows[0];
+  if (trips || requests) {
+    throw conflict(
+      `this person still has ${trips} trip(s) and ${requests} request(s): deactivate the trips or erase the person instead`,
+      'id',
+    );
+  }
+  await tx.query('DELETE FROM people WHERE id = $1', [id]);
+  return row;
+}
+
+// ---- People who come through the public pages and FranceConnect
+
+export interface FormIdentity {
+  firstName: string;
+  lastName: string | null;
+  phone: string;
+  email: string | null;
+}
+
+/**
+ * The person behind a public form: the logged-in citizen's record (their role and consent updated), or a new
+ * person (the coordination merges duplicates). The data-processing consent is recorded with the form's source.
+ */
+export async function personOfForm(
+  tx: Queryable,
+  territoryId: number,
+  citizenPersonId: number | null,
+  who: FormIdentity | null,
+  role: { driver: boolean; direct: boolean },
+  source: string,
+): Promise<number> {
+  let id: number;
+  if (citizenPersonId !== null) {
+    await tx.query(
+      `UPDATE people SET is_driver = is_driver OR $2, is_passenger = is_passenger OR NOT $2,
+         direct_contact_consent = CASE WHEN $2 THEN $3 ELSE direct_contact_consent END,
+         direct_contact_consent_at = CASE WHEN $2 AND $3 AND NOT direct_contact_consent THEN now()
+                                          WHEN $2 AND NOT $3 THEN NULL ELSE direct_contact_consent_at END,
+         updated_at = now() WHERE id = $1`,
+      [citizenPersonId, role.driver, role.direct],
+    );
+    id = citizenPersonId;
+  } else {
+    const { rows } = await tx.query<{ id: number }>(
+      `INSERT INTO people (territory_id, is_driver, is_passenger, direct_contact_consent, direct_contact_consent_at)
+       VALUES ($1, $2, NOT $2, $3, CASE WHEN $3 THEN now() END) RETURNING id`,
+      [territoryId, role.driver, role.direct],
+    );
+    id = rows[0].id;
+    await tx.query(
+      'INSERT INTO person_identities (person_id, first_name, last_name, phone, email) VALUES ($1, $2, $3, $4, $5)',
+      [id, who!.firstName, who!.lastName, who!.phone, who!.email],
+    );
+  }
+  await recordConsent(tx, id, 'data_processing', true, source);
+  if (role.driver) await recordConsent(tx, id, 'direct_contact', role.direct, source);
+  return id;
+}
+
+export interface FranceConnectIdentity {
+  sub: string;
+  givenName: string | null;
+  familyName: string | null;
+  email: string | null;
+  birthdate: string | null;
+}
+
+/**
+ * A FranceConnect login: the citizen account (made on first login, with a person record in the chosen territory)
+ * and the identity FranceConnect vouches for (names and birthdate are authoritative; an e-mail typed by the
+ * person stays). `territoryId` is only read on a first login; null there is a 400.
+ */
+export async function citizenOfFranceConnect(
+  tx: Queryable,
+  who: FranceConnectIdentity,
+  territoryId: () => number | null,
+): Promise<{ accountId: number; hasPhone: boolean }> {
+  await tx.query('INSERT INTO citizen_accounts (fc_sub) VALUES ($1) ON CONFLICT (fc_sub) DO NOTHING', [who.sub]);
+  const { rows } = await tx.query<{ id: number; person_id: number | null }>(
+    'SELECT id, person_id FROM citizen_accounts WHERE fc_sub = $1 FOR UPDATE',
+    [who.sub],
+  );
+  const acc = rows[0];
+  let personId = acc.person_id;
+  if (personId === null) {
+    // First login: the person record is created now; the phone is asked next (FranceConnect has no phone scope).
+    const t = territoryId();
+    if (t === null) throw badRequest('territoire', 'choose a territory before logging in');
+    const p = await tx.query<{ id: number }>(
+      'INSERT INTO people (territory_id, is_passenger) VALUES ($1, true) RETURNING id',
+      [t],
+    );
+    personId = p.rows[0].id;
+    await tx.query(
+      'INSERT INTO person_identities (person_id, first_name, last_name, email, birthdate) VALUES ($1, $2, $3, $4, $5)',
+      [personId, who.givenName, who.familyName, who.email, who.birthdate],
+    );
+    await tx.query('UPDATE citizen_accounts SET person_id = $2 WHERE id = $1', [acc.id, personId]);
+  } else {
+    await tx.query(
+      `UPDATE person_identities SET first_name = COALESCE($2, first_name), last_name = COALESCE($3, last_name),
+       birthdate = COALESCE($4, birthdate), email = COALESCE(email, $5) WHERE person_id = $1`,
+      [personId, who.givenName, who.familyName, who.birthdate, who.email],
+    );
+  }
+  await tx.query('UPDATE citizen_accounts SET last_login_at = now() WHERE id = $1', [acc.id]);
+  const phone = await tx.query<{ phone: string | null }>('SELECT phone FROM person_identities WHERE person_id = $1', [
+    personId,
+  ]);
+  return { accountId: acc.id, hasPhone: Boolean(phone.rows[0]?.phone) };
+}
+
+/** A citizen gives their phone number (FranceConnect has none), with the consent of the account page. */
+export async function setCitizenPhone(tx: Queryable, personId: number, phone: string) {
+  await tx.query('UPDATE person_identities SET phone = $2 WHERE person_id = $1', [personId, phone]);
+  await recordConsent(tx, personId, 'data_processing', true, 'franceconnect_compte');
+}
+
+/** First names of drivers, for the public answer (only those who agreed to direct contact are asked for). */
+export async function firstNames(tx: Queryable, ids: number[]): Promise<Map<number, string>> {
+  if (!ids.length) return new Map();
+  const { rows } = await tx.query<{ person_id: number; first_name: string | null }>(
+    'SELECT person_id, first_name FROM person_identities WHERE person_id = ANY($1::int[])',
+    [ids],
+  );
+  return new Map(rows.flatMap((r) => (r.first_name ? [[r.person_id, r.first_name] as const] : [])));
+}
+
+/** The territory a person belongs to (the citizen's pages show its name and links). */
+export async function territoryIdOfPerson(tx: Queryable, id: number): Promise<number | null> {
+  const { rows } = await tx.query<{ territory_id: number }>('SELECT territory_id FROM people WHERE id = $1', [id]);
+  return rows[0]?.territory_id ?? null;
+}
+
+/** The checks a trip's driver passes: in the territory, registered as a driver. */
+export async function checkDriver(tx: Queryable, scope: Scope, driverId: number, territoryId: number) {
+  const { rows } = await tx.query<{ territory_id: number; is_driver: boolean }>(
+    'SELECT territory_id, is_driver FROM people WHERE id = $1',
+    [driverId],
+  );
+  const d = rows[0];
+  if (!d || !inScope(scope, d.territory_id)) throw badRequest('driverId', `no person ${driverId}`);
+  if (d.territory_id !== territoryId) throw badRequest('driverId', 'the driver belongs to another territory');
+  if (!d.is_driver) throw badRequest('driverId', 'this person is not registered as a driver');
+}
+
+/** The checks a request's passenger passes: a person of the request's territory. */
+export async function checkPassenger(tx: Queryable, passengerId: number, territoryId: number) {
+  const who = await tx.query<{ territory_id: number }>('SELECT territory_id FROM people WHERE id = $1', [passengerId]);
+  if (!who.rows[0] || who.rows[0].territory_id !== territoryId)
+    throw badRequest('passengerId', `no person ${passengerId} in this territory`);
+}

@@ -1,0 +1,296 @@
+import type { Queryable } from '../db/index.ts';
+import { coarsePoint } from '../geo/coarse.ts';
+import { pointCols, pointSql, readPoint, type LngLatPoint } from '../geo/sql.ts';
+import { badRequest, conflict, notFound } from '../http/errors.ts';
+import { filterBy, type ListSpec, type Where } from '../http/simple-rest.ts';
+import { toClock, toMinutes } from '../http/validate.ts';
+import type { MatchAnswer, MatchQuery } from '../matching/matcher.ts';
+import { PURPOSES, toMatchQuery } from '../matching/query.ts';
+import { matchesOfRequest, presentMatch, storeProposals, type Match } from './matches.ts';
+import { checkPassenger, type Need } from './people.ts';
+import { inScope, type Scope, type Visibility } from './scope.ts';
+
+export const REQUEST_STATUSES = ['open', 'matched', 'served', 'unserved', 'cancelled'] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+export const UNSERVED_REASONS = [
+  'no_driver',
+  'no_driver_at_time',
+  'no_seat',
+  'driver_declined',
+  'passenger_cancelled',
+  'transit_used',
+  'tad_used',
+  'medical_transport_used',
+  'out_of_territory',
+  'other',
+] as const;
+export type UnservedReason = (typeof UNSERVED_REASONS)[number];
+export type Purpose = (typeof PURPOSES)[number];
+
+export interface RequestRow {
+  id: number;
+  territory_id: number;
+  passenger_id: number | null;
+  from_lng: number;
+  from_lat: number;
+  to_lng: number;
+  to_lat: number;
+  from_label: string | null;
+  to_label: string | null;
+  date: string | null;
+  weekdays: number[];
+  time_min: number;
+  time_kind: 'depart' | 'arrive';
+  tolerance_min: number;
+  seats: number;
+  purpose: Purpose;
+  needs: Need[];
+  status: RequestStatus;
+  unserved_reason: UnservedReason | null;
+  note: string | null;
+  created_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface TripRequest {
+  id: number;
+  territoryId: number;
+  passengerId: number | null;
+  from: LngLatPoint | null;
+  to: LngLatPoint | null;
+  fromLabel: string | null;
+  toLabel: string | null;
+  date: string | null;
+  weekdays: number[];
+  time: string;
+  timeKind: 'depart' | 'arrive';
+  toleranceMin: number;
+  seats: number;
+  purpose: Purpose;
+  needs: Need[];
+  status: RequestStatus;
+  unservedReason: UnservedReason | null;
+  note: string | null;
+  createdBy: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A passenger's request as the console, the public form or a partner gives it. */
+export interface RequestInput {
+  passengerId?: number | null;
+  from: LngLatPoint;
+  to: LngLatPoint;
+  fromLabel?: string | null;
+  toLabel?: string | null;
+  date?: string | null;
+  weekdays?: number[];
+  time: string;
+  timeKind: 'depart' | 'arrive';
+  toleranceMin: number;
+  seats: number;
+  purpose: Purpose;
+  needs?: Need[];
+  note?: string | null;
+}
+
+const FROM = 'FROM requests r';
+const SELECT = `SELECT r.id, r.territory_id, r.passenger_id, ${pointCols('r.from_point', 'from')}, ${pointCols('r.to_point', 'to')},
+  r.from_label, r.to_label, r.date, r.weekdays, r.time_min, r.time_kind, r.tolerance_min, r.seats, r.purpose, r.needs,
+  r.status, r.unserved_reason, r.note, r.created_by, r.created_at, r.updated_at ${FROM}`;
+
+/**
+ * A request's ends are often the passenger's home and a doctor; its note says why ("dialyse 3x/semaine"). Readers
+ * who do not handle people get coarse ends and no labels, needs or note.
+ */
+export function presentRequest(r: RequestRow, v: Visibility): TripRequest {
+  const personal = v === 'personal';
+  const end = (as: string) => (personal ? readPoint(r, as) : coarsePoint(readPoint(r, as)));
+  return {
+    id: r.id,
+    territoryId: r.territory_id,
+    passengerId: r.passenger_id,
+    from: end('from'),
+    to: end('to'),
+    fromLabel: personal ? r.from_label : null,
+    toLabel: personal ? r.to_label : null,
+    date: r.date,
+    weekdays: r.weekdays.map(Number),
+    time: toClock(r.time_min),
+    timeKind: r.time_kind,
+    toleranceMin: r.tolerance_min,
+    seats: r.seats,
+    purpose: r.purpose,
+    needs: personal ? r.needs : [],
+    status: r.status,
+    unservedReason: r.unserved_reason,
+    note: personal ? r.note : null,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+/** A stored request as the matcher's query, in its own territory. */
+export function matchQueryOf(r: RequestRow): MatchQuery {
+  const ask = {
+    from: readPoint(r, 'from')!,
+    to: readPoint(r, 'to')!,
+    date: r.date ?? undefined,
+    weekdays: r.weekdays.length ? r.weekdays.map(Number) : undefined,
+    time: toClock(r.time_min),
+    timeKind: r.time_kind,
+    toleranceMin: r.tolerance_min,
+    seats: r.seats,
+    purpose: r.purpose,
+  };
+  return toMatchQuery(ask, [r.territory_id], r.tolerance_min, r.passenger_id ?? undefined);
+}
+
+export const requestList: ListSpec = {
+  select: SELECT,
+  count: `SELECT count(*)::int AS n ${FROM}`,
+  territoryColumn: 'r.territory_id',
+  sortable: {
+    id: 'r.id',
+    date: 'r.date',
+    createdAt: 'r.created_at',
+    status: 'r.status',
+    time: 'r.time_min',
+    purpose: 'r.purpose',
+  },
+  filters: {
+    territoryId: filterBy.int('r.territory_id', 'territoryId'),
+    passengerId: filterBy.int('r.passenger_id', 'passengerId'),
+    status: filterBy.oneOf('r.status', 'status', REQUEST_STATUSES),
+    purpose: filterBy.oneOf('r.purpose', 'purpose', PURPOSES),
+    unservedReason: filterBy.oneOf('r.unserved_reason', 'unservedReason', UNSERVED_REASONS),
+    date: filterBy.date('r.date', 'date', '='),
+    dateFrom: filterBy.date('r.date', 'dateFrom', '>='),
+    dateTo: filterBy.date('r.date', 'dateTo', '<='),
+    communeInsee: (w: Where, v: unknown) => {
+      if (typeof v !== 'string') throw badRequest('filter.communeInsee', 'must be an INSEE code');
+      w.add(
+        (ph) =>
+          `EXISTS (SELECT 1 FROM communes c WHERE c.insee = ${ph} AND (ST_Intersects(c.geom, r.from_point) OR ST_Intersects(c.geom, r.to_point)))`,
+        v,
+      );
+    },
+  },
+};
+
+export async function loadRequest(tx: Queryable, scope: Scope, id: number): Promise<RequestRow> {
+  const { rows } = await tx.query<RequestRow>(`${SELECT} WHERE r.id = $1`, [id]);
+  const row = rows[0];
+  if (!row || !inScope(scope, row.territory_id)) throw notFound('request', id);
+  return row;
+}
+
+/** A request with its proposals, best first, as the reader may see them. */
+export async function requestWithProposals(
+  tx: Queryable,
+  row: RequestRow,
+  v: Visibility,
+): Promise<TripRequest & { proposals: Match[] }> {
+  const matches = await matchesOfRequest(tx, row.id);
+  return { ...presentRequest(row, v), proposals: matches.map((m) => presentMatch(m, v)) };
+}
+
+/**
+ * The one writer of requests: the request and the proposals the matcher found for it (matched before the
+ * transaction: the router may be slow, a lock must not wait on it), in the caller's transaction.
+ */
+export async function recordRequest(
+  tx: Queryable,
+  scope: Scope,
+  territoryId: number,
+  b: RequestInput,
+  answer: Pick<MatchAnswer, 'proposals' | 'approximate'>,
+): Promise<number> {
+  if (b.passengerId) await checkPassenger(tx, b.passengerId, territoryId);
+  const { rows } = await tx.query<{ id: number }>(
+    `INSERT INTO requests (territory_id, passenger_id, from_point, to_point, from_label, to_label, date, weekdays,
+       time_min, time_kind, tolerance_min, seats, purpose, needs, note, created_by)
+     VALUES ($1, $2, ${pointSql('$3', '$4')}, ${pointSql('$5', '$6')}, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+     RETURNING id`,
+    [
+      territoryId,
+      b.passengerId ?? null,
+      b.from.lng,
+      b.from.lat,
+      b.to.lng,
+      b.to.lat,
+      b.fromLabel ?? null,
+      b.toLabel ?? null,
+      b.date ?? null,
+      b.weekdays ?? [],
+      toMinutes(b.time),
+      b.timeKind,
+      b.toleranceMin,
+      b.seats,
+      b.purpose,
+      b.needs ?? [],
+      b.note ?? null,
+      scope.actor,
+    ],
+  );
+  await storeProposals(tx, rows[0].id, territoryId, b.date ?? null, answer.proposals, answer.approximate);
+  return rows[0].id;
+}
+
+export interface RequestChange {
+  status?: RequestStatus;
+  unservedReason?: UnservedReason | null;
+  note?: string | null;
+}
+
+/** Status (with its coded reason when unserved) and note; the unserved reason goes when the status moves on. */
+export async function changeRequest(tx: Queryable, id: number, b: RequestChange) {
+  await tx.query(
+    `UPDATE requests SET status = COALESCE($2, status),
+     unserved_reason = CASE WHEN $2 = 'unserved' THEN $3 WHEN $2 IS NOT NULL THEN NULL ELSE unserved_reason END,
+     note = CASE WHEN $4::boolean THEN $5 ELSE note END, updated_at = now() WHERE id = $1`,
+    [id, b.status ?? null, b.unservedReason ?? null, b.note !== undefined, b.note ?? null],
+  );
+}
+
+/**
+ * A request is deleted only while nothing happened on it: once a driver was contacted, its matches, their history,
+ * the proof-registry declarations and partners' bookings feed statistics and obligations, and must stay. Such a
+ * request is cancelled instead.
+ */
+export async function deleteRequest(tx: Queryable, scope: Scope, id: number): Promise<RequestRow> {
+  const row = await loadRequest(tx, scope, id);
+  const { rows } = await tx.query<{ handled: number; booked: number }>(
+    `SELECT (SELECT count(*)::int FROM matches WHERE request_id = $1 AND status <> 'proposed') AS handled,
+            (SELECT count(*)::int FROM interop_bookings WHERE request_id = $1) AS booked`,
+    [id],
+  );
+  if (rows[0].handled || rows[0].booked) {
+    throw conflict(
+      rows[0].booked
+        ? 'this request was booked through a partner: cancel it instead (its history is kept)'
+        : 'a driver was already contacted for this request: cancel it instead (its history is kept)',
+      'id',
+    );
+  }
+  await tx.query('DELETE FROM requests WHERE id = $1', [id]);
+  return row;
+}
+
+/** A passenger's requests, for their own page ("Mes trajets"). */
+export async function requestsOfPassenger(tx: Queryable, passengerId: number) {
+  const { rows } = await tx.query<{
+    id: number;
+    date: string | null;
+    time_min: number;
+    from_label: string | null;
+    to_label: string | null;
+    status: RequestStatus;
+  }>(
+    'SELECT id, date::text AS date, time_min, from_label, to_label, status FROM requests WHERE passenger_id = $1 ORDER BY id DESC LIMIT 50',
+    [passengerId],
+  );
+  return rows;
+}

@@ -1,0 +1,321 @@
+import type { Db, Queryable } from '../db/index.ts';
+import { coarsePoint } from '../geo/coarse.ts';
+import { pointCols, pointSql, readPoint, type LngLatPoint } from '../geo/sql.ts';
+import { badRequest, notFound } from '../http/errors.ts';
+import { filterBy, type ListSpec, type Where } from '../http/simple-rest.ts';
+import type { LegIndex } from '../matching/leg-index.ts';
+import { refreshTrip } from '../matching/leg-store.ts';
+import { toClock, toMinutes } from '../http/validate.ts';
+import { RouterError, type LngLat, type RouteResult, type Router } from '../routing/types.ts';
+import { checkDriver } from './people.ts';
+import { inScope, type Scope, type Visibility } from './scope.ts';
+
+export type TripKind = 'regular' | 'oneoff';
+
+export interface TripRow {
+  id: number;
+  territory_id: number;
+  driver_id: number;
+  kind: TripKind;
+  weekdays: number[];
+  date: string | null;
+  valid_from: string | null;
+  valid_to: string | null;
+  departure_min: number;
+  return_min: number | null;
+  origin_lng: number;
+  origin_lat: number;
+  destination_lng: number;
+  destination_lat: number;
+  origin_label: string | null;
+  destination_label: string | null;
+  seats: number;
+  distance_m: number;
+  duration_s: number;
+  return_distance_m: number | null;
+  return_duration_s: number | null;
+  route_approximate: boolean;
+  active: boolean;
+  created_at: Date;
+  updated_at: Date;
+  route?: GeoJSONLine;
+  return_route?: GeoJSONLine | null;
+}
+
+interface GeoJSONLine {
+  type: 'LineString';
+  coordinates: LngLat[];
+}
+
+export interface Trip {
+  id: number;
+  territoryId: number;
+  driverId: number;
+  kind: TripKind;
+  weekdays: number[];
+  date: string | null;
+  validFrom: string | null;
+  validTo: string | null;
+  departureTime: string;
+  returnTime: string | null;
+  origin: LngLatPoint | null;
+  destination: LngLatPoint | null;
+  originLabel: string | null;
+  destinationLabel: string | null;
+  seats: number;
+  distanceM: number;
+  durationS: number;
+  returnDistanceM: number | null;
+  returnDurationS: number | null;
+  routeApproximate: boolean;
+  active: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  route?: GeoJSONLine;
+  returnRoute?: GeoJSONLine | null;
+}
+
+/** A driver's trip as a coordinator or a public form gives it. */
+export interface TripInput {
+  driverId: number;
+  kind: TripKind;
+  weekdays: number[];
+  date?: string | null;
+  validFrom?: string | null;
+  validTo?: string | null;
+  departureTime: string;
+  returnTime?: string | null;
+  origin: LngLatPoint;
+  destination: LngLatPoint;
+  originLabel?: string | null;
+  destinationLabel?: string | null;
+  seats: number;
+  active: boolean;
+}
+
+const FROM = 'FROM trips t';
+const COLUMNS = `t.id, t.territory_id, t.driver_id, t.kind, t.weekdays, t.date, t.valid_from, t.valid_to,
+  t.departure_min, t.return_min, ${pointCols('t.origin', 'origin')}, ${pointCols('t.destination', 'destination')},
+  t.origin_label, t.destination_label, t.seats, t.distance_m, t.duration_s, t.return_distance_m, t.return_duration_s,
+  t.route_approximate, t.active, t.created_at, t.updated_at`;
+const SELECT = (withRoute: boolean) =>
+  `SELECT ${COLUMNS}${withRoute ? ', ST_AsGeoJSON(t.route, 6)::json AS route, ST_AsGeoJSON(t.return_route, 6)::json AS return_route' : ''} ${FROM}`;
+
+/**
+ * A trip starts and ends where the driver lives or works: readers who do not handle people get coarse ends, no
+ * labels and no route.
+ */
+export function presentTrip(r: TripRow, v: Visibility): Trip {
+  const personal = v === 'personal';
+  const end = (as: string) => (personal ? readPoint(r, as) : coarsePoint(readPoint(r, as)));
+  return {
+    id: r.id,
+    territoryId: r.territory_id,
+    driverId: r.driver_id,
+    kind: r.kind,
+    weekdays: r.weekdays.map(Number),
+    date: r.date,
+    validFrom: r.valid_from,
+    validTo: r.valid_to,
+    departureTime: toClock(r.departure_min),
+    returnTime: r.return_min === null ? null : toClock(r.return_min),
+    origin: end('origin'),
+    destination: end('destination'),
+    originLabel: personal ? r.origin_label : null,
+    destinationLabel: personal ? r.destination_label : null,
+    seats: r.seats,
+    distanceM: Math.round(r.distance_m),
+    durationS: Math.round(r.duration_s),
+    returnDistanceM: r.return_distance_m === null ? null : Math.round(r.return_distance_m),
+    returnDurationS: r.return_duration_s === null ? null : Math.round(r.return_duration_s),
+    routeApproximate: r.route_approximate,
+    active: r.active,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    ...(r.route !== undefined && personal ? { route: r.route, returnRoute: r.return_route } : {}),
+  };
+}
+
+/** The input a trip has now: the base of a partial update. */
+export function inputOfTrip(t: TripRow): TripInput & { territoryId: number } {
+  return {
+    territoryId: t.territory_id,
+    driverId: t.driver_id,
+    kind: t.kind,
+    weekdays: t.weekdays.map(Number),
+    date: t.date,
+    validFrom: t.valid_from,
+    validTo: t.valid_to,
+    departureTime: toClock(t.departure_min),
+    returnTime: t.return_min === null ? null : toClock(t.return_min),
+    origin: readPoint(t, 'origin')!,
+    destination: readPoint(t, 'destination')!,
+    originLabel: t.origin_label,
+    destinationLabel: t.destination_label,
+    seats: t.seats,
+    active: t.active,
+  };
+}
+
+export const tripList: ListSpec = {
+  select: SELECT(false),
+  count: `SELECT count(*)::int AS n ${FROM}`,
+  territoryColumn: 't.territory_id',
+  sortable: {
+    id: 't.id',
+    departureTime: 't.departure_min',
+    createdAt: 't.created_at',
+    driverId: 't.driver_id',
+    distanceM: 't.distance_m',
+  },
+  filters: {
+    territoryId: filterBy.int('t.territory_id', 'territoryId'),
+    driverId: filterBy.int('t.driver_id', 'driverId'),
+    kind: filterBy.oneOf('t.kind', 'kind', ['regular', 'oneoff']),
+    active: filterBy.bool('t.active', 'active'),
+    q: (w: Where, v: unknown) => {
+      if (typeof v !== 'string') throw badRequest('filter.q', 'must be text');
+      const like = w.param(`%${v.replace(/[%_\\]/g, (c) => `\\${c}`)}%`);
+      w.raw(`(t.origin_label ILIKE ${like} OR t.destination_label ILIKE ${like})`);
+    },
+    // Trips whose usual route passes within 2 km of a commune (the coordinator's "who drives through X?").
+    communeInsee: (w: Where, v: unknown) => {
+      if (typeof v !== 'string') throw badRequest('filter.communeInsee', 'must be an INSEE code');
+      w.add(
+        (ph) =>
+          `EXISTS (SELECT 1 FROM communes c WHERE c.insee = ${ph} AND ST_DWithin(t.route::geography, c.geom::geography, 2000))`,
+        v,
+      );
+    },
+  },
+  // Labels are addresses.
+  personalFilters: ['q'],
+};
+
+export async function loadTrip(tx: Queryable, scope: Scope, id: number, withRoute = true): Promise<TripRow> {
+  const { rows } = await tx.query<TripRow>(`${SELECT(withRoute)} WHERE t.id = $1`, [id]);
+  const row = rows[0];
+  if (!row || !inScope(scope, row.territory_id)) throw notFound('trip', id);
+  return row;
+}
+
+/** A trip with its routes computed, ready to be written. */
+export interface RoutedTrip {
+  input: TripInput;
+  out: RouteResult;
+  back: RouteResult | null;
+  approximate: boolean;
+}
+
+/**
+ * The usual route (and the way back when there is a return time), computed BEFORE any transaction: a slow router
+ * never holds a database lock. A pair with no road between is the caller's error, on `destination`.
+ */
+export async function routeTrip(router: Router, input: TripInput): Promise<RoutedTrip> {
+  const o: LngLat = [input.origin.lng, input.origin.lat];
+  const d: LngLat = [input.destination.lng, input.destination.lat];
+  try {
+    const out = await router.route([o, d]);
+    const back = input.returnTime ? await router.route([d, o]) : null;
+    return { input, out, back, approximate: router.approximate || Boolean(out.approximate) };
+  } catch (e) {
+    if (e instanceof RouterError)
+      throw badRequest('destination', `no route between origin and destination (${e.message})`);
+    throw e;
+  }
+}
+
+const line = (coords: LngLat[]) =>
+  JSON.stringify({ type: 'LineString', coordinates: coords.length >= 2 ? coords : [coords[0], coords[0]] });
+
+const COLS = `territory_id, driver_id, kind, weekdays, date, valid_from, valid_to, departure_min, return_min,
+  origin, destination, origin_label, destination_label, seats, route, distance_m, duration_s,
+  return_route, return_distance_m, return_duration_s, route_approximate, active`;
+const VALS = `$1, $2, $3, $4, $5, $6, $7, $8, $9, ${pointSql('$10', '$11')}, ${pointSql('$12', '$13')}, $14, $15, $16,
+  ST_SetSRID(ST_GeomFromGeoJSON($17), 4326), $18, $19, ST_SetSRID(ST_GeomFromGeoJSON($20), 4326), $21, $22, $23, $24`;
+
+/**
+ * Writes a routed trip in the caller's transaction (insert, or update of `tripId`), after checking its driver.
+ * The index is refreshed by `reindexTrip` once the transaction is committed.
+ */
+export async function writeTrip(
+  tx: Queryable,
+  scope: Scope,
+  territoryId: number,
+  t: RoutedTrip,
+  tripId?: number,
+): Promise<number> {
+  const b = t.input;
+  await checkDriver(tx, scope, b.driverId, territoryId);
+  const params = [
+    territoryId,
+    b.driverId,
+    b.kind,
+    b.kind === 'regular' ? b.weekdays : [],
+    b.kind === 'oneoff' ? b.date : null,
+    b.validFrom ?? null,
+    b.validTo ?? null,
+    toMinutes(b.departureTime),
+    b.returnTime ? toMinutes(b.returnTime) : null,
+    b.origin.lng,
+    b.origin.lat,
+    b.destination.lng,
+    b.destination.lat,
+    b.originLabel ?? null,
+    b.destinationLabel ?? null,
+    b.seats,
+    line(t.out.coordinates),
+    t.out.distanceM,
+    t.out.durationS,
+    t.back ? line(t.back.coordinates) : null,
+    t.back?.distanceM ?? null,
+    t.back?.durationS ?? null,
+    t.approximate,
+    b.active,
+  ];
+  const { rows } = tripId
+    ? await tx.query<{ id: number }>(
+        `UPDATE trips SET (${COLS}, updated_at) = (${VALS}, now()) WHERE id = $25 RETURNING id`,
+        [...params, tripId],
+      )
+    : await tx.query<{ id: number }>(`INSERT INTO trips (${COLS}) VALUES (${VALS}) RETURNING id`, params);
+  if (!rows[0]) throw notFound('trip', tripId);
+  return rows[0].id;
+}
+
+/** What matching needs to see a trip's change: read-your-writes here, other replicas follow through NOTIFY. */
+export interface IndexDeps {
+  db: Db;
+  index: LegIndex;
+}
+export const reindexTrip = (deps: IndexDeps, tripId: number) => refreshTrip(deps.db, deps.index, tripId);
+
+/**
+ * Trips with match history are deactivated, not deleted: the history and statistics keep them. Returns the trip
+ * as it was.
+ */
+export async function removeTrip(tx: Queryable, scope: Scope, id: number): Promise<TripRow> {
+  const row = await loadTrip(tx, scope, id, false);
+  const used = await tx.query('SELECT 1 FROM matches WHERE trip_id = $1 LIMIT 1', [id]);
+  if (used.rows.length) await tx.query('UPDATE trips SET active = false, updated_at = now() WHERE id = $1', [id]);
+  else await tx.query('DELETE FROM trips WHERE id = $1', [id]);
+  return row;
+}
+
+/** A driver's trips, for their own page ("Mes trajets"). */
+export async function tripsOfDriver(tx: Queryable, driverId: number) {
+  const { rows } = await tx.query<{
+    id: number;
+    kind: TripKind;
+    weekdays: number[];
+    date: string | null;
+    departure_min: number;
+    origin_label: string | null;
+    destination_label: string | null;
+    active: boolean;
+  }>(
+    'SELECT id, kind, weekdays, date::text AS date, departure_min, origin_label, destination_label, active FROM trips WHERE driver_id = $1 ORDER BY id',
+    [driverId],
+  );
+  return rows;
+}
