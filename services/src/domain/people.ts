@@ -223,19 +223,71 @@ export async function createPerson(
   territoryId: number,
   b: PersonInput,
 ): Promise<{ id: number } | { existingId: number }> {
-  if (b.phone) {
-    const existingId = await personWithPhone(tx, territoryId, b.phone);
-    if (existingId !== null) return { existingId };
+  return (await createPeople(tx, territoryId, [b]))[0];
+}
+
+/**
+ * The one writer of new people, for one or many (the demo, a territory's import): ids are drawn first so that each
+ * input gets its own, whatever order the database inserts in. A phone already known in the territory (or earlier
+ * in the same batch) gives that person's id instead, and nothing is written for it.
+ */
+export async function createPeople(
+  tx: Queryable,
+  territoryId: number,
+  inputs: PersonInput[],
+): Promise<({ id: number } | { existingId: number })[]> {
+  if (!inputs.length) return [];
+  const phones = inputs.map((b) => (b.phone ? normalizePhone(b.phone) : null));
+  const known = new Map<string, number>();
+  const wanted = phones.filter((x): x is string => x !== null);
+  if (wanted.length) {
+    const { rows } = await tx.query<{ id: number; digits: string }>(
+      `SELECT min(p.id) AS id, ${PHONE_DIGITS_SQL('i.phone')} AS digits FROM people p
+       JOIN person_identities i ON i.person_id = p.id
+       WHERE p.territory_id = $1 AND ${PHONE_DIGITS_SQL('i.phone')} = ANY($2::text[]) GROUP BY 2`,
+      [territoryId, wanted],
+    );
+    for (const r of rows) known.set(r.digits, r.id);
   }
-  const { rows } = await tx.query<{ id: number }>(
-    `INSERT INTO people (territory_id, is_driver, is_passenger, commune_insee, home, direct_contact_consent,
-       direct_contact_consent_at, needs)
-     VALUES ($1, $2, $3, $4, CASE WHEN $5::float8 IS NULL THEN NULL ELSE ${pointSql('$5', '$6')} END, $7,
-       CASE WHEN $7 THEN now() END, $8) RETURNING id`,
-    [territoryId, ...personParams(b)],
+  // The first input with a phone not yet known is written; later ones with the same phone point to it.
+  const firstOf = new Map<string, number>();
+  const fresh = inputs.flatMap((_, i) => {
+    const d = phones[i];
+    if (d === null) return [i];
+    if (known.has(d) || firstOf.has(d)) return [];
+    firstOf.set(d, i);
+    return [i];
+  });
+  const ids = await tx.query<{ id: number }>(
+    "SELECT nextval(pg_get_serial_sequence('people', 'id'))::int AS id FROM generate_series(1, $1)",
+    [fresh.length],
   );
-  await writeIdentity(tx, rows[0].id, b);
-  return { id: rows[0].id };
+  const idOfInput = new Map(fresh.map((i, k) => [i, ids.rows[k].id]));
+  const out = inputs.map((_, i): { id: number } | { existingId: number } => {
+    const own = idOfInput.get(i);
+    if (own !== undefined) return { id: own };
+    const d = phones[i]!;
+    return { existingId: known.get(d) ?? idOfInput.get(firstOf.get(d)!)! };
+  });
+  const rows = fresh.map((i) => ({ id: idOfInput.get(i)!, ...inputs[i], home: inputs[i].home ?? null }));
+  await tx.query(
+    `INSERT INTO people (id, territory_id, is_driver, is_passenger, commune_insee, home, direct_contact_consent,
+       direct_contact_consent_at, needs)
+     SELECT x.id, $1, x."isDriver", x."isPassenger", x."communeInsee",
+       CASE WHEN x.home IS NULL THEN NULL ELSE ${pointSql("(x.home->>'lng')::float8", "(x.home->>'lat')::float8")} END,
+       x."directContactConsent", CASE WHEN x."directContactConsent" THEN now() END, x.needs
+     FROM jsonb_to_recordset($2::jsonb) AS x(id int, "isDriver" bool, "isPassenger" bool, "communeInsee" text,
+       home jsonb, "directContactConsent" bool, needs text[])`,
+    [territoryId, JSON.stringify(rows)],
+  );
+  await tx.query(
+    `INSERT INTO person_identities (person_id, first_name, last_name, phone, email, address, birthdate)
+     SELECT x.id, x."firstName", x."lastName", x.phone, x.email, x.address, x.birthdate::date
+     FROM jsonb_to_recordset($1::jsonb) AS x(id int, "firstName" text, "lastName" text, phone text, email text,
+       address text, birthdate text)`,
+    [JSON.stringify(rows)],
+  );
+  return out;
 }
 
 /** The input a person has now: the base of a partial update (PUT sends only what changes). */
@@ -416,21 +468,31 @@ export async function territoryIdOfPerson(tx: Queryable, id: number): Promise<nu
   return rows[0]?.territory_id ?? null;
 }
 
-/** The checks a trip's driver passes: in the territory, registered as a driver. */
-export async function checkDriver(tx: Queryable, scope: Scope, driverId: number, territoryId: number) {
-  const { rows } = await tx.query<{ territory_id: number; is_driver: boolean }>(
-    'SELECT territory_id, is_driver FROM people WHERE id = $1',
-    [driverId],
+/** The checks trips' drivers pass: people of the territory (as the scope sees them), registered as drivers. */
+export async function checkDrivers(tx: Queryable, scope: Scope, driverIds: number[], territoryId: number) {
+  const ids = [...new Set(driverIds)];
+  const { rows } = await tx.query<{ id: number; territory_id: number; is_driver: boolean }>(
+    'SELECT id, territory_id, is_driver FROM people WHERE id = ANY($1::int[])',
+    [ids],
   );
-  const d = rows[0];
-  if (!d || !inScope(scope, d.territory_id)) throw badRequest('driverId', `no person ${driverId}`);
-  if (d.territory_id !== territoryId) throw badRequest('driverId', 'the driver belongs to another territory');
-  if (!d.is_driver) throw badRequest('driverId', 'this person is not registered as a driver');
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  for (const id of ids) {
+    const d = byId.get(id);
+    if (!d || !inScope(scope, d.territory_id)) throw badRequest('driverId', `no person ${id}`);
+    if (d.territory_id !== territoryId) throw badRequest('driverId', 'the driver belongs to another territory');
+    if (!d.is_driver) throw badRequest('driverId', 'this person is not registered as a driver');
+  }
 }
 
-/** The checks a request's passenger passes: a person of the request's territory. */
-export async function checkPassenger(tx: Queryable, passengerId: number, territoryId: number) {
-  const who = await tx.query<{ territory_id: number }>('SELECT territory_id FROM people WHERE id = $1', [passengerId]);
-  if (!who.rows[0] || who.rows[0].territory_id !== territoryId)
-    throw badRequest('passengerId', `no person ${passengerId} in this territory`);
+/** The checks requests' passengers pass: people of the requests' territory. */
+export async function checkPassengers(tx: Queryable, passengerIds: number[], territoryId: number) {
+  const ids = [...new Set(passengerIds)];
+  if (!ids.length) return;
+  const { rows } = await tx.query<{ id: number }>(
+    'SELECT id FROM people WHERE id = ANY($1::int[]) AND territory_id = $2',
+    [ids, territoryId],
+  );
+  const found = new Set(rows.map((r) => r.id));
+  const missing = ids.find((id) => !found.has(id));
+  if (missing !== undefined) throw badRequest('passengerId', `no person ${missing} in this territory`);
 }

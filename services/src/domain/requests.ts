@@ -7,7 +7,7 @@ import { toClock, toMinutes } from '../http/validate.ts';
 import type { MatchAnswer, MatchQuery } from '../matching/matcher.ts';
 import { PURPOSES, toMatchQuery } from '../matching/query.ts';
 import { matchesOfRequest, presentMatch, storeProposals, type Match } from './matches.ts';
-import { checkPassenger, type Need } from './people.ts';
+import { checkPassengers, type Need } from './people.ts';
 import { inScope, type Scope, type Visibility } from './scope.ts';
 
 export const REQUEST_STATUSES = ['open', 'matched', 'served', 'unserved', 'cancelled'] as const;
@@ -197,10 +197,7 @@ export async function requestWithProposals(
   return { ...presentRequest(row, v), proposals: matches.map((m) => presentMatch(m, v)) };
 }
 
-/**
- * The one writer of requests: the request and the proposals the matcher found for it (matched before the
- * transaction: the router may be slow, a lock must not wait on it), in the caller's transaction.
- */
+/** One request (see `recordRequests`). */
 export async function recordRequest(
   tx: Queryable,
   scope: Scope,
@@ -208,35 +205,58 @@ export async function recordRequest(
   b: RequestInput,
   answer: Pick<MatchAnswer, 'proposals' | 'approximate'>,
 ): Promise<number> {
-  if (b.passengerId) await checkPassenger(tx, b.passengerId, territoryId);
-  const { rows } = await tx.query<{ id: number }>(
-    `INSERT INTO requests (territory_id, passenger_id, from_point, to_point, from_label, to_label, date, weekdays,
-       time_min, time_kind, tolerance_min, seats, purpose, needs, note, created_by)
-     VALUES ($1, $2, ${pointSql('$3', '$4')}, ${pointSql('$5', '$6')}, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-     RETURNING id`,
-    [
-      territoryId,
-      b.passengerId ?? null,
-      b.from.lng,
-      b.from.lat,
-      b.to.lng,
-      b.to.lat,
-      b.fromLabel ?? null,
-      b.toLabel ?? null,
-      b.date ?? null,
-      b.weekdays ?? [],
-      toMinutes(b.time),
-      b.timeKind,
-      b.toleranceMin,
-      b.seats,
-      b.purpose,
-      b.needs ?? [],
-      b.note ?? null,
-      scope.actor,
-    ],
+  return (await recordRequests(tx, scope, territoryId, [{ input: b, answer }]))[0];
+}
+
+/**
+ * The one writer of requests: requests (one or many) and the proposals the matcher found for each (matched before
+ * the transaction: the router may be slow, a lock must not wait on it), in the caller's transaction. Returns the
+ * ids in the order given.
+ */
+export async function recordRequests(
+  tx: Queryable,
+  scope: Scope,
+  territoryId: number,
+  items: { input: RequestInput; answer: Pick<MatchAnswer, 'proposals' | 'approximate'> }[],
+): Promise<number[]> {
+  if (!items.length) return [];
+  await checkPassengers(tx, items.flatMap(({ input }) => (input.passengerId ? [input.passengerId] : [])), territoryId);
+  const ids = await tx.query<{ id: number }>(
+    "SELECT nextval(pg_get_serial_sequence('requests', 'id'))::int AS id FROM generate_series(1, $1)",
+    [items.length],
   );
-  await storeProposals(tx, rows[0].id, territoryId, b.date ?? null, answer.proposals, answer.approximate);
-  return rows[0].id;
+  const rows = items.map(({ input: b }, i) => ({
+    id: ids.rows[i].id,
+    passenger_id: b.passengerId ?? null,
+    f_lng: b.from.lng,
+    f_lat: b.from.lat,
+    t_lng: b.to.lng,
+    t_lat: b.to.lat,
+    from_label: b.fromLabel ?? null,
+    to_label: b.toLabel ?? null,
+    date: b.date ?? null,
+    weekdays: b.weekdays ?? [],
+    time_min: toMinutes(b.time),
+    time_kind: b.timeKind,
+    tolerance_min: b.toleranceMin,
+    seats: b.seats,
+    purpose: b.purpose,
+    needs: b.needs ?? [],
+    note: b.note ?? null,
+  }));
+  await tx.query(
+    `INSERT INTO requests (id, territory_id, passenger_id, from_point, to_point, from_label, to_label, date, weekdays,
+       time_min, time_kind, tolerance_min, seats, purpose, needs, note, created_by)
+     SELECT x.id, $1, x.passenger_id, ${pointSql('x.f_lng', 'x.f_lat')}, ${pointSql('x.t_lng', 'x.t_lat')}, x.from_label,
+       x.to_label, x.date, x.weekdays, x.time_min, x.time_kind, x.tolerance_min, x.seats, x.purpose, x.needs, x.note, $3
+     FROM jsonb_to_recordset($2::jsonb) AS x(id int, passenger_id int, f_lng float8, f_lat float8, t_lng float8,
+       t_lat float8, from_label text, to_label text, date date, weekdays smallint[], time_min int, time_kind text,
+       tolerance_min int, seats int, purpose text, needs text[], note text)`,
+    [territoryId, JSON.stringify(rows), scope.actor],
+  );
+  for (const [i, { input, answer }] of items.entries())
+    await storeProposals(tx, rows[i].id, territoryId, input.date ?? null, answer.proposals, answer.approximate);
+  return rows.map((r) => r.id);
 }
 
 export interface RequestChange {

@@ -7,7 +7,7 @@ import type { LegIndex } from '../matching/leg-index.ts';
 import { refreshTrip } from '../matching/leg-store.ts';
 import { toClock, toMinutes } from '../http/validate.ts';
 import { RouterError, type LngLat, type RouteResult, type Router } from '../routing/types.ts';
-import { checkDriver } from './people.ts';
+import { checkDrivers } from './people.ts';
 import { inScope, type Scope, type Visibility } from './scope.ts';
 
 export type TripKind = 'regular' | 'oneoff';
@@ -228,16 +228,74 @@ export async function routeTrip(router: Router, input: TripInput): Promise<Route
 const line = (coords: LngLat[]) =>
   JSON.stringify({ type: 'LineString', coordinates: coords.length >= 2 ? coords : [coords[0], coords[0]] });
 
-const COLS = `territory_id, driver_id, kind, weekdays, date, valid_from, valid_to, departure_min, return_min,
+const COLUMNS_WRITTEN = `territory_id, driver_id, kind, weekdays, date, valid_from, valid_to, departure_min, return_min,
   origin, destination, origin_label, destination_label, seats, route, distance_m, duration_s,
   return_route, return_distance_m, return_duration_s, route_approximate, active`;
-const VALS = `$1, $2, $3, $4, $5, $6, $7, $8, $9, ${pointSql('$10', '$11')}, ${pointSql('$12', '$13')}, $14, $15, $16,
-  ST_SetSRID(ST_GeomFromGeoJSON($17), 4326), $18, $19, ST_SetSRID(ST_GeomFromGeoJSON($20), 4326), $21, $22, $23, $24`;
+
+/** A routed trip as the row the writers below read with jsonb_to_recordset. */
+const rowOf = (territoryId: number, t: RoutedTrip) => {
+  const b = t.input;
+  return {
+    territory_id: territoryId,
+    driver_id: b.driverId,
+    kind: b.kind,
+    weekdays: b.kind === 'regular' ? b.weekdays : [],
+    date: b.kind === 'oneoff' ? b.date : null,
+    valid_from: b.validFrom ?? null,
+    valid_to: b.validTo ?? null,
+    departure_min: toMinutes(b.departureTime),
+    return_min: b.returnTime ? toMinutes(b.returnTime) : null,
+    o_lng: b.origin.lng,
+    o_lat: b.origin.lat,
+    d_lng: b.destination.lng,
+    d_lat: b.destination.lat,
+    origin_label: b.originLabel ?? null,
+    destination_label: b.destinationLabel ?? null,
+    seats: b.seats,
+    route: line(t.out.coordinates),
+    distance_m: t.out.distanceM,
+    duration_s: t.out.durationS,
+    return_route: t.back ? line(t.back.coordinates) : null,
+    return_distance_m: t.back?.distanceM ?? null,
+    return_duration_s: t.back?.durationS ?? null,
+    route_approximate: t.approximate,
+    active: b.active,
+  };
+};
+
+const RECORDSET = `jsonb_to_recordset($1::jsonb) AS x(territory_id int, driver_id int, kind text, weekdays smallint[],
+  date date, valid_from date, valid_to date, departure_min int, return_min int, o_lng float8, o_lat float8,
+  d_lng float8, d_lat float8, origin_label text, destination_label text, seats int, route text, distance_m float8,
+  duration_s float8, return_route text, return_distance_m float8, return_duration_s float8, route_approximate bool,
+  active bool)`;
+const VALUES_READ = `x.territory_id, x.driver_id, x.kind, x.weekdays, x.date, x.valid_from, x.valid_to, x.departure_min,
+  x.return_min, ${pointSql('x.o_lng', 'x.o_lat')}, ${pointSql('x.d_lng', 'x.d_lat')}, x.origin_label,
+  x.destination_label, x.seats, ST_SetSRID(ST_GeomFromGeoJSON(x.route), 4326), x.distance_m, x.duration_s,
+  ST_SetSRID(ST_GeomFromGeoJSON(x.return_route), 4326), x.return_distance_m, x.return_duration_s,
+  x.route_approximate, x.active`;
 
 /**
- * Writes a routed trip in the caller's transaction (insert, or update of `tripId`), after checking its driver.
- * The index is refreshed by `reindexTrip` once the transaction is committed.
+ * The one writer of trips, in the caller's transaction: new routed trips (one or many: the demo, a territory's
+ * import), after checking their drivers. Returns the ids in the order given. The index is refreshed by
+ * `reindexTrip` once the transaction is committed.
  */
+export async function insertTrips(tx: Queryable, scope: Scope, territoryId: number, trips: RoutedTrip[]): Promise<number[]> {
+  if (!trips.length) return [];
+  await checkDrivers(tx, scope, trips.map((t) => t.input.driverId), territoryId);
+  const ids = await tx.query<{ id: number }>(
+    "SELECT nextval(pg_get_serial_sequence('trips', 'id'))::int AS id FROM generate_series(1, $1)",
+    [trips.length],
+  );
+  const rows = trips.map((t, i) => ({ id: ids.rows[i].id, ...rowOf(territoryId, t) }));
+  await tx.query(
+    `INSERT INTO trips (id, ${COLUMNS_WRITTEN}) SELECT x.id, ${VALUES_READ}
+     FROM ${RECORDSET.replace('x(territory_id', 'x(id int, territory_id')}`,
+    [JSON.stringify(rows)],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** A new trip, or a change of `tripId` (its route computed again): see `insertTrips`. */
 export async function writeTrip(
   tx: Queryable,
   scope: Scope,
@@ -245,40 +303,13 @@ export async function writeTrip(
   t: RoutedTrip,
   tripId?: number,
 ): Promise<number> {
-  const b = t.input;
-  await checkDriver(tx, scope, b.driverId, territoryId);
-  const params = [
-    territoryId,
-    b.driverId,
-    b.kind,
-    b.kind === 'regular' ? b.weekdays : [],
-    b.kind === 'oneoff' ? b.date : null,
-    b.validFrom ?? null,
-    b.validTo ?? null,
-    toMinutes(b.departureTime),
-    b.returnTime ? toMinutes(b.returnTime) : null,
-    b.origin.lng,
-    b.origin.lat,
-    b.destination.lng,
-    b.destination.lat,
-    b.originLabel ?? null,
-    b.destinationLabel ?? null,
-    b.seats,
-    line(t.out.coordinates),
-    t.out.distanceM,
-    t.out.durationS,
-    t.back ? line(t.back.coordinates) : null,
-    t.back?.distanceM ?? null,
-    t.back?.durationS ?? null,
-    t.approximate,
-    b.active,
-  ];
-  const { rows } = tripId
-    ? await tx.query<{ id: number }>(
-        `UPDATE trips SET (${COLS}, updated_at) = (${VALS}, now()) WHERE id = $25 RETURNING id`,
-        [...params, tripId],
-      )
-    : await tx.query<{ id: number }>(`INSERT INTO trips (${COLS}) VALUES (${VALS}) RETURNING id`, params);
+  if (tripId === undefined) return (await insertTrips(tx, scope, territoryId, [t]))[0];
+  await checkDrivers(tx, scope, [t.input.driverId], territoryId);
+  const { rows } = await tx.query<{ id: number }>(
+    `UPDATE trips SET (${COLUMNS_WRITTEN}, updated_at) = (SELECT ${VALUES_READ}, now() FROM ${RECORDSET})
+     WHERE id = $2 RETURNING id`,
+    [JSON.stringify([rowOf(territoryId, t)]), tripId],
+  );
   if (!rows[0]) throw notFound('trip', tripId);
   return rows[0].id;
 }
