@@ -46,6 +46,18 @@ export function loopbackSite(deployConf: string, listen: number, replicas: strin
   return site;
 }
 
+/**
+ * How long nginx keeps an idle connection to a replica of `comobi_app`: the upstream block's `keepalive_timeout`,
+ * or nginx's default (60 s) when it has none.
+ */
+export function upstreamKeepaliveTimeoutMs(conf: string): number {
+  const block = /upstream\s+comobi_app\s*\{([^}]*)\}/.exec(conf)?.[1];
+  if (block === undefined) throw new Error('deploy/nginx.conf has no `upstream comobi_app` block');
+  const m = /^\s*keepalive_timeout\s+(\d+)(ms|s)?\s*;/m.exec(block);
+  if (!m) return 60_000;
+  return Number(m[1]) * (m[2] === 'ms' ? 1 : 1000);
+}
+
 /** The whole nginx.conf around the site: its own pid, logs and temp folders under `dir`, in the foreground. */
 export function loopbackNginxConf(site: string, dir: string): string {
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']

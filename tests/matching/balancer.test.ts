@@ -1,7 +1,9 @@
+import fs from 'node:fs';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextDateOn } from '../integrations/journey-finder.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
-import { startNginx, type Nginx } from '../helpers/nginx.ts';
+import { DEPLOY_NGINX_CONF, startNginx, upstreamKeepaliveTimeoutMs, type Nginx } from '../helpers/nginx.ts';
 import { ADMIN_TOKEN } from '../helpers/server.ts';
 import { startServiceProcess, type ServiceProcess } from '../helpers/service-process.ts';
 
@@ -57,6 +59,19 @@ function tally(xs: string[]): string {
   return [...n].map(([x, k]) => `${x} ×${k}`).join(', ') || 'none';
 }
 
+/** After one request on a fresh connection, how long the server at `address` waits idle before closing it. */
+function idleCloseMs(address: string): Promise<number> {
+  const [host, port] = address.split(':');
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), host);
+    let answeredAt = 0;
+    socket.once('connect', () => socket.write(`GET /health HTTP/1.1\r\nHost: ${address}\r\n\r\n`));
+    socket.on('data', () => (answeredAt = Date.now()));
+    socket.once('end', () => resolve(Date.now() - answeredAt));
+    socket.once('error', reject);
+  });
+}
+
 const CAHORS = { lng: 1.4419, lat: 44.4475 };
 const tripBody = (departureTime: string) => ({
   territoryId,
@@ -99,6 +114,13 @@ describe('two replicas behind nginx', () => {
       await new Promise((r) => setTimeout(r, 25));
     }
     expect(seenByOther?.map((p) => p.tripId)).toEqual([trip.body.id]);
+  });
+
+  it('drops an idle connection to a replica before the replica does', async () => {
+    // A replica closes a keep-alive connection left idle (Node's keepAliveTimeout). If nginx keeps it longer, it
+    // can send a request on it just as the replica closes it: a POST then gets a 502 and is not resent.
+    const replicaIdleMs = await idleCloseMs(replicas[0].address);
+    expect(upstreamKeepaliveTimeoutMs(fs.readFileSync(DEPLOY_NGINX_CONF, 'utf8'))).toBeLessThan(replicaIdleMs);
   });
 
   it('loses no acknowledged write when a replica is killed mid-burst, and answers from the survivor', async () => {
