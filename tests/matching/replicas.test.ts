@@ -1,49 +1,23 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { ADMIN_TOKEN, startServer, type TestServer } from '../helpers/server.ts';
+import { startServiceProcess, type ServiceProcess } from '../helpers/service-process.ts';
 
 // Two service processes on one real PostgreSQL: a write through one is matched by the other within a second.
-const root = path.resolve(import.meta.dirname, '../..');
+// The same behind a real load balancer, and a replica killed mid-burst: balancer.test.ts.
 let db: TestDb;
 let local: TestServer;
-let child: ChildProcess;
+let child: ServiceProcess;
 let childUrl: string;
 
 beforeAll(async () => {
   db = await createTestDb('postgres');
   local = await startServer({ testDb: db });
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  childUrl = `http://127.0.0.1:${port}`;
-  child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'services/src/main.ts')], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: db.url,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      ADMIN_TOKEN,
-      DEMO: 'off',
-      LOG_LEVEL: 'silent',
-      DATA_DIR: path.join(os.tmpdir(), 'comobi-test-data'),
-    },
-    stdio: 'ignore',
-  });
-  const until = Date.now() + 60_000;
-  for (;;) {
-    const ok = await fetch(`${childUrl}/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > until) throw new Error('second service process did not start');
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  child = await startServiceProcess(db.url!);
+  childUrl = child.url;
 });
 afterAll(async () => {
-  child?.kill('SIGTERM');
+  await child?.stop();
   await local?.close();
   await db?.drop();
 });
