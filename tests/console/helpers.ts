@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { Plugin } from '../../services/src/app.ts';
 import { consolePlugin } from '../../services/src/console/plugin.ts';
 import type { ConsoleOptions } from '../../services/src/console/options.ts';
-import { saveUser } from '../../services/src/console/users-routes.ts';
+import { saveUser } from '../../services/src/domain/users.ts';
 import type { Queryable } from '../../services/src/db/index.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 

@@ -34,8 +34,8 @@ export interface ListSpec extends ListRules {
   select: string;
   /** `SELECT count(*)::int AS n FROM …` with the joins the filters need. */
   count: string;
-  /** The territory of a row: every list is limited to the reader's territories. */
-  territoryColumn: string;
+  /** The territory of a row: every list is limited to the reader's territories (null: a list of no territory). */
+  territoryColumn: string | null;
   /** Filters that search personal fields: only for readers who see them. */
   personalFilters?: string[];
 }
@@ -121,7 +121,7 @@ export async function listPage<R>(
   extra?: (where: Where) => void,
 ): Promise<R[]> {
   const where = new Where();
-  if (reader.territoryIds) where.add((ph) => `${spec.territoryColumn} = ANY(${ph}::int[])`, reader.territoryIds);
+  if (reader.territoryIds && spec.territoryColumn) where.add((ph) => `${spec.territoryColumn} = ANY(${ph}::int[])`, reader.territoryIds);
   extra?.(where);
   const lp = listParams(ctx, spec, where);
   if (!reader.readsPersonal) {
