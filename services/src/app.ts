@@ -2,9 +2,8 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa from 'koa';
 import { authenticate } from './auth/middleware.ts';
-import type { PrincipalResolver } from './auth/principal.ts';
 import { bearerResolver } from './auth/tokens.ts';
-import type { Services } from './context.ts';
+import type { Plugin, Services } from './context.ts';
 import { errorMiddleware } from './http/error-middleware.ts';
 import { openapiDocument } from './openapi.ts';
 import { matchCreateRoutes } from './resources/matches/create.ts';
@@ -15,16 +14,6 @@ import { requestRoutes } from './resources/requests/routes.ts';
 import { territoryRoutes } from './resources/territories/routes.ts';
 import { tripRoutes } from './resources/trips/routes.ts';
 import { osrmRoutes } from './routing/osrm-endpoints.ts';
-
-/**
- * A part of the product mounted on the app (console, public pages, interop API…): it may add principal resolvers
- * (session cookies, API keys), routes under /api (authenticated) and routes at the root (its own auth).
- */
-export interface Plugin {
-  resolvers?: PrincipalResolver[];
-  api?: (api: Router, s: Services) => void;
-  root?: (app: Koa, root: Router, s: Services) => void;
-}
 
 export function createApp(s: Services, plugins: Plugin[] = []): Koa {
   const app = new Koa({ proxy: true });

@@ -1,4 +1,4 @@
-import type { Plugin } from '../app.ts';
+import type { Plugin } from '../context.ts';
 import type { Services } from '../context.ts';
 import { auditRoutes } from './audit-routes.ts';
 import { authRoutes } from './auth-routes.ts';
