@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { proxyEntryError } from './security/client-address.ts';
+import { addressEntryError, splitList } from './security/address-list.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 
@@ -31,10 +31,10 @@ const schema = z.object({
   TRUSTED_PROXIES: z
     .string()
     .default('')
-    .transform((v) => v.split(',').map((e) => e.trim()).filter(Boolean))
+    .transform(splitList)
     .superRefine((entries, ctx) => {
       for (const e of entries) {
-        const error = proxyEntryError(e);
+        const error = addressEntryError(e);
         if (error) ctx.addIssue({ code: 'custom', message: error });
       }
     }),

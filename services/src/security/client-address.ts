@@ -1,11 +1,9 @@
 import net from 'node:net';
 import type { Middleware } from 'koa';
+import { addressList, unmapIPv4 as unmap } from './address-list.ts';
 
 /** Whether an address is one of the configured reverse proxies. */
 export type TrustedProxies = (ip: string) => boolean;
-
-/** `::ffff:10.0.0.1` (an IPv4 peer on a dual-stack socket) is the IPv4 address for every comparison and count. */
-const unmap = (ip: string) => (ip.toLowerCase().startsWith('::ffff:') && net.isIPv4(ip.slice(7)) ? ip.slice(7) : ip);
 
 /** One X-Forwarded-For entry without the port some proxies add (`1.2.3.4:5678`, `[2001:db8::1]:443`). */
 function hopAddress(hop: string): string {
@@ -16,31 +14,8 @@ function hopAddress(hop: string): string {
   return unmap(v4WithPort ? v4WithPort[1] : h);
 }
 
-/** Why an entry of TRUSTED_PROXIES is not an address or a CIDR block, or null when it is one. */
-export function proxyEntryError(entry: string): string | null {
-  const [addr, bits, extra] = entry.split('/');
-  const family = net.isIP(addr);
-  if (!family || extra !== undefined) return `"${entry}" is not an IP address or a CIDR block`;
-  if (bits === undefined) return null;
-  const max = family === 4 ? 32 : 128;
-  return /^\d{1,3}$/.test(bits) && Number(bits) <= max ? null : `"${entry}": the prefix length must be 0 to ${max}`;
-}
-
-/** A matcher for IP addresses and CIDR blocks (already validated by the config schema). */
-export function trustedProxies(entries: readonly string[]): TrustedProxies {
-  const list = new net.BlockList();
-  for (const entry of entries) {
-    const [addr, bits] = entry.split('/');
-    const type = net.isIPv4(addr) ? 'ipv4' : 'ipv6';
-    if (bits === undefined) list.addAddress(addr, type);
-    else list.addSubnet(addr, Number(bits), type);
-  }
-  return (ip) => {
-    const a = unmap(ip);
-    const family = net.isIP(a);
-    return family !== 0 && list.check(a, family === 4 ? 'ipv4' : 'ipv6');
-  };
-}
+/** The configured reverse proxies (TRUSTED_PROXIES, checked by the config schema). */
+export const trustedProxies = (entries: readonly string[]): TrustedProxies => addressList(entries);
 
 /**
  * The client's address. The direct peer, unless it is a trusted proxy: then X-Forwarded-For is read from the right
