@@ -80,7 +80,11 @@ export async function downloadFeed(url: string, dest: string, o: DownloadOptions
       if (REDIRECTS.has(status) && location) {
         res.destroy();
         if (redirects >= limits.maxRedirects) throw failure(`plus de ${limits.maxRedirects} redirections`);
-        target = new URL(location, target);
+        try {
+          target = new URL(location, target);
+        } catch {
+          throw failure('le serveur du flux redirige vers une adresse invalide');
+        }
         continue;
       }
       if (status < 200 || status >= 300) {
