@@ -50,6 +50,9 @@ let feeds: Awaited<ReturnType<typeof listen>>;
 let internal: Awaited<ReturnType<typeof listen>>;
 let liar: net.Server;
 let liarPort: number;
+/** Accepts TCP and says nothing: a TLS handshake with it never ends. */
+let mute: net.Server;
+let mutePort: number;
 const timers: NodeJS.Timeout[] = [];
 
 beforeAll(async () => {
@@ -87,10 +90,14 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => liar.listen(0, '127.0.0.1', r));
   liarPort = (liar.address() as net.AddressInfo).port;
+  mute = net.createServer((socket) => socket.on('error', () => {}));
+  await new Promise<void>((r) => mute.listen(0, '127.0.0.1', r));
+  mutePort = (mute.address() as net.AddressInfo).port;
 });
 afterAll(async () => {
   for (const t of timers) clearInterval(t);
   for (const s of [feeds?.server, internal?.server]) s?.closeAllConnections();
+  mute?.close();
   await Promise.all([feeds?.server, internal?.server, liar].map((s) => new Promise((r) => (s ? s.close(r) : r(null)))));
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -104,6 +111,12 @@ const refusedWith = (message: RegExp) => ({ code: 'E_DOWNLOAD', message: expect.
 describe('feed downloads: time limits', () => {
   it('downloads a feed from an allowed address', async () => {
     expect(fs.readFileSync(await get(`${feeds.base}/feed.zip`))).toEqual(FILE);
+  });
+
+  it('stops a connection that does not get established, TLS handshake included (connect limit)', async () => {
+    await expect(
+      get(`https://127.0.0.1:${mutePort}/feed.zip`, { limits: { connectTimeoutMs: 300, idleTimeoutMs: 5000 } }),
+    ).rejects.toMatchObject(refusedWith(/pas de connexion au serveur du flux en 0,3 s/));
   });
 
   it('stops a server that never answers (idle limit)', async () => {
