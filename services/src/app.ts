@@ -14,9 +14,13 @@ import { requestRoutes } from './resources/requests/routes.ts';
 import { territoryRoutes } from './resources/territories/routes.ts';
 import { tripRoutes } from './resources/trips/routes.ts';
 import { osrmRoutes } from './routing/osrm-endpoints.ts';
+import { clientAddressMiddleware, trustedProxies } from './security/client-address.ts';
 
 export function createApp(s: Services, plugins: Plugin[] = []): Koa {
+  // `proxy: true` lets Koa read X-Forwarded-Proto and -Host, which the first middleware keeps only from trusted
+  // proxies; it also sets ctx.ip itself (Koa's own choice, the leftmost X-Forwarded-For, is the client's to write).
   const app = new Koa({ proxy: true });
+  app.use(clientAddressMiddleware(trustedProxies(s.config.TRUSTED_PROXIES)));
   app.use(errorMiddleware(s.log));
   app.use(async (ctx, next) => {
     // Readiness: until the index is loaded, answers would miss drivers.

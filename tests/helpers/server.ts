@@ -45,6 +45,8 @@ export async function startServer(
     DATA_DIR: path.join(os.tmpdir(), 'comobi-test-data'),
     DEMO: opts.demo ? 'auto' : 'off',
     LOG_LEVEL: 'silent',
+    // Test clients play the reverse proxy: they name the client's address in X-Forwarded-For, as nginx does.
+    TRUSTED_PROXIES: '127.0.0.1',
     ...opts.env,
   });
   const booted = await boot(config, { db: testDb.db, router: opts.router });

@@ -34,7 +34,7 @@ export async function consolePlugin(s: Services, overrides: Partial<ConsoleOptio
       mapRoutes(api, s);
       providerRoutes(api, s);
       // Before feedRoutes: /feeds/imports is not a feed id.
-      feedImportRoutes(api, s, { tdgApiUrl: o.tdgApiUrl, allowPrivateHosts: o.allowPrivateHosts });
+      feedImportRoutes(api, s, { tdgApiUrl: o.tdgApiUrl, allowPrivateHosts: o.allowPrivateHosts, limits: o.importLimits });
       feedRoutes(api, s);
       statsRoutes(api, s);
     },
