@@ -5,7 +5,7 @@ import type { LookupFunction } from 'node:net';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GtfsError } from '../../../gtfs-import/src/index.ts';
+import { GtfsError } from '@comobi/gtfs-import';
 import { resolveAllowedHost, type PrivateHostPolicy, type ResolvedAddress, type Resolver } from './public-host.ts';
 
 export interface DownloadLimits {

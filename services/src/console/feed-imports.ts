@@ -8,7 +8,7 @@ import {
   gtfsResources,
   importFeed,
   type ImportReport,
-} from '../../../gtfs-import/src/index.ts';
+} from '@comobi/gtfs-import';
 import type { Services } from '../context.ts';
 import { DEFAULT_DOWNLOAD_LIMITS, downloadFeed, type DownloadLimits } from './feed-download.ts';
 import type { PrivateHostPolicy } from './public-host.ts';

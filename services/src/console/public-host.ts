@@ -1,6 +1,6 @@
 import dns from 'node:dns/promises';
 import net from 'node:net';
-import { GtfsError } from '../../../gtfs-import/src/index.ts';
+import { GtfsError } from '@comobi/gtfs-import';
 import { addressList, unmapIPv4 } from '../security/address-list.ts';
 
 /**
