@@ -6,6 +6,7 @@ import type { PrincipalResolver } from './auth/principal.ts';
 import { bearerResolver } from './auth/tokens.ts';
 import type { Services } from './context.ts';
 import { errorMiddleware } from './http/error-middleware.ts';
+import { inputGuard } from './http/input-guard.ts';
 import { openapiDocument } from './openapi.ts';
 import { matchCreateRoutes } from './resources/matches/create.ts';
 import { matchRoutes } from './resources/matches/match-route.ts';
@@ -39,7 +40,9 @@ export function createApp(s: Services, plugins: Plugin[] = []): Koa {
     }
     await next();
   });
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: s.config.BODY_LIMIT, encoding: 'utf-8' }));
+  // Not strict: arrays and scalars are parsed alike, and the input guard refuses both with one answer.
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: s.config.BODY_LIMIT, encoding: 'utf-8', jsonStrict: false }));
+  app.use(inputGuard());
 
   const root = new Router();
   root.get('/health', async (ctx) => {
