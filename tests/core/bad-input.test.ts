@@ -194,6 +194,19 @@ describe('NUL characters (PostgreSQL text cannot hold them)', () => {
     await refused(() => interop(JSON.stringify(message({ from: { id: 'user-1', operator: PARTNER, alias: `Cam${NUL}` } }))), 'from.alias', /NUL/);
   });
 
+  it('finds a NUL at the bottom of a body nested 100 000 levels deep, and names a field of bounded length', async () => {
+    const depth = 100_000;
+    const body = `{"needs":${'['.repeat(depth)}"x\\u0000"${']'.repeat(depth)}}`;
+    const before = await snapshot();
+    const r = await send('PUT', `/api/people/${driverId}`, body);
+    expect(r.status).toBe(400);
+    expect(r.body.fields).toHaveLength(1);
+    expect(r.body.fields[0].field).toMatch(/^needs(\.0)+\.?…$/);
+    expect(r.body.fields[0].field.length).toBeLessThan(300);
+    expect(r.body.fields[0].reason).toBe('must not contain a NUL character');
+    expect(await snapshot()).toEqual(before);
+  });
+
   it('refuses a NUL in an interoperability message', async () => {
     await refused(() => interop(JSON.stringify(message({ message: `Bonjour${NUL}` }))), 'message', /must not contain a NUL character/);
   });

@@ -10,35 +10,66 @@ export const ID_RANGE_REASON = `out of range: ids go from 1 to ${INT4_MAX}`;
 const ID_KEY = /^(ids?|.*[a-z0-9]Ids?)$/;
 
 const hasNul = (s: string) => s.includes('\u0000');
-const fieldName = (path: readonly string[]) => path.map((k) => k.replace(/\u0000/g, '\\u0000')).join('.');
+/** A path as the API names fields (`to.id`, `needs.1`); cut short when absurd (a body nested thousands deep). */
+function fieldName(path: readonly string[]): string {
+  const name = path.map((k) => k.replace(/\u0000/g, '\\u0000')).join('.');
+  return name.length > 200 ? `${name.slice(0, 200)}…` : name;
+}
 const isIntOutOfRange = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && Math.abs(v) > INT4_MAX;
 
+/** A value met while walking a document; its path is rebuilt from the parents only for the one reported. */
+interface Node {
+  v: unknown;
+  key: string | null;
+  parent: Node | null;
+}
+
+/** Under a key naming ids (`driverId`, `territoryIds.2`…); asked only of numbers out of range, so rarely. */
+function idLike(n: Node): boolean {
+  for (let x: Node | null = n; x && x.key !== null; x = x.parent) {
+    if (!Array.isArray(x.parent?.v)) return ID_KEY.test(x.key);
+  }
+  return false;
+}
+
+function pathOf(n: Node): string[] {
+  const keys: string[] = [];
+  for (let x: Node | null = n; x && x.key !== null; x = x.parent) keys.push(x.key);
+  return keys.reverse();
+}
+
 /**
- * The first value of a parsed JSON document that PostgreSQL would refuse: a NUL character in a string or a key
- * (text cannot hold it), or an id beyond `integer`. Walked without recursion: a deeply nested body must not
- * overflow the stack. `path` is the field's name so far (e.g. ['filter']).
+ * The first value of a JSON document, in document order, for which `found` holds. Walked without recursion and
+ * without copying paths: a body nested thousands of levels deep must cost neither the stack nor quadratic time.
  */
-export function firstBadValue(value: unknown, path: string[] = []): FieldIssue | undefined {
-  const stack: { v: unknown; path: string[]; idLike: boolean }[] = [{ v: value, path, idLike: false }];
+function walk(value: unknown, found: (n: Node) => boolean): Node | undefined {
+  const stack: Node[] = [{ v: value, key: null, parent: null }];
   while (stack.length) {
-    const { v, path: p, idLike } = stack.pop()!;
-    if (typeof v === 'string') {
-      if (hasNul(v)) return { field: fieldName(p) || '(body)', reason: NUL_REASON };
-    } else if (idLike && isIntOutOfRange(v)) {
-      return { field: fieldName(p) || '(body)', reason: ID_RANGE_REASON };
-    } else if (Array.isArray(v)) {
-      // Pushed in reverse: the first element is looked at first, so the first bad field is the one reported.
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], path: [...p, String(i)], idLike });
+    const n = stack.pop()!;
+    if (found(n)) return n;
+    const v = n.v;
+    // Children pushed in reverse: the first one is looked at first.
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], key: String(i), parent: n });
     } else if (v !== null && typeof v === 'object') {
-      const entries = Object.entries(v);
-      for (const [k] of entries) if (hasNul(k)) return { field: fieldName([...p, k]), reason: NUL_REASON };
-      for (let i = entries.length - 1; i >= 0; i--) {
-        const [k, child] = entries[i];
-        stack.push({ v: child, path: [...p, k], idLike: ID_KEY.test(k) });
-      }
+      const keys = Object.keys(v);
+      for (let i = keys.length - 1; i >= 0; i--)
+        stack.push({ v: (v as Record<string, unknown>)[keys[i]], key: keys[i], parent: n });
     }
   }
   return undefined;
+}
+
+const nulIn = (n: Node) => (n.key !== null && hasNul(n.key)) || (typeof n.v === 'string' && hasNul(n.v));
+
+/**
+ * The first value of a parsed JSON document that PostgreSQL would refuse: a NUL character in a string or a key
+ * (text cannot hold it), or an id beyond `integer`. `prefix` is the field's name so far (e.g. ['filter']).
+ */
+export function firstBadValue(value: unknown, prefix: string[] = []): FieldIssue | undefined {
+  const n = walk(value, (x) => nulIn(x) || (isIntOutOfRange(x.v) && idLike(x)));
+  if (!n) return undefined;
+  return { field: fieldName([...prefix, ...pathOf(n)]) || '(body)', reason: nulIn(n) ? NUL_REASON : ID_RANGE_REASON };
 }
 
 /**
@@ -47,15 +78,8 @@ export function firstBadValue(value: unknown, path: string[] = []): FieldIssue |
  */
 export function findInRequest(ctx: Context, test: (v: unknown) => boolean): string | undefined {
   for (const source of [ctx.request.body, ctx.query, (ctx as { params?: unknown }).params]) {
-    const stack: { v: unknown; path: string[] }[] = [{ v: source, path: [] }];
-    while (stack.length) {
-      const { v, path } = stack.pop()!;
-      if (test(v)) return fieldName(path) || '(body)';
-      if (v !== null && typeof v === 'object') {
-        const entries = Object.entries(v);
-        for (let i = entries.length - 1; i >= 0; i--) stack.push({ v: entries[i][1], path: [...path, entries[i][0]] });
-      }
-    }
+    const n = walk(source, (x) => test(x.v));
+    if (n) return fieldName(pathOf(n)) || '(body)';
   }
   return undefined;
 }
