@@ -5,6 +5,7 @@ import { authenticate } from './auth/middleware.ts';
 import { bearerResolver } from './auth/tokens.ts';
 import type { Plugin, Services } from './context.ts';
 import { errorMiddleware } from './http/error-middleware.ts';
+import { inputGuard } from './http/input-guard.ts';
 import { openapiDocument } from './openapi.ts';
 import { matchCreateRoutes } from './resources/matches/create.ts';
 import { matchRoutes } from './resources/matches/match-route.ts';
@@ -32,7 +33,9 @@ export function createApp(s: Services, plugins: Plugin[] = []): Koa {
     }
     await next();
   });
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: s.config.BODY_LIMIT, encoding: 'utf-8' }));
+  // Not strict: arrays and scalars are parsed alike, and the input guard refuses both with one answer.
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: s.config.BODY_LIMIT, encoding: 'utf-8', jsonStrict: false }));
+  app.use(inputGuard());
 
   const root = new Router();
   root.get('/health', async (ctx) => {

@@ -60,7 +60,9 @@ const crud = (name: string, tag: string, writable = true) => {
     description: 'error',
     content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
   };
-  const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }];
+  const idParam = [
+    { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1, maximum: 2147483647 } },
+  ];
   return {
     [`/api/${name}`]: {
       get: {
@@ -80,14 +82,21 @@ const crud = (name: string, tag: string, writable = true) => {
         : {}),
     },
     [`/api/${name}/{id}`]: {
-      get: { tags: [tag], parameters: idParam, responses: { 200: { description: tag }, 404: err } },
+      get: { tags: [tag], parameters: idParam, responses: { 200: { description: tag }, 400: err, 404: err } },
       put: {
         tags: [tag],
         parameters: idParam,
         responses: { 200: { description: 'updated' }, 400: err, 404: err, 409: err },
       },
       ...(writable
-        ? { delete: { tags: [tag], parameters: idParam, responses: { 200: { description: 'deleted' }, 404: err } } }
+        ? {
+            delete: {
+              tags: [tag],
+              parameters: idParam,
+              // 409: the record is still referred to (a driver's trips, a passenger's requests…).
+              responses: { 200: { description: 'deleted' }, 400: err, 404: err, 409: err },
+            },
+          }
         : {}),
     },
   };
