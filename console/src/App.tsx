@@ -1,3 +1,4 @@
+import KeyIcon from '@mui/icons-material/Key';
 import PhoneIcon from '@mui/icons-material/PhoneInTalk';
 import { Admin, CustomRoutes, Layout, Menu, Resource, type LayoutProps } from 'react-admin';
 import { Route } from 'react-router';
@@ -16,6 +17,8 @@ import { ProviderCreate, ProviderEdit, ProviderList } from './resources/provider
 import { RequestList } from './resources/requests.tsx';
 import { TerritoryCreate, TerritoryEdit, TerritoryList } from './resources/territories.tsx';
 import { TripList, TripShow } from './resources/trips.tsx';
+import { TokenCreate } from './tokens/TokenCreate.tsx';
+import { TokenList } from './tokens/TokenList.tsx';
 import { TripCreate, TripEdit } from './trips/TripForm.tsx';
 import { UserCreate, UserEdit, UserList } from './resources/users.tsx';
 
@@ -55,6 +58,7 @@ export const App = () => (
           <>
             <Resource name="users" list={UserList} edit={UserEdit} create={UserCreate} />
             <Resource name="audit" list={AuditList} />
+            <Resource name="tokens" list={TokenList} create={TokenCreate} icon={KeyIcon} />
           </>
         ) : null}
       </>

@@ -13,6 +13,7 @@ import { matchResourceRoutes } from './resources/matches/routes.ts';
 import { peopleRoutes } from './resources/people/routes.ts';
 import { requestRoutes } from './resources/requests/routes.ts';
 import { territoryRoutes } from './resources/territories/routes.ts';
+import { tokenRoutes } from './resources/tokens/routes.ts';
 import { tripRoutes } from './resources/trips/routes.ts';
 import { osrmRoutes } from './routing/osrm-endpoints.ts';
 import { clientAddressMiddleware, trustedProxies } from './security/client-address.ts';
@@ -70,6 +71,7 @@ export function createApp(s: Services, plugins: Plugin[] = []): Koa {
     matchResourceRoutes,
     matchCreateRoutes,
     matchRoutes,
+    tokenRoutes,
   ]) {
     const r = routes(s);
     api.use(r.routes(), r.allowedMethods());

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createToken } from '../../services/src/auth/tokens.ts';
+import { createToken } from '../../services/src/domain/tokens.ts';
 import { importBnlc } from '../../services/src/bnlc/import.ts';
 import { bnlcPlugin } from '../../services/src/bnlc/plugin.ts';
 import { interopPlugin } from '../../services/src/interop/plugin.ts';
