@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createToken } from '../../services/src/auth/tokens.ts';
+import { createToken } from '../../services/src/domain/tokens.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 // Holes found by probing the service (issue 12): what viewers and integration keys reach, and history kept.

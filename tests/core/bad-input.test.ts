@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createToken } from '../../services/src/auth/tokens.ts';
+import { createToken } from '../../services/src/domain/tokens.ts';
 import { consolePlugin } from '../../services/src/console/plugin.ts';
 import { errorMiddleware } from '../../services/src/http/error-middleware.ts';
 import { interopPlugin } from '../../services/src/interop/plugin.ts';

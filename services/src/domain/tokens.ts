@@ -19,7 +19,7 @@ export const LAST_USED_RESOLUTION = '1 minute';
 
 export const hashToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
 
-interface TokenRow {
+export interface TokenRow {
   id: number;
   label: string;
   role: Role;
@@ -131,6 +131,10 @@ function scope(where: Where, p: Principal): Where {
 }
 
 export const TOKEN_LIST: ListSpec = {
+  select: `SELECT ${COLUMNS} FROM api_tokens`,
+  count: 'SELECT count(*)::int AS n FROM api_tokens',
+  // api_tokens is read as the service itself (never as comobi_scoped): the list helper applies the territories.
+  territoryColumn: 'territory_id',
   sortable: {
     id: 'id',
     label: 'label',
@@ -151,24 +155,11 @@ export const TOKEN_LIST: ListSpec = {
   },
 };
 
-/** One page of the tokens the principal manages; `where` holds the list filters parsed with TOKEN_LIST. */
-export async function listTokens(
-  db: Db,
-  p: Principal,
-  where: Where,
-  lp: ListParams,
-): Promise<{ rows: TokenView[]; total: number }> {
+/** Tokens as the API shows them, never with their hash. */
+export const presentTokens = (p: Principal, rows: TokenRow[]): TokenView[] => {
   assertManager(p);
-  scope(where, p);
-  const [rows, total] = await Promise.all([
-    db.query<TokenRow>(
-      `SELECT ${COLUMNS} FROM api_tokens ${where} ORDER BY ${lp.orderBy} LIMIT ${lp.limit} OFFSET ${lp.offset}`,
-      where.params,
-    ),
-    db.query<{ n: number }>(`SELECT count(*)::int AS n FROM api_tokens ${where}`, where.params),
-  ]);
-  return { rows: rows.rows.map(presentToken), total: total.rows[0].n };
-}
+  return rows.map(presentToken);
+};
 
 async function loadRow(db: Queryable, p: Principal, id: number): Promise<TokenRow> {
   const where = scope(new Where().add((ph) => `id = ${ph}`, id), p);

@@ -2,8 +2,8 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { requireRole } from '../../auth/principal.ts';
 import type { Services } from '../../context.ts';
-import { getToken, issueToken, listTokens, revokeToken, TOKEN_LIST, TOKEN_ROLES } from '../../domain/tokens.ts';
-import { listParams, setContentRange, Where } from '../../http/simple-rest.ts';
+import { getToken, issueToken, presentTokens, revokeToken, TOKEN_LIST, TOKEN_ROLES, type TokenRow } from '../../domain/tokens.ts';
+import { listPage } from '../../http/simple-rest.ts';
 import { id, parse } from '../../http/validate.ts';
 
 /** POST /api/tokens: also the request body of the OpenAPI document. */
@@ -26,11 +26,11 @@ export function tokenRoutes(s: Services) {
 
   r.get('/tokens', async (ctx) => {
     const p = requireRole(ctx, 'admin');
-    const where = new Where();
-    const lp = listParams(ctx, TOKEN_LIST, where);
-    const { rows, total } = await listTokens(s.db, p, where, lp);
-    setContentRange(ctx, 'tokens', lp.offset, rows.length, total);
-    ctx.body = rows;
+    const rows = await listPage<TokenRow>(ctx, s.db, 'tokens', TOKEN_LIST, {
+      territoryIds: p.territoryIds,
+      readsPersonal: false,
+    });
+    ctx.body = presentTokens(p, rows);
   });
 
   r.get('/tokens/:id', async (ctx) => {
