@@ -18,18 +18,19 @@ export const blurSql = (col: string) =>
  */
 export const DENSE_PER_KM2 = 1500;
 
-/** Decimals kept for a point: 3 in a dense commune, 2 elsewhere. */
-export const decimalsFor = (dense: boolean) => (dense ? 3 : 2);
+/** SQL: the decimals kept for the point (lng, lat): 3 in a dense commune, 2 elsewhere (and outside any commune). */
+export const decimalsSql = (lng: string, lat: string) =>
+  `COALESCE((SELECT CASE WHEN c.population / NULLIF(ST_Area(c.geom::geography) / 1e6, 0) >= ${DENSE_PER_KM2} THEN 3 ELSE 2 END
+     FROM communes c WHERE ST_Intersects(c.geom, ST_SetSRID(ST_MakePoint((${lng})::float8, (${lat})::float8), 4326)) LIMIT 1), 2)`;
 
-/** Truncated, not rounded, as the registry does: the true point always lies in the cell the value names. */
-export function truncate(value: number, decimals: number): number {
-  const f = 10 ** decimals;
-  // toFixed first: 44.7 * 100 is 4470.000000000001, whose trunc is right, but 1.15 * 100 is 114.99999999999999.
-  return Math.trunc(Number((value * f).toFixed(6))) / f;
-}
-
-/** SQL: a number (as jsonb or numeric) truncated to `decimals`. */
+/** SQL: a number truncated (not rounded, as the registry does: the true point lies in the cell the value names). */
 export const truncateSql = (expr: string, decimals: number | string) => `trunc((${expr})::numeric, ${decimals})`;
+
+/** SQL: the point geometry `col` truncated by the rule above. */
+export const coarsePointSql = (col: string) => {
+  const d = decimalsSql(`ST_X(${col})`, `ST_Y(${col})`);
+  return `ST_SetSRID(ST_MakePoint(${truncateSql(`ST_X(${col})`, d)}::float8, ${truncateSql(`ST_Y(${col})`, d)}::float8), 4326)`;
+};
 
 export interface Coarse {
   lat: number;
@@ -39,22 +40,11 @@ export interface Coarse {
 /** Each point truncated to the precision its commune's density allows (one query for all). */
 export async function coarsenPoints(db: Queryable, points: { lat: number; lng: number }[]): Promise<Coarse[]> {
   if (!points.length) return [];
-  const { rows } = await db.query<{ i: number; dense: boolean }>(
-    `SELECT x.i::int AS i, COALESCE((
-       SELECT c.population / NULLIF(ST_Area(c.geom::geography) / 1e6, 0) >= $3
-       FROM communes c WHERE c.population IS NOT NULL AND ST_Intersects(c.geom, ST_SetSRID(ST_MakePoint(x.lng, x.lat), 4326)) LIMIT 1
-     ), false) AS dense
-     FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS x(lng, lat, i)`,
-    [points.map((p) => p.lng), points.map((p) => p.lat), DENSE_PER_KM2],
+  const { rows } = await db.query<{ lng: number; lat: number }>(
+    `SELECT ST_X(c.p) AS lng, ST_Y(c.p) AS lat FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS x(lng, lat, i),
+       LATERAL (SELECT ${coarsePointSql('ST_SetSRID(ST_MakePoint(x.lng, x.lat), 4326)')} AS p) c
+     ORDER BY x.i`,
+    [points.map((p) => p.lng), points.map((p) => p.lat)],
   );
-  const dense = new Map(rows.map((r) => [r.i - 1, r.dense]));
-  return points.map((p, i) => {
-    const d = decimalsFor(dense.get(i) ?? false);
-    return { lat: truncate(p.lat, d), lng: truncate(p.lng, d) };
-  });
+  return rows.map((r) => ({ lat: Number(r.lat), lng: Number(r.lng) }));
 }
-
-/** SQL: the decimals kept for the point (lng, lat) by the rule above. */
-export const decimalsSql = (lng: string, lat: string) =>
-  `COALESCE((SELECT CASE WHEN c.population / NULLIF(ST_Area(c.geom::geography) / 1e6, 0) >= ${DENSE_PER_KM2} THEN 3 ELSE 2 END
-     FROM communes c WHERE ST_Intersects(c.geom, ST_SetSRID(ST_MakePoint((${lng})::float8, (${lat})::float8), 4326)) LIMIT 1), 2)`;
