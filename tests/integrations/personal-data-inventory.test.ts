@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../services/src/db/index.ts';
 import { publicPlugin } from '../../services/src/public/plugin.ts';
+import { coarsenPoints } from '../../services/src/privacy/coarsen.ts';
 import { INVENTORY, NON_PERSONAL_SCHEMAS, plan } from '../../services/src/privacy/inventory.ts';
 import { runRetention } from '../../services/src/privacy/retention.ts';
 import { buildJourney } from '../../services/src/rpc/declaration.ts';
@@ -250,6 +251,15 @@ describe('erasure of a fully populated person', () => {
     const after = await srv.api('GET', `/api/people/${z}/export`);
     expect(after.body.identity).toBeNull();
     expect(JSON.stringify(after.body)).not.toContain(Z.phone);
+  });
+});
+
+describe('places made less exact as the registry does', () => {
+  it('truncates towards zero: 2 decimals in a sparse commune or outside any, 3 in a dense one', async () => {
+    await db.query(`INSERT INTO communes (insee, name, territory_id, population, geom, centroid) VALUES ('99047', 'Dense', $1, 5000,
+      ST_Multi(ST_MakeEnvelope(1.60, 44.60, 1.61, 44.61, 4326)), ST_SetSRID(ST_MakePoint(1.605, 44.605), 4326))`, [territory]);
+    const got = await coarsenPoints(db, [{ lng: 1.419999, lat: 44.415 }, { lng: 1.606789, lat: 44.601234 }, { lng: -1.23456, lat: 43.99999 }]);
+    expect(got).toEqual([{ lng: 1.41, lat: 44.41 }, { lng: 1.606, lat: 44.601 }, { lng: -1.23, lat: 43.99 }]);
   });
 });
 

@@ -12,7 +12,9 @@ export async function exportPerson(db: Queryable, personId: number): Promise<Rec
     'SELECT t.name AS territory FROM people p JOIN territories t ON t.id = p.territory_id WHERE p.id = $1', [personId]);
   if (!exists.rows[0]) return null;
   const out: Record<string, unknown> = { exportedAt: new Date().toISOString(), territory: exists.rows[0].territory };
-  for (const t of INVENTORY) {
+  // The single records first (person, identity, FranceConnect), then the lists.
+  const tables = [...INVENTORY].sort((a, b) => Number(!a.exportAs?.one) - Number(!b.exportAs?.one));
+  for (const t of tables) {
     if (!t.about || !t.exportAs) continue;
     const cols = exportedColumns(t);
     const { rows } = await db.query<{ row: Record<string, unknown> }>(
