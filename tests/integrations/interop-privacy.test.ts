@@ -83,6 +83,7 @@ describe('what operators see of people who did not consent to partner apps', () 
     const p = exact.proposals.find((x) => x.tripId === trip.tripId)!;
     for (const j of mine) {
       expect(j.driverDepartureLat).toBeUndefined();
+      expect(j.driverDepartureDate).toBeUndefined();
       expect(j.driverArrivalLng).toBeUndefined();
       expect(j.journeyPolyline).toBeUndefined();
       expect([j.passengerPickupLat, j.passengerPickupLng]).toEqual([coarse(p.pickup.lat), coarse(p.pickup.lng)]);
@@ -127,6 +128,7 @@ describe('with the consent to partner apps', () => {
     const d = (await call('GET', driverQuery())).body.find((j: any) => j.id.startsWith(`${trip.tripId}-`));
     expect([d.driverDepartureLng, d.driverDepartureLat, d.driverArrivalLng, d.driverArrivalLat]).toEqual(driver.legEnds);
     expect(d.journeyPolyline).toEqual(expect.any(String));
+    expect(d.driverDepartureDate).toEqual(expect.any(Number));
     const p = await call('GET', passengerQuery(0.02));
     const j = p.body.find((x: any) => x.id === `request-${passenger.request}`);
     expect([j.passengerPickupLng, j.passengerPickupLat]).toEqual(passenger.from);

@@ -97,7 +97,7 @@ export function journeyRoutes(s: Services, cfg: InteropConfig) {
       webUrlsOf(s, cfg, proposals, date),
       disclose(s.db, proposals.map((p) => ({ personId: p.driverId, places: [p.pickup, p.dropoff] }))),
     ]);
-    return proposals.map((p, i) => driverTrip(p, passages[i], urls[i], shown[i]));
+    return proposals.map((p, i) => ({ trip: driverTrip(p, passages[i], urls[i], shown[i]), exact: shown[i].exact }));
   };
   // Solidarity carpooling is free for the passenger: the standard's FREE (UNKNOWN means "paying, amount not set yet").
   const price = { type: 'FREE' as const };
@@ -117,11 +117,12 @@ export function journeyRoutes(s: Services, cfg: InteropConfig) {
     ctx.body = kept.map((pr, i) => {
       const leg = s.index.legs.get(legKey(pr.tripId, pr.leg));
       return {
-        ...trips[i],
+        ...trips[i].trip,
         id: journeyId(pr, local.date),
         type: 'PLANNED',
         passengerPickupDate: toUnix(local.date, pr.pickup.timeMin, tz),
-        ...(leg ? { driverDepartureDate: toUnix(local.date, leg.departureMin, tz) } : {}),
+        // With the pickup time, the time the driver leaves home would tell how far from home the pickup is.
+        ...(leg && trips[i].exact ? { driverDepartureDate: toUnix(local.date, leg.departureMin, tz) } : {}),
         availableSeats: pr.seatsFree,
         price,
         meetingPoints,
@@ -152,7 +153,7 @@ export function journeyRoutes(s: Services, cfg: InteropConfig) {
     const trips = await details(kept, null);
     ctx.body = kept.map((pr, i) => ({
       // No price here: the document gives one to DriverJourney only, not to DriverTrip.
-      ...trips[i],
+      ...trips[i].trip,
       meetingPoints,
       schedules: (pr.weekdays ?? []).map((d) => ({ passengerPickupDay: weekdayCode(d), passengerPickupTimeOfDay: partialTime(pr.pickup.timeMin) })),
     }));
