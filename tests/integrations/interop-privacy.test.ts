@@ -105,6 +105,33 @@ describe('what operators see of people who did not consent to partner apps', () 
     expect(probe.body.map((x: any) => x.id)).not.toContain(`request-${passenger.request}`);
   });
 
+  it('the regular-trip searches: no exact place either', async () => {
+    const day = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'][trip.weekday - 1];
+    const hh = String(Math.floor(trip.timeMin / 60)).padStart(2, '0'), mm = String(trip.timeMin % 60).padStart(2, '0');
+    const drivers = await call('GET', `/driver_regular_trips${qs({
+      departureLng: trip.from[0], departureLat: trip.from[1], arrivalLng: trip.to[0], arrivalLat: trip.to[1], departureTimeOfDay: `${hh}:${mm}:00`, departureWeekdays: day,
+    })}`);
+    expect(drivers.status).toBe(200);
+    const mine = drivers.body.filter((j: any) => j.driver.id === `driver-${driver.id}`);
+    expect(mine.length).toBeGreaterThan(0);
+    for (const j of mine) expect([j.driverDepartureLat, j.journeyPolyline]).toEqual([undefined, undefined]);
+    expect(holds(mine, [...driver.origin, ...driver.destination, ...driver.legEnds])).toBe(false);
+    // The demo has no regular request: one, at the passenger's places, on weekdays at 8:00.
+    const reg = { fx: passenger.from[0], fy: passenger.from[1], tx: passenger.to[0], ty: passenger.to[1] };
+    const rid = (await srv.testDb.db.query<any>(`INSERT INTO requests (territory_id, passenger_id, from_point, to_point, weekdays, time_min, time_kind)
+      VALUES ($1, $2, ST_SetSRID(ST_MakePoint($3, $4), 4326), ST_SetSRID(ST_MakePoint($5, $6), 4326), '{1,2,3,4,5}', 480, 'depart') RETURNING id`,
+      [trip.territoryId, passenger.id, reg.fx, reg.fy, reg.tx, reg.ty])).rows[0].id;
+    const passengers = await call('GET', `/passenger_regular_trips${qs({
+      departureLng: reg.fx, departureLat: reg.fy, arrivalLng: reg.tx, arrivalLat: reg.ty, departureTimeOfDay: '08:00:00', departureWeekdays: 'MON',
+    })}`);
+    expect(passengers.status).toBe(200);
+    expectValid(oas.response('/passenger_regular_trips', 'get', 200, passengers.body));
+    expect(passengers.body.length).toBeGreaterThan(0);
+    expect(passengers.body.map((j: any) => j.passenger.id)).toContain(`passenger-${passenger.id}`);
+    expect(holds(passengers.body, [reg.fx, reg.fy, reg.tx, reg.ty])).toBe(false);
+    await srv.testDb.db.query(`UPDATE requests SET status = 'cancelled' WHERE id = $1`, [rid]);
+  });
+
   it('bookings: the pickup on the driver’s route comes back truncated', async () => {
     const id = crypto.randomUUID();
     const created = await call('POST', '/bookings', {
