@@ -105,6 +105,12 @@ describe('standard-covoiturage searches', () => {
 });
 
 describe('optional journey fields: distance, duration, polyline, deep link, price', () => {
+  // Exact places and the polyline are shown for drivers who consented to partner apps only (interop-privacy.test.ts).
+  const everyDriver = (granted: boolean) =>
+    srv.booted.services.db.query(`INSERT INTO consents (person_id, kind, granted, text_version, source)
+      SELECT id, 'partner_apps', $1, 'test', 'test' FROM people WHERE is_driver`, [granted]);
+  beforeAll(() => everyDriver(true));
+  afterAll(() => everyDriver(false));
   const metres = (a: [number, number], b: [number, number]) => {
     const k = Math.PI / 180, x = (b[0] - a[0]) * k * Math.cos(((a[1] + b[1]) / 2) * k), y = (b[1] - a[1]) * k;
     return Math.hypot(x, y) * 6_371_000;
