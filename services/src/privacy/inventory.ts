@@ -368,7 +368,14 @@ export const INVENTORY: TableInventory[] = [
   // Tables without personal data: organisations, public places, open data, configuration, counters.
   { table: 'territories', personal: {}, nonPersonal: ['id', 'slug', 'name', 'boundary', 'rules', 'coordinator_phone', 'created_at', 'updated_at'] },
   { table: 'communes', personal: {}, nonPersonal: ['insee', 'name', 'territory_id', 'population', 'geom', 'centroid'] },
-  { table: 'api_tokens', personal: {}, nonPersonal: ['id', 'token_hash', 'label', 'role', 'territory_id', 'created_at', 'revoked_at'] },
+  {
+    table: 'api_tokens',
+    personal: {
+      created_by: { holds: 'the admin who made the token', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: { no: 'staff data, not the citizen’s' } },
+      revoked_by: { holds: 'the admin who revoked the token', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: { no: 'staff data, not the citizen’s' } },
+    },
+    nonPersonal: ['id', 'token_hash', 'label', 'role', 'territory_id', 'created_at', 'revoked_at', 'last_used_at'],
+  },
   { table: 'user_territories', personal: {}, nonPersonal: ['user_id', 'territory_id'] },
   {
     table: 'transport_providers',
