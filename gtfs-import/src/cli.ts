@@ -11,7 +11,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { loadConfig } from '../../services/src/config.ts';
+import { loadImporterConfig } from './config.ts';
 import { download } from './download.ts';
 import { GtfsError } from './errors.ts';
 import { importFeed } from './load.ts';
@@ -46,7 +46,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(usage);
     return values.help ? 0 : 2;
   }
-  const config = loadConfig();
+  const config = loadImporterConfig();
   const apiUrl = process.env.TDG_API_URL || defaultApiUrl;
   const [command, ...rest] = positionals;
   const territoryId = values.territory === undefined ? null : Number(values.territory);

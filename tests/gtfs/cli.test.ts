@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../services/src/db/index.ts';
+import type { Db } from '@comobi/db';
 import { createTestDatabase, flexFeed, makeZip, tinyFeed } from './helpers.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GtfsError, importFeed, listVersions, removeVersion, type ImportTarget } from '../../gtfs-import/src/index.ts';
 import { postgresTarget } from '../../gtfs-import/src/target.ts';
-import type { Db } from '../../services/src/db/index.ts';
+import type { Db } from '@comobi/db';
 import { createTestDatabase, flexFeed, makeZip, snapshot, TER, tinyFeed, type Files } from './helpers.ts';
 
 let db: Db;

@@ -5,7 +5,7 @@ import { parseDate, parseTime } from '../../gtfs-import/src/convert.ts';
 import { readCsv } from '../../gtfs-import/src/csv.ts';
 import { gtfsFiles } from '../../gtfs-import/src/files/index.ts';
 
-const migration = fs.readFileSync(path.resolve(import.meta.dirname, '../../services/migrations/100_gtfs.sql'), 'utf8');
+const migration = fs.readFileSync(path.resolve(import.meta.dirname, '../../gtfs-import/migrations/100_gtfs.sql'), 'utf8');
 
 async function parse(text: string, chunk = 3, strict = false) {
   const buf = Buffer.from(text);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbTarget, GtfsError, importFeed, listVersions, removeVersion, type ImportTarget } from '../../gtfs-import/src/index.ts';
-import type { Db } from '../../services/src/db/index.ts';
-import { migrate } from '../../services/src/db/migrate.ts';
-import { openPglite } from '../../services/src/db/pglite.ts';
+import type { Db } from '@comobi/db';
+import { migrate } from '../../services/src/schema.ts';
+import { openPglite } from '@comobi/db/pglite';
 import { findAlternatives } from '../../services/src/transit/index.ts';
 import { flexFeed, makeZip, snapshot, tinyFeed } from './helpers.ts';
 

@@ -1,6 +1,6 @@
 import type { Context, Next } from 'koa';
 import type { Principal } from '../auth/principal.ts';
-import type { Db } from '../db/index.ts';
+import type { Db } from '@comobi/db';
 import { resolveToken } from '../domain/tokens.ts';
 import { forbidden, HttpError, unauthorized } from '../http/errors.ts';
 

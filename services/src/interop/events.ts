@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import Router from '@koa/router';
 import { z } from 'zod';
 import type { Services } from '../context.ts';
-import type { Queryable } from '../db/index.ts';
+import type { Queryable } from '@comobi/db';
 import { HttpError } from '../http/errors.ts';
 import { parse } from '../http/validate.ts';
 import type { MatchStatus } from '../domain/match-workflow.ts';
