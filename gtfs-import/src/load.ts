@@ -248,6 +248,7 @@ export const partitionName = (table: string, versionId: number) => `gtfs.${table
 
 class Loader {
   private readonly ids = new Map<Namespace, Map<string, number>>();
+  private timesCheck?: ReturnType<typeof tripTimesCheck>;
   private agencyBlank = 0;
 
   constructor(
@@ -468,7 +469,8 @@ class Loader {
     const single = (ns: Namespace) => (this.count(ns) === 1 ? [...this.ns(ns).keys()][0] : undefined);
     const agencyOp = file === 'routes.txt' ? ops.find((o) => o.col.name === 'agency_id')! : undefined;
     const isStopTimes = file === 'stop_times.txt';
-    const times = isStopTimes ? this.tripTimes(ops) : undefined;
+    // One check for every pass of the file (benchmarks read it several times): its arrays are sized for all the trips.
+    const times = isStopTimes ? (this.timesCheck ??= this.tripTimes(ops)) : undefined;
     // One row's values, reused from row to row.
     const out: Value[] = new Array(columns.length).fill(null);
     const ncols = columns.length;

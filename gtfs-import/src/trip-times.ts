@@ -38,8 +38,9 @@ export interface TripTimesOptions {
  */
 export function tripTimesCheck(p: TimePositions, trips: number, o: TripTimesOptions) {
   const n = trips + 1;
-  const firstSeq = new Float64Array(n).fill(-1);
-  const lastSeq = new Float64Array(n).fill(-1);
+  // stop_sequence is at most 9 digits (parseUint): it fits an Int32.
+  const firstSeq = new Int32Array(n).fill(-1);
+  const lastSeq = new Int32Array(n).fill(-1);
   const firstLine = new Int32Array(n);
   const lastLine = new Int32Array(n);
   const firstFlags = new Uint8Array(n);
@@ -76,7 +77,7 @@ export function tripTimesCheck(p: TimePositions, trips: number, o: TripTimesOpti
       }
     },
 
-    /** After the file: the first error by line, or the warnings. */
+    /** After the file (each pass of it): the first error by line, or the warnings; then ready for the next pass. */
     end() {
       let bad: { line: number; key: number; seq: number; flags: number; edge: string } | undefined;
       const check = (key: number, line: number, seq: number, flags: number, edge: string) => {
@@ -111,6 +112,8 @@ export function tripTimesCheck(p: TimePositions, trips: number, o: TripTimesOpti
         o.fix('only_arrival_or_departure', { code: 'W_ONLY_ARRIVAL_OR_DEPARTURE', file: FILE, line, column, message: `${FILE} line ${line}: ${what}; read as the same time` });
       }
       single.length = 0;
+      firstSeq.fill(-1);
+      lastSeq.fill(-1);
     },
   };
 }
