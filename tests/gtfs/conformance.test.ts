@@ -115,6 +115,11 @@ describe('the file’s text and the zip', () => {
     expect(e.message).not.toMatch(/pkey|_v\d+/);
   });
 
+  it('names the line of any repeated key found when the table is indexed (calendar_dates: a date twice for a service)', async () => {
+    const files = withFiles({ 'calendar_dates.txt': 'service_id,date,exception_type\nWK,20250714,2\nWK,20250715,2\nWK,20250714,2\n' });
+    expect(await failure(files)).toMatchObject({ code: 'E_DUPLICATE_ID', file: 'calendar_dates.txt', line: 4 });
+  });
+
   it('refuses a zip entry that inflates past its declared size with a stable code', async () => {
     const zip = await makeZip(tinyFeed());
     shrinkDeclaredSize(zip, 'stop_times.txt', 20);
