@@ -132,7 +132,7 @@ const messages = {
       W_ROUTE_WITHOUT_AGENCY: 'Ligne sans agency_id alors que le flux a plusieurs réseaux (refusé en mode strict)',
       W_NON_POLYGON_LOCATION: 'Zone « %{value} » sans polygone, ignorée (refusé en mode strict)',
       W_ONLY_ARRIVAL_OR_DEPARTURE: 'Une seule des deux heures (arrivée, départ) : l’autre est lue identique (refusé en mode strict)',
-      W_EXPIRED: 'Flux expiré : son service s’arrête le %{value}, avant le jour de l’import ; activé quand même (refusé en mode strict)',
+      W_EXPIRED: 'Flux expiré : valable jusqu’au %{value}, avant le jour de l’import ; activé quand même (refusé en mode strict)',
     },
     gtfsLenient: {
       short_rows: 'lignes incomplètes', stray_quote: 'guillemets isolés', invalid_colors: 'couleurs invalides',

@@ -155,7 +155,8 @@ export async function importFeed(target: ImportTarget, zipPath: string, options:
         [fv.id],
       );
       const expiry = await checkExpiry(s, fv.id, options.today, strict);
-      if (expiry) warn(expiry.warning);
+      // First, and listed even past the cap: it matters more than any other warning.
+      if (expiry) notices.unshift(expiry.warning);
       const superseded = await s.query<{ id: number }>(
         `UPDATE gtfs.feed_versions SET status = 'superseded' WHERE feed_id = $1 AND status = 'active' RETURNING id`,
         [feed.id],

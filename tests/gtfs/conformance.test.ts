@@ -151,7 +151,8 @@ describe('an expired feed', () => {
     const report = await importFeed(target, zip, { name: 'expired', today: '2026-01-05' });
     expect(report.version.status).toBe('active');
     expect(report.expired).toEqual({ end: '2025-12-31', today: '2026-01-05' });
-    expect(report.notices).toContainEqual(expect.objectContaining({ code: 'W_EXPIRED', file: 'calendar.txt', column: 'end_date', value: '2025-12-31' }));
+    expect(report.notices[0]).toMatchObject({ code: 'W_EXPIRED', file: 'calendar.txt', column: 'end_date', value: '2025-12-31' });
+    expect(report.warnings[0]).toBe('expired feed: the service ends on 2025-12-31, before today (2026-01-05); activated anyway (refused with --strict)');
     const stored = await db.query<{ report: { notices: { code: string }[] } }>('SELECT report FROM gtfs.feed_versions WHERE id = $1', [report.version.id]);
     expect(stored.rows[0].report.notices.map((n) => n.code)).toContain('W_EXPIRED');
     expect(await failure(zip, { strict: true, today: '2026-01-05' })).toMatchObject({ code: 'E_EXPIRED', file: 'calendar.txt', column: 'end_date', value: '2025-12-31' });

@@ -35,7 +35,7 @@ const CODES: Record<string, string> = {
   E_DUPLICATE_ID: 'Identifiant en double',
   E_MISSING_TRIP_EDGE: 'Heure d’arrivée ou de départ manquante au premier ou au dernier arrêt d’une course',
   E_ONLY_ARRIVAL_OR_DEPARTURE: 'Une seule des deux heures (arrivée, départ) à un arrêt',
-  E_EXPIRED: 'Flux expiré : son service est terminé',
+  E_EXPIRED: 'Flux expiré (date de fin dépassée)',
   E_ZIP_FOLDER: 'Fichiers GTFS dans un dossier de l’archive plutôt qu’à sa racine',
   E_UNKNOWN_REF: 'Référence vers un identifiant inconnu',
   E_GEOJSON: 'Zone GeoJSON invalide',
@@ -89,7 +89,7 @@ export function ImportReportView({ report }: { report: Report }) {
       </Typography>
       {report.expired ? (
         <Alert severity="warning" data-testid="import-expired">
-          Flux expiré : son service s’est arrêté le {day(report.expired.end)}, avant l’import du {day(report.expired.today)}. Il est
+          Flux expiré : valable jusqu’au {day(report.expired.end)}, avant l’import du {day(report.expired.today)}. Il est
           activé quand même : importez-en une version à jour.
         </Alert>
       ) : null}
