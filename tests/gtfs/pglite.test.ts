@@ -40,6 +40,11 @@ describe('GTFS on PGlite', () => {
     expect(err).toBeInstanceOf(GtfsError);
     expect(err).toMatchObject({ code: 'E_DUPLICATE_ID', file: 'trips.txt', line: 3, column: 'trip_id' });
     expect(await snapshot(db)).toBe(before);
+    // A stop_sequence twice in a trip is found when the primary key is built: still named with its line here.
+    const repeated = { ...tinyFeed(), 'stop_times.txt': 'trip_id,arrival_time,departure_time,stop_id,stop_sequence\nT1,08:00:00,08:00:00,S1,1\nT1,09:10:00,09:10:00,S2,1\nT2,23:50:00,23:50:00,S1,1\nT2,25:05:30,25:05:30,S2,2\n' };
+    const dup = await importFeed(target, await makeZip(repeated), { name: 'tiny' }).catch((e: unknown) => e);
+    expect(dup).toMatchObject({ code: 'E_DUPLICATE_ID', file: 'stop_times.txt', line: 3, column: 'stop_sequence', value: '1' });
+    expect(await snapshot(db)).toBe(before);
     const v2 = await importFeed(target, await makeZip(tinyFeed()), { name: 'tiny' });
     const old = (await listVersions(target, 'tiny')).find((v) => v.status === 'superseded')!;
     expect(await removeVersion(target, old.id)).toBe(true);
