@@ -723,3 +723,31 @@ describe('the interoperability API’s own OpenAPI document (/interop/v1/openapi
     expect(api.body.paths['/interop/v1/openapi.json'].get.externalDocs.url).toBe('/interop/v1/openapi.json');
   });
 });
+
+describe('documented answers when the workflow says no', () => {
+  it('answers PATCH with 400 and the reason when the last seat is taken (409 is for status_already_set only)', async () => {
+    const db = srv.booted.services.db;
+    const seats = (await db.query<any>('SELECT seats FROM trips WHERE id = $1', [trip.tripId])).rows[0].seats as number;
+    const d = new Date(`${trip.date}T12:00:00Z`);
+    d.setUTCDate(d.getUTCDate() + 7 * 6);
+    const date = d.toISOString().slice(0, 10);
+    // One booking more than seats, all proposed while the seats are free; then each confirmed in turn.
+    const ids: string[] = [];
+    for (let i = 0; i <= seats; i++) {
+      const id = crypto.randomUUID();
+      const res = await call('POST', '/bookings', { body: {
+        id, passenger: { id: `u-s${i}`, operator: 'maas.example.net', alias: 'S' }, status: 'WAITING_CONFIRMATION', price: { type: 'FREE' },
+        passengerPickupDate: toUnix(date, trip.timeMin, TZ), passengerPickupLat: trip.from[1], passengerPickupLng: trip.from[0],
+        passengerDropLat: trip.to[1], passengerDropLng: trip.to[0], driverJourneyId: `${trip.tripId}-outbound-${date}`,
+      } });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      ids.push(id);
+    }
+    for (const id of ids.slice(0, seats)) expect((await call('PATCH', `/bookings/${id}?status=CONFIRMED`)).status).toBe(200);
+    const full = await call('PATCH', `/bookings/${ids[seats]}?status=CONFIRMED`);
+    expect(full.status).toBe(400);
+    expect(full.body.error).toBe('status_not_allowed');
+    expect(full.body.message).toMatch(/no free seat/);
+    expect((await call('GET', `/bookings/${ids[seats]}`)).body.status).toBe('WAITING_CONFIRMATION');
+  });
+});
