@@ -216,10 +216,6 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
   },
 };
 
-/** The catalogue's operations, for the tests that hold it against the routers. */
-export const documentedOperations = (): RouteEntry[] =>
-  Object.entries(CATALOGUE).flatMap(([path, ops]) => Object.keys(ops).map((method) => ({ path, method })));
-
 /**
  * The API's OpenAPI 3.1 document, request bodies generated from the same zod schemas that validate them. With the
  * routes the server mounts, only theirs: a server without the console does not advertise the console's routes.
