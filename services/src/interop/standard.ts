@@ -67,6 +67,8 @@ export function servedDocument(cfg: InteropConfig, baseUrl: string): Json {
   Object.assign(p.timeDelta.schema, { minimum: 0, maximum: SEARCH_LIMITS.maxTimeDeltaS });
   Object.assign(p.count.schema, { minimum: 0 });
   p.departureWeekdays.description += ' Also accepted repeated (departureWeekdays=MON&departureWeekdays=TUE).';
+  // The standard writes this array's default as the string it is sent as: validators and generators want an array.
+  if (typeof p.departureWeekdays.schema.default === 'string') p.departureWeekdays.schema.default = p.departureWeekdays.schema.default.split(',');
   doc.components.schemas.bookingId.description += ` This server accepts any 8-4-4-4-12 hexadecimal id (${UUID_REASON}).`;
   doc.components.responses.TooManyRequests.description += ` Limit: ${cfg.INTEROP_RATE_LIMIT} requests per minute and key.`;
   return doc;
