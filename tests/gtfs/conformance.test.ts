@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GtfsError, importFeed, type ImportTarget } from '../../gtfs-import/src/index.ts';
 import { postgresTarget } from '../../gtfs-import/src/target.ts';
-import type { Db } from '../../services/src/db/index.ts';
+import type { Db } from '@comobi/db';
 import { createTestDatabase, makeZip, snapshot, tinyFeed, type Files } from './helpers.ts';
 
 // What the reference validators (MobilityData's gtfs-validator) and the GTFS reference say of a feed, and how the

@@ -10,16 +10,16 @@ import { filterBy, listParams, setContentRange, Where } from '../http/simple-res
 import { id, parse } from '../http/validate.ts';
 import { operatorOf } from './auth.ts';
 import type { InteropConfig } from './config.ts';
-import { fullUser, missing, parseJourneyId } from './model.ts';
+import { fullUser, missing, optional, parseJourneyId, uuid } from './model.ts';
 
 const messageBody = z.object({
   from: fullUser,
   to: fullUser,
   message: z.string().trim().min(1, 'the message is empty').max(500),
   recipientCarpoolerType: z.enum(['DRIVER', 'PASSENGER']),
-  driverJourneyId: z.string().min(1).max(255).optional(),
-  passengerJourneyId: z.string().min(1).max(255).optional(),
-  bookingId: z.uuid().optional(),
+  driverJourneyId: optional(z.string().max(255)),
+  passengerJourneyId: optional(z.string().max(255)),
+  bookingId: optional(uuid),
 });
 
 /** Our user ids as the search answers give them (journeys.ts): driver-12, passenger-34, or passenger-r56 (request 56). */
