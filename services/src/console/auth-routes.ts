@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
+import { territoryNames } from '../domain/territories.ts';
 import type { Services } from '../context.ts';
 import { unauthorized } from '../http/errors.ts';
 import { parse } from '../http/validate.ts';
@@ -15,13 +16,7 @@ const loginBody = z.object({
   password: z.string().min(1, 'required').max(1000),
 });
 
-async function territoriesOf(s: Services, ids: number[] | null) {
-  const { rows } = await s.db.query<{ id: number; slug: string; name: string }>(
-    `SELECT id, slug, name FROM territories WHERE $1::int[] IS NULL OR id = ANY($1::int[]) ORDER BY name`,
-    [ids],
-  );
-  return rows;
-}
+const territoriesOf = (s: Services, ids: number[] | null) => territoryNames(s.db, ids);
 
 async function me(s: Services, u: SessionUser) {
   return {

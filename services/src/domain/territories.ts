@@ -140,3 +140,12 @@ export async function addCommunes(tx: Queryable, territoryId: number, communes: 
     [territoryId, JSON.stringify(communes)],
   );
 }
+
+/** Names of the territories given (null: all), by name: what a console account works on. */
+export async function territoryNames(tx: Queryable, ids: number[] | null) {
+  const { rows } = await tx.query<{ id: number; slug: string; name: string }>(
+    `SELECT id, slug, name FROM territories WHERE $1::int[] IS NULL OR id = ANY($1::int[]) ORDER BY name`,
+    [ids],
+  );
+  return rows;
+}

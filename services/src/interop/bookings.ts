@@ -15,6 +15,7 @@ import {
   BOOKING_STATUSES, bookingStatusOf, cancelledByPassenger, driverUser, isUuid, journeyId, missing, optional, parseJourneyId, pathTo, price, user,
   UUID_REASON, uuid,
 } from './model.ts';
+import { activeTripTerritory, loadBooking, type BookingRow } from './store.ts';
 import { toLocal, toUnix } from './time.ts';
 
 const bookingBody = z.object({
@@ -55,18 +56,12 @@ export function bookingRoutes(s: Services, cfg: InteropConfig) {
 
   const load = async (p: Operator, bookingId: string) => {
     if (!isUuid(bookingId)) throw new HttpError(400, 'invalid_input', `bookingId: ${UUID_REASON}`, [{ field: 'bookingId', reason: UUID_REASON }]);
-    const { rows } = await s.db.query<Record<string, any>>(
-      `SELECT b.*, m.status AS match_status, m.trip_id, m.leg, m.date::text AS date, m.pickup_min, m.dropoff_min, m.detour_m,
-         ST_X(m.pickup) AS pickup_lng, ST_Y(m.pickup) AS pickup_lat, ST_X(m.dropoff) AS drop_lng, ST_Y(m.dropoff) AS drop_lat, t.driver_id
-       FROM interop_bookings b JOIN matches m ON m.id = b.match_id JOIN trips t ON t.id = m.trip_id
-       WHERE b.id = $1 AND b.operator = $2 AND b.territory_id = ANY($3::int[])`,
-      [bookingId, p.operator, p.territoryIds],
-    );
-    if (!rows[0]) throw missing('booking', bookingId);
-    return rows[0];
+    const row = await loadBooking(s.db, bookingId, p.operator, p.territoryIds!);
+    if (!row) throw missing('booking', bookingId);
+    return row;
   };
   /** The pickup and drop-off lie on our driver's route: exact only with the driver's consent to partner apps. */
-  const present = async (b: Record<string, any>) => {
+  const present = async (b: BookingRow) => {
     const [shown] = await disclose(s.db, [{
       personId: b.driver_id,
       places: [{ lat: Number(b.pickup_lat), lng: Number(b.pickup_lng) }, { lat: Number(b.drop_lat), lng: Number(b.drop_lng) }],
@@ -102,10 +97,9 @@ export function bookingRoutes(s: Services, cfg: InteropConfig) {
     if (b.driverJourneyId !== undefined) {
       const j = parseJourneyId(b.driverJourneyId);
       if (!j) throw journeyRefused('missing_journey', 'not a driver journey id of this operator (from GET /driver_journeys)');
-      const trip = await s.db.query<{ territory_id: number }>('SELECT territory_id FROM trips WHERE id = $1 AND active', [j.tripId]);
-      if (!trip.rows[0] || !p.territoryIds!.includes(trip.rows[0].territory_id)) throw journeyRefused('missing_journey', `driver journey ${b.driverJourneyId} not found`);
+      const territoryId = await activeTripTerritory(s.db, j.tripId);
+      if (territoryId === null || !p.territoryIds!.includes(territoryId)) throw journeyRefused('missing_journey', `driver journey ${b.driverJourneyId} not found`);
       if (local.date !== j.date) throw new HttpError(400, 'invalid_input', 'passengerPickupDate: not on the day of the driver journey', [{ field: 'passengerPickupDate', reason: 'not on the day of the driver journey' }]);
-      const territoryId = trip.rows[0].territory_id;
       const tol = s.rulesOf(territoryId).toleranceMin;
       // The journey is matched again, as for any request: the seat, the detour and the time must still hold.
       const answer = await ask([territoryId], j.date, tol);

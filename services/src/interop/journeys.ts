@@ -9,11 +9,10 @@ import type { MatchQuery, Proposal } from '../matching/matcher.ts';
 import type { LngLat } from '../routing/types.ts';
 import { operatorOf } from './auth.ts';
 import type { InteropConfig } from './config.ts';
-import { coarsePointSql } from '../privacy/coarsen.ts';
-import { consentSql } from '../privacy/consents.ts';
 import { disclose, type Place } from './disclosure.ts';
 import { passagesOf, webUrlsOf, type Passage } from './itinerary.ts';
 import { driverUser, journeyId, passengerUser } from './model.ts';
+import { openRequestsAround, type OpenRequestRow } from './store.ts';
 import { isoWeekdayOf, partialTime, toLocal, toUnix, WEEKDAY_CODES, weekdayCode, type WeekdayCode } from './time.ts';
 
 const num = (min: number, max: number) => z.coerce.number().min(min).max(max);
@@ -60,7 +59,6 @@ const meetingPointsNear = async (s: Services, at: LngLat, radiusKm: number): Pro
   (await nearestCarpoolAreas(s.db, at, radiusKm * 1000, 3)).map(({ id, name, type, lat, lng, distanceM }) => ({ id, name, type, lat, lng, distanceM }));
 
 /** How far truncating to 2 decimals can move a point: 0.01° on both axes, 1.5 km at most anywhere in France. */
-const TRUNCATION_SLACK_M = 2_000;
 
 /** Journey ids carry what a booking needs to find the trip again: trip, leg and date ("12-outbound-2026-09-01"). */
 export function journeyRoutes(s: Services, cfg: InteropConfig) {
@@ -169,28 +167,18 @@ export function journeyRoutes(s: Services, cfg: InteropConfig) {
   const passengerRows = async (ctx: Context, q: z.infer<typeof punctual> | z.infer<typeof regular>, when: { date: string | null; weekdays: number[]; timeMin: number }) => {
     const p = operatorOf(ctx);
     const tol = toleranceOf(q.timeDelta);
-    const shown = (col: string) => `CASE WHEN e.exact THEN ${col} ELSE ${coarsePointSql(col)} END`;
-    const { rows } = await s.db.query<Record<string, any>>(
-      // Not the requests of other operators' users (booked through us) nor anonymised ones: not ours to show.
-      `SELECT r.id, r.passenger_id, ST_X(v.f) AS from_lng, ST_Y(v.f) AS from_lat, ST_X(v.t) AS to_lng, ST_Y(v.t) AS to_lat,
-         ST_X(r.from_point) AS exact_from_lng, ST_Y(r.from_point) AS exact_from_lat, ST_X(r.to_point) AS exact_to_lng,
-         ST_Y(r.to_point) AS exact_to_lat, r.date, r.weekdays, r.time_min, r.time_kind, r.seats
-       FROM requests r
-         CROSS JOIN LATERAL (SELECT ${consentSql('partner_apps', 'r.passenger_id')} AS exact) e
-         CROSS JOIN LATERAL (SELECT ${shown('r.from_point')} AS f, ${shown('r.to_point')} AS t) v
-       WHERE r.status = 'open' AND r.territory_id = ANY($1::int[]) AND r.anonymized_at IS NULL
-         AND COALESCE(r.created_by, '') NOT LIKE 'interop:%'
-         -- A truncated point moves less than ${TRUNCATION_SLACK_M} m: the exact test first, so that the index serves.
-         AND ST_DWithin(r.from_point::geography, ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography, $4 + ${TRUNCATION_SLACK_M})
-         AND ST_DWithin(r.to_point::geography, ST_SetSRID(ST_MakePoint($5, $6), 4326)::geography, $7 + ${TRUNCATION_SLACK_M})
-         AND ST_DWithin(v.f::geography, ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography, $4)
-         AND ST_DWithin(v.t::geography, ST_SetSRID(ST_MakePoint($5, $6), 4326)::geography, $7)
-         AND abs(r.time_min - $8) <= $9
-         AND (CASE WHEN $10::date IS NULL THEN r.date IS NULL AND r.weekdays && $11::smallint[] ELSE r.date = $10::date END)
-       ORDER BY abs(r.time_min - $8), r.id LIMIT $12`,
-      [p.territoryIds, q.departureLng, q.departureLat, q.departureRadius * 1000, q.arrivalLng, q.arrivalLat, q.arrivalRadius * 1000,
-       when.timeMin, tol, when.date, when.weekdays, Math.min(q.count ?? 100, 100)],
-    );
+    const rows = await openRequestsAround(s.db, {
+      territoryIds: p.territoryIds!,
+      departure: [q.departureLng, q.departureLat],
+      departureRadiusM: q.departureRadius * 1000,
+      arrival: [q.arrivalLng, q.arrivalLat],
+      arrivalRadiusM: q.arrivalRadius * 1000,
+      timeMin: when.timeMin,
+      toleranceMin: tol,
+      date: when.date,
+      weekdays: when.weekdays,
+      limit: Math.min(q.count ?? 100, 100),
+    });
     if (!rows.length) return { rows, durations: [] as number[], distances: [] as number[] };
     // One table call for every pickup → drop-off (the true ones: a length does not locate anybody); the standard
     // requires a duration.
@@ -202,7 +190,7 @@ export function journeyRoutes(s: Services, cfg: InteropConfig) {
     return { rows, durations: rows.map((_, i) => Math.round(table.durationsS[i][i] ?? 0)), distances: rows.map((_, i) => Math.round(table.distancesM[i][i] ?? 0)) };
   };
   /** The passenger's ends as passengerRows shows them. */
-  const passengerTrip = (x: Record<string, any>, durationS: number, distanceM: number | undefined) => ({
+  const passengerTrip = (x: OpenRequestRow, durationS: number, distanceM: number | undefined) => ({
     operator: op,
     passenger: passengerUser(op, x.passenger_id ? String(x.passenger_id) : `r${x.id}`),
     passengerPickupLat: Number(x.from_lat),

@@ -11,6 +11,7 @@ import { id, parse } from '../http/validate.ts';
 import { operatorOf } from './auth.ts';
 import type { InteropConfig } from './config.ts';
 import { fullUser, missing, optional, parseJourneyId, uuid } from './model.ts';
+import { bookingParties, recipientTerritory, requestParties, tripDriver } from './store.ts';
 
 const messageBody = z.object({
   from: fullUser,
@@ -108,27 +109,17 @@ export function messageRoutes(s: Services, cfg: InteropConfig) {
     const t: Target = { territoryId: territories[0], personId: to.personId, tripId: null, requestId: to.requestId, matchId: null, bookingId: null };
 
     if (to.personId !== null) {
-      const person = (await s.db.query<{ territory_id: number }>(
-        `SELECT territory_id FROM people WHERE id = $1 AND territory_id = ANY($2::int[]) AND anonymized_at IS NULL
-           AND (CASE WHEN $3 = 'DRIVER' THEN is_driver ELSE is_passenger END)`,
-        [to.personId, territories, to.kind],
-      )).rows[0];
-      if (!person) throw missing('user', b.to.id);
-      t.territoryId = person.territory_id;
+      const territoryId = await recipientTerritory(s.db, to.personId, territories, to.kind);
+      if (territoryId === null) throw missing('user', b.to.id);
+      t.territoryId = territoryId;
     } else {
-      const req = (await s.db.query<{ territory_id: number; passenger_id: number | null }>(
-        'SELECT territory_id, passenger_id FROM requests WHERE id = $1 AND territory_id = ANY($2::int[])', [to.requestId, territories],
-      )).rows[0];
+      const req = await requestParties(s.db, to.requestId!, territories);
       if (!req || req.passenger_id !== null) throw missing('user', b.to.id);
       t.territoryId = req.territory_id;
     }
 
     if (b.bookingId) {
-      const bk = (await s.db.query<{ match_id: number; request_id: number; trip_id: number; driver_id: number }>(
-        `SELECT b.match_id, b.request_id, m.trip_id, tr.driver_id FROM interop_bookings b JOIN matches m ON m.id = b.match_id
-         JOIN trips tr ON tr.id = m.trip_id WHERE b.id = $1 AND b.operator = $2 AND b.territory_id = ANY($3::int[])`,
-        [b.bookingId, p.operator, territories],
-      )).rows[0];
+      const bk = await bookingParties(s.db, b.bookingId, p.operator, territories);
       if (!bk) throw missing('booking', b.bookingId);
       // In a booking made through us, the passenger is the operator's user and the driver ours.
       if (to.kind !== 'DRIVER' || bk.driver_id !== to.personId) throw badRequest('to.id', 'not the driver of this booking');
@@ -136,19 +127,15 @@ export function messageRoutes(s: Services, cfg: InteropConfig) {
     }
     if (b.driverJourneyId) {
       const j = parseJourneyId(b.driverJourneyId);
-      const trip = j && (await s.db.query<{ driver_id: number }>(
-        'SELECT driver_id FROM trips WHERE id = $1 AND territory_id = ANY($2::int[])', [j.tripId, territories],
-      )).rows[0];
-      if (!j || !trip) throw missing('journey', b.driverJourneyId);
-      if (to.kind !== 'DRIVER' || trip.driver_id !== to.personId) throw badRequest('to.id', 'not the driver of this journey');
+      const driverId = j ? await tripDriver(s.db, j.tripId, territories) : null;
+      if (!j || driverId === null) throw missing('journey', b.driverJourneyId);
+      if (to.kind !== 'DRIVER' || driverId !== to.personId) throw badRequest('to.id', 'not the driver of this journey');
       if (t.tripId !== null && t.tripId !== j.tripId) throw badRequest('driverJourneyId', 'not the journey of this booking');
       t.tripId = j.tripId;
     }
     if (b.passengerJourneyId) {
       const rid = /^request-(\d{1,9})$/.exec(b.passengerJourneyId)?.[1];
-      const req = rid && (await s.db.query<{ passenger_id: number | null }>(
-        'SELECT passenger_id FROM requests WHERE id = $1 AND territory_id = ANY($2::int[])', [Number(rid), territories],
-      )).rows[0];
+      const req = rid ? await requestParties(s.db, Number(rid), territories) : null;
       if (!rid || !req) throw missing('journey', b.passengerJourneyId);
       const mine = to.kind === 'PASSENGER' && (to.personId !== null ? req.passenger_id === to.personId : to.requestId === Number(rid));
       if (!mine) throw badRequest('to.id', 'not the passenger of this journey');

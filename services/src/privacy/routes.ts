@@ -5,7 +5,8 @@ import { canSeeTerritory, requireRole } from '../auth/principal.ts';
 import type { Services } from '../context.ts';
 import { notFound } from '../http/errors.ts';
 import { id, parse } from '../http/validate.ts';
-import { refreshTrip } from '../matching/leg-store.ts';
+import { territoryIdOfPerson } from '../domain/people.ts';
+import { reindexTrip, tripsOfDriver } from '../domain/trips.ts';
 import { erasePerson } from './erase.ts';
 import { exportPerson } from './export.ts';
 
@@ -14,9 +15,9 @@ export function privacyApiRoutes(api: Router, s: Services) {
   const personIn = async (ctx: Context) => {
     const p = requireRole(ctx, 'admin', 'coordinator');
     const pid = parse(id, ctx.params.id, 'id');
-    const { rows } = await s.db.query<{ territory_id: number }>('SELECT territory_id FROM people WHERE id = $1', [pid]);
-    if (!rows[0] || !canSeeTerritory(p, rows[0].territory_id)) throw notFound('person', pid);
-    return { p, pid, territoryId: rows[0].territory_id };
+    const territoryId = await territoryIdOfPerson(s.db, pid);
+    if (territoryId === null || !canSeeTerritory(p, territoryId)) throw notFound('person', pid);
+    return { p, pid, territoryId };
   };
 
   api.get('/people/:id/export', async (ctx) => {
@@ -31,8 +32,8 @@ export function privacyApiRoutes(api: Router, s: Services) {
   api.post('/people/:id/erase', async (ctx) => {
     const { p, pid } = await personIn(ctx);
     await s.db.transaction((tx) => erasePerson(tx, pid, { actor: p.actor, role: p.role }));
-    const { rows } = await s.db.query<{ id: number }>('SELECT id FROM trips WHERE driver_id = $1', [pid]);
-    for (const t of rows) await refreshTrip(s.db, s.index, t.id);
+    // An erased driver's trips stop: out of the index at once.
+    for (const t of await tripsOfDriver(s.db, pid)) await reindexTrip(s, t.id);
     ctx.body = { id: pid, anonymized: true };
   });
 }
