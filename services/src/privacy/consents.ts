@@ -10,6 +10,10 @@ export const CONSENT_TEXTS = {
     version: 'contact-direct-2026-01',
     text: 'J’accepte que mon prénom et mes horaires soient montrés aux passagers dont le trajet correspond au mien.',
   },
+  messages: {
+    version: 'messages-2026-12',
+    text: 'J’accepte de recevoir les confirmations, rappels et annulations de mes trajets par SMS, appel vocal ou courrier, au numéro ou à l’adresse indiqués (ou à ceux de la personne qui les reçoit pour moi).',
+  },
 } as const;
 
 export type ConsentKind = keyof typeof CONSENT_TEXTS;

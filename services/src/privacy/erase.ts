@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/index.ts';
+import { eraseMessagesOf } from '../domain/messages.ts';
 
 /** A point replaced by the centroid of its commune: commune-level statistics and maps stay the same. */
 const blur = (col: string) =>
@@ -14,6 +15,7 @@ export async function erasePerson(tx: Queryable, personId: number, by: { actor: 
   if (!rows[0]) return;
   await tx.query('DELETE FROM person_identities WHERE person_id = $1', [personId]);
   await tx.query('DELETE FROM citizen_accounts WHERE person_id = $1', [personId]);
+  await eraseMessagesOf(tx, personId);
   await tx.query(
     `UPDATE people SET home = NULL, needs = '{}', direct_contact_consent = false, direct_contact_consent_at = NULL,
        anonymized_at = COALESCE(anonymized_at, now()), updated_at = now() WHERE id = $1`,
