@@ -498,7 +498,7 @@ const ANSWERABLE: MessageStatus[] = ['queued', 'sent', 'delivered', 'dry_run'];
 
 /** "OUI 4821", "non4821", "Oui." → the word and the code (null: not an answer). */
 export function parseAnswer(text: string): { yes: boolean; code: string | null } | null {
-  const m = /^\s*(oui|non|o|n)\b[\s.,:;-]*(\d{4})?[\s.!]*$/i.exec(text.normalize('NFC'));
+  const m = /^\s*(oui|non|o|n)(?![a-z])[\s.,:;-]*(\d{4})?[\s.!]*$/i.exec(text.normalize('NFC'));
   if (!m) return null;
   return { yes: m[1].toLowerCase().startsWith('o'), code: m[2] ?? null };
 }

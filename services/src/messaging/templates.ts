@@ -24,8 +24,8 @@ export interface TripFacts {
   role: 'passenger' | 'driver';
 }
 
-/** A place name in an SMS stays short: one segment is 160 characters for everything. */
-const PLACE_MAX = 40;
+/** A place name in an SMS stays short (two segments are 306 GSM-7 characters for everything): cut at a word. */
+const PLACE_MAX = 60;
 
 export const frenchDate = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
 export const frenchTime = (min: number) =>
@@ -87,7 +87,12 @@ export function smsSize(text: string): SmsSize {
   return { segments: m.segmentsCount, encoding: m.encodingName as 'GSM-7' | 'UCS-2', characters: m.numberOfCharacters };
 }
 
-const shortPlace = (p: string) => (p.length > PLACE_MAX ? `${p.slice(0, PLACE_MAX - 1).trimEnd()}.` : p);
+const shortPlace = (p: string) => {
+  if (p.length <= PLACE_MAX) return p;
+  const cut = p.slice(0, PLACE_MAX - 3);
+  const at = Math.max(cut.lastIndexOf(' '), cut.lastIndexOf(','));
+  return `${(at > 20 ? cut.slice(0, at) : cut).replace(/[\s,]+$/, '')}...`;
+};
 const coordination = (f: TripFacts) => (f.coordinatorPhone ? `Coordination : ${f.coordinatorPhone}` : 'Contactez la coordination');
 const when = (f: TripFacts) => (f.date ? `le ${frenchDate(f.date)} à ${frenchTime(f.pickupMin)}` : `à ${frenchTime(f.pickupMin)}`);
 const spokenWhen = (f: TripFacts) =>
