@@ -420,21 +420,40 @@ export async function claimDue(tx: Queryable, now: Date, batch: number, leaseS: 
   return rows;
 }
 
-/** Sent (or kept by the dry run): the provider's id, for its delivery reports; and one audit row per send. */
-export async function markSent(
-  tx: Queryable,
-  row: OutboxRow,
-  r: { provider: string; providerMessageId: string; status: 'sent' | 'dry_run' },
-) {
+export interface Sent {
+  row: OutboxRow;
+  provider: string;
+  providerMessageId: string;
+  status: 'sent' | 'dry_run';
+}
+
+/**
+ * Sent (or kept by the dry run), a claimed batch at once: the provider's ids, for their delivery reports; and one
+ * audit row per send.
+ */
+export async function markSent(tx: Queryable, sent: Sent[]) {
+  if (!sent.length) return;
+  const rows = JSON.stringify(
+    sent.map((x) => ({
+      id: x.row.id,
+      t: x.row.territory_id,
+      status: x.status,
+      provider: x.provider,
+      pid: x.providerMessageId,
+      fields: [x.row.kind, x.row.channel, x.provider],
+    })),
+  );
   await tx.query(
-    `UPDATE messages SET status = $2, provider = $3, provider_message_id = $4, sent_at = now(), last_error = NULL,
-       updated_at = now() WHERE id = $1`,
-    [row.id, r.status, r.provider, r.providerMessageId],
+    `UPDATE messages m SET status = x.status, provider = x.provider, provider_message_id = x.pid, sent_at = now(),
+       last_error = NULL, updated_at = now()
+     FROM jsonb_to_recordset($1::jsonb) AS x(id int, status text, provider text, pid text) WHERE m.id = x.id`,
+    [rows],
   );
   await tx.query(
     `INSERT INTO audit_log (actor, actor_role, territory_id, action, subject_type, subject_id, fields, reason)
-     VALUES ('outbox', 'system', $1, 'message_sent', 'message', $2, $3, $4)`,
-    [row.territory_id, row.id, [row.kind, row.channel, r.provider], r.status],
+     SELECT 'outbox', 'system', x.t, 'message_sent', 'message', x.id, x.fields, x.status
+     FROM jsonb_to_recordset($1::jsonb) AS x(id int, t int, status text, fields text[])`,
+    [rows],
   );
 }
 

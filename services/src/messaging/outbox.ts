@@ -1,6 +1,6 @@
 import type { Log } from '../context.ts';
 import type { Db } from '../db/index.ts';
-import { claimDue, markAttemptFailed, markSent, type OutboxRow } from '../domain/messages.ts';
+import { claimDue, markAttemptFailed, markSent, type OutboxRow, type Sent } from '../domain/messages.ts';
 import type { MessagingConfig } from './config.ts';
 import { brevoSms } from './providers/brevo.ts';
 import { dryRunProvider, printProvider } from './providers/dry-run.ts';
@@ -68,11 +68,16 @@ export class Outbox {
   async runOnce(now = new Date()): Promise<Tally> {
     const rows = await this.db.transaction((tx) => claimDue(tx, now, this.cfg.MESSAGING_BATCH, LEASE_S));
     const tally: Tally = { claimed: rows.length, sent: 0, retried: 0, failed: 0 };
-    await Promise.all(rows.map((row) => this.sendOne(row, tally, now)));
+    const sent: Sent[] = [];
+    await Promise.all(rows.map((row) => this.sendOne(row, tally, now, sent)));
+    // One transaction for the batch's outcomes. Should it fail, the rows come back after the lease and are sent
+    // again: at least once, never lost; the idempotency key travels with it (Brevo's tag) so a duplicate can be traced.
+    await this.db.transaction((tx) => markSent(tx, sent));
+    tally.sent = sent.length;
     return tally;
   }
 
-  private async sendOne(row: OutboxRow, tally: Tally, now: Date) {
+  private async sendOne(row: OutboxRow, tally: Tally, now: Date, sent: Sent[]) {
     const provider = this.providers[row.channel];
     try {
       const r = await provider.send({
@@ -84,8 +89,7 @@ export class Outbox {
         encoding: row.encoding,
         idempotencyKey: row.idempotency_key,
       });
-      await this.db.transaction((tx) => markSent(tx, row, r));
-      tally.sent++;
+      sent.push({ row, ...r });
     } catch (e) {
       const permanent = e instanceof ProviderError && e.permanent;
       const error = e instanceof ProviderError ? e.message : `${provider.name}: ${(e as Error).name}`;
