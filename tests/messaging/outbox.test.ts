@@ -5,6 +5,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken } from '../../services/src/auth/tokens.ts';
 import { transition } from '../../services/src/domain/matches.ts';
+import { erasePerson } from '../../services/src/privacy/erase.ts';
+import { exportPerson } from '../../services/src/privacy/export.ts';
 import { loadMessagingConfig } from '../../services/src/messaging/config.ts';
 import { Outbox, providersOf } from '../../services/src/messaging/outbox.ts';
 import { messagingPlugin } from '../../services/src/messaging/plugin.ts';
@@ -372,7 +374,7 @@ describe('per person: channel, consent, quiet hours, relay', () => {
     const landline = await srv.api('POST', '/api/people', { territoryId, isPassenger: true, firstName: 'Jeanne', phone: '05 65 00 11 22', messaging: { channel: 'sms', consent: true } });
     expect(landline.status).toBe(400);
     expect(landline.body.fields).toEqual([{ field: 'phone', reason: expect.stringContaining('ne peut pas recevoir de SMS') }]);
-    const invalid = await srv.api('POST', '/api/people', { territoryId, isPassenger: true, firstName: 'Jeanne', phone: '06 39 98 00 01', messaging: { channel: 'voice', consent: true } });
+    const invalid = await srv.api('POST', '/api/people', { territoryId, isPassenger: true, firstName: 'Jeanne', phone: '07 11 22 33 44', messaging: { channel: 'voice', consent: true } });
     expect(invalid.status).toBe(400);
     expect(invalid.body.fields[0]).toMatchObject({ field: 'phone', reason: expect.stringContaining('numéro de téléphone invalide') });
     const relay = await srv.api('POST', '/api/people', {
@@ -412,7 +414,58 @@ describe('per person: channel, consent, quiet hours, relay', () => {
   });
 });
 
+/** A PDF of the API, as text (pdftotext) and its first page as PNG (pdftoppm). */
+async function renderPdf(p: string): Promise<{ text: string; png: Buffer }> {
+  const res = await fetch(`${srv.url}${p}`, { headers: { authorization: 'Bearer test-admin-token-0123456789' } });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toBe('application/pdf');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'comobi-letter-'));
+  try {
+    const pdf = path.join(dir, 'letter.pdf');
+    fs.writeFileSync(pdf, Buffer.from(await res.arrayBuffer()));
+    const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
+    execFileSync('pdftoppm', ['-png', '-r', '40', '-f', '1', '-l', '1', pdf, path.join(dir, 'page')]);
+    const png = fs.readFileSync(path.join(dir, fs.readdirSync(dir).find((x) => x.endsWith('.png'))!));
+    return { text, png };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('privacy', () => {
+  it('a person’s export has their preferences and messages; erasure empties the texts and numbers, and stops what is queued', async () => {
+    const f = await fixture({ passenger: { messaging: { channel: 'sms', consent: true } } });
+    await walk(f.matchId, 'accepted', 'confirmed');
+    const db = srv.booted.services.db;
+    const exported = (await exportPerson(db, f.passengerId))!;
+    expect(exported.messaging).toMatchObject({ channel: 'sms', consent: true });
+    expect((exported.messages as any[]).map((m) => m.kind).sort()).toEqual(['confirmation', 'reminder']);
+    await db.transaction((tx) => erasePerson(tx, f.passengerId, { actor: 'test', role: 'admin' }));
+    const rows = (await messagesOf(f.matchId)).filter((m) => m.person_id === f.passengerId);
+    expect(rows.every((m) => m.body === '' && m.recipient === '' && m.status === 'cancelled')).toBe(true);
+    expect(await q('SELECT 1 FROM person_messaging WHERE person_id = $1', [f.passengerId])).toHaveLength(0);
+  });
+});
+
 describe('letters', () => {
+  it('a driver’s weekly sheet lists the trips of the week with the passenger’s first name and the coordination', async () => {
+    const f = await fixture({ date: weekdayAhead(12) });
+    await walk(f.matchId, 'accepted', 'confirmed');
+    const { text, png } = await renderPdf(`/api/people/${f.driverId}/week.pdf?from=${f.date}`);
+    expect(text).toContain('Vos trajets de la semaine');
+    expect(text).toContain(`Du ${f.date.slice(8, 10)}/${f.date.slice(5, 7)}/${f.date.slice(0, 4)} au `);
+    expect(text).toContain('Bonjour Pierre');
+    expect(text).toMatch(new RegExp(`\\(${f.date.slice(8, 10)}/${f.date.slice(5, 7)}/${f.date.slice(0, 4)}\\) à 0[78]h\\d\\d`));
+    expect(text).toContain('Rendez-vous : Place de la Mairie, Le Vigan');
+    // The passenger did not agree to direct contact: her first name only.
+    expect(text).toMatch(/Passager : Marie\s*\n/);
+    expect(text).toContain('05 65 53 00 00');
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    const empty = await renderPdf(`/api/people/${f.driverId}/week.pdf?from=${weekdayAhead(40)}`);
+    expect(empty.text).toContain('Aucun trajet prévu cette semaine.');
+    expect((await srv.api('GET', `/api/people/${f.driverId}/week.pdf?from=demain`)).status).toBe(400);
+  });
+
   it('someone with no phone gets a letter in large type, as a PDF that renders with the trip, the driver and the coordination', async () => {
     const f = await fixture({ passenger: { firstName: 'Odette', phone: null, address: '3 rue du Lavoir, 46300 Le Vigan', messaging: { channel: 'letter', consent: true } } });
     await walk(f.matchId, 'accepted', 'confirmed');
@@ -420,27 +473,14 @@ describe('letters', () => {
     expect(letter).toMatchObject({ kind: 'confirmation', channel: 'letter' });
     // No reminder by letter: it would arrive after the trip.
     expect((await messagesOf(f.matchId)).filter((m) => m.person_id === f.passengerId)).toHaveLength(1);
-    const res = await fetch(`${srv.url}/api/messages/${letter.id}/letter.pdf`, { headers: { authorization: `Bearer ${'test-admin-token-0123456789'}` } });
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toBe('application/pdf');
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'comobi-letter-'));
-    try {
-      const pdf = path.join(dir, 'letter.pdf');
-      fs.writeFileSync(pdf, Buffer.from(await res.arrayBuffer()));
-      const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
-      expect(text).toContain('Votre trajet est confirmé');
-      expect(text).toContain(`${f.date.slice(8, 10)}/${f.date.slice(5, 7)}/${f.date.slice(0, 4)}`);
-      expect(text).toContain('Rendez-vous : Place de la Mairie, Le Vigan');
-      expect(text).toMatch(/Votre conducteur : Pierre 06 12 34 \d\d 78/);
-      expect(text).toContain('05 65 53 00 00');
-      execFileSync('pdftoppm', ['-png', '-r', '40', '-f', '1', '-l', '1', pdf, path.join(dir, 'page')]);
-      const png = fs.readdirSync(dir).find((x) => x.endsWith('.png'))!;
-      const bytes = fs.readFileSync(path.join(dir, png));
-      expect(bytes.subarray(1, 4).toString()).toBe('PNG');
-      // A 40 dpi A4 page: 331 × 468 pixels.
-      expect(bytes.readUInt32BE(16)).toBe(331);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const { text, png } = await renderPdf(`/api/messages/${letter.id}/letter.pdf`);
+    expect(text).toContain('Votre trajet est confirmé');
+    expect(text).toContain(`${f.date.slice(8, 10)}/${f.date.slice(5, 7)}/${f.date.slice(0, 4)}`);
+    expect(text).toContain('Rendez-vous : Place de la Mairie, Le Vigan');
+    expect(text).toMatch(/Votre conducteur : Pierre 06 12 34 \d\d 78/);
+    expect(text).toContain('05 65 53 00 00');
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    // A 40 dpi A4 page: 331 × 468 pixels.
+    expect(png.readUInt32BE(16)).toBe(331);
   });
 });

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAnswer, reminderTime } from '../../services/src/domain/messages.ts';
 import { backoffS } from '../../services/src/messaging/outbox.ts';
@@ -66,10 +68,21 @@ describe('answers, phones, reminders, backoff, signatures', () => {
     expect(parsePhone('06 12 34 56 78')).toEqual({ e164: '+33612345678', kind: 'mobile' });
     expect(parsePhone('05.65.53.00.00')).toEqual({ e164: '+33565530000', kind: 'landline' });
     expect(parsePhone('12')).toBeNull();
+    expect(parsePhone('07 11 22 33 44')).toBeNull();
+    // The ARCEP's numbers for fiction (the demo's people have them) are accepted.
+    expect(parsePhone('06 39 98 48 32')).toEqual({ e164: '+33639984832', kind: 'mobile' });
+    expect(parsePhone('05 36 49 00 00')).toEqual({ e164: '+33536490000', kind: 'landline' });
     expect(phoneProblem('05 65 53 00 00', 'sms')).toMatch(/ne peut pas recevoir de SMS/);
     expect(phoneProblem('05 65 53 00 00', 'voice')).toBeNull();
     expect(phoneProblem('08 00 00 00 00', 'voice')).toMatch(/ne peut pas recevoir d’appel/);
     expect(maskPhone('+33612345678')).toBe('06 •• •• •• 78');
+  });
+
+  it('every person of the demo can be reached (their numbers are in the ARCEP fiction blocks), so the dry run shows the demo’s messages', () => {
+    const demo = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../fixtures/demo-lot.json'), 'utf8'));
+    const kinds = new Set(demo.people.map((p: { phone: string }) => parsePhone(p.phone)?.kind ?? 'unreachable'));
+    expect([...kinds]).toEqual(['mobile']);
+    expect(parsePhone(demo.territory.coordinatorPhone)?.kind).toBe('landline');
   });
 
   it('the reminder is the day before at 18:00 Paris time, summer and winter; none once that moment has passed', () => {

@@ -629,6 +629,57 @@ export async function answerByKey(tx: Queryable, messageId: number, digits: stri
   return applyAnswer(tx, msg, digits === '1', `touche ${digits}`, `voice:person:${msg.person_id}`, transition);
 }
 
+// ---- A driver's week on paper
+
+export interface WeekTrip {
+  date: string;
+  pickupMin: number;
+  place: string;
+  passenger: string;
+  phone: string | null;
+  status: MatchStatus;
+}
+
+/**
+ * The accepted and confirmed trips of a driver over the 7 days from `from`, for the weekly sheet of a driver with
+ * no mobile phone: the passenger's first name, their phone only if they agreed to direct contact.
+ */
+export async function driverWeek(tx: Queryable, scope: Scope, driverId: number, from: string) {
+  const { rows: who } = await tx.query<{ first_name: string | null; territory_id: number; territory: string; coordinator_phone: string | null }>(
+    `SELECT i.first_name, p.territory_id, t.name AS territory, t.coordinator_phone FROM people p
+     JOIN territories t ON t.id = p.territory_id LEFT JOIN person_identities i ON i.person_id = p.id WHERE p.id = $1`,
+    [driverId],
+  );
+  if (!who[0] || (scope.territoryIds && !scope.territoryIds.includes(who[0].territory_id))) return null;
+  const { rows } = await tx.query<{ date: string; pickup_min: number; place: string | null; first_name: string | null; phone: string | null; direct: boolean; status: MatchStatus }>(
+    `SELECT m.date, m.pickup_min, m.status,
+       COALESCE(CASE WHEN m.leg = 'return' THEN rq.to_label ELSE rq.from_label END,
+                (SELECT c.name FROM communes c WHERE ST_Intersects(c.geom, m.pickup) LIMIT 1)) AS place,
+       i.first_name, i.phone, COALESCE(pp.direct_contact_consent, false) AS direct
+     FROM matches m JOIN trips t ON t.id = m.trip_id JOIN requests rq ON rq.id = m.request_id
+     LEFT JOIN people pp ON pp.id = rq.passenger_id LEFT JOIN person_identities i ON i.person_id = rq.passenger_id
+     WHERE t.driver_id = $1 AND m.status IN ('accepted', 'confirmed') AND m.date >= $2::date AND m.date < $2::date + 7
+     ORDER BY m.date, m.pickup_min`,
+    [driverId, from],
+  );
+  return {
+    driverName: who[0].first_name,
+    territoryId: who[0].territory_id,
+    territory: who[0].territory,
+    coordinatorPhone: nationalPhone(who[0].coordinator_phone),
+    trips: rows.map(
+      (r): WeekTrip => ({
+        date: r.date,
+        pickupMin: r.pickup_min,
+        place: r.place ?? 'lieu convenu avec la coordination',
+        passenger: r.first_name ?? 'passager',
+        phone: r.direct ? nationalPhone(r.phone) : null,
+        status: r.status,
+      }),
+    ),
+  };
+}
+
 // ---- Reading: the simple-rest list and one message
 
 export interface MessageRow {

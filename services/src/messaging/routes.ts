@@ -1,13 +1,13 @@
 import type Router from '@koa/router';
-import { accessReason } from '../audit/audit.ts';
+import { accessReason, auditPersonalRead } from '../audit/audit.ts';
 import { requireRole } from '../auth/principal.ts';
 import type { Services } from '../context.ts';
 import { asPrincipal } from '../db/scope.ts';
-import { auditMessageRead, loadMessage, messageList, presentMessage, type MessageRow } from '../domain/messages.ts';
+import { auditMessageRead, driverWeek, loadMessage, messageList, presentMessage, type MessageRow } from '../domain/messages.ts';
 import { notFound } from '../http/errors.ts';
 import { listPage } from '../http/simple-rest.ts';
-import { id, parse } from '../http/validate.ts';
-import { letterPdf } from './letter.ts';
+import { id, isoDate, parse } from '../http/validate.ts';
+import { letterPdf, weekSheetPdf } from './letter.ts';
 
 /**
  * The outbox as the console reads it: coordinators and admins only (numbers masked in lists; the text of one
@@ -48,4 +48,26 @@ export function messageRoutes(api: Router, s: Services) {
     ctx.set('Content-Disposition', `inline; filename="courrier-${mid}.pdf"`);
     ctx.body = await letterPdf(row.kind, row.body, territory);
   });
+
+  /** A driver's weekly sheet (7 days from `from`, by default the coming Monday), to print and post. */
+  api.get('/people/:id/week.pdf', async (ctx) => {
+    const p = requireRole(ctx, 'admin', 'coordinator');
+    const pid = parse(id, ctx.params.id, 'id');
+    const from = ctx.query.from === undefined ? comingMonday() : parse(isoDate, ctx.query.from, 'from');
+    const week = await asPrincipal(s.db, p, async (tx) => {
+      const w = await driverWeek(tx, p, pid, from);
+      if (!w) throw notFound('person', pid);
+      await auditPersonalRead(tx, p, [{ id: pid, territoryId: w.territoryId }], ['trips', 'passengers'], accessReason(ctx));
+      return w;
+    });
+    ctx.type = 'application/pdf';
+    ctx.set('Content-Disposition', `inline; filename="semaine-${pid}-${from}.pdf"`);
+    ctx.body = await weekSheetPdf(week, from);
+  });
+}
+
+function comingMonday(): string {
+  const d = new Date();
+  d.setUTCDate(d.getUTCDate() + ((8 - d.getUTCDay()) % 7 || 7));
+  return d.toISOString().slice(0, 10);
 }

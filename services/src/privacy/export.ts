@@ -2,7 +2,8 @@ import type { Queryable } from '../db/index.ts';
 
 /**
  * Everything stored about a person, as JSON (right of access and portability): identity, profile, consents, trips,
- * requests and their matches, the FranceConnect link, and who read their personal data (audit).
+ * requests and their matches, the FranceConnect link, how messages reach them and the messages sent, and who read
+ * their personal data (audit).
  */
 export async function exportPerson(db: Queryable, personId: number): Promise<Record<string, unknown> | null> {
   const one = async (sql: string) => (await db.query(sql, [personId])).rows;
@@ -26,6 +27,10 @@ export async function exportPerson(db: Queryable, personId: number): Promise<Rec
     matches: await one(`SELECT m.id, m.request_id, m.trip_id, m.leg, m.date, m.pickup_min, m.dropoff_min, m.status, m.created_at
         FROM matches m LEFT JOIN requests r ON r.id = m.request_id LEFT JOIN trips t ON t.id = m.trip_id
         WHERE r.passenger_id = $1 OR t.driver_id = $1 ORDER BY m.id`),
+    messaging: (await one(`SELECT channel, consent, consent_at, consent_text_version, quiet_start_min, quiet_end_min,
+        relay_name, relay_phone, relay_relation FROM person_messaging WHERE person_id = $1`))[0] ?? null,
+    messages: await one(`SELECT id, kind, channel, status, recipient, to_relay, body, created_at, sent_at, delivered_at,
+        answered_at, answer FROM messages WHERE person_id = $1 ORDER BY id`),
     accessLog: await one(`SELECT at, actor, actor_role, action, fields, reason FROM audit_log
         WHERE subject_type = 'person' AND subject_id = $1 ORDER BY at, id`),
   };
