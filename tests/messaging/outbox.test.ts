@@ -180,6 +180,29 @@ describe('outbox: queued with the change that causes it', () => {
   });
 });
 
+describe('one replica at a time', () => {
+  it('two senders draining the same outbox at once send each message exactly once', async () => {
+    const db = srv.booted.services.db;
+    await q(
+      `INSERT INTO messages (territory_id, kind, channel, recipient, body, idempotency_key)
+       SELECT $1, 'confirmation', 'sms', '+336' || lpad(g::text, 8, '0'), 'CoMobi : test', 'replicas:' || g FROM generate_series(1, 120) g`,
+      [territoryId],
+    );
+    const dry = () => new Outbox(db, providersOf(loadMessagingConfig({})), { MESSAGING_BATCH: 10, MESSAGING_BACKOFF_BASE_S: 30, MESSAGING_MAX_ATTEMPTS: 3 });
+    const noon = new Date(toUnix(weekdayAhead(1), 12 * 60, 'Europe/Paris') * 1000);
+    const [a, b] = await Promise.all([dry().drain(noon), dry().drain(noon)]);
+    expect(a.sent).toBeGreaterThan(0);
+    expect(b.sent).toBeGreaterThan(0);
+    const sends = await q<{ n: number }>(
+      `SELECT count(*)::int AS n FROM audit_log a JOIN messages m ON m.id = a.subject_id
+       WHERE a.action = 'message_sent' AND m.idempotency_key LIKE 'replicas:%' GROUP BY m.id`,
+    );
+    expect(sends).toHaveLength(120);
+    expect(sends.every((r) => r.n === 1)).toBe(true);
+    expect((await q(`SELECT DISTINCT status FROM messages WHERE idempotency_key LIKE 'replicas:%'`)).map((r) => r.status)).toEqual(['dry_run']);
+  });
+});
+
 describe('providers: failures, retries, delivery reports', () => {
   it('a provider down leaves the message queued, retried with backoff, shown late; then it goes', async () => {
     const f = await fixture();

@@ -712,7 +712,7 @@ export interface MessageRow {
 const FROM = 'FROM messages msg';
 const SELECT = `SELECT msg.id, msg.territory_id, msg.match_id, msg.request_id, msg.person_id, msg.kind, msg.channel,
   msg.status, msg.recipient, msg.to_relay, msg.body, msg.segments, msg.encoding, msg.attempts, msg.provider,
-  msg.last_error, msg.answer, (msg.status = 'queued' AND msg.attempts > 0) AS late, msg.planned_at,
+  msg.last_error, msg.answer, (msg.status = 'queued' AND msg.last_error IS NOT NULL) AS late, msg.planned_at,
   msg.next_attempt_at, msg.created_at, msg.sent_at, msg.delivered_at, msg.answered_at ${FROM}`;
 
 export const messageList: ListSpec = {
@@ -736,7 +736,7 @@ export const messageList: ListSpec = {
     channel: filterBy.oneOf('msg.channel', 'channel', CHANNELS),
     late: (w, v) => {
       if (typeof v !== 'boolean') throw badRequest('filter.late', 'must be true or false');
-      w.raw(v ? "(msg.status = 'queued' AND msg.attempts > 0)" : "NOT (msg.status = 'queued' AND msg.attempts > 0)");
+      w.raw(v ? "(msg.status = 'queued' AND msg.last_error IS NOT NULL)" : "NOT (msg.status = 'queued' AND msg.last_error IS NOT NULL)");
     },
   },
 };
