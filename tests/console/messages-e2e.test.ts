@@ -56,7 +56,26 @@ it('confirming a match in the console shows both messages on the request page an
   await page.getByRole('heading', { name: 'Messages' }).first().waitFor();
   await expect.poll(() => page.locator('tbody tr').count()).toBe(4);
   await page.locator('tbody tr').filter({ hasText: 'Simulation' }).first().click();
-  await page.getByTestId('message-text').waitFor();
-  expect(await page.getByTestId('message-text').textContent()).toMatch(/Coordination : 05 65 53 00 00$/);
+  // The list's record (without the text) shows first, then the message itself.
+  await expect.poll(() => page.getByTestId('message-text').textContent()).toMatch(/Coordination : 05 65 53 00 00$/);
   expect(await page.getByText('Simulation : aucun fournisseur n’est configuré').count()).toBe(1);
+});
+
+it('the person form records how messages reach someone; a landline for SMS is refused in French', async () => {
+  const page = await openConsole(browser, srv.url, 'coord@messages.fr', PW);
+  await page.goto(`${srv.url}/console/#/passengers/create`);
+  await page.getByLabel('Prénom').fill('Jeanne');
+  await page.getByLabel('Téléphone', { exact: true }).fill('05 65 00 11 22');
+  await page.getByLabel('Passager', { exact: true }).check();
+  await page.getByLabel('Canal préféré').click();
+  await page.getByRole('option', { name: 'SMS' }).click();
+  await page.getByLabel('Accepte de recevoir les messages').check();
+  await page.getByRole('button', { name: 'Enregistrer' }).click();
+  await page.getByText('ce numéro ne peut pas recevoir de SMS', { exact: false }).first().waitFor();
+  await page.getByLabel('Canal préféré').click();
+  await page.getByRole('option', { name: 'Appel vocal' }).click();
+  await page.getByRole('button', { name: 'Enregistrer' }).click();
+  await page.getByText(/Appel vocal · accord du \d\d\/\d\d\/\d{4}/).waitFor();
+  const people = await srv.api('GET', `/api/people?filter=${encodeURIComponent(JSON.stringify({ q: 'Jeanne' }))}`);
+  expect(people.body[0].messaging).toMatchObject({ channel: 'voice', consent: true, consentTextVersion: 'messages-2026-12', quietHours: null, relay: null });
 });
