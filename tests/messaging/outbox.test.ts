@@ -145,7 +145,8 @@ describe('outbox: queued with the change that causes it', () => {
     expect(sent[0].body).toMatch(/^CoMobi, rappel : demain /);
 
     // Another confirmed trip, cancelled before its reminder: the reminder never goes, both people get a notice.
-    const g = await fixture({ date: weekdayAhead(9) });
+    // At least two days later than the first (weekends are skipped), so its reminder is not due yet.
+    const g = await fixture({ date: weekdayAhead(12) });
     await walk(g.matchId, 'accepted', 'confirmed');
     await ob.drain(new Date(expected));
     await walk(g.matchId, 'cancelled');
