@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # What the tests need on this machine, installed only when missing: PostgreSQL 15 running with PostGIS 3 (Debian
 # postgresql-15-postgis-3), Chromium for the browser tests and nginx for the load-balancer test (the tests run their
-# own nginx on a loopback port, never the system's service). Idempotent and quick when all is there.
+# own nginx on a loopback port, never the system's service) and poppler-utils to render the letters' PDF in their
+# test. Idempotent and quick when all is there.
 set -euo pipefail
 PG_URL="${TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 need_apt=()
 [ -f /usr/share/postgresql/15/extension/postgis.control ] || need_apt+=(postgresql-15-postgis-3)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || need_apt+=(nginx)
+command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "missing Debian packages: ${need_apt[*]} (run as root: apt-get install -y ${need_apt[*]})" >&2

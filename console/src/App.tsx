@@ -12,6 +12,7 @@ import { AuditList } from './resources/audit.tsx';
 import { FeedImportCreate, FeedImportProgress } from './feeds/FeedImport.tsx';
 import { FeedList, FeedShow } from './resources/feeds.tsx';
 import { MatchList } from './resources/matches.tsx';
+import { MessageList, MessageShow } from './resources/messages.tsx';
 import { DriverList, PassengerList, PersonCreate, PersonEdit, PersonShow } from './resources/people.tsx';
 import { ProviderCreate, ProviderEdit, ProviderList } from './resources/providers.tsx';
 import { RequestList } from './resources/requests.tsx';
@@ -41,6 +42,7 @@ export const App = () => (
           <>
             <Resource name="requests" list={RequestList} show={RequestShow} />
             <Resource name="matches" list={MatchList} />
+            <Resource name="messages" list={MessageList} show={MessageShow} />
             <Resource name="passengers" list={PassengerList} show={PersonShow} edit={PersonEdit} create={PersonCreate} />
             <Resource name="drivers" list={DriverList} show={PersonShow} edit={PersonEdit} create={PersonCreate} />
             <Resource name="trips" list={TripList} show={TripShow} edit={TripEdit} create={TripCreate} />

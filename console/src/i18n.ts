@@ -71,6 +71,14 @@ const messages = {
         revokedAt: 'État', createdBy: 'Créé par', q: 'Recherche', revoked: 'État',
       },
     },
+    messages: {
+      name: 'Message |||| Messages',
+      fields: {
+        createdAt: 'Créé le', kind: 'Message', channel: 'Canal', status: 'Statut', to: 'À', toRelay: 'Reçu par un proche',
+        requestId: 'Demande', matchId: 'Mise en relation', personId: 'Personne', sentAt: 'Envoyé le', plannedAt: 'Prévu le',
+        deliveredAt: 'Reçu le', answer: 'Réponse', attempts: 'Tentatives', lastError: 'Dernière erreur', late: 'En retard',
+      },
+    },
     audit: {
       name: 'Journal d’audit |||| Journal d’audit',
       fields: {
@@ -120,9 +128,19 @@ const messages = {
     tripKind: { regular: 'Régulier', oneoff: 'Ponctuel' },
     providerKind: { tad: 'Transport à la demande', seated_patient: 'Transport assis professionnalisé', taxi: 'Taxi' },
     weekdays: { 1: 'lun.', 2: 'mar.', 3: 'mer.', 4: 'jeu.', 5: 'ven.', 6: 'sam.', 7: 'dim.' },
+    messageKinds: {
+      confirmation: 'Confirmation', reminder: 'Rappel la veille', cancellation: 'Annulation', driver_request: 'Demande au conducteur',
+      reply: 'Réponse à un SMS',
+    },
+    messageChannels: { sms: 'SMS', voice: 'Appel vocal', letter: 'Courrier', none: 'Aucun' },
+    messageStatus: {
+      queued: 'En attente', sent: 'Envoyé', delivered: 'Reçu', failed: 'Échec', answered: 'Répondu', dry_run: 'Simulation (non envoyé)',
+      cancelled: 'Retiré',
+    },
     auditActions: {
       read_personal: 'Lecture de données personnelles', login: 'Connexion', logout: 'Déconnexion', user_create: 'Création de compte',
       user_update: 'Modification de compte', user_delete: 'Suppression de compte', audit_export: 'Export du journal',
+      message_sent: 'Message envoyé', message_failed: 'Message en échec',
       token_create: 'Création de jeton d’API', token_revoke: 'Révocation de jeton d’API',
     },
     tokens: {

@@ -10,6 +10,7 @@ import { api, messageOf } from '../api.ts';
 import { BaseMap } from '../map/BaseMap.tsx';
 import { EndMarkers } from '../map/EndMarkers.tsx';
 import { Alternatives, type AlternativesValue } from './Alternatives.tsx';
+import { RequestMessages } from './Messages.tsx';
 
 type Pt = { lng: number; lat: number };
 interface Proposal {
@@ -54,6 +55,7 @@ export function RequestShow() {
   const [note, setNote] = useState('');
   const [unserved, setUnserved] = useState('');
   const [alternatives, setAlternatives] = useState<AlternativesValue | null>(null);
+  const [version, setVersion] = useState(0);
 
   const load = useCallback(async () => {
     try {
@@ -66,6 +68,7 @@ export function RequestShow() {
         setPeople(new Map(ps.map((p) => [p.id, p])));
       }
       setSelected((s) => s ?? r.proposals[0]?.id ?? null);
+      setVersion((v) => v + 1);
     } catch (e: any) {
       notify(messageOf(e.body, e.status), { type: 'error' });
     }
@@ -192,6 +195,12 @@ export function RequestShow() {
                 </Table>
               )}
               <TextField label="Note jointe à la prochaine action" value={note} onChange={(e) => setNote(e.target.value)} size="small" sx={{ mt: 2, width: '100%' }} />
+            </CardContent>
+          </Card>
+          <Card>
+            <CardContent>
+              <Typography variant="h6">Messages (SMS, appels, courriers)</Typography>
+              <RequestMessages requestId={req.id} version={version} names={(pid) => (pid === null ? '—' : name(people.get(pid)))} />
             </CardContent>
           </Card>
           {req.proposals.length === 0 || alternatives ? (

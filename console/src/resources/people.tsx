@@ -1,7 +1,8 @@
 import AddIcon from '@mui/icons-material/Add';
+import { Stack, Typography } from '@mui/material';
 import {
   BooleanField, Button, Labeled, NumberField, ReferenceManyField, useRecordContext, BooleanInput, CheckboxGroupInput, Create, Datagrid, DateField, DateInput, Edit, email, List, ReferenceField,
-  ReferenceInput, SelectInput, Show, SimpleForm, SimpleShowLayout, TextField, TextInput,
+  ReferenceInput, SelectInput, Show, SimpleForm, SimpleShowLayout, TextField, TextInput, FunctionField, useTranslate,
 } from 'react-admin';
 import { Link } from 'react-router';
 import { choices } from '../i18n.ts';
@@ -44,11 +45,16 @@ export const PersonShow = () => (
       <BooleanField source="isPassenger" label="resources.people.fields.isPassenger" />
       <BooleanField source="directContactConsent" label="resources.people.fields.directContactConsent" />
       <CodeField group="needs" source="needs" label="resources.people.fields.needs" />
+      <FunctionField label="Messages" render={(p: any) => <MessagingSummary m={p.messaging} />} />
       <DateField source="createdAt" label="resources.people.fields.createdAt" />
       <DriverTrips />
     </SimpleShowLayout>
   </Show>
 );
+
+/** The text shown beside the box: the version the API records with the consent (privacy/consents.ts). */
+const MESSAGES_CONSENT =
+  'J’accepte de recevoir les confirmations, rappels et annulations de mes trajets par SMS, appel vocal ou courrier, au numéro ou à l’adresse indiqués (ou à ceux de la personne qui les reçoit pour moi).';
 
 const form = (
   <SimpleForm>
@@ -63,10 +69,48 @@ const form = (
     <BooleanInput source="isPassenger" label="resources.people.fields.isPassenger" />
     <BooleanInput source="directContactConsent" label="resources.people.fields.directContactConsent" />
     <CheckboxGroupInput source="needs" label="resources.people.fields.needs" choices={choices('needs', NEEDS)} />
+    <Typography variant="subtitle1" sx={{ mt: 2 }}>Messages (SMS, appel vocal, courrier)</Typography>
+    <SelectInput source="messaging.channel" label="Canal préféré" emptyText="Par défaut (SMS sur un mobile, appel sur un fixe)"
+      choices={choices('messageChannels', ['sms', 'voice', 'letter', 'none'])} />
+    <BooleanInput source="messaging.consent" label="Accepte de recevoir les messages" helperText={MESSAGES_CONSENT} />
+    <Stack direction="row" spacing={2}>
+      <TextInput source="messaging.quietHours.start" label="Pas de message de (HH:MM)" helperText="Par défaut 21:00" />
+      <TextInput source="messaging.quietHours.end" label="à (HH:MM)" helperText="Par défaut 08:00" />
+    </Stack>
+    <Stack direction="row" spacing={2}>
+      <TextInput source="messaging.relay.name" label="Messages reçus par (proche, aidant)" />
+      <TextInput source="messaging.relay.phone" label="Son téléphone" />
+      <TextInput source="messaging.relay.relation" label="Lien (fille, voisin…)" />
+    </Stack>
   </SimpleForm>
 );
-export const PersonEdit = () => <Edit mutationMode="pessimistic">{form}</Edit>;
-export const PersonCreate = () => <Create redirect="show">{form}</Create>;
+
+/** Empty parts of the messaging block are left out; without a channel, the defaults apply and nothing is sent. */
+const withMessaging = (data: any) => {
+  const m = data.messaging;
+  if (!m?.channel) {
+    const { messaging: _omit, ...rest } = data;
+    return rest;
+  }
+  const quiet = m.quietHours?.start && m.quietHours?.end ? m.quietHours : null;
+  const relay = m.relay?.phone ? { name: m.relay.name ?? '', phone: m.relay.phone, relation: m.relay.relation || null } : null;
+  return { ...data, messaging: { channel: m.channel, consent: Boolean(m.consent), quietHours: quiet, relay } };
+};
+
+function MessagingSummary({ m }: { m: any }) {
+  const t = useTranslate();
+  if (!m) return <span>Par défaut (SMS sur un mobile, appel sur un fixe)</span>;
+  return (
+    <span>
+      {t(`comobi.messageChannels.${m.channel}`)} · {m.consent ? `accord du ${new Date(m.consentAt).toLocaleDateString('fr-FR')}` : 'sans accord enregistré'}
+      {m.quietHours ? ` · pas de message de ${m.quietHours.start} à ${m.quietHours.end}` : ''}
+      {m.relay ? ` · reçus par ${m.relay.name}${m.relay.relation ? ` (${m.relay.relation})` : ''}` : ''}
+    </span>
+  );
+}
+
+export const PersonEdit = () => <Edit mutationMode="pessimistic" transform={withMessaging}>{form}</Edit>;
+export const PersonCreate = () => <Create redirect="show" transform={withMessaging}>{form}</Create>;
 
 /** A driver's trips, and the way to add one for them. */
 function DriverTrips() {

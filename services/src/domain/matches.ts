@@ -6,6 +6,7 @@ import { filterBy, type ListSpec } from '../http/simple-rest.ts';
 import { toClock } from '../time/clock.ts';
 import type { Proposal } from '../matching/matcher.ts';
 import { HOLDS_SEAT, MATCH_STATUSES, REASONS, TRANSITIONS, type MatchStatus } from './match-workflow.ts';
+import { queueForTransition } from './messages.ts';
 import { inScope, type Scope, type Visibility } from './scope.ts';
 
 export type Leg = 'outbound' | 'return';
@@ -230,7 +231,8 @@ export async function storeProposals(
 /**
  * The one way a match changes status, in the caller's transaction: the workflow, the coded reason, the free seats
  * (the trip row is locked so two acceptances cannot share the last seat), the history row, and the request that
- * follows its best match (confirmed → matched, done → served). Returns the trip id, whose index entry changes.
+ * follows its best match (confirmed → matched, done → served), and the messages the step causes (outbox, same
+ * transaction: a rolled-back change sends nothing). Returns the trip id, whose index entry changes.
  */
 export async function transition(
   tx: Queryable,
@@ -293,6 +295,7 @@ export async function transition(
     ]);
   if (to === 'done')
     await tx.query(`UPDATE requests SET status = 'served', updated_at = now() WHERE id = $1`, [m.request_id]);
+  await queueForTransition(tx, matchId, m.status, to);
   return { tripId: m.trip_id };
 }
 

@@ -6,6 +6,16 @@ import { pointCols, pointSql, readPoint, type LngLatPoint } from '../geo/sql.ts'
 import { badRequest, conflict, notFound } from '../http/errors.ts';
 import { filterBy, type ListSpec, type Where } from '../http/simple-rest.ts';
 import { consentSql, hasConsented, recordConsent } from '../privacy/consents.ts';
+import {
+  MESSAGING_COLUMNS,
+  MESSAGING_JOIN,
+  messagingInputOf,
+  messagingOfColumns,
+  writeMessaging,
+  type Messaging,
+  type MessagingColumns,
+  type MessagingInput,
+} from './messages.ts';
 import type { Scope, Visibility } from './scope.ts';
 import { inScope } from './scope.ts';
 
@@ -25,7 +35,7 @@ export type Need = (typeof NEEDS)[number];
 export const normalizePhone = (v: string) => v.replace(/[ .-]/g, '').replace(/^\+33/, '0');
 const PHONE_DIGITS_SQL = (col: string) => `replace(replace(replace(${col}, ' ', ''), '.', ''), '-', '')`;
 
-export interface PersonRow {
+export interface PersonRow extends MessagingColumns {
   id: number;
   territory_id: number;
   is_driver: boolean;
@@ -74,6 +84,8 @@ export interface Person extends Partial<PersonIdentity> {
   anonymized: boolean;
   createdAt: Date;
   updatedAt: Date;
+  /** How messages reach the person (channel, consent, quiet hours, relay); null: the defaults. */
+  messaging?: Messaging | null;
 }
 
 /** What a coordinator writes about a person (the API body once validated). */
@@ -87,12 +99,15 @@ export interface PersonInput extends Partial<PersonIdentity> {
   /** Absent: unchanged (a consent is recorded only when it is given or withdrawn). */
   partnerAppsConsent?: boolean;
   needs: Need[];
+  messaging?: MessagingInput;
 }
 
 const FROM = `FROM people p LEFT JOIN person_identities i ON i.person_id = p.id LEFT JOIN communes c ON c.insee = p.commune_insee`;
 const SELECT = `SELECT p.id, p.territory_id, p.is_driver, p.is_passenger, p.commune_insee, ${pointCols('p.home', 'home')},
   p.direct_contact_consent, p.direct_contact_consent_at, p.needs, p.anonymized_at, p.created_at, p.updated_at,
-  ${consentSql('partner_apps', 'p.id')} AS partner_apps_consent, c.name AS commune_name, i.first_name, i.last_name, i.phone, i.email, i.address, i.birthdate ${FROM}`;
+  ${consentSql('partner_apps', 'p.id')} AS partner_apps_consent, c.name AS commune_name, i.first_name, i.last_name, i.phone,
+  i.email, i.address, i.birthdate, ${MESSAGING_COLUMNS}
+  ${FROM} ${MESSAGING_JOIN}`;
 
 /** Personal fields (identity, exact home, needs) only for readers who handle people; others get the commune. */
 export function presentPerson(r: PersonRow, v: Visibility): Person {
@@ -120,6 +135,7 @@ export function presentPerson(r: PersonRow, v: Visibility): Person {
           email: r.email,
           address: r.address,
           birthdate: r.birthdate,
+          messaging: messagingOfColumns(r),
         }
       : {}),
   };
@@ -296,6 +312,7 @@ export async function createPeople(
     [JSON.stringify(rows)],
   );
   for (const r of rows) if (r.partnerAppsConsent) await recordConsent(tx, r.id, 'partner_apps', true, source);
+  for (const r of rows) if (r.messaging) await writeMessaging(tx, r.id, r.messaging, 'console');
   return out;
 }
 
@@ -315,6 +332,7 @@ export function inputOf(r: PersonRow): PersonInput {
     email: r.email,
     address: r.address,
     birthdate: r.birthdate,
+    messaging: messagingInputOf(messagingOfColumns(r)),
   };
 }
 
@@ -332,6 +350,7 @@ export async function updatePerson(tx: Queryable, id: number, b: PersonInput, so
   await writeIdentity(tx, id, b);
   if (b.partnerAppsConsent !== undefined && b.partnerAppsConsent !== (await hasConsented(tx, 'partner_apps', id)))
     await recordConsent(tx, id, 'partner_apps', b.partnerAppsConsent, source);
+  if (b.messaging) await writeMessaging(tx, id, b.messaging, 'console');
 }
 
 /**

@@ -14,6 +14,10 @@ export const CONSENT_TEXTS = {
     version: 'applications-partenaires-2026-12',
     text: 'J’accepte que mes trajets soient montrés aux applications de covoiturage partenaires avec mes lieux exacts de départ et d’arrivée (sans cet accord, elles ne voient qu’un lieu approché à quelques centaines de mètres).',
   },
+  messages: {
+    version: 'messages-2026-12',
+    text: 'J’accepte de recevoir les confirmations, rappels et annulations de mes trajets par SMS, appel vocal ou courrier, au numéro ou à l’adresse indiqués (ou à ceux de la personne qui les reçoit pour moi).',
+  },
 } as const;
 
 export type ConsentKind = keyof typeof CONSENT_TEXTS;

@@ -236,6 +236,37 @@ export const INVENTORY: TableInventory[] = [
     nonPersonal: ['match_id', 'operator_journey_id', 'status', 'attempts', 'next_attempt_at', 'last_http_status', 'created_at', 'sent_at', 'updated_at'],
   },
   {
+    table: 'person_messaging',
+    about: 'person_id = $1',
+    exportAs: { key: 'messaging', one: true },
+    personal: {
+      relay_name: { holds: 'a relative or carer who receives the messages', of: 'citizen', erase: 'delete row', retention: withPerson, export: true },
+      relay_phone: { holds: 'the relative’s phone number', of: 'citizen', erase: 'delete row', retention: withPerson, export: true },
+      relay_relation: { holds: 'who the relative is (daughter, carer…)', of: 'citizen', erase: 'delete row', retention: withPerson, export: true },
+    },
+    nonPersonal: ['person_id', 'channel', 'consent', 'consent_at', 'consent_text_version', 'quiet_start_min', 'quiet_end_min', 'updated_at'],
+  },
+  {
+    table: 'messages',
+    about: 'person_id = $1',
+    exportAs: { key: 'messages' },
+    stale: (cutoff) => `created_at < ${cutoff} AND body <> ''`,
+    // A message not sent yet will not go to a person erased.
+    alsoSet: { erase: { status: `CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END` } },
+    personal: {
+      body: { holds: 'the text sent (first names, times, places, phone numbers)', of: 'citizen', erase: { set: `''` }, retention: { set: `''` }, export: true },
+      recipient: { holds: 'the phone number or postal address it went to', of: 'citizen', erase: { set: `''` }, retention: { set: `''` }, export: true },
+      answer: { holds: 'what the person answered (an SMS text or a key)', of: 'citizen', erase: NULL, retention: NULL, export: true },
+      last_error: { holds: 'the provider’s last error (may quote the number)', of: 'citizen', erase: NULL, retention: NULL, export: { no: 'a provider’s technical message' } },
+      provider_message_id: { holds: 'the message’s id at the SMS or voice provider', of: 'citizen', erase: NULL, retention: NULL, export: { no: 'an id in another system' } },
+    },
+    nonPersonal: [
+      'id', 'territory_id', 'match_id', 'request_id', 'person_id', 'kind', 'channel', 'to_relay', 'segments', 'encoding', 'reply_code',
+      'status', 'planned_at', 'next_attempt_at', 'quiet_start_min', 'quiet_end_min', 'attempts', 'idempotency_key', 'provider',
+      'created_at', 'sent_at', 'delivered_at', 'answered_at', 'updated_at',
+    ],
+  },
+  {
     table: 'interop_messages',
     about: `id IN ${MESSAGES_OF}`,
     exportAs: { key: 'partnerMessages' },

@@ -18,9 +18,11 @@ import {
   updatePerson,
   type PersonRow,
 } from '../../domain/people.ts';
+import { PREFERRED_CHANNELS } from '../../domain/messages.ts';
 import { visibilityOf } from '../../domain/scope.ts';
+import { phoneProblem } from '../../messaging/phone.ts';
 import { listPage } from '../../http/simple-rest.ts';
-import { id, isoDate, parse, point } from '../../http/validate.ts';
+import { clockTime, id, isoDate, parse, point } from '../../http/validate.ts';
 
 const phone = z
   .string()
@@ -46,10 +48,41 @@ const body = z
     email: z.string().email('expected an e-mail address').max(200).nullable().optional(),
     address: z.string().max(300).nullable().optional(),
     birthdate: isoDate.nullable().optional(),
+    messaging: z
+      .object({
+        channel: z.enum(PREFERRED_CHANNELS),
+        consent: z.boolean().default(false),
+        quietHours: z.object({ start: clockTime, end: clockTime }).nullable().default(null),
+        relay: z
+          .object({
+            name: z.string().trim().min(1).max(100),
+            phone,
+            relation: z.string().trim().max(60).nullable().default(null),
+          })
+          .nullable()
+          .default(null),
+      })
+      .optional(),
   })
   .refine((b) => b.isDriver || b.isPassenger, {
     message: 'a person is a driver, a passenger or both',
     path: ['isDriver'],
+  })
+  .superRefine((b, ctx) => {
+    // SMS and calls go to the relay when there is one, else to the person: that number must be able to take them.
+    const m = b.messaging;
+    if (!m || (m.channel !== 'sms' && m.channel !== 'voice')) return;
+    const [path, number] = m.relay ? [['messaging', 'relay', 'phone'], m.relay.phone] : [['phone'], b.phone];
+    if (!number) {
+      ctx.addIssue({ code: 'custom', path, message: 'un numéro de téléphone est nécessaire pour ce canal' });
+      return;
+    }
+    const problem = phoneProblem(number, m.channel);
+    if (problem) ctx.addIssue({ code: 'custom', path, message: problem });
+  })
+  .superRefine((b, ctx) => {
+    if (b.messaging?.quietHours && b.messaging.quietHours.start === b.messaging.quietHours.end)
+      ctx.addIssue({ code: 'custom', path: ['messaging', 'quietHours', 'end'], message: 'la fin doit différer du début' });
   });
 
 /** People as this reader may see them; personal fields shown are audited (who, whom, why). */
