@@ -785,12 +785,3 @@ export async function auditMessageRead(tx: Queryable, reader: { actor: string; r
   );
 }
 
-/** Erasure: preferences go, the texts and numbers of the person's messages are emptied (the counts stay). */
-export async function eraseMessagesOf(tx: Queryable, personId: number) {
-  await tx.query('DELETE FROM person_messaging WHERE person_id = $1', [personId]);
-  await tx.query(
-    `UPDATE messages SET body = '', recipient = '', status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,
-       updated_at = now() WHERE person_id = $1`,
-    [personId],
-  );
-}
