@@ -26,29 +26,82 @@ export interface Hierarchy {
   shortcutCount: number;
 }
 
-interface Arc {
-  weight: number;
-  durationS: number;
-  distanceM: number;
-}
-
 /** Witness searches give up after this many settled nodes: a missed witness only adds a needless shortcut. */
 const WITNESS_SETTLE_LIMIT = 300;
 
-export function buildHierarchy(n: number, turns: TurnAdjacency): Hierarchy {
-  const out: Map<number, Arc>[] = Array.from({ length: n }, () => new Map());
-  const into: Map<number, Arc>[] = Array.from({ length: n }, () => new Map());
-  const addArc = (u: number, v: number, weight: number, durationS: number, distanceM: number) => {
+/**
+ * The graph being contracted: per node, its arcs out and in as parallel arrays (faster to scan than maps; degrees
+ * stay small). Arcs to contracted nodes are removed, so the lists hold only the remaining graph.
+ */
+class Remaining {
+  readonly outNode: number[][];
+  readonly outW: number[][];
+  readonly outS: number[][];
+  readonly outM: number[][];
+  readonly inNode: number[][];
+  readonly inW: number[][];
+  readonly inS: number[][];
+  readonly inM: number[][];
+
+  constructor(n: number) {
+    const lists = () => Array.from({ length: n }, () => [] as number[]);
+    this.outNode = lists();
+    this.outW = lists();
+    this.outS = lists();
+    this.outM = lists();
+    this.inNode = lists();
+    this.inW = lists();
+    this.inS = lists();
+    this.inM = lists();
+  }
+
+  /** Add u→v, or lower it when it exists with a higher weight. */
+  add(u: number, v: number, w: number, s: number, m: number): void {
     if (u === v) return;
-    const existing = out[u].get(v);
-    if (existing && existing.weight <= weight) return;
-    const arc = { weight, durationS, distanceM };
-    out[u].set(v, arc);
-    into[v].set(u, arc);
-  };
+    const i = this.outNode[u].indexOf(v);
+    if (i >= 0) {
+      if (this.outW[u][i] <= w) return;
+      const j = this.inNode[v].indexOf(u);
+      this.outW[u][i] = this.inW[v][j] = w;
+      this.outS[u][i] = this.inS[v][j] = s;
+      this.outM[u][i] = this.inM[v][j] = m;
+      return;
+    }
+    this.outNode[u].push(v);
+    this.outW[u].push(w);
+    this.outS[u].push(s);
+    this.outM[u].push(m);
+    this.inNode[v].push(u);
+    this.inW[v].push(w);
+    this.inS[v].push(s);
+    this.inM[v].push(m);
+  }
+
+  /** Remove u from its neighbours' lists (u's own lists are kept, to be read). */
+  detach(u: number): void {
+    const drop = (node: number[][], w: number[][], s: number[][], m: number[][], at: number) => {
+      const k = node[at].indexOf(u);
+      if (k < 0) return;
+      const last = node[at].length - 1;
+      node[at][k] = node[at][last];
+      w[at][k] = w[at][last];
+      s[at][k] = s[at][last];
+      m[at][k] = m[at][last];
+      node[at].pop();
+      w[at].pop();
+      s[at].pop();
+      m[at].pop();
+    };
+    for (const x of this.inNode[u]) drop(this.outNode, this.outW, this.outS, this.outM, x);
+    for (const y of this.outNode[u]) drop(this.inNode, this.inW, this.inS, this.inM, y);
+  }
+}
+
+export function buildHierarchy(n: number, turns: TurnAdjacency): Hierarchy {
+  const g = new Remaining(n);
   const { start, node, weight, durationS, distanceM } = turns;
   for (let u = 0; u < n; u++) {
-    for (let a = start[u]; a < start[u + 1]; a++) addArc(u, node[a], weight[a], durationS[a], distanceM[a]);
+    for (let a = start[u]; a < start[u + 1]; a++) g.add(u, node[a], weight[a], durationS[a], distanceM[a]);
   }
 
   const contracted = new Uint8Array(n);
@@ -64,8 +117,8 @@ export function buildHierarchy(n: number, turns: TurnAdjacency): Hierarchy {
 
   const targetStamp = new Uint32Array(n);
   /**
-   * Shortest x→· distances avoiding `skip`, up to `limitS`, over uncontracted nodes; stops once `targets` (the
-   * targets stamped with this generation) are all settled.
+   * Shortest x→· distances avoiding `skip`, up to `limitS`, over the remaining graph; stops once `targets` (the
+   * nodes stamped with the current generation) are all settled.
    */
   const witness = (x: number, skip: number, limitS: number, targets: number) => {
     const gen = generation;
@@ -82,9 +135,12 @@ export function buildHierarchy(n: number, turns: TurnAdjacency): Hierarchy {
       if (key > dist[u]) continue;
       if (key > limitS || ++settledCount > WITNESS_SETTLE_LIMIT) break;
       if (targetStamp[u] === gen) targetsLeft--;
-      for (const [v, arc] of out[u]) {
-        if (v === skip || contracted[v]) continue;
-        const d = key + arc.weight;
+      const vs = g.outNode[u];
+      const ws = g.outW[u];
+      for (let i = 0; i < vs.length; i++) {
+        const v = vs[i];
+        if (v === skip) continue;
+        const d = key + ws[i];
         if (seen[v] !== gen || d < dist[v]) {
           seen[v] = gen;
           dist[v] = d;
@@ -92,37 +148,40 @@ export function buildHierarchy(n: number, turns: TurnAdjacency): Hierarchy {
         }
       }
     }
-    return gen;
   };
 
   /** The shortcuts contracting u needs. */
   const shortcutsFor = (u: number): Shortcut[] => {
     const shortcuts: Shortcut[] = [];
-    for (const [x, inArc] of into[u]) {
-      if (contracted[x]) continue;
+    const ins = g.inNode[u];
+    const outs = g.outNode[u];
+    for (let i = 0; i < ins.length; i++) {
+      const x = ins[i];
+      const inW = g.inW[u][i];
       let limit = 0;
       let targets = 0;
       const gen = ++generation;
-      for (const [y, outArc] of out[u]) {
-        if (contracted[y] || y === x) continue;
-        limit = Math.max(limit, inArc.weight + outArc.weight);
-        targetStamp[y] = gen;
+      for (let j = 0; j < outs.length; j++) {
+        if (outs[j] === x) continue;
+        limit = Math.max(limit, inW + g.outW[u][j]);
+        targetStamp[outs[j]] = gen;
         targets++;
       }
       if (targets === 0) continue;
       witness(x, u, limit, targets);
-      for (const [y, outArc] of out[u]) {
-        if (contracted[y] || y === x) continue;
-        const via = inArc.weight + outArc.weight;
+      for (let j = 0; j < outs.length; j++) {
+        const y = outs[j];
+        if (y === x) continue;
+        const via = inW + g.outW[u][j];
         if (seen[y] === gen && dist[y] <= via) continue;
-        shortcuts.push([x, y, via, inArc.durationS + outArc.durationS, inArc.distanceM + outArc.distanceM]);
+        shortcuts.push([x, y, via, g.inS[u][i] + g.outS[u][j], g.inM[u][i] + g.outM[u][j]]);
       }
     }
     return shortcuts;
   };
 
   const priority = (u: number, shortcutCount = shortcutsFor(u).length) => {
-    const degree = into[u].size + out[u].size; // contracted neighbours are removed from these maps
+    const degree = g.inNode[u].length + g.outNode[u].length;
     // Edge difference keeps the graph sparse; deleted neighbours and level spread contraction evenly, which
     // keeps upward search spaces small.
     return 2 * (shortcutCount - degree) + deletedNeighbours[u] + level[u];
@@ -145,22 +204,20 @@ export function buildHierarchy(n: number, turns: TurnAdjacency): Hierarchy {
       queue.push(p, u);
       continue;
     }
-    for (const [y, arc] of out[u]) if (!contracted[y]) upArcs.push([u, y, arc.weight, arc.durationS, arc.distanceM]);
-    for (const [x, arc] of into[u]) if (!contracted[x]) downArcs.push([u, x, arc.weight, arc.durationS, arc.distanceM]);
+    g.outNode[u].forEach((y, j) => upArcs.push([u, y, g.outW[u][j], g.outS[u][j], g.outM[u][j]]));
+    g.inNode[u].forEach((x, i) => downArcs.push([u, x, g.inW[u][i], g.inS[u][i], g.inM[u][i]]));
     contracted[u] = 1;
     rank[u] = order++;
-    // Forget u in its neighbours' lists, so the remaining graph stays as small as it is.
-    for (const x of into[u].keys()) out[x].delete(u);
-    for (const y of out[u].keys()) into[y].delete(u);
-    for (const x of into[u].keys()) {
+    for (const x of g.inNode[u]) {
       deletedNeighbours[x]++;
       level[x] = Math.max(level[x], level[u] + 1);
     }
-    for (const y of out[u].keys()) {
+    for (const y of g.outNode[u]) {
       deletedNeighbours[y]++;
       level[y] = Math.max(level[y], level[u] + 1);
     }
-    for (const [x, y, w, d, m] of shortcuts) addArc(x, y, w, d, m);
+    g.detach(u);
+    for (const [x, y, w, d, m] of shortcuts) g.add(x, y, w, d, m);
     shortcutCount += shortcuts.length;
   }
 
