@@ -106,5 +106,5 @@ describe('turn graph on Monaco', () => {
       }
     }
     expect(checkedCrossing && checkedDeadEnd).toBe(true);
-  });
+  }, 120_000); // reads and builds the Monaco graph
 });
