@@ -105,6 +105,12 @@ describe('embedded router vs recorded OSRM answers on Monaco', () => {
     expect(route.distanceM).toBeGreaterThan(200);
     expect(table.durationsS[0][0]).toBeCloseTo(route.durationS, 0);
     expect(table.distancesM[0][0]).toBeCloseTo(route.distanceM, 0);
+    // The same cell in a one-against-many table (one-to-all sweep over the hierarchy), and the other way round.
+    const others = Array.from({ length: 20 }, (_, k): LngLat => [g.geomLng[k * 97], g.geomLat[k * 97]]);
+    const row = await router.table([from], [behind, ...others]);
+    const column = await router.table([from, ...others], [behind]);
+    expect(row.durationsS[0][0]).toBeCloseTo(route.durationS, 0);
+    expect(column.durationsS[0][0]).toBeCloseTo(route.durationS, 0);
   });
 });
 

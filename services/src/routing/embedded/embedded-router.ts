@@ -7,7 +7,7 @@ import { haversineM } from './geo.ts';
 import { buildGraphData, type Graph, toGraph, turnDurationS } from './graph.ts';
 import { readOsmRoads } from './osm-reader.ts';
 import { appendLine, arcPiece, type Piece, pieceCoordinates, pieceLengthM, pieceSecPerM } from './pieces.ts';
-import { direct, incoming, outgoing, pathArcs, Searcher } from './search.ts';
+import { type Access, direct, incoming, outgoing, pathArcs, Searcher } from './search.ts';
 import { type Snap, SnapIndex } from './snap.ts';
 import { buildSteps } from './steps.ts';
 
@@ -167,44 +167,64 @@ export class EmbeddedRouter implements Router {
     const T = destinations.length;
 
     // Network part of each cell, row-major.
-    let networkW: Float64Array;
-    let networkS: Float64Array;
-    let networkM: Float64Array;
-    // One or two points against many: a single plain search over the graph beats one hierarchy search per point
-    // (the matcher asks exactly that shape: origins → pickup, drop-off → destinations). Few against few: hierarchy.
-    if (this.manyToMany && (Math.min(S, T) > 2 || Math.max(S, T) <= 16)) {
-      ({ weight: networkW, durationS: networkS, distanceM: networkM } = this.manyToMany.table(outs, ins));
-      // The hierarchy cannot tell "ahead on the same arc" from "behind it": search those few cells plainly.
-      for (let i = 0; i < S; i++) {
-        for (let j = 0; j < T; j++) {
-          if (sourceSnaps[i].edge !== destinationSnaps[j].edge) continue;
-          const found = this.searcher.run(g.turns, outs[i], [ins[j]]);
-          networkW[i * T + j] = found.weight[0];
-          networkS[i * T + j] = found.durationS[0];
-          networkM[i * T + j] = found.distanceM[0];
-        }
+    const networkW = new Float64Array(S * T);
+    const networkS = new Float64Array(S * T);
+    const networkM = new Float64Array(S * T);
+    const cell = (i: number, j: number, found: { weight: number; durationS: number; distanceM: number }) => {
+      networkW[i * T + j] = found.weight;
+      networkS[i * T + j] = found.durationS;
+      networkM[i * T + j] = found.distanceM;
+    };
+    /** Best way through the accesses of one point, from one-to-all values per node. */
+    const best = (all: { weight: Float64Array; durationS: Float64Array; distanceM: Float64Array }, accesses: Access[]) => {
+      let found = { weight: Infinity, durationS: Infinity, distanceM: Infinity };
+      for (const a of accesses) {
+        const w = all.weight[a.node] + a.weight;
+        if (w < found.weight) found = { weight: w, durationS: all.durationS[a.node] + a.durationS, distanceM: all.distanceM[a.node] + a.distanceM };
       }
-    } else {
-      networkW = new Float64Array(S * T);
-      networkS = new Float64Array(S * T);
-      networkM = new Float64Array(S * T);
-      if (S <= T) {
-        // Search from the smaller side: forward from each source, or backward (reverse graph) from each destination.
+      return found;
+    };
+    if (this.manyToMany) {
+      if (Math.min(S, T) > 2 || Math.max(S, T) <= 16) {
+        const t = this.manyToMany.table(outs, ins);
+        networkW.set(t.weight);
+        networkS.set(t.durationS);
+        networkM.set(t.distanceM);
+      } else if (S <= T) {
+        // One or two points against many (the matcher's shape: drop-off → destinations, origins → pickup): one
+        // sweep over the hierarchy per point beats both the buckets and a plain search.
         for (let i = 0; i < S; i++) {
-          const found = this.searcher.run(g.turns, outs[i], ins);
-          networkW.set(found.weight, i * T);
-          networkS.set(found.durationS, i * T);
-          networkM.set(found.distanceM, i * T);
+          const all = this.manyToMany.oneToAll(outs[i], true);
+          for (let j = 0; j < T; j++) cell(i, j, best(all, ins[j]));
         }
       } else {
         for (let j = 0; j < T; j++) {
-          const found = this.searcher.run(g.turnsBack, ins[j], outs);
-          for (let i = 0; i < S; i++) {
-            networkW[i * T + j] = found.weight[i];
-            networkS[i * T + j] = found.durationS[i];
-            networkM[i * T + j] = found.distanceM[i];
-          }
+          const all = this.manyToMany.oneToAll(ins[j], false);
+          for (let i = 0; i < S; i++) cell(i, j, best(all, outs[i]));
         }
+      }
+      // The hierarchy cannot tell "ahead on the same arc" from "behind it": behind, the cell comes out negative
+      // (the way around the block is missed); search those few cells plainly.
+      for (let i = 0; i < S; i++) {
+        for (let j = 0; j < T; j++) {
+          if (sourceSnaps[i].edge !== destinationSnaps[j].edge || networkW[i * T + j] >= -1e-9) continue;
+          const found = this.searcher.run(g.turns, outs[i], [ins[j]]);
+          cell(i, j, { weight: found.weight[0], durationS: found.durationS[0], distanceM: found.distanceM[0] });
+        }
+      }
+    } else if (S <= T) {
+      // Without a hierarchy: a plain search from the smaller side, forward from each source or backward (reverse
+      // graph) from each destination.
+      for (let i = 0; i < S; i++) {
+        const found = this.searcher.run(g.turns, outs[i], ins);
+        networkW.set(found.weight, i * T);
+        networkS.set(found.durationS, i * T);
+        networkM.set(found.distanceM, i * T);
+      }
+    } else {
+      for (let j = 0; j < T; j++) {
+        const found = this.searcher.run(g.turnsBack, ins[j], outs);
+        for (let i = 0; i < S; i++) cell(i, j, { weight: found.weight[i], durationS: found.durationS[i], distanceM: found.distanceM[i] });
       }
     }
 
