@@ -263,11 +263,14 @@ export class ManyToMany {
   private generation = 0;
   private readonly heap = new NodeHeap();
 
-  /** One-to-all values (see oneToAll), and the nodes from the highest rank down. */
+  /** One-to-all values (see oneToAll), indexed by position: the highest rank first. */
   private readonly allW: Float64Array;
   private readonly allS: Float64Array;
   private readonly allM: Float64Array;
-  private readonly byRankDown: Int32Array;
+  /** Node → position, and the sweep graphs (down for forward sweeps, up for backward ones) laid out by position. */
+  private readonly position: Int32Array;
+  private readonly sweepDown: UpwardGraph;
+  private readonly sweepUp: UpwardGraph;
 
   constructor(private readonly hierarchy: Hierarchy) {
     const n = hierarchy.rank.length;
@@ -279,33 +282,65 @@ export class ManyToMany {
     this.allW = new Float64Array(n);
     this.allS = new Float64Array(n);
     this.allM = new Float64Array(n);
-    this.byRankDown = new Int32Array(n);
-    for (let u = 0; u < n; u++) this.byRankDown[n - 1 - hierarchy.rank[u]] = u;
+    this.position = new Int32Array(n);
+    for (let u = 0; u < n; u++) this.position[u] = n - 1 - hierarchy.rank[u];
+    this.sweepDown = this.byPosition(hierarchy.down);
+    this.sweepUp = this.byPosition(hierarchy.up);
+  }
+
+  /** A copy of g with nodes renumbered by position, so that a sweep reads its arrays in order. */
+  private byPosition(g: UpwardGraph): UpwardGraph {
+    const n = this.position.length;
+    const start = new Int32Array(n + 1);
+    for (let u = 0; u < n; u++) start[this.position[u] + 1] = g.start[u + 1] - g.start[u];
+    for (let k = 0; k < n; k++) start[k + 1] += start[k];
+    const m = g.node.length;
+    const out: UpwardGraph = {
+      start,
+      node: new Int32Array(m),
+      weight: new Float64Array(m),
+      durationS: new Float64Array(m),
+      distanceM: new Float64Array(m),
+    };
+    for (let u = 0; u < n; u++) {
+      let slot = start[this.position[u]];
+      for (let a = g.start[u]; a < g.start[u + 1]; a++, slot++) {
+        out.node[slot] = this.position[g.node[a]];
+        out.weight[slot] = g.weight[a];
+        out.durationS[slot] = g.durationS[a];
+        out.distanceM[slot] = g.distanceM[a];
+      }
+    }
+    return out;
   }
 
   /**
    * From some starts to every node (PHAST, Delling et al. 2011): an upward search, then one sweep over all nodes
    * from the highest rank down, each taking its best value from the higher nodes it is reached from. No heap in
-   * the sweep, so it beats a plain Dijkstra for one point against many. `forward` false: to the starts, from
-   * every node (the starts are then `incoming` accesses). Values are per node, valid until the next call.
+   * the sweep, and its arrays are read in order, so it beats a plain Dijkstra for one point against many.
+   * `forward` false: to the starts, from every node (the starts are then `incoming` accesses). Values are indexed
+   * by `position[node]`, valid until the next call.
    */
-  oneToAll(starts: Access[], forward: boolean): { weight: Float64Array; durationS: Float64Array; distanceM: Float64Array } {
+  oneToAll(
+    starts: Access[],
+    forward: boolean,
+  ): { weight: Float64Array; durationS: Float64Array; distanceM: Float64Array; position: Int32Array } {
     const { up, down } = this.hierarchy;
-    const [upward, sweep] = forward ? [up, down] : [down, up];
-    const count = this.upward(upward, sweep, starts);
-    const { allW, allS, allM, dist, durS, distM, settledList, byRankDown } = this;
+    const count = forward ? this.upward(up, down, starts) : this.upward(down, up, starts);
+    const { allW, allS, allM, dist, durS, distM, settledList, position } = this;
     allW.fill(Infinity);
     for (let k = 0; k < count; k++) {
       const u = settledList[k];
-      allW[u] = dist[u];
-      allS[u] = durS[u];
-      allM[u] = distM[u];
+      const p = position[u];
+      allW[p] = dist[u];
+      allS[p] = durS[u];
+      allM[p] = distM[u];
     }
-    const { start, node, weight, durationS, distanceM } = sweep;
-    for (let k = 0; k < byRankDown.length; k++) {
-      const v = byRankDown[k];
+    const { start, node, weight, durationS, distanceM } = forward ? this.sweepDown : this.sweepUp;
+    const n = position.length;
+    for (let v = 0; v < n; v++) {
       let w = allW[v];
-      for (let a = start[v]; a < start[v + 1]; a++) {
+      for (let a = start[v], end = start[v + 1]; a < end; a++) {
         const x = node[a];
         const candidate = allW[x] + weight[a];
         if (candidate < w) {
@@ -316,7 +351,7 @@ export class ManyToMany {
         }
       }
     }
-    return { weight: allW, durationS: allS, distanceM: allM };
+    return { weight: allW, durationS: allS, distanceM: allM, position };
   }
 
   /**

@@ -176,11 +176,12 @@ export class EmbeddedRouter implements Router {
       networkM[i * T + j] = found.distanceM;
     };
     /** Best way through the accesses of one point, from one-to-all values per node. */
-    const best = (all: { weight: Float64Array; durationS: Float64Array; distanceM: Float64Array }, accesses: Access[]) => {
+    const best = (all: ReturnType<ManyToMany['oneToAll']>, accesses: Access[]) => {
       let found = { weight: Infinity, durationS: Infinity, distanceM: Infinity };
       for (const a of accesses) {
-        const w = all.weight[a.node] + a.weight;
-        if (w < found.weight) found = { weight: w, durationS: all.durationS[a.node] + a.durationS, distanceM: all.distanceM[a.node] + a.distanceM };
+        const p = all.position[a.node];
+        const w = all.weight[p] + a.weight;
+        if (w < found.weight) found = { weight: w, durationS: all.durationS[p] + a.durationS, distanceM: all.distanceM[p] + a.distanceM };
       }
       return found;
     };
