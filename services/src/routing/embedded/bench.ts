@@ -66,7 +66,7 @@ try {
   console.log(line('  dijkstra (smaller side)', dijkstra));
   console.log(`  ratio ${(dijkstra.median / ch.median).toFixed(1)}×`);
   console.log(line(`1×1 table (hierarchy), ${runs * 20} runs`, await measure(cached, sources.slice(0, 1), destinations.slice(0, 1), runs * 20)));
-  console.log(line(`1×${count} table (one plain search), ${runs} runs`, await measure(cached, sources.slice(0, 1), destinations)));
+  console.log(line(`1×${count} table (one point against many: a sweep over the hierarchy), ${runs} runs`, await measure(cached, sources.slice(0, 1), destinations)));
 } finally {
   fs.rmSync(cacheDir, { recursive: true, force: true });
 }
