@@ -81,13 +81,17 @@ describe('embedded router on the Lot classified roads', () => {
     console.log(`100×100 table on ${router.graph.nodeCount} nodes: median ${timesMs[2].toFixed(2)} ms, min ${timesMs[0].toFixed(2)} ms, max ${timesMs[4].toFixed(2)} ms`);
   });
 
-  it('the contraction hierarchy gives the same matrix as plain Dijkstra searches from the smaller side', async () => {
+  it('the contraction hierarchy (buckets, one-to-all sweeps) gives the same matrix as plain Dijkstra searches', async () => {
     const plain = new EmbeddedRouter(router.graph); // no hierarchy
     const sources = [CAHORS, ...pointsNearRoads(12, 3)];
     const destinations = [FIGEAC, ...pointsNearRoads(30, 4)];
     for (const [from, to] of [
       [sources, destinations],
       [destinations, sources], // more sources than destinations: backward searches
+      [sources.slice(0, 1), destinations], // one or two against many: one-to-all sweeps over the hierarchy
+      [sources.slice(0, 2), destinations],
+      [destinations, sources.slice(0, 1)],
+      [destinations, sources.slice(0, 2)],
     ]) {
       const withHierarchy = await router.table(from, to);
       const withDijkstra = await plain.table(from, to);

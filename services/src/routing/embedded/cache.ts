@@ -11,7 +11,7 @@ import { PROFILE_VERSION } from './profile.ts';
  * extract or new rules rebuild it; anything unreadable is treated as missing.
  */
 const MAGIC = 0x47524d43; // 'CMRG' little-endian
-const FORMAT_VERSION = 2;
+const FORMAT_VERSION = 3;
 
 const ARRAY_FIELDS = [
   ['nodeLng', Float64Array],
@@ -20,20 +20,28 @@ const ARRAY_FIELDS = [
   ['edgeTo', Int32Array],
   ['edgeLengthM', Float64Array],
   ['edgeDurationS', Float64Array],
+  ['edgeWeightS', Float64Array],
   ['edgeFlags', Uint8Array],
   ['edgeName', Int32Array],
   ['edgeRef', Int32Array],
   ['edgeGeomStart', Int32Array],
   ['geomLng', Float64Array],
   ['geomLat', Float64Array],
+  ['arcDelayS', Float64Array],
+  ['nodeFlags', Uint8Array],
+  ['nodeDelayS', Float64Array],
+  ['bannedFrom', Int32Array],
+  ['bannedTo', Int32Array],
   // Contraction hierarchy (empty when not built).
   ['chRank', Int32Array],
   ['chUpStart', Int32Array],
   ['chUpNode', Int32Array],
+  ['chUpWeight', Float64Array],
   ['chUpDurationS', Float64Array],
   ['chUpDistanceM', Float64Array],
   ['chDownStart', Int32Array],
   ['chDownNode', Int32Array],
+  ['chDownWeight', Float64Array],
   ['chDownDurationS', Float64Array],
   ['chDownDistanceM', Float64Array],
 ] as const;
@@ -54,10 +62,12 @@ function toArrays({ data, hierarchy: h }: CachedGraph): Arrays {
     chRank: h?.rank ?? none,
     chUpStart: h?.up.start ?? none,
     chUpNode: h?.up.node ?? none,
+    chUpWeight: h?.up.weight ?? noneF,
     chUpDurationS: h?.up.durationS ?? noneF,
     chUpDistanceM: h?.up.distanceM ?? noneF,
     chDownStart: h?.down.start ?? none,
     chDownNode: h?.down.node ?? none,
+    chDownWeight: h?.down.weight ?? noneF,
     chDownDurationS: h?.down.durationS ?? noneF,
     chDownDistanceM: h?.down.distanceM ?? noneF,
   };
@@ -137,6 +147,7 @@ export function decodeGraph(bytes: Buffer): CachedGraph {
     edgeTo: a.edgeTo as Int32Array,
     edgeLengthM: a.edgeLengthM as Float64Array,
     edgeDurationS: a.edgeDurationS as Float64Array,
+    edgeWeightS: a.edgeWeightS as Float64Array,
     edgeFlags: a.edgeFlags as Uint8Array,
     edgeName: a.edgeName as Int32Array,
     edgeRef: a.edgeRef as Int32Array,
@@ -144,14 +155,30 @@ export function decodeGraph(bytes: Buffer): CachedGraph {
     geomLng: a.geomLng as Float64Array,
     geomLat: a.geomLat as Float64Array,
     strings: header.strings,
+    arcDelayS: a.arcDelayS as Float64Array,
+    nodeFlags: a.nodeFlags as Uint8Array,
+    nodeDelayS: a.nodeDelayS as Float64Array,
+    bannedFrom: a.bannedFrom as Int32Array,
+    bannedTo: a.bannedTo as Int32Array,
   };
   const edges = data.edgeFrom.length;
   const nodes = data.nodeLng.length;
   if (data.edgeGeomStart.length !== edges + 1 || data.edgeGeomStart[edges] !== data.geomLng.length) {
     throw new Error('graph cache is inconsistent');
   }
+  if (
+    data.edgeWeightS.length !== edges ||
+    data.arcDelayS.length !== 2 * edges ||
+    data.nodeFlags.length !== nodes ||
+    data.nodeDelayS.length !== nodes ||
+    data.bannedFrom.length !== data.bannedTo.length
+  ) {
+    throw new Error('graph cache is inconsistent');
+  }
   if (a.chRank.length === 0) return { data };
-  if (a.chRank.length !== nodes || a.chUpStart.length !== nodes + 1 || a.chDownStart.length !== nodes + 1) {
+  // The hierarchy is over the turn graph: one node per arc.
+  const arcs = 2 * edges;
+  if (a.chRank.length !== arcs || a.chUpStart.length !== arcs + 1 || a.chDownStart.length !== arcs + 1) {
     throw new Error('graph cache hierarchy is inconsistent');
   }
   return {
@@ -161,12 +188,14 @@ export function decodeGraph(bytes: Buffer): CachedGraph {
       up: {
         start: a.chUpStart as Int32Array,
         node: a.chUpNode as Int32Array,
+        weight: a.chUpWeight as Float64Array,
         durationS: a.chUpDurationS as Float64Array,
         distanceM: a.chUpDistanceM as Float64Array,
       },
       down: {
         start: a.chDownStart as Int32Array,
         node: a.chDownNode as Int32Array,
+        weight: a.chDownWeight as Float64Array,
         durationS: a.chDownDurationS as Float64Array,
         distanceM: a.chDownDistanceM as Float64Array,
       },

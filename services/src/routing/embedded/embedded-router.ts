@@ -4,10 +4,10 @@ import { RouterError } from '../types.ts';
 import { buildHierarchy, type Hierarchy, ManyToMany } from './ch.ts';
 import { cacheFileName, fileSha256, readGraphCache, writeGraphCache } from './cache.ts';
 import { haversineM } from './geo.ts';
-import { buildGraphData, FORWARD, type Graph, toGraph } from './graph.ts';
+import { buildGraphData, type Graph, toGraph, turnDurationS } from './graph.ts';
 import { readOsmRoads } from './osm-reader.ts';
-import { appendLine, arcPiece, type Piece, pieceCoordinates, pieceLengthM } from './pieces.ts';
-import { direct, incoming, outgoing, pathArcs, Searcher } from './search.ts';
+import { appendLine, arcPiece, type Piece, pieceCoordinates, pieceLengthM, pieceSecPerM } from './pieces.ts';
+import { type Access, direct, incoming, outgoing, pathArcs, Searcher } from './search.ts';
 import { type Snap, SnapIndex } from './snap.ts';
 import { buildSteps } from './steps.ts';
 
@@ -22,6 +22,11 @@ export interface EmbeddedRouterOptions {
   log?: RouterLog;
   /** Speed for the straight walk/drive between an input point and the road it snaps to. */
   offNetworkSpeedKmh?: number;
+  /**
+   * Count that straight stretch in durations and distances (default true: an origin a kilometre from the nearest
+   * road of a sparse graph is not at the road). false: like OSRM, both start and end at the snapped points.
+   */
+  countOffNetwork?: boolean;
   /**
    * Build a contraction hierarchy for tables (default true). Without it, tables run one Dijkstra per point of the
    * smaller side; both give the same matrix, the hierarchy ~10× faster.
@@ -63,7 +68,7 @@ export async function loadGraph(
   let hierarchyMs: number | undefined;
   if (contract && !hierarchy) {
     const contractStarted = performance.now();
-    hierarchy = buildHierarchy(graph);
+    hierarchy = buildHierarchy(2 * graph.edgeCount, graph.turns);
     hierarchyMs = performance.now() - contractStarted;
   }
   if (cacheFile && (!cached || (contract && !cached.hierarchy))) {
@@ -86,13 +91,17 @@ export async function loadGraph(
   return { graph, hierarchy, info };
 }
 
-/** In-process router on an OSM road graph: phantom-node snapping, Dijkstra, OSRM-shaped steps. */
+/**
+ * In-process router on an OSM road graph: phantom-node snapping, searches over the turn graph (so turn and signal
+ * costs count, as in OSRM's car profile), OSRM-shaped steps.
+ */
 export class EmbeddedRouter implements Router {
   readonly name = 'embedded' as const;
   readonly approximate = false;
   private readonly snapIndex: SnapIndex;
   private readonly searcher: Searcher;
   private readonly offNetworkMs: number;
+  private readonly countOffNetwork: boolean;
   private readonly manyToMany?: ManyToMany;
 
   /** Without a hierarchy, tables run plain Dijkstra searches. */
@@ -103,8 +112,9 @@ export class EmbeddedRouter implements Router {
     options: EmbeddedRouterOptions = {},
   ) {
     this.snapIndex = new SnapIndex(graph);
-    this.searcher = new Searcher(graph.nodeCount);
+    this.searcher = new Searcher(2 * graph.edgeCount);
     this.offNetworkMs = (options.offNetworkSpeedKmh ?? 20) / 3.6;
+    this.countOffNetwork = options.countOffNetwork !== false;
     if (hierarchy) this.manyToMany = new ManyToMany(hierarchy);
   }
 
@@ -129,6 +139,7 @@ export class EmbeddedRouter implements Router {
 
   /** The straight stretch between an input point and its snapped point, at a slow speed. */
   private offNetwork(snap: Snap): { durationS: number; distanceM: number } {
+    if (!this.countOffNetwork) return { durationS: 0, distanceM: 0 };
     return { durationS: snap.distanceM / this.offNetworkMs, distanceM: snap.distanceM };
   }
 
@@ -156,36 +167,70 @@ export class EmbeddedRouter implements Router {
     const T = destinations.length;
 
     // Network part of each cell, row-major.
-    let networkS: Float64Array;
-    let networkM: Float64Array;
-    // One or two points against many: a single plain search over the graph beats one hierarchy search per point
-    // (the matcher asks exactly that shape: origins → pickup, drop-off → destinations). Few against few: hierarchy.
-    if (this.manyToMany && (Math.min(S, T) > 2 || Math.max(S, T) <= 16)) {
-      ({ durationS: networkS, distanceM: networkM } = this.manyToMany.table(outs, ins));
-    } else {
-      networkS = new Float64Array(S * T);
-      networkM = new Float64Array(S * T);
-      if (S <= T) {
-        // Search from the smaller side: forward from each source, or backward (reverse graph) from each destination.
+    const networkW = new Float64Array(S * T);
+    const networkS = new Float64Array(S * T);
+    const networkM = new Float64Array(S * T);
+    const cell = (i: number, j: number, found: { weight: number; durationS: number; distanceM: number }) => {
+      networkW[i * T + j] = found.weight;
+      networkS[i * T + j] = found.durationS;
+      networkM[i * T + j] = found.distanceM;
+    };
+    /** Best way through the accesses of one point, from one-to-all values per node. */
+    const best = (all: ReturnType<ManyToMany['oneToAll']>, accesses: Access[]) => {
+      let found = { weight: Infinity, durationS: Infinity, distanceM: Infinity };
+      for (const a of accesses) {
+        const p = all.position[a.node];
+        const w = all.weight[p] + a.weight;
+        if (w < found.weight) found = { weight: w, durationS: all.durationS[p] + a.durationS, distanceM: all.distanceM[p] + a.distanceM };
+      }
+      return found;
+    };
+    if (this.manyToMany) {
+      if (Math.min(S, T) > 2 || Math.max(S, T) <= 16) {
+        const t = this.manyToMany.table(outs, ins);
+        networkW.set(t.weight);
+        networkS.set(t.durationS);
+        networkM.set(t.distanceM);
+      } else if (S <= T) {
+        // One or two points against many (the matcher's shape: drop-off → destinations, origins → pickup): one
+        // sweep over the hierarchy per point beats both the buckets and a plain search.
         for (let i = 0; i < S; i++) {
-          const found = this.searcher.run(g.forward, outs[i], ins);
-          networkS.set(found.durationS, i * T);
-          networkM.set(found.distanceM, i * T);
+          const all = this.manyToMany.oneToAll(outs[i], true);
+          for (let j = 0; j < T; j++) cell(i, j, best(all, ins[j]));
         }
       } else {
         for (let j = 0; j < T; j++) {
-          const found = this.searcher.run(g.backward, ins[j], outs);
-          for (let i = 0; i < S; i++) {
-            networkS[i * T + j] = found.durationS[i];
-            networkM[i * T + j] = found.distanceM[i];
-          }
+          const all = this.manyToMany.oneToAll(ins[j], false);
+          for (let i = 0; i < S; i++) cell(i, j, best(all, outs[i]));
         }
+      }
+      // The hierarchy cannot tell "ahead on the same arc" from "behind it": behind, the cell comes out negative
+      // (the way around the block is missed); search those few cells plainly.
+      for (let i = 0; i < S; i++) {
+        for (let j = 0; j < T; j++) {
+          if (sourceSnaps[i].edge !== destinationSnaps[j].edge || networkW[i * T + j] >= -1e-9) continue;
+          const found = this.searcher.run(g.turns, outs[i], [ins[j]]);
+          cell(i, j, { weight: found.weight[0], durationS: found.durationS[0], distanceM: found.distanceM[0] });
+        }
+      }
+    } else if (S <= T) {
+      // Without a hierarchy: a plain search from the smaller side, forward from each source or backward (reverse
+      // graph) from each destination.
+      for (let i = 0; i < S; i++) {
+        const found = this.searcher.run(g.turns, outs[i], ins);
+        networkW.set(found.weight, i * T);
+        networkS.set(found.durationS, i * T);
+        networkM.set(found.distanceM, i * T);
+      }
+    } else {
+      for (let j = 0; j < T; j++) {
+        const found = this.searcher.run(g.turnsBack, ins[j], outs);
+        for (let i = 0; i < S; i++) cell(i, j, { weight: found.weight[i], durationS: found.durationS[i], distanceM: found.distanceM[i] });
       }
     }
 
-    const offS = (snap: Snap) => snap.distanceM / this.offNetworkMs;
-    const sourceOffS = sourceSnaps.map(offS);
-    const destinationOffS = destinationSnaps.map(offS);
+    const sourceOff = sourceSnaps.map((s) => this.offNetwork(s));
+    const destinationOff = destinationSnaps.map((s) => this.offNetwork(s));
     const durationsS: (number | null)[][] = new Array(S);
     const distancesM: (number | null)[][] = new Array(S);
     for (let i = 0; i < S; i++) {
@@ -201,7 +246,7 @@ export class EmbeddedRouter implements Router {
         let bestM = networkM[i * T + j];
         if (sourceSnaps[i].edge === destinationSnaps[j].edge) {
           const sameEdge = direct(g, sourceSnaps[i], destinationSnaps[j]);
-          if (sameEdge && sameEdge.durationS <= bestS) {
+          if (sameEdge && sameEdge.weight <= networkW[i * T + j]) {
             bestS = sameEdge.durationS;
             bestM = sameEdge.distanceM;
           }
@@ -211,8 +256,8 @@ export class EmbeddedRouter implements Router {
           distanceRow[j] = null;
           continue;
         }
-        durationRow[j] = round1(bestS + sourceOffS[i] + destinationOffS[j]);
-        distanceRow[j] = round1(bestM + sourceSnaps[i].distanceM + destinationSnaps[j].distanceM);
+        durationRow[j] = round1(bestS + sourceOff[i].durationS + destinationOff[j].durationS);
+        distanceRow[j] = round1(bestM + sourceOff[i].distanceM + destinationOff[j].distanceM);
       }
       durationsS[i] = durationRow;
       distancesM[i] = distanceRow;
@@ -225,25 +270,25 @@ export class EmbeddedRouter implements Router {
     };
   }
 
-  /** The pieces of the fastest way from one snapped point to the next. */
-  private legPieces(from: Snap, to: Snap): Piece[] {
+  /** The pieces of the fastest way from one snapped point to the next, and the seconds of the turn before each. */
+  private legPieces(from: Snap, to: Snap): { pieces: Piece[]; turnS: number[] } {
     const g = this.graph;
-    const found = this.searcher.run(g.forward, outgoing(g, from), [incoming(g, to)]);
+    const found = this.searcher.run(g.turns, outgoing(g, from), [incoming(g, to)]);
     const sameEdge = direct(g, from, to);
-    if (sameEdge && sameEdge.durationS <= found.durationS[0]) {
-      return [{ edge: from.edge, fromM: from.offsetM, toM: to.offsetM }];
-    }
-    const via = found.viaNode[0];
-    if (via === -1) throw new RouterError('Impossible route between points', 'NoRoute');
-    const arcs = pathArcs(g, this.searcher, via);
-    const root = arcs.length > 0 ? (arcs[0] & 1 ? g.edgeTo[arcs[0] >> 1] : g.edgeFrom[arcs[0] >> 1]) : via;
-    const startsForward = root === g.edgeTo[from.edge] && (g.edgeFlags[from.edge] & FORWARD) !== 0;
-    const endsForward = via === g.edgeFrom[to.edge] && (g.edgeFlags[to.edge] & FORWARD) !== 0;
-    return [
-      { edge: from.edge, fromM: from.offsetM, toM: startsForward ? g.edgeLengthM[from.edge] : 0 },
-      ...arcs.map((arc) => arcPiece(g, arc)),
-      { edge: to.edge, fromM: endsForward ? 0 : g.edgeLengthM[to.edge], toM: to.offsetM },
+    const single = { pieces: [{ edge: from.edge, fromM: from.offsetM, toM: to.offsetM }], turnS: [0] };
+    if (sameEdge && sameEdge.weight <= found.weight[0]) return single;
+    if (found.lastArc[0] === -1) throw new RouterError('Impossible route between points', 'NoRoute');
+    const arcs = pathArcs(this.searcher, found, 0);
+    if (arcs.length === 1) return single;
+    const first = arcs[0];
+    const last = arcs[arcs.length - 1];
+    const pieces: Piece[] = [
+      { edge: from.edge, fromM: from.offsetM, toM: first & 1 ? 0 : g.edgeLengthM[from.edge] },
+      ...arcs.slice(1, -1).map((arc) => arcPiece(g, arc)),
+      { edge: to.edge, fromM: last & 1 ? g.edgeLengthM[to.edge] : 0, toM: to.offsetM },
     ];
+    const turnS = arcs.map((arc, k) => (k === 0 ? 0 : (turnDurationS(g, arcs[k - 1], arc) ?? 0)));
+    return { pieces, turnS };
   }
 
   async route(points: LngLat[], options: RouteOptions = {}): Promise<RouteResult> {
@@ -253,36 +298,54 @@ export class EmbeddedRouter implements Router {
     const coordinates: LngLat[] = [];
     const legs: RouteLeg[] = [];
     for (let i = 0; i + 1 < points.length; i++) {
-      const all = this.legPieces(snaps[i], snaps[i + 1]);
-      // Zero-length ends (a point snapped exactly on a node) carry no geometry and would give a false bearing.
-      const pieces = all.filter((p) => pieceLengthM(p) > 0.01);
-      if (pieces.length === 0) pieces.push(all[0]);
+      const leg = this.legPieces(snaps[i], snaps[i + 1]);
+      // Zero-length ends (a point snapped exactly on a node) carry no geometry and would give a false bearing; the
+      // turn before a dropped piece moves to the next one kept.
+      const pieces: Piece[] = [];
+      const turnS: number[] = [];
+      let carriedS = 0;
+      leg.pieces.forEach((p, k) => {
+        carriedS += leg.turnS[k];
+        if (pieceLengthM(p) <= 0.01) return;
+        pieces.push(p);
+        turnS.push(carriedS);
+        carriedS = 0;
+      });
+      if (pieces.length === 0) {
+        pieces.push(leg.pieces[0]);
+        turnS.push(0);
+      }
+      const endTurnS = carriedS; // turns before a dropped last piece still count
       const legCoordinates: LngLat[] = [];
       const annotation = { distanceM: [] as number[], durationS: [] as number[] };
       let networkM = 0;
       let networkS = 0;
-      for (const piece of pieces) {
+      pieces.forEach((piece, p) => {
         const line = pieceCoordinates(g, piece);
         appendLine(legCoordinates, line);
-        const secPerM = g.edgeLengthM[piece.edge] > 0 ? g.edgeDurationS[piece.edge] / g.edgeLengthM[piece.edge] : 0;
+        const secPerM = pieceSecPerM(g, piece);
+        // The turn into a piece is counted on its first segment.
+        let extraS = turnS[p];
         for (let k = 1; k < line.length; k++) {
           const m = haversineM(line[k - 1][0], line[k - 1][1], line[k][0], line[k][1]);
           if (m === 0) continue;
           annotation.distanceM.push(round1(m));
-          annotation.durationS.push(round1(m * secPerM));
+          annotation.durationS.push(round1(m * secPerM + extraS));
+          extraS = 0;
         }
         networkM += pieceLengthM(piece);
-        networkS += pieceLengthM(piece) * secPerM;
-      }
+        networkS += pieceLengthM(piece) * secPerM + turnS[p];
+      });
+      networkS += endTurnS;
       const a = this.offNetwork(snaps[i]);
       const b = this.offNetwork(snaps[i + 1]);
-      const leg: RouteLeg = {
+      const routeLeg: RouteLeg = {
         distanceM: round1(networkM + a.distanceM + b.distanceM),
         durationS: round1(networkS + a.durationS + b.durationS),
         annotation,
       };
-      if (options.steps) leg.steps = buildSteps(g, pieces, { destinationInput: points[i + 1] });
-      legs.push(leg);
+      if (options.steps) routeLeg.steps = buildSteps(g, pieces, { destinationInput: points[i + 1], turnS });
+      legs.push(routeLeg);
       appendLine(coordinates, legCoordinates);
     }
     return {

@@ -1,6 +1,6 @@
 import type { LngLat } from '../types.ts';
 import { haversineM } from './geo.ts';
-import type { Graph } from './graph.ts';
+import { arcDurationS, type Graph } from './graph.ts';
 
 /**
  * A driven stretch of one edge, from `fromM` to `toM` metres along the edge's shape (toM < fromM: driven against
@@ -15,9 +15,17 @@ export interface Piece {
 
 export const pieceLengthM = (p: Piece) => Math.abs(p.toM - p.fromM);
 
-export function pieceDurationS(graph: Graph, p: Piece): number {
+/** The arc a piece drives (edge * 2 + 1 when against the drawing direction). */
+export const pieceArc = (p: Piece) => p.edge * 2 + (p.toM < p.fromM ? 1 : 0);
+
+/** Seconds per metre along a piece (its arc's duration, signals on it included, spread over its length). */
+export function pieceSecPerM(graph: Graph, p: Piece): number {
   const lengthM = graph.edgeLengthM[p.edge];
-  return lengthM > 0 ? (graph.edgeDurationS[p.edge] * pieceLengthM(p)) / lengthM : 0;
+  return lengthM > 0 ? arcDurationS(graph, pieceArc(p)) / lengthM : 0;
+}
+
+export function pieceDurationS(graph: Graph, p: Piece): number {
+  return pieceSecPerM(graph, p) * pieceLengthM(p);
 }
 
 /** Pieces of a whole arc (edge * 2 + direction). */

@@ -90,6 +90,8 @@ interface Draft {
 export interface StepEnds {
   /** Input points (to tell on which side the destination lies). */
   destinationInput: LngLat;
+  /** Seconds of the turn before each piece (index k: between pieces k - 1 and k), counted in the step it ends. */
+  turnS?: number[];
 }
 
 export function buildSteps(graph: Graph, pieces: Piece[], ends: StepEnds): RouteStep[] {
@@ -132,6 +134,7 @@ export function buildSteps(graph: Graph, pieces: Piece[], ends: StepEnds): Route
   for (let k = 0; k < pieces.length; k++) {
     const piece = pieces[k];
     if (k > 0) {
+      current.durationS += ends.turnS?.[k] ?? 0;
       const prev = pieces[k - 1];
       const node = endNodeOf(prev);
       const location: LngLat = [graph.nodeLng[node], graph.nodeLat[node]];
