@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { lat, lng } from '../http/validate.ts';
+import type { LngLatPoint } from './types.ts';
+
+export type { LngLatPoint };
 
 /** SQL for a point parameter pair ($lng, $lat) in WGS 84. */
 export const pointSql = (lngP: string, latP: string) => `ST_SetSRID(ST_MakePoint(${lngP}, ${latP}), 4326)`;
@@ -7,10 +10,6 @@ export const pointSql = (lngP: string, latP: string) => `ST_SetSRID(ST_MakePoint
 /** Columns that turn a point column into {lng, lat} numbers. */
 export const pointCols = (column: string, as: string) => `ST_X(${column}) AS ${as}_lng, ST_Y(${column}) AS ${as}_lat`;
 
-export interface LngLatPoint {
-  lng: number;
-  lat: number;
-}
 
 /** Reads the `<as>_lng`, `<as>_lat` columns of `pointCols`. */
 export const readPoint = (row: object, as: string): LngLatPoint | null => {

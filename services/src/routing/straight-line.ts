@@ -1,4 +1,4 @@
-import { distance } from '@turf/turf';
+import { distanceM } from '../geo/sphere.ts';
 import type { LngLat, RouteResult, Router, TableResult } from './types.ts';
 
 /** Roads are rarely straight: a rural detour factor turns crow-flies distance into a plausible road distance. */
@@ -8,7 +8,7 @@ export const STRAIGHT_LINE_SPEED_KMH = 60;
 const speedMs = STRAIGHT_LINE_SPEED_KMH / 3.6;
 
 function estimate(a: LngLat, b: LngLat): { distanceM: number; durationS: number } {
-  const roadM = distance(a, b, { units: 'meters' }) * DETOUR_FACTOR;
+  const roadM = distanceM(a, b) * DETOUR_FACTOR;
   return { distanceM: roadM, durationS: roadM / speedMs };
 }
 

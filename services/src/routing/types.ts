@@ -1,5 +1,6 @@
-/** Coordinates are [lng, lat] everywhere (GeoJSON order). */
-export type LngLat = [number, number];
+import type { LngLat } from '../geo/types.ts';
+
+export type { LngLat };
 
 export interface RouteStep {
   /** OSRM step object (maneuver, name, distance, duration, geometry...) as OSRM v5 returns it with steps=true. */

@@ -3,7 +3,7 @@ import type { LngLat, RouteLeg, RouteOptions, RouteResult, Router, SnappedWaypoi
 import { RouterError } from '../types.ts';
 import { buildHierarchy, type Hierarchy, ManyToMany } from './ch.ts';
 import { cacheFileName, fileSha256, readGraphCache, writeGraphCache } from './cache.ts';
-import { haversineM } from './geo.ts';
+import { haversineM } from '../../geo/sphere.ts';
 import { buildGraphData, type Graph, toGraph, turnDurationS } from './graph.ts';
 import { readOsmRoads } from './osm-reader.ts';
 import { appendLine, arcPiece, type Piece, pieceCoordinates, pieceLengthM, pieceSecPerM } from './pieces.ts';

@@ -1,4 +1,4 @@
-import { bearingDeg, haversineM } from './geo.ts';
+import { bearingDeg, haversineM } from '../../geo/sphere.ts';
 import type { OsmRoads } from './osm-reader.ts';
 import { RESTRICTED_ENTRY_WEIGHT, turnPenaltyS } from './profile.ts';
 

@@ -1,5 +1,5 @@
 import type { LngLat } from '../types.ts';
-import { haversineM } from './geo.ts';
+import { haversineM } from '../../geo/sphere.ts';
 import { arcDurationS, type Graph } from './graph.ts';
 
 /**

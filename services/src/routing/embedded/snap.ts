@@ -1,6 +1,6 @@
 import RBush from 'rbush';
 import type { LngLat } from '../types.ts';
-import { haversineM, metresPerDegree } from './geo.ts';
+import { haversineM, metresPerDegree } from '../../geo/sphere.ts';
 import type { Graph } from './graph.ts';
 
 /** Where a point lands on the network: on edge `edge`, `offsetM` metres from its start along its shape. */

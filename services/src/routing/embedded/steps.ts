@@ -1,5 +1,5 @@
 import type { LngLat, RouteStep } from '../types.ts';
-import { bearingDeg } from './geo.ts';
+import { bearingDeg } from '../../geo/sphere.ts';
 import type { Graph } from './graph.ts';
 import { BACKWARD, FORWARD, ROUNDABOUT } from './graph.ts';
 import { appendLine, type Piece, pieceCoordinates, pieceDurationS, pieceLengthM } from './pieces.ts';

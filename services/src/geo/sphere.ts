@@ -1,6 +1,10 @@
-import type { LngLat } from '../types.ts';
+import type { LngLat } from './types.ts';
 
-/** Spherical-earth primitives shared by the routers; [lng, lat] in degrees, results in metres and degrees. */
+/**
+ * The one way distances are computed: a spherical earth (IUGG mean radius), [lng, lat] in degrees, metres. Routers,
+ * matching and the straight-line estimate use these; a route's vertices are measured in the local linearisation of
+ * the same sphere (`metresPerDegree`), which is what the corridor's segment projection needs.
+ */
 export const EARTH_RADIUS_M = 6_371_008.8;
 const RAD = Math.PI / 180;
 
