@@ -53,7 +53,7 @@ export async function solvePlan(inst: PlanInstance, opts: PlanOptions): Promise<
       const milp = h.solve(model.lp, {
         ...SOLVER_OPTIONS,
         time_limit: remaining(),
-        mip_rel_gap: opts.mipRelGap ?? 1e-6,
+        mip_rel_gap: opts.mipRelGap ?? 1e-4,
       });
       solverStatus = milp.Status;
       const picked = solutionOf(inst.candidates, milp);
