@@ -33,7 +33,9 @@ const pct = (n: number, d: number) => (d ? `${((100 * n) / d).toFixed(1)} %` : '
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 async function main() {
-  console.log(`# batch assignment benchmark: ${REQUESTS} open requests, ${DRIVERS} drivers, seed ${SEED}, router ${ROUTER}`);
+  console.log(
+    `# batch assignment benchmark: ${REQUESTS} open requests, ${DRIVERS} drivers, seed ${SEED}, router ${ROUTER}`,
+  );
   const routes = readRoutes(ROUTES);
   const legs = makeLegs(routes, Math.ceil(DRIVERS / routes.length), `assign-legs-${SEED}`).slice(0, DRIVERS);
   const index = new LegIndex();
@@ -78,12 +80,20 @@ async function main() {
   const broken = violations(inst, plan.chosen);
   if (broken.length) throw new Error(`the plan breaks constraints: ${broken.slice(0, 5).join('; ')}`);
   console.log(`model                              ${plan.variables} variables, ${plan.constraints} constraints`);
-  console.log(`solver                             ${plan.source}, status ${plan.solverStatus}, time limit ${TIME_LIMIT_S} s`);
+  console.log(
+    `solver                             ${plan.source}, status ${plan.solverStatus}, time limit ${TIME_LIMIT_S} s`,
+  );
   console.log(`time to plan (greedy + LP + MILP)  ${s(planMs)}   (target < 10 s for 500 × 2,000)`);
-  console.log(`served, per-request greedy         ${plan.greedyServed} / ${REQUESTS} (${pct(plan.greedyServed, REQUESTS)}), detour ${Math.round(plan.greedyDetourS / 60)} min`);
-  console.log(`served, batch plan                 ${plan.served} / ${REQUESTS} (${pct(plan.served, REQUESTS)}), detour ${Math.round(plan.totalDetourS / 60)} min`);
+  console.log(
+    `served, per-request greedy         ${plan.greedyServed} / ${REQUESTS} (${pct(plan.greedyServed, REQUESTS)}), detour ${Math.round(plan.greedyDetourS / 60)} min`,
+  );
+  console.log(
+    `served, batch plan                 ${plan.served} / ${REQUESTS} (${pct(plan.served, REQUESTS)}), detour ${Math.round(plan.totalDetourS / 60)} min`,
+  );
   console.log(`served at most (LP bound)          ${plan.servedBound ?? '–'}`);
-  console.log(`gap to the LP bound                ${plan.gapPct === null ? '–' : `${plan.gapPct.toFixed(3)} %`} of the objective`);
+  console.log(
+    `gap to the LP bound                ${plan.gapPct === null ? '–' : `${plan.gapPct.toFixed(3)} %`} of the objective`,
+  );
   console.log(
     `served share: per-request ${pct(plan.greedyServed, REQUESTS)}, batch ${pct(plan.served, REQUESTS)} (ratio ${(plan.served / Math.max(1, plan.greedyServed)).toFixed(3)})`,
   );

@@ -374,7 +374,8 @@ export async function confirmPlan(
       );
       return done.rowCount ? m.id : null;
     });
-    if (typeof matchId === 'string') out.stale.push({ requestId: a.requestId, reason: `this match was ${matchId} since` });
+    if (typeof matchId === 'string')
+      out.stale.push({ requestId: a.requestId, reason: `this match was ${matchId} since` });
     else if (matchId !== null) out.confirmed.push({ requestId: a.requestId, matchId });
   }
   return out;

@@ -40,9 +40,7 @@ export function buildModel(inst: PlanInstance, spreadWeightS: number): BuiltMode
   });
   let maxDetours = 0;
   for (const ids of byRequest.values()) maxDetours += Math.max(0, ...ids.map((i) => cs[i].detourS));
-  const spreadDrivers = [...byDriver.entries()].filter(
-    ([, ids]) => new Set(ids.map((i) => cs[i].requestId)).size > 1,
-  );
+  const spreadDrivers = [...byDriver.entries()].filter(([, ids]) => new Set(ids.map((i) => cs[i].requestId)).size > 1);
   const servedWeight = Math.ceil(maxDetours + 2 * spreadWeightS * byRequest.size) + 1;
 
   const rows: string[] = [];
@@ -54,7 +52,10 @@ export function buildModel(inst: PlanInstance, spreadWeightS: number): BuiltMode
     const need = ids.reduce((n, i) => n + cs[i].seats, 0);
     // Fixed matches keep their seats even when a trip's seats were lowered since: the others get what is left.
     const fixedSeats = ids.filter((i) => cs[i].fixed).reduce((n, i) => n + cs[i].seats, 0);
-    if (need > cap) rows.push(` seat${k++}: ${sum(ids.map((i, j) => term(cs[i].seats, x(i), j === 0)))} <= ${Math.max(cap, fixedSeats)}`);
+    if (need > cap)
+      rows.push(
+        ` seat${k++}: ${sum(ids.map((i, j) => term(cs[i].seats, x(i), j === 0)))} <= ${Math.max(cap, fixedSeats)}`,
+      );
   }
   k = 0;
   for (const [, ids] of byDriver) {
@@ -79,7 +80,14 @@ export function buildModel(inst: PlanInstance, spreadWeightS: number): BuiltMode
     objective.push(`- ${spreadWeightS} e1d${d}`, `- ${spreadWeightS} e2d${d}`);
   }
   const bounds = cs.map((c, i) => (c.fixed ? ` ${x(i)} = 1` : ` 0 <= ${x(i)} <= 1`));
-  const head = ['Maximize', ` obj: ${objective.length ? sum(objective) : '0 x0'}`, 'Subject To', ...rows, 'Bounds', ...bounds];
+  const head = [
+    'Maximize',
+    ` obj: ${objective.length ? sum(objective) : '0 x0'}`,
+    'Subject To',
+    ...rows,
+    'Bounds',
+    ...bounds,
+  ];
   const binaries = cs.map((_, i) => x(i));
   const lp = [...head, 'Binary', ` ${sum(binaries)}`, 'End', ''].join('\n');
   const relaxation = [...head, 'End', ''].join('\n');

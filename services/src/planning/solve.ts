@@ -58,7 +58,11 @@ export async function solvePlan(inst: PlanInstance, opts: PlanOptions): Promise<
       solverStatus = milp.Status;
       const picked = solutionOf(inst.candidates, milp);
       // Tolerances can leave a rounded answer slightly off: only a valid plan replaces the greedy one.
-      if (picked && !violations(inst, picked).length && objectiveOf(picked, model.servedWeight, spread) > greedyObjective) {
+      if (
+        picked &&
+        !violations(inst, picked).length &&
+        objectiveOf(picked, model.servedWeight, spread) > greedyObjective
+      ) {
         chosen = picked;
         source = 'milp';
       }
