@@ -120,5 +120,11 @@ describe('POST /api/plans', () => {
     expect((await srv.api('POST', '/api/plans', { territoryId, from: day, to: day }, coordinator)).status).toBe(403);
     expect((await srv.api('GET', `/api/plans/${planId}`, undefined, coordinator)).status).toBe(404);
     expect((await srv.api('GET', '/api/plans/999999')).status).toBe(404);
+    const wrongIds = await srv.api('POST', `/api/plans/${planId}/confirm`, { requestIds: ['x'] });
+    expect(wrongIds.status).toBe(400);
+    expect(wrongIds.body.fields[0].field).toMatch(/^requestIds/);
+    const tooLong = await srv.api('POST', '/api/plans', { territoryId, from: day, to: '2099-12-31' });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.fields[0]).toMatchObject({ field: 'to' });
   });
 });
