@@ -5,6 +5,7 @@ import path from 'node:path';
 const root = path.resolve(import.meta.dirname, '..');
 const benches: Record<string, string> = {
   match: 'services/bench/match.ts',
+  assign: 'services/bench/assign.ts',
   gtfs: 'scripts/bench-gtfs.ts',
   stats: 'scripts/bench-stats.ts',
   load: 'scripts/load/run.ts',

@@ -12,6 +12,7 @@ import { matchCreateRoutes } from './resources/matches/create.ts';
 import { matchRoutes } from './resources/matches/match-route.ts';
 import { matchResourceRoutes } from './resources/matches/routes.ts';
 import { peopleRoutes } from './resources/people/routes.ts';
+import { planRoutes } from './resources/plans/routes.ts';
 import { requestRoutes } from './resources/requests/routes.ts';
 import { territoryRoutes } from './resources/territories/routes.ts';
 import { tokenRoutes } from './resources/tokens/routes.ts';
@@ -75,6 +76,7 @@ export function createApp(s: Services, plugins: Plugin[] = []): Koa {
     matchResourceRoutes,
     matchCreateRoutes,
     matchRoutes,
+    planRoutes,
     tokenRoutes,
   ]) {
     const r = routes(s);

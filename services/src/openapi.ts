@@ -252,6 +252,13 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
   '/api/matches/{id}/directions': {
     get: one('match', 'Directions for the driver, in French: the route through the pickup and the drop-off'),
   },
+  '/api/plans': {
+    post: create('plan', 'Assign all open requests of a territory over a horizon together (MILP, greedy fallback) and store the plan'),
+  },
+  '/api/plans/{id}': { get: one('plan', 'A plan: figures, assignments, and what it changes against today’s proposals') },
+  '/api/plans/{id}/confirm': {
+    post: one('plan', 'Confirm a plan’s assignments (all, or the requestIds given): each becomes the proposed match to call'),
+  },
   ...tokenPaths(),
   ...crud('users', 'user'),
   ...crud('providers', 'provider'),

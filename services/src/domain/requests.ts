@@ -314,3 +314,13 @@ export async function requestsOfPassenger(tx: Queryable, passengerId: number) {
   );
   return rows;
 }
+
+/** The open dated requests of a territory over a horizon, in the order they came (first come, first served). */
+export async function openRequestsOf(tx: Queryable, territoryId: number, from: string, to: string): Promise<RequestRow[]> {
+  const { rows } = await tx.query<RequestRow>(
+    `${SELECT} WHERE r.territory_id = $1 AND r.status = 'open' AND r.date BETWEEN $2::date AND $3::date
+     ORDER BY r.created_at, r.id`,
+    [territoryId, from, to],
+  );
+  return rows;
+}

@@ -388,6 +388,23 @@ export const INVENTORY: TableInventory[] = [
     nonPersonal: ['id', 'territory_id', 'name', 'url', 'tdg_dataset_id', 'status', 'progress', 'report', 'error', 'feed_id', 'feed_version_id',
       'runner', 'created_at', 'updated_at', 'finished_at'],
   },
+  {
+    table: 'plans',
+    personal: {
+      created_by: { holds: 'who computed the plan', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: notCitizen },
+    },
+    nonPersonal: ['id', 'territory_id', 'date_from', 'date_to', 'source', 'solver_status', 'open_requests', 'served', 'greedy_served',
+      'served_bound', 'lp_bound', 'objective', 'gap_pct', 'solve_ms', 'created_at'],
+  },
+  {
+    // Ids, dates and times of requests and trips, as in matches; the rows go with their request.
+    table: 'plan_items',
+    personal: {
+      confirmed_by: { holds: 'who confirmed the item', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: notCitizen },
+    },
+    nonPersonal: ['plan_id', 'request_id', 'trip_id', 'leg', 'date', 'detour_s', 'pickup_min', 'dropoff_min', 'fixed', 'before_trip_id',
+      'before_leg', 'change', 'match_id', 'confirmed_at'],
+  },
   // Tables without personal data: organisations, public places, open data, configuration, counters.
   { table: 'territories', personal: {}, nonPersonal: ['id', 'slug', 'name', 'boundary', 'rules', 'coordinator_phone', 'created_at', 'updated_at'] },
   { table: 'communes', personal: {}, nonPersonal: ['insee', 'name', 'territory_id', 'population', 'geom', 'centroid'] },

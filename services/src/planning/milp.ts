@@ -1,0 +1,113 @@
+import { conflicts, seatKey, type PlanCandidate, type PlanInstance } from './model.ts';
+
+/**
+ * The MILP in CPLEX LP format (what HiGHS reads), over one binary x_i per candidate:
+ *   maximise  Σ (W − detour_i) x_i − spread · Σ_d (e1_d + e2_d)
+ *   each request at most once; the seats of each trip leg on each date; a driver's overlapping rides on one date
+ *   exclusive; a round trip's two requests served together; fixed matches at 1;
+ *   e1_d ≥ load_d − 1, e2_d ≥ load_d − 2 (a driver's third passenger costs more than the second: loads spread).
+ * W exceeds every detour and every spread cost of the instance added up, so one more request served always wins
+ * (the order of the criteria is strict), and the served count can be read from the LP bound.
+ */
+export interface BuiltModel {
+  lp: string;
+  /** The same model without integrality: its optimum bounds every plan. */
+  relaxation: string;
+  servedWeight: number;
+  variables: number;
+  constraints: number;
+}
+
+/** LP format lines stay short: readers cap line length, and terms may continue on the next line. */
+function sum(terms: string[]): string {
+  const lines: string[] = [];
+  for (let i = 0; i < terms.length; i += 20) lines.push(terms.slice(i, i + 20).join(' '));
+  return lines.join('\n   ');
+}
+const term = (coef: number, name: string, first: boolean) =>
+  coef < 0 ? `- ${-coef} ${name}` : first ? `${coef} ${name}` : `+ ${coef} ${name}`;
+
+export function buildModel(inst: PlanInstance, spreadWeightS: number): BuiltModel {
+  const cs = inst.candidates;
+  const x = (i: number) => `x${i}`;
+  const byRequest = new Map<number, number[]>();
+  const byKey = new Map<string, number[]>();
+  const byDriver = new Map<number, number[]>();
+  cs.forEach((c, i) => {
+    byRequest.set(c.requestId, [...(byRequest.get(c.requestId) ?? []), i]);
+    byKey.set(seatKey(c), [...(byKey.get(seatKey(c)) ?? []), i]);
+    byDriver.set(c.driverId, [...(byDriver.get(c.driverId) ?? []), i]);
+  });
+  let maxDetours = 0;
+  for (const ids of byRequest.values()) maxDetours += Math.max(0, ...ids.map((i) => cs[i].detourS));
+  const spreadDrivers = [...byDriver.entries()].filter(([, ids]) => new Set(ids.map((i) => cs[i].requestId)).size > 1);
+  const servedWeight = Math.ceil(maxDetours + 2 * spreadWeightS * byRequest.size) + 1;
+
+  const rows: string[] = [];
+  for (const [r, ids] of byRequest)
+    if (ids.length > 1) rows.push(` req${r}: ${sum(ids.map((i, k) => term(1, x(i), k === 0)))} <= 1`);
+  let k = 0;
+  for (const [key, ids] of byKey) {
+    const cap = inst.capacity.get(key) ?? 0;
+    const need = ids.reduce((n, i) => n + cs[i].seats, 0);
+    // Fixed matches keep their seats even when a trip's seats were lowered since: the others get what is left.
+    const fixedSeats = ids.filter((i) => cs[i].fixed).reduce((n, i) => n + cs[i].seats, 0);
+    if (need > cap)
+      rows.push(
+        ` seat${k++}: ${sum(ids.map((i, j) => term(cs[i].seats, x(i), j === 0)))} <= ${Math.max(cap, fixedSeats)}`,
+      );
+  }
+  k = 0;
+  for (const [, ids] of byDriver) {
+    for (let a = 0; a < ids.length; a++)
+      for (let b = a + 1; b < ids.length; b++)
+        if (conflicts(cs[ids[a]], cs[ids[b]])) rows.push(` busy${k++}: ${x(ids[a])} + ${x(ids[b])} <= 1`);
+  }
+  k = 0;
+  for (const [a, b] of inst.roundTrips ?? []) {
+    const ia = byRequest.get(a) ?? [];
+    const ib = byRequest.get(b) ?? [];
+    const terms = [...ia.map((i) => `+ ${x(i)}`), ...ib.map((i) => `- ${x(i)}`)];
+    if (!terms.length) continue;
+    // A request of the pair without any candidate forbids the other.
+    rows.push(` both${k++}: 0 ${sum(terms)} = 0`);
+  }
+  const objective: string[] = cs.map((c, i) => term(servedWeight - c.detourS, x(i), i === 0));
+  for (const [d, ids] of spreadDrivers) {
+    const load = ids.map((i) => `+ ${x(i)}`);
+    rows.push(` one${d}: ${sum(load)} - e1d${d} <= 1`);
+    rows.push(` two${d}: ${sum(load)} - e2d${d} <= 2`);
+    objective.push(`- ${spreadWeightS} e1d${d}`, `- ${spreadWeightS} e2d${d}`);
+  }
+  const bounds = cs.map((c, i) => (c.fixed ? ` ${x(i)} = 1` : ` 0 <= ${x(i)} <= 1`));
+  const head = [
+    'Maximize',
+    ` obj: ${objective.length ? sum(objective) : '0 x0'}`,
+    'Subject To',
+    ...rows,
+    'Bounds',
+    ...bounds,
+  ];
+  const binaries = cs.map((_, i) => x(i));
+  const lp = [...head, 'Binary', ` ${sum(binaries)}`, 'End', ''].join('\n');
+  const relaxation = [...head, 'End', ''].join('\n');
+  return {
+    lp,
+    relaxation,
+    servedWeight,
+    variables: cs.length + 2 * spreadDrivers.length,
+    constraints: rows.length,
+  };
+}
+
+/** The objective of a set of chosen candidates, as the MILP counts it. */
+export function objectiveOf(chosen: PlanCandidate[], servedWeight: number, spreadWeightS: number): number {
+  const load = new Map<number, number>();
+  let v = 0;
+  for (const c of chosen) {
+    v += servedWeight - c.detourS;
+    load.set(c.driverId, (load.get(c.driverId) ?? 0) + 1);
+  }
+  for (const n of load.values()) v -= spreadWeightS * (Math.max(0, n - 1) + Math.max(0, n - 2));
+  return v;
+}

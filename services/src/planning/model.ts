@@ -1,0 +1,111 @@
+/**
+ * The batch assignment problem, independent of the database and the matcher: candidate pairs (a request on a
+ * driver's trip leg on a date, as the matcher found them), the seats of each trip leg on each date, and the matches
+ * already holding a seat.
+ */
+
+export type LegName = 'outbound' | 'return';
+
+export interface PlanCandidate {
+  requestId: number;
+  tripId: number;
+  driverId: number;
+  leg: LegName;
+  date: string;
+  detourS: number;
+  /** Seats the request needs. */
+  seats: number;
+  /** Minutes after midnight: the driver is busy with this passenger from pickup to drop-off. */
+  pickupMin: number;
+  dropoffMin: number;
+  /** A match already accepted or confirmed: the plan keeps it as it is and counts its seats. */
+  fixed?: boolean;
+}
+
+export interface PlanInstance {
+  /**
+   * Every candidate; those of one request in the matcher's order (best first), requests in the order they came:
+   * the per-request greedy answer takes, for each request in turn, the first candidate that still fits.
+   */
+  candidates: PlanCandidate[];
+  /** Seats of a trip leg on a date (see seatKey), before any match of the horizon. */
+  capacity: Map<string, number>;
+  /**
+   * Round trips: [outbound request, return request], served both or neither. Requests have no return leg in the
+   * data model yet (a return is a second request); the caller pairs them here once it does.
+   */
+  roundTrips?: [number, number][];
+}
+
+export interface PlanOptions {
+  /** Wall-clock limit of the MILP solver; past it, its best answer so far, or the greedy one. */
+  timeLimitS: number;
+  /** Cost of each passenger beyond the first and beyond the second on one driver over the horizon, in detour seconds. */
+  spreadWeightS?: number;
+  /** Relative MIP gap at which the solver stops. */
+  mipRelGap?: number;
+}
+
+export interface Plan {
+  /** Where the assignments come from: the MILP, or the greedy answer (solver failed, or not better). */
+  source: 'milp' | 'greedy';
+  /** The solver's own status (or the error that sent us to the greedy answer). */
+  solverStatus: string;
+  chosen: PlanCandidate[];
+  /** Requests served by the plan, the fixed ones included. */
+  served: number;
+  greedyServed: number;
+  greedyChosen: PlanCandidate[];
+  totalDetourS: number;
+  greedyDetourS: number;
+  /** The MILP's objective for the plan chosen (served × weight − detour − spread). */
+  objective: number;
+  /** The LP relaxation's optimum: no plan can do better. */
+  lpBound: number | null;
+  /** (lpBound − objective) / lpBound, in per cent. */
+  gapPct: number | null;
+  /** At most this many requests can be served (from the LP bound). */
+  servedBound: number | null;
+  /** The weight of one request served, in detour seconds: larger than every detour and spread change together. */
+  servedWeight: number;
+  solveMs: number;
+  variables: number;
+  constraints: number;
+}
+
+export const seatKey = (c: Pick<PlanCandidate, 'tripId' | 'leg' | 'date'>) => `${c.tripId}:${c.leg}:${c.date}`;
+
+/** One driver cannot carry two passengers of different trip legs whose rides overlap in time on the same date. */
+export function conflicts(a: PlanCandidate, b: PlanCandidate): boolean {
+  return (
+    a.driverId === b.driverId &&
+    a.date === b.date &&
+    seatKey(a) !== seatKey(b) &&
+    a.pickupMin < b.dropoffMin &&
+    b.pickupMin < a.dropoffMin
+  );
+}
+
+/** What a set of chosen candidates breaks (empty when it is a valid plan): checked on every solver answer. */
+export function violations(inst: PlanInstance, chosen: PlanCandidate[]): string[] {
+  const out: string[] = [];
+  const seen = new Set<number>();
+  const used = new Map<string, number>();
+  for (const c of chosen) {
+    if (seen.has(c.requestId)) out.push(`request ${c.requestId} assigned twice`);
+    seen.add(c.requestId);
+    used.set(seatKey(c), (used.get(seatKey(c)) ?? 0) + c.seats);
+  }
+  for (const [key, n] of used) {
+    const fixed = chosen.filter((c) => c.fixed && seatKey(c) === key).reduce((s, c) => s + c.seats, 0);
+    if (n > Math.max(inst.capacity.get(key) ?? 0, fixed)) out.push(`trip leg ${key} over its seats`);
+  }
+  for (let a = 0; a < chosen.length; a++)
+    for (let b = a + 1; b < chosen.length; b++)
+      if (conflicts(chosen[a], chosen[b])) out.push(`driver ${chosen[a].driverId} in two places`);
+  for (const c of inst.candidates)
+    if (c.fixed && !chosen.includes(c)) out.push(`fixed match of request ${c.requestId} moved`);
+  for (const [a, b] of inst.roundTrips ?? [])
+    if (seen.has(a) !== seen.has(b)) out.push(`round trip ${a}/${b} served one way only`);
+  return out;
+}
