@@ -41,6 +41,8 @@ export function formatReport(r: SetupReport, ctx: { file: string; database: stri
   for (const a of r.accountsKept) lines.push(`${a.role === 'admin' ? 'Compte d’administration' : 'Compte de coordination'} : ${a.email} — existe déjà, mot de passe inchangé`);
   if (r.token?.created) lines.push(`Jeton d’API d’intégration : ${r.token.created} (affiché une seule fois)`);
   else if (r.token?.existing) lines.push('Jeton d’API d’intégration : existe déjà (non réaffiché ; le révoquer dans la console pour en créer un autre)');
+  const names: Record<string, string> = { read: 'lecture', validate: 'contrôles', communes: 'communes', boundary: 'périmètre', accounts: 'comptes' };
+  lines.push(`Durées : ${r.steps.map((s) => `${names[s.step] ?? s.step} ${seconds(s.ms)}`).join(', ')}`);
   return lines.join('\n');
 }
 

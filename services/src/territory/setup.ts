@@ -56,6 +56,8 @@ export interface SetupReport {
   accountsCreated: AccountReport[];
   accountsKept: AccountReport[];
   token: { created: string | null; existing: boolean } | null;
+  /** How long each step took, in order: the set-up time a territory plans for. */
+  steps: { step: string; ms: number }[];
 }
 
 export const slugOf = (name: string) =>
@@ -106,6 +108,13 @@ async function ensureAccount(tx: Queryable, territoryId: number, role: 'coordina
  * when any commune is refused. Run again with a new edition of the file, it reports what changed.
  */
 export async function setUpTerritory(db: Db, input: SetupInput): Promise<SetupReport> {
+  const steps: SetupReport['steps'] = [];
+  let mark = performance.now();
+  const step = (name: string) => {
+    const now = performance.now();
+    steps.push({ step: name, ms: now - mark });
+    mark = now;
+  };
   const slug = input.slug ?? slugOf(input.name);
   const actor = input.actor ?? 'territory-cli';
   let outlines = readCommuneFile(input.communesGeoJSON);
@@ -120,6 +129,7 @@ export async function setUpTerritory(db: Db, input: SetupInput): Promise<SetupRe
     if (ref?.population != null) enrichment.populations++;
     return { insee: c.insee, name: c.name, population: ref?.population ?? null, postalCodes: ref?.postalCodes ?? [], geometry: c.geometry };
   });
+  step('read');
 
   return db.transaction(async (tx) => {
     const existing = await territoryBySlug(tx, slug);
@@ -133,6 +143,7 @@ export async function setUpTerritory(db: Db, input: SetupInput): Promise<SetupRe
       if (other) problems.push(issue(c, 'other_territory', '.properties', `la commune ${c.insee} ${c.name} appartient déjà au territoire « ${other} »`));
     }
     if (problems.length) throw new CommuneFileInvalid(problems.sort((a, b) => (a.feature ?? -1) - (b.feature ?? -1)));
+    step('validate');
 
     let territoryId: number;
     if (existing) {
@@ -146,7 +157,9 @@ export async function setUpTerritory(db: Db, input: SetupInput): Promise<SetupRe
       territoryId = await createTerritory(tx, { slug, name: input.name, coordinatorPhone: input.coordinatorPhone ?? null });
     }
     const changes = await syncCommunes(tx, territoryId, communes);
+    step('communes');
     const boundaryChanged = await boundaryFromCommunes(tx, territoryId);
+    step('boundary');
     await auditEvent(tx, {
       actor, actorRole: 'admin', action: existing ? 'territory_update' : 'territory_create', subjectType: 'territory',
       subjectId: territoryId, territoryId, fields: ['communes', 'boundary'],
@@ -162,6 +175,7 @@ export async function setUpTerritory(db: Db, input: SetupInput): Promise<SetupRe
       const { rows } = await tx.query('SELECT 1 FROM api_tokens WHERE label = $1 AND territory_id = $2 AND revoked_at IS NULL', [label, territoryId]);
       token = rows[0] ? { created: null, existing: true } : { created: (await createToken(tx, { label, role: 'integration', territoryId })).token, existing: false };
     }
+    step('accounts');
     return {
       territoryId,
       slug,
@@ -174,6 +188,7 @@ export async function setUpTerritory(db: Db, input: SetupInput): Promise<SetupRe
       accountsCreated: accounts.filter((a) => a.password),
       accountsKept: accounts.filter((a) => !a.password),
       token,
+      steps,
     };
   });
 }
