@@ -126,15 +126,16 @@ export interface CommuneFeature {
   insee: string;
   name: string;
   population: number | null;
+  postalCodes?: string[];
   geometry: unknown;
 }
 
 /** Communes of a territory, from their official outlines; one already known is left as it is. */
 export async function addCommunes(tx: Queryable, territoryId: number, communes: CommuneFeature[]) {
   await tx.query(
-    `INSERT INTO communes (insee, name, territory_id, population, geom, centroid)
-     SELECT c.insee, c.name, $1, c.population, g, ST_PointOnSurface(g)
-     FROM jsonb_to_recordset($2::jsonb) AS c(insee text, name text, population int, geometry jsonb),
+    `INSERT INTO communes (insee, name, territory_id, population, postal_codes, geom, centroid)
+     SELECT c.insee, c.name, $1, c.population, COALESCE(c."postalCodes", '{}'), g, ST_PointOnSurface(g)
+     FROM jsonb_to_recordset($2::jsonb) AS c(insee text, name text, population int, "postalCodes" text[], geometry jsonb),
           LATERAL (SELECT ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(c.geometry), 4326)) AS g) x
      ON CONFLICT (insee) DO NOTHING`,
     [territoryId, JSON.stringify(communes)],
