@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 export const root = path.resolve(import.meta.dirname, '../..');
-/** ../shared beside the clone (CI, main), or the machine's copy when the clone is a worktree elsewhere. */
-const shared = [path.resolve(root, '../shared'), '/work/shared'].find((d) => fs.existsSync(path.join(d, 'data'))) ?? path.resolve(root, '../shared');
+/** Reference data beside the clone (see ../shared/README.md). */
+const shared = path.resolve(root, '../shared');
 export const CORREZE = path.join(shared, 'data/correze/communes-19-correze.geojson');
 export const LOT = path.join(root, 'fixtures/communes-46-lot.geojson');
 
@@ -41,3 +41,5 @@ export function writeCollection(dir: string, name: string, features: unknown[]):
   fs.writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features }));
   return file;
 }
+export const BNLC = path.join(shared, 'data/bnlc/bnlc-2026-08-18.csv');
+export const LOT_ROADS = path.join(root, 'fixtures/lot-classified-roads.osm.pbf');

@@ -1,4 +1,6 @@
 import type { FileIssue } from './communes-file.ts';
+import type { BnlcAttachReport, RoadsReport } from './attach.ts';
+import { BNLC_MARGIN_M, ROAD_REACH_M } from './attach.ts';
 import type { SetupReport } from './setup.ts';
 
 /** What the set-up did, in French for the person running it; figures first, then the accounts (shown once). */
@@ -50,4 +52,26 @@ export function formatIssue(file: string, i: FileIssue, departement?: string): s
   if (i.field === 'departement') return `--departement ${departement ?? ''} : ${i.reason}`;
   if (i.feature === null) return `${file} : ${i.reason}`;
   return `${file} : feature ${i.feature}${i.insee ? ` (INSEE ${i.insee})` : ''}, ${i.field} : ${i.reason} [${i.code}]`;
+}
+
+export function formatBnlc(territory: string, file: string, r: BnlcAttachReport): string {
+  return (
+    `Aires de covoiturage (BNLC, ${file}) : ${r.inZone} sur ${r.inFile} dans le périmètre de ${territory} ou à moins de ` +
+    `${BNLC_MARGIN_M / 1000} km — ${plural(r.added, 'ajoutée')}, ${plural(r.updated, 'mise à jour', 'mises à jour')}, ` +
+    `${plural(r.removed, 'retirée')} (absentes de cette édition) ; ${seconds(r.ms)}`
+  );
+}
+
+export function formatRoads(territory: string, file: string, r: RoadsReport): string {
+  const lines = [
+    `Routes (${file}) : ${r.ways.toLocaleString('fr-FR')} voies, ${r.nodes.toLocaleString('fr-FR')} nœuds ; ` +
+      `${r.covered}/${r.communes} communes de ${territory} ont une route à moins de ${ROAD_REACH_M / 1000} km de leur centre ; ${seconds(r.ms)}`,
+  ];
+  if (r.uncovered.length) lines.push(`  hors de l’extrait : ${list(r.uncovered.map((c) => `${c.insee} ${c.name}`))}`);
+  lines.push(
+    r.covered === r.communes
+      ? `  pour s’en servir : ROAD_NETWORK=${file} (routeur intégré ; un seul extrait pour tous les territoires servis) ou OSRM_URL (deploy/README.md)`
+      : '  cet extrait ne couvre pas tout le territoire : les trajets hors de lui restent estimés en ligne droite (approximate) ; prendre un extrait qui couvre tous les territoires servis',
+  );
+  return lines.join('\n');
 }
