@@ -79,6 +79,7 @@ async function create(args: string[]) {
   const db = await openDb(config);
   try {
     await migrate(db);
+    const storeMs = performance.now() - t0;
     const report = await setUpTerritory(db, {
       name: values.name!.trim(),
       slug: values.slug,
@@ -89,7 +90,7 @@ async function create(args: string[]) {
       adminEmail: values['admin-email'],
       token: values.token,
     });
-    console.log(formatReport(report, { file, database: db.kind, ms: performance.now() - t0 }));
+    console.log(formatReport(report, { file, database: db.kind, ms: performance.now() - t0, storeMs }));
   } catch (e) {
     if (!(e instanceof CommuneFileInvalid)) throw e;
     const shown = e.issues.slice(0, 50);

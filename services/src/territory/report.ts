@@ -10,7 +10,7 @@ const list = (items: string[], max = 10) =>
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n > 1 ? many : one}`;
 const seconds = (ms: number) => `${(ms / 1000).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} s`;
 
-export function formatReport(r: SetupReport, ctx: { file: string; database: string; ms: number }): string {
+export function formatReport(r: SetupReport, ctx: { file: string; database: string; ms: number; storeMs?: number }): string {
   const c = r.communes;
   const changed =
     r.created || r.renamedFrom !== null || r.boundaryChanged ||
@@ -35,16 +35,17 @@ export function formatReport(r: SetupReport, ctx: { file: string; database: stri
   lines.push(`Codes postaux : ${e.postalCodes}/${c.total - c.kept.length}, populations : ${e.populations}/${c.total - c.kept.length} (Code officiel géographique, @etalab/decoupage-administratif)`);
   if (e.merged.length) lines.push(`  fusionnées depuis l’édition du fichier (sans population propre) : ${list(e.merged.map((x) => `${x.insee} ${x.name} → ${x.into}`))}`);
   if (e.unknown.length) lines.push(`  inconnues du référentiel (ni code postal ni population) : ${list(e.unknown.map((x) => `${x.insee} ${x.name}`))}`);
-  if (r.created) lines.push('Règles de mise en relation : celles par défaut (modifiables dans la console)');
+  if (r.created) lines.push('Règles de mise en relation : celles par défaut (un compte d’administration les change dans la console)');
   for (const a of r.accountsCreated) {
     const label = a.role === 'admin' ? 'Compte d’administration' : 'Compte de coordination';
-    lines.push(`${label} : ${a.email} — mot de passe : ${a.password} (affiché une seule fois ; à changer dans la console)`);
+    lines.push(`${label} : ${a.email} — mot de passe : ${a.password} (affiché une seule fois)`);
   }
   for (const a of r.accountsKept) lines.push(`${a.role === 'admin' ? 'Compte d’administration' : 'Compte de coordination'} : ${a.email} — existe déjà, mot de passe inchangé`);
   if (r.token?.created) lines.push(`Jeton d’API d’intégration : ${r.token.created} (affiché une seule fois)`);
   else if (r.token?.existing) lines.push('Jeton d’API d’intégration : existe déjà (non réaffiché ; le révoquer dans la console pour en créer un autre)');
   const names: Record<string, string> = { read: 'lecture', validate: 'contrôles', communes: 'communes', boundary: 'périmètre', accounts: 'comptes' };
-  lines.push(`Durées : ${r.steps.map((s) => `${names[s.step] ?? s.step} ${seconds(s.ms)}`).join(', ')}`);
+  const store = ctx.storeMs === undefined ? '' : `base (ouverture, migrations) ${seconds(ctx.storeMs)}, `;
+  lines.push(`Durées : ${store}${r.steps.map((s) => `${names[s.step] ?? s.step} ${seconds(s.ms)}`).join(', ')}`);
   return lines.join('\n');
 }
 
