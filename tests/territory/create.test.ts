@@ -74,7 +74,8 @@ describe('npm run territory -- create', () => {
     expect(run.stdout).toContain('déjà à jour : rien n’a changé');
     expect(run.stdout).toContain('283 inchangées');
     expect(run.stdout).toContain('Périmètre : union des communes, inchangé');
-    expect(run.stdout).toContain(`${COORD} — existe déjà, mot de passe inchangé`);
+    // The territory has its coordinator: no default account is added beside it.
+    expect(run.stdout).not.toContain('Compte de coordination');
     expect(run.stdout).not.toMatch(/mot de passe : \S/);
     expect(run.stdout).not.toContain('cmb_');
     const after = await q(`SELECT (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM api_tokens)::int AS tokens,
@@ -98,9 +99,10 @@ describe('npm run territory -- create', () => {
     shifted.geometry = { ...moved.geometry, coordinates: moved.geometry.coordinates.map((ring: number[][]) => ring.map(([x, y]) => [x + 0.0005, y])) };
     const file = writeCollection(dir, 'correze-edition.geojson', edition);
 
-    const run = await territoryCli(['create', '--name', 'Corrèze', '--communes', file], env);
+    const run = await territoryCli(['create', '--name', 'Corrèze', '--communes', file, '--coordinator-email', COORD], env);
     expect(run.stderr).toBe('');
     expect(run.stdout).toContain('mis à jour');
+    expect(run.stdout).toContain(`${COORD} — existe déjà, mot de passe inchangé`);
     expect(run.stdout).toContain('renommées : 19272 Tulle → Tulle (préfecture)');
     expect(run.stdout).toContain('contours modifiés : 19031 Brive-la-Gaillarde');
     expect(run.stdout).toContain('retirées : 19092 Jardin');

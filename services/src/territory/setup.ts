@@ -29,6 +29,8 @@ export interface SetupInput {
   token?: boolean;
   /** Who is doing it, for the audit log. */
   actor?: string;
+  /** Everything checked and computed, then rolled back: the console's "check the map" step. */
+  dryRun?: boolean;
 }
 
 export interface AccountReport {
@@ -58,6 +60,17 @@ export interface SetupReport {
   token: { created: string | null; existing: boolean } | null;
   /** How long each step took, in order: the set-up time a territory plans for. */
   steps: { step: string; ms: number }[];
+  /** Set on a dry run: nothing was kept, no password or token was made for real. */
+  dryRun?: boolean;
+  /** On a dry run, the boundary the territory would get (simplified for a map). */
+  boundary?: unknown;
+}
+
+/** Carries a dry run's report out of the transaction it rolls back. */
+class DryRunDone extends Error {
+  constructor(readonly report: SetupReport) {
+    super('dry run');
+  }
 }
 
 export const slugOf = (name: string) =>
@@ -131,7 +144,7 @@ export async function setUpTerritory(db: Db, input: SetupInput): Promise<SetupRe
   });
   step('read');
 
-  return db.transaction(async (tx) => {
+  const run = db.transaction(async (tx) => {
     const existing = await territoryBySlug(tx, slug);
     const problems: FileIssue[] = [];
     for (const bad of await invalidOutlines(tx, communes.map((c) => c.geometry))) {
@@ -166,7 +179,13 @@ export async function setUpTerritory(db: Db, input: SetupInput): Promise<SetupRe
     });
 
     const accounts: AccountReport[] = [];
-    accounts.push(await ensureAccount(tx, territoryId, 'coordinator', (input.coordinatorEmail ?? `coordination.${slug}@comobi.local`).toLowerCase(), actor));
+    // A re-run without --coordinator-email does not add the default account beside the coordinators already there.
+    const { rows: coordinators } = await tx.query(
+      `SELECT 1 FROM users u JOIN user_territories ut ON ut.user_id = u.id WHERE ut.territory_id = $1 AND u.role = 'coordinator' LIMIT 1`,
+      [territoryId],
+    );
+    const coordinatorEmail = input.coordinatorEmail ?? (coordinators.length ? null : `coordination.${slug}@comobi.local`);
+    if (coordinatorEmail) accounts.push(await ensureAccount(tx, territoryId, 'coordinator', coordinatorEmail.toLowerCase(), actor));
     if (input.adminEmail) accounts.push(await ensureAccount(tx, territoryId, 'admin', input.adminEmail.toLowerCase(), actor));
 
     let token: SetupReport['token'] = null;
@@ -176,7 +195,7 @@ export async function setUpTerritory(db: Db, input: SetupInput): Promise<SetupRe
       token = rows[0] ? { created: null, existing: true } : { created: (await createToken(tx, { label, role: 'integration', territoryId })).token, existing: false };
     }
     step('accounts');
-    return {
+    const report: SetupReport = {
       territoryId,
       slug,
       name: input.name,
@@ -190,5 +209,21 @@ export async function setUpTerritory(db: Db, input: SetupInput): Promise<SetupRe
       token,
       steps,
     };
+    if (!input.dryRun) return report;
+    const { rows } = await tx.query<{ boundary: unknown }>(
+      'SELECT ST_AsGeoJSON(ST_Multi(ST_SimplifyPreserveTopology(boundary, 0.0005)), 5)::json AS boundary FROM territories WHERE id = $1',
+      [territoryId],
+    );
+    throw new DryRunDone({
+      ...report,
+      dryRun: true,
+      boundary: rows[0].boundary,
+      accountsCreated: report.accountsCreated.map(({ role, email }) => ({ role, email })),
+      token: report.token && { created: null, existing: report.token.existing },
+    });
+  });
+  return run.catch((e) => {
+    if (e instanceof DryRunDone) return e.report;
+    throw e;
   });
 }
