@@ -14,7 +14,8 @@ import { MatchList } from './resources/matches.tsx';
 import { DriverList, PassengerList, PersonCreate, PersonEdit, PersonShow } from './resources/people.tsx';
 import { ProviderCreate, ProviderEdit, ProviderList } from './resources/providers.tsx';
 import { RequestList } from './resources/requests.tsx';
-import { TerritoryCreate, TerritoryEdit, TerritoryList } from './resources/territories.tsx';
+import { TerritoryEdit, TerritoryList } from './resources/territories.tsx';
+import { TerritoryWizard } from './territories/TerritoryWizard.tsx';
 import { TripList, TripShow } from './resources/trips.tsx';
 import { TripCreate, TripEdit } from './trips/TripForm.tsx';
 import { UserCreate, UserEdit, UserList } from './resources/users.tsx';
@@ -50,7 +51,7 @@ export const App = () => (
           </>
         ) : null}
         <Resource name="territories" list={role === 'admin' ? TerritoryList : undefined} edit={role === 'admin' ? TerritoryEdit : undefined}
-          create={role === 'admin' ? TerritoryCreate : undefined} />
+          create={role === 'admin' ? TerritoryWizard : undefined} />
         {role === 'admin' ? (
           <>
             <Resource name="users" list={UserList} edit={UserEdit} create={UserCreate} />
