@@ -1,3 +1,4 @@
+import KeyIcon from '@mui/icons-material/Key';
 import PhoneIcon from '@mui/icons-material/PhoneInTalk';
 import { Admin, CustomRoutes, Layout, Menu, Resource, type LayoutProps } from 'react-admin';
 import { Route } from 'react-router';
@@ -17,6 +18,8 @@ import { RequestList } from './resources/requests.tsx';
 import { TerritoryEdit, TerritoryList } from './resources/territories.tsx';
 import { TerritoryWizard } from './territories/TerritoryWizard.tsx';
 import { TripList, TripShow } from './resources/trips.tsx';
+import { TokenCreate } from './tokens/TokenCreate.tsx';
+import { TokenList } from './tokens/TokenList.tsx';
 import { TripCreate, TripEdit } from './trips/TripForm.tsx';
 import { UserCreate, UserEdit, UserList } from './resources/users.tsx';
 
@@ -56,6 +59,7 @@ export const App = () => (
           <>
             <Resource name="users" list={UserList} edit={UserEdit} create={UserCreate} />
             <Resource name="audit" list={AuditList} />
+            <Resource name="tokens" list={TokenList} create={TokenCreate} icon={KeyIcon} />
           </>
         ) : null}
       </>

@@ -64,6 +64,13 @@ const messages = {
         'current.serviceEnd': 'Service jusqu’au',
       },
     },
+    tokens: {
+      name: 'Jeton d’API |||| Jetons d’API',
+      fields: {
+        label: 'Libellé', role: 'Rôle', territoryId: 'Territoire', createdAt: 'Créé le', lastUsedAt: 'Dernier usage',
+        revokedAt: 'État', createdBy: 'Créé par', q: 'Recherche', revoked: 'État',
+      },
+    },
     audit: {
       name: 'Journal d’audit |||| Journal d’audit',
       fields: {
@@ -116,6 +123,28 @@ const messages = {
     auditActions: {
       read_personal: 'Lecture de données personnelles', login: 'Connexion', logout: 'Déconnexion', user_create: 'Création de compte',
       user_update: 'Modification de compte', user_delete: 'Suppression de compte', audit_export: 'Export du journal',
+      token_create: 'Création de jeton d’API', token_revoke: 'Révocation de jeton d’API',
+    },
+    tokens: {
+      revoke: 'Révoquer',
+      revokeTitle: 'Révoquer le jeton « %{label} » ?',
+      revokeContent: 'Les applications qui l’utilisent seront refusées dès leur prochain appel. La révocation est définitive : pour rétablir l’accès, il faudra créer un nouveau jeton.',
+      revoked: 'Jeton « %{label} » révoqué',
+      active: 'Actifs',
+      revokedState: 'Révoqués',
+      labelHelp: 'Par exemple le nom de l’opérateur ou du script qui l’utilisera',
+      roleHelp: 'Intégration : clé d’un opérateur pour l’API d’interopérabilité',
+      territoryHelp: 'Obligatoire, sauf pour un jeton administrateur',
+      territoryRequired: 'Choisissez le territoire : seul un jeton administrateur vaut pour tous les territoires',
+      allTerritories: 'Tous les territoires (administrateur seulement)',
+      issuedTitle: 'Nouveau jeton d’API',
+      issuedHeading: 'Jeton « %{label} » créé',
+      copyNow: 'Copiez ce jeton maintenant : il ne sera plus affiché.',
+      plain: 'Jeton',
+      copy: 'Copier',
+      copied: 'Copié',
+      usage: 'À envoyer dans l’en-tête Authorization de chaque appel à l’API, par exemple :',
+      done: 'J’ai copié le jeton, revenir à la liste',
     },
   },
 };

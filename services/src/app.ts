@@ -2,10 +2,10 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa from 'koa';
 import { authenticate } from './auth/middleware.ts';
-import type { PrincipalResolver } from './auth/principal.ts';
 import { bearerResolver } from './auth/tokens.ts';
-import type { Services } from './context.ts';
+import type { Plugin, Services } from './context.ts';
 import { errorMiddleware } from './http/error-middleware.ts';
+import { inputGuard } from './http/input-guard.ts';
 import { openapiDocument } from './openapi.ts';
 import { matchCreateRoutes } from './resources/matches/create.ts';
 import { matchRoutes } from './resources/matches/match-route.ts';
@@ -13,21 +13,16 @@ import { matchResourceRoutes } from './resources/matches/routes.ts';
 import { peopleRoutes } from './resources/people/routes.ts';
 import { requestRoutes } from './resources/requests/routes.ts';
 import { territoryRoutes } from './resources/territories/routes.ts';
+import { tokenRoutes } from './resources/tokens/routes.ts';
 import { tripRoutes } from './resources/trips/routes.ts';
 import { osrmRoutes } from './routing/osrm-endpoints.ts';
-
-/**
- * A part of the product mounted on the app (console, public pages, interop API…): it may add principal resolvers
- * (session cookies, API keys), routes under /api (authenticated) and routes at the root (its own auth).
- */
-export interface Plugin {
-  resolvers?: PrincipalResolver[];
-  api?: (api: Router, s: Services) => void;
-  root?: (app: Koa, root: Router, s: Services) => void;
-}
+import { clientAddressMiddleware, trustedProxies } from './security/client-address.ts';
 
 export function createApp(s: Services, plugins: Plugin[] = []): Koa {
+  // `proxy: true` lets Koa read X-Forwarded-Proto and -Host, which the first middleware keeps only from trusted
+  // proxies; it also sets ctx.ip itself (Koa's own choice, the leftmost X-Forwarded-For, is the client's to write).
   const app = new Koa({ proxy: true });
+  app.use(clientAddressMiddleware(trustedProxies(s.config.TRUSTED_PROXIES)));
   app.use(errorMiddleware(s.log));
   app.use(async (ctx, next) => {
     // Readiness: until the index is loaded, answers would miss drivers.
@@ -39,7 +34,9 @@ export function createApp(s: Services, plugins: Plugin[] = []): Koa {
     }
     await next();
   });
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: s.config.BODY_LIMIT, encoding: 'utf-8' }));
+  // Not strict: arrays and scalars are parsed alike, and the input guard refuses both with one answer.
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: s.config.BODY_LIMIT, encoding: 'utf-8', jsonStrict: false }));
+  app.use(inputGuard());
 
   const root = new Router();
   root.get('/health', async (ctx) => {
@@ -74,6 +71,7 @@ export function createApp(s: Services, plugins: Plugin[] = []): Koa {
     matchResourceRoutes,
     matchCreateRoutes,
     matchRoutes,
+    tokenRoutes,
   ]) {
     const r = routes(s);
     api.use(r.routes(), r.allowedMethods());

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createToken } from './auth/tokens.ts';
+import { createToken } from './domain/tokens.ts';
 import type { Config } from './config.ts';
 import type { Log, Services } from './context.ts';
 import { openDb, type Db } from './db/index.ts';

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { addressEntryError, splitList } from './security/address-list.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 
@@ -23,6 +24,20 @@ const schema = z.object({
   /** Matching answers within this budget even when the router is slow (then approximate). */
   MATCH_DEADLINE_MS: z.coerce.number().int().positive().default(3000),
   BODY_LIMIT: z.string().default('1mb'),
+  /**
+   * Reverse proxies whose X-Forwarded-* headers are believed (comma-separated IP addresses and CIDR blocks). None by
+   * default: the client's address is then the TCP peer's, whatever headers it sends.
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform(splitList)
+    .superRefine((entries, ctx) => {
+      for (const e of entries) {
+        const error = addressEntryError(e);
+        if (error) ctx.addIssue({ code: 'custom', message: error });
+      }
+    }),
 });
 
 export type Config = z.infer<typeof schema> & { repoRoot: string };

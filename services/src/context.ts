@@ -1,3 +1,6 @@
+import type KoaRouter from '@koa/router';
+import type Koa from 'koa';
+import type { PrincipalResolver } from './auth/principal.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/index.ts';
 import type { LegIndex } from './matching/leg-index.ts';
@@ -21,4 +24,14 @@ export interface Services {
   ready: boolean;
   /** Transit, on-demand transport and seated-patient transport when no driver fits (set when GTFS is wired). */
   alternatives?: (ask: TripAsk, territoryIds: number[] | null, answer: MatchAnswer) => Promise<unknown>;
+}
+
+/**
+ * A part of the product mounted on the app (console, public pages, interop API…): it may add principal resolvers
+ * (session cookies, API keys), routes under /api (authenticated) and routes at the root (its own auth).
+ */
+export interface Plugin {
+  resolvers?: PrincipalResolver[];
+  api?: (api: KoaRouter, s: Services) => void;
+  root?: (app: Koa, root: KoaRouter, s: Services) => void;
 }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { TOKEN_ROLES } from './domain/tokens.ts';
 import { needsDateOrWeekdays, tripAsk } from './matching/query.ts';
 import { rulesSchema } from './matching/rules.ts';
+import { tokenBody } from './resources/tokens/routes.ts';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 
@@ -60,7 +62,9 @@ const crud = (name: string, tag: string, writable = true) => {
     description: 'error',
     content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
   };
-  const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }];
+  const idParam = [
+    { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1, maximum: 2147483647 } },
+  ];
   return {
     [`/api/${name}`]: {
       get: {
@@ -80,15 +84,107 @@ const crud = (name: string, tag: string, writable = true) => {
         : {}),
     },
     [`/api/${name}/{id}`]: {
-      get: { tags: [tag], parameters: idParam, responses: { 200: { description: tag }, 404: err } },
+      get: { tags: [tag], parameters: idParam, responses: { 200: { description: tag }, 400: err, 404: err } },
       put: {
         tags: [tag],
         parameters: idParam,
         responses: { 200: { description: 'updated' }, 400: err, 404: err, 409: err },
       },
       ...(writable
-        ? { delete: { tags: [tag], parameters: idParam, responses: { 200: { description: 'deleted' }, 404: err } } }
+        ? {
+            delete: {
+              tags: [tag],
+              parameters: idParam,
+              // 409: the record is still referred to (a driver's trips, a passenger's requests…).
+              responses: { 200: { description: 'deleted' }, 400: err, 404: err, 409: err },
+            },
+          }
         : {}),
+    },
+  };
+};
+
+const dateTime = { type: 'string', format: 'date-time' };
+const nullable = (schema: object) => ({ anyOf: [schema, { type: 'null' }] });
+const token = {
+  type: 'object',
+  required: ['id', 'label', 'role', 'territoryId', 'createdAt', 'createdBy', 'lastUsedAt', 'revokedAt', 'revokedBy'],
+  properties: {
+    id: { type: 'integer' },
+    label: { type: 'string' },
+    role: { enum: TOKEN_ROLES },
+    territoryId: nullable({ type: 'integer' }),
+    createdAt: dateTime,
+    createdBy: nullable({ type: 'string' }),
+    lastUsedAt: nullable(dateTime),
+    revokedAt: nullable(dateTime),
+    revokedBy: nullable({ type: 'string' }),
+  },
+};
+
+/** API tokens: admins only; the secret is in the creation's answer and nowhere else. */
+const tokenPaths = () => {
+  const err = {
+    description: 'error',
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  };
+  const one = (description: string) => ({
+    description,
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Token' } } },
+  });
+  const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }];
+  return {
+    '/api/tokens': {
+      get: {
+        tags: ['token'],
+        summary: 'List API tokens (react-admin simple-rest: Content-Range header); never the secret',
+        parameters: [
+          { name: 'sort', in: 'query', schema: { type: 'string' }, example: '["createdAt","DESC"]' },
+          { name: 'range', in: 'query', schema: { type: 'string' }, example: '[0,24]' },
+          { name: 'filter', in: 'query', schema: { type: 'string' }, example: '{"revoked":false}' },
+        ],
+        responses: {
+          200: {
+            description: 'tokens',
+            content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/Token' } } } },
+          },
+          400: err,
+          401: err,
+          403: err,
+        },
+      },
+      post: {
+        tags: ['token'],
+        summary: 'Create an API token; the plain token is returned in this answer only',
+        requestBody: { required: true, content: { 'application/json': { schema: json(tokenBody) } } },
+        responses: {
+          201: {
+            description: 'created',
+            content: {
+              'application/json': {
+                schema: {
+                  allOf: [
+                    { $ref: '#/components/schemas/Token' },
+                    { type: 'object', required: ['token'], properties: { token: { type: 'string' } } },
+                  ],
+                },
+              },
+            },
+          },
+          400: err,
+          401: err,
+          403: err,
+        },
+      },
+    },
+    '/api/tokens/{id}': {
+      get: { tags: ['token'], parameters: idParam, responses: { 200: one('token'), 401: err, 403: err, 404: err } },
+      delete: {
+        tags: ['token'],
+        summary: 'Revoke at once (the token is kept, with revokedAt); the next request with it gets 401',
+        parameters: idParam,
+        responses: { 200: one('revoked'), 401: err, 403: err, 404: err },
+      },
     },
   };
 };
@@ -149,6 +245,7 @@ export function openapiDocument() {
       ...crud('trips', 'trip'),
       ...crud('requests', 'request'),
       ...crud('matches', 'match'),
+      ...tokenPaths(),
       '/osrm/route/v1/driving/{coordinates}': {
         get: { security: [], summary: 'OSRM HTTP API v5 route service, answered by the configured router' },
       },
@@ -158,7 +255,7 @@ export function openapiDocument() {
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      schemas: { Error: error, Proposal: proposal, Rules: json(rulesSchema) },
+      schemas: { Error: error, Proposal: proposal, Rules: json(rulesSchema), Token: token },
     },
   };
 }

@@ -1,7 +1,6 @@
-import type { Plugin } from './app.ts';
 import { consolePlugin } from './console/plugin.ts';
 import { bnlcPlugin } from './bnlc/plugin.ts';
-import type { Services } from './context.ts';
+import type { Plugin, Services } from './context.ts';
 import { interopPlugin } from './interop/plugin.ts';
 import { publicPlugin } from './public/plugin.ts';
 import { rpcPlugin } from './rpc/plugin.ts';

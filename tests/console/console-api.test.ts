@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountKey } from '../../services/src/console/login-limit.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { addUser, ensureConsoleBuilt, proposalAsk, Session, startConsoleServer } from './helpers.ts';
 
@@ -19,6 +20,7 @@ beforeAll(async () => {
   await addUser(db, { email: 'autre@test.fr', password: PW, role: 'coordinator', territoryIds: [otherId] });
   await addUser(db, { email: 'viewer@test.fr', password: PW, role: 'viewer', territoryIds: [lotId] });
   await addUser(db, { email: 'limited@test.fr', password: PW, role: 'coordinator', territoryIds: [lotId] });
+  await addUser(db, { email: 'parallel@test.fr', password: PW, role: 'coordinator', territoryIds: [lotId] });
 });
 afterAll(async () => {
   await srv?.close();
@@ -91,10 +93,44 @@ describe('login and session cookie', () => {
     const blocked = await new Session(srv.url, '10.1.0.99').login('limited@test.fr', PW);
     expect(blocked.status).toBe(429);
     expect(blocked.headers.get('retry-after')).toBeTruthy();
-    const n = await srv.booted.services.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM login_attempts WHERE email = 'limited@test.fr' AND NOT success`);
-    expect(n.rows[0].n).toBe(5);
+    // Five failures and the refused sixth attempt, under a hash of the e-mail (never the e-mail itself).
+    const db = srv.booted.services.db;
+    const n = await db.query<{ n: number }>('SELECT sum(count)::int AS n FROM rate_limits WHERE key = $1', [accountKey('limited@test.fr')]);
+    expect(n.rows[0].n).toBe(6);
+    expect((await db.query(`SELECT 1 FROM rate_limits WHERE key LIKE '%limited%'`)).rows).toHaveLength(0);
     // Another account is not affected.
     expect((await new Session(srv.url, '10.1.0.100').login('lot@test.fr', PW)).status).toBe(200);
+  });
+
+  it('counts parallel wrong passwords on one account before checking them: only the allowed number are tried', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => new Session(srv.url, `10.40.${i}.1`).login('parallel@test.fr', 'not the password')),
+    );
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((st) => st === 401)).toHaveLength(5);
+    expect(statuses.filter((st) => st === 429)).toHaveLength(25);
+    expect((await new Session(srv.url, '10.40.99.1').login('parallel@test.fr', PW)).status).toBe(429);
+  });
+
+  it('counts parallel wrong passwords from one address before checking them', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => new Session(srv.url, '10.50.0.1').login(`parallel-guess${i}@test.fr`, 'nope nope nope')),
+    );
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((st) => st === 401)).toHaveLength(12);
+    expect(statuses.filter((st) => st === 429)).toHaveLength(18);
+  });
+
+  it('forgets the failures of an account at its next success, and takes a success back from the address', async () => {
+    const s = new Session(srv.url, '10.60.0.1');
+    for (let i = 0; i < 4; i++) expect((await s.login('lot@test.fr', 'wrong password!!')).status).toBe(401);
+    expect((await s.login('lot@test.fr', PW)).status).toBe(200);
+    // The account starts again from zero: four more failures are still answered 401, not 429.
+    for (let i = 0; i < 4; i++) expect((await s.login('lot@test.fr', 'wrong password!!')).status).toBe(401);
+    expect((await s.login('lot@test.fr', PW)).status).toBe(200);
+    // Eight failures and two successes from this address: the address limit (12) counts failures only.
+    for (let i = 0; i < 4; i++) expect((await s.login(`other${i}@test.fr`, 'nope nope nope')).status).toBe(401);
+    expect((await s.login('lot@test.fr', PW)).status).toBe(429);
   });
 
   it('limits failed logins per IP address across accounts', async () => {

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import type { Plugin } from '../../services/src/app.ts';
+import type { Plugin } from '../../services/src/context.ts';
 import { consolePlugin } from '../../services/src/console/plugin.ts';
 import type { ConsoleOptions } from '../../services/src/console/options.ts';
-import { saveUser } from '../../services/src/console/users-routes.ts';
+import { saveUser } from '../../services/src/domain/users.ts';
 import type { Queryable } from '../../services/src/db/index.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 

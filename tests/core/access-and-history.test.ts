@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createToken } from '../../services/src/auth/tokens.ts';
+import { createToken } from '../../services/src/domain/tokens.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 // Holes found by probing the service (issue 12): what viewers and integration keys reach, and history kept.
@@ -97,6 +97,25 @@ describe('personal data by role', () => {
     expect(person.home).toEqual({ lng: 1.38, lat: 44.74 });
     expect(person).not.toHaveProperty('lastName');
     expect((await srv.api('GET', `/api/matches/${made.proposals[0].id}/directions`, undefined, viewer)).status).toBe(403);
+  });
+});
+
+describe('consent to partner apps', () => {
+  it('is recorded when given or withdrawn through the people API, and unchanged when absent', async () => {
+    const made = await srv.api('POST', '/api/people', { territoryId, isPassenger: true, firstName: 'Inventée', partnerAppsConsent: true });
+    expect(made.status).toBe(201);
+    expect(made.body.partnerAppsConsent).toBe(true);
+    const id = made.body.id;
+    expect((await srv.api('PUT', `/api/people/${id}`, { firstName: 'Renommée' })).body.partnerAppsConsent).toBe(true);
+    expect((await srv.api('PUT', `/api/people/${id}`, { partnerAppsConsent: false })).body.partnerAppsConsent).toBe(false);
+    expect((await srv.api('PUT', `/api/people/${id}`, { partnerAppsConsent: false })).status).toBe(200);
+    const rows = await srv.booted.services.db.query<{ granted: boolean; source: string; text_version: string }>(
+      "SELECT granted, source, text_version FROM consents WHERE person_id = $1 AND kind = 'partner_apps' ORDER BY id",
+      [id],
+    );
+    expect(rows.rows.map((r) => r.granted)).toEqual([true, false]);
+    expect(rows.rows[0].source).toBe('api:admin-token');
+    expect(rows.rows[0].text_version).toMatch(/^applications-partenaires-/);
   });
 });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createToken } from '../../services/src/auth/tokens.ts';
+import { createToken } from '../../services/src/domain/tokens.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 // Two villages on the D653 north of Cahors and Cahors itself: a real axis of the Lot road graph.

@@ -2,7 +2,8 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Server } from 'node:http';
-import { createApp, type Plugin } from '../../services/src/app.ts';
+import { createApp } from '../../services/src/app.ts';
+import type { Plugin } from '../../services/src/context.ts';
 import { boot, type Booted } from '../../services/src/boot.ts';
 import { loadConfig, type Config } from '../../services/src/config.ts';
 import type { Router } from '../../services/src/routing/types.ts';
@@ -44,6 +45,8 @@ export async function startServer(
     DATA_DIR: path.join(os.tmpdir(), 'comobi-test-data'),
     DEMO: opts.demo ? 'auto' : 'off',
     LOG_LEVEL: 'silent',
+    // Test clients play the reverse proxy: they name the client's address in X-Forwarded-For, as nginx does.
+    TRUSTED_PROXIES: '127.0.0.1',
     ...opts.env,
   });
   const booted = await boot(config, { db: testDb.db, router: opts.router });

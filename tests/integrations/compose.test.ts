@@ -4,6 +4,7 @@ import { Ajv2019 } from 'ajv/dist/2019.js';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { loadConfig } from '../../services/src/config.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2019) => Ajv2019;
 const root = path.resolve(import.meta.dirname, '../..');
@@ -88,6 +89,11 @@ describe('docker-compose.yml', () => {
     const nginx = read('deploy/nginx.conf');
     expect(nginx).toMatch(/server app:3000/);
     expect(services.lb.volumes[0]).toContain('deploy/nginx.conf');
+    // nginx sets X-Forwarded-For to the address it saw (appending kept what the client wrote), and the service
+    // believes it only from the stack's network.
+    expect(nginx).toMatch(/proxy_set_header X-Forwarded-For \$remote_addr;/);
+    expect(nginx).not.toMatch(/\$proxy_add_x_forwarded_for/);
+    expect(loadConfig({ TRUSTED_PROXIES: e.TRUSTED_PROXIES }).TRUSTED_PROXIES.length).toBeGreaterThan(0);
   });
 
   it('builds the image from the Dockerfile: node 20, npm ci, npm start', () => {

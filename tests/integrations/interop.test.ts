@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createToken } from '../../services/src/auth/tokens.ts';
+import { createToken } from '../../services/src/domain/tokens.ts';
 import { importBnlc } from '../../services/src/bnlc/import.ts';
 import { bnlcPlugin } from '../../services/src/bnlc/plugin.ts';
 import { interopPlugin } from '../../services/src/interop/plugin.ts';
@@ -105,6 +105,12 @@ describe('standard-covoiturage searches', () => {
 });
 
 describe('optional journey fields: distance, duration, polyline, deep link, price', () => {
+  // Exact places and the polyline are shown for drivers who consented to partner apps only (interop-privacy.test.ts).
+  const everyDriver = (granted: boolean) =>
+    srv.booted.services.db.query(`INSERT INTO consents (person_id, kind, granted, text_version, source)
+      SELECT id, 'partner_apps', $1, 'test', 'test' FROM people WHERE is_driver`, [granted]);
+  beforeAll(() => everyDriver(true));
+  afterAll(() => everyDriver(false));
   const metres = (a: [number, number], b: [number, number]) => {
     const k = Math.PI / 180, x = (b[0] - a[0]) * k * Math.cos(((a[1] + b[1]) / 2) * k), y = (b[1] - a[1]) * k;
     return Math.hypot(x, y) * 6_371_000;

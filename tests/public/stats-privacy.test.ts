@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createToken } from '../../services/src/auth/tokens.ts';
+import { createToken } from '../../services/src/domain/tokens.ts';
 import { runRetention } from '../../services/src/privacy/retention.ts';
 import { startPublic, type PublicServer } from './helpers.ts';
 

@@ -5,7 +5,7 @@ import type {
   BookingRule,
   TransitJourney,
   TransitLeg,
-} from '../../../services/src/transit/types.ts';
+} from '@comobi/services/transit/types';
 
 /** POST /api/match's `alternatives`: what the transit module finds, the date searched, and carpool then transit. */
 export interface AlternativesValue extends Partial<Found> {

@@ -25,3 +25,23 @@ export async function auditPersonalRead(
     [p.actor, p.role, fields, reason, people.map((x) => x.id), people.map((x) => x.territoryId)],
   );
 }
+
+export interface AuditEvent {
+  actor: string;
+  actorRole: string;
+  action: string;
+  subjectType: string;
+  subjectId?: number | null;
+  territoryId?: number | null;
+  fields?: string[];
+  reason?: string | null;
+}
+
+/** Account and administration events (logins, user and token changes, exports): the same log as personal reads. */
+export async function auditEvent(db: Queryable, e: AuditEvent): Promise<void> {
+  await db.query(
+    `INSERT INTO audit_log (actor, actor_role, territory_id, action, subject_type, subject_id, fields, reason)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [e.actor, e.actorRole, e.territoryId ?? null, e.action, e.subjectType, e.subjectId ?? null, e.fields ?? [], e.reason ?? null],
+  );
+}

@@ -1,4 +1,4 @@
-import type { Plugin } from '../app.ts';
+import type { Plugin } from '../context.ts';
 import { carpoolAreaRoutes } from './routes.ts';
 
 /** National carpool areas (BNLC) as meeting points: GET /api/carpool-areas. */

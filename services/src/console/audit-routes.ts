@@ -4,12 +4,25 @@ import { requireRole } from '../auth/principal.ts';
 import type { Services } from '../context.ts';
 import { asPrincipal } from '../db/scope.ts';
 import { badRequest } from '../http/errors.ts';
-import { filterBy, listParams, setContentRange, Where, type ListRules } from '../http/simple-rest.ts';
+import { filterBy, listPage, listParams, Where, type ListSpec } from '../http/simple-rest.ts';
 import { auditEvent } from './events.ts';
 
 const SELECT = `SELECT id, at, actor, actor_role, territory_id, action, subject_type, subject_id, fields, reason FROM audit_log`;
 
-const present = (r: Record<string, any>) => ({
+interface AuditRow {
+  id: number;
+  at: Date;
+  actor: string;
+  actor_role: string;
+  territory_id: number | null;
+  action: string;
+  subject_type: string;
+  subject_id: number | null;
+  fields: string[];
+  reason: string | null;
+}
+
+const present = (r: AuditRow) => ({
   id: r.id,
   at: r.at,
   actor: r.actor,
@@ -22,7 +35,11 @@ const present = (r: Record<string, any>) => ({
   reason: r.reason,
 });
 
-const spec: ListRules = {
+const spec: ListSpec = {
+  select: SELECT,
+  count: 'SELECT count(*)::int AS n FROM audit_log',
+  // Admins only, and their territories by row-level security.
+  territoryColumn: null,
   sortable: { id: 'id', at: 'at', actor: 'actor', action: 'action' },
   filters: {
     actor: (w, v) => {
@@ -63,13 +80,9 @@ const EXPORT_LIMIT = 100_000;
 export function auditRoutes(api: Router, s: Services): void {
   api.get('/audit', async (ctx) => {
     const p = requireRole(ctx, 'admin');
-    const where = new Where();
-    const lp = listParams(ctx, spec, where);
-    const { rows, total } = await asPrincipal(s.db, p, async (tx) => ({
-      rows: (await tx.query(`${SELECT} ${where} ORDER BY ${lp.orderBy} LIMIT ${lp.limit} OFFSET ${lp.offset}`, where.params)).rows,
-      total: (await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log ${where}`, where.params)).rows[0].n,
-    }));
-    setContentRange(ctx, 'audit', lp.offset, rows.length, total);
+    const rows = await asPrincipal(s.db, p, (tx) =>
+      listPage<AuditRow>(ctx, tx, 'audit', spec, { territoryIds: p.territoryIds, readsPersonal: true }),
+    );
     ctx.body = rows.map(present);
   });
 
@@ -78,12 +91,12 @@ export function auditRoutes(api: Router, s: Services): void {
     const where = new Where();
     const lp = listParams(ctx, spec, where);
     const rows = await asPrincipal(s.db, p, async (tx) => {
-      const r = await tx.query(`${SELECT} ${where} ORDER BY ${lp.orderBy} LIMIT ${EXPORT_LIMIT}`, where.params);
+      const r = await tx.query<AuditRow>(`${SELECT} ${where} ORDER BY ${lp.orderBy} LIMIT ${EXPORT_LIMIT}`, where.params);
       await auditEvent(tx, { actor: p.actor, actorRole: p.role, action: 'audit_export', subjectType: 'audit_log', fields: [], reason: JSON.stringify(lp.filter).slice(0, 200) });
       return r.rows;
     });
     const header = ['id', 'at', 'actor', 'actor_role', 'territory_id', 'action', 'subject_type', 'subject_id', 'fields', 'reason'];
-    const lines = [header.join(','), ...rows.map((r) => header.map((h) => csvCell(r[h])).join(','))];
+    const lines = [header.join(','), ...rows.map((r) => header.map((h) => csvCell(r[h as keyof AuditRow])).join(','))];
     ctx.set('Content-Type', 'text/csv; charset=utf-8');
     ctx.set('Content-Disposition', `attachment; filename="audit-${new Date().toISOString().slice(0, 10)}.csv"`);
     ctx.set('Cache-Control', 'no-store');

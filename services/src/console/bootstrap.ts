@@ -4,7 +4,7 @@ import type { Services } from '../context.ts';
 import { auditEvent } from './events.ts';
 import type { ConsoleOptions } from './options.ts';
 import { randomPassword } from './passwords.ts';
-import { saveUser } from './users-routes.ts';
+import { saveUser, type UserInput } from '../domain/users.ts';
 
 /**
  * First accounts. CONSOLE_ADMIN_EMAIL/PASSWORD create or update an admin at every start. Without them, on the demo
@@ -33,7 +33,7 @@ export async function bootstrapAccounts(s: Services, o: ConsoleOptions): Promise
     [lot.rows[0].id],
   );
   if (users.rows[0].n > 0) return;
-  const accounts = [
+  const accounts: (Omit<UserInput, 'active'> & { password: string })[] = [
     { email: 'admin@demo.comobi.fr', displayName: 'Admin démo', role: 'admin', territoryIds: [] as number[], password: randomPassword() },
     { email: 'coordination.lot@demo.comobi.fr', displayName: 'Coordination du Lot (démo)', role: 'coordinator', territoryIds: [lot.rows[0].id], password: randomPassword() },
   ];

@@ -6,7 +6,7 @@ import { asPrincipal } from '../db/scope.ts';
 import { conflict, notFound } from '../http/errors.ts';
 import { filterBy, listParams, setContentRange, Where } from '../http/simple-rest.ts';
 import { id, parse } from '../http/validate.ts';
-import { JOB_COLUMNS, presentJob, RUNNER, runImport } from './feed-imports.ts';
+import { importQueues, JOB_COLUMNS, presentJob, RUNNER, runImport, type ImportOptions } from './feed-imports.ts';
 
 const body = z
   .object({
@@ -33,14 +33,10 @@ const body = z
 
 /**
  * Feed imports started from the console (admins and coordinators): 202 with the job, which runs in this process,
- * one at a time (an import holds one transaction and streams a whole feed); progress is polled.
+ * one at a time per territory (see importQueues); progress is polled.
  */
-export function feedImportRoutes(
-  api: Router,
-  s: Services,
-  o: { tdgApiUrl?: string; allowPrivateHosts?: boolean } = {},
-): void {
-  let queue: Promise<void> = Promise.resolve();
+export function feedImportRoutes(api: Router, s: Services, o: ImportOptions = {}): void {
+  const queues = importQueues();
 
   api.post('/feeds/imports', async (ctx) => {
     const p = requireRole(ctx, 'admin', 'coordinator');
@@ -61,7 +57,7 @@ export function feedImportRoutes(
       [territoryId, b.name, b.url ?? null, b.datasetId ?? null, RUNNER, p.actor],
     );
     const job = rows[0];
-    queue = queue.then(() =>
+    queues.push(job.territory_id, () =>
       runImport(
         s,
         { id: job.id, name: job.name, territoryId: job.territory_id, url: job.url, tdgDatasetId: job.tdg_dataset_id },

@@ -3,15 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   dbTarget,
-  download,
   getDataset,
   GtfsError,
   gtfsResources,
   importFeed,
   type ImportReport,
-} from '../../../gtfs-import/src/index.ts';
+} from '@comobi/gtfs-import';
 import type { Services } from '../context.ts';
-import { assertPublicHost } from './public-host.ts';
+import { DEFAULT_DOWNLOAD_LIMITS, downloadFeed, type DownloadLimits } from './feed-download.ts';
+import type { PrivateHostPolicy } from './public-host.ts';
 
 export type ImportStatus = 'queued' | 'downloading' | 'importing' | 'done' | 'failed';
 
@@ -23,6 +23,12 @@ export interface ImportProgress {
   file?: string;
   rows?: number;
   files?: { file: string; rows: number; done: boolean }[];
+}
+
+export interface ImportOptions {
+  tdgApiUrl?: string;
+  allowPrivateHosts?: PrivateHostPolicy;
+  limits?: Partial<DownloadLimits>;
 }
 
 export interface ImportJob {
@@ -106,6 +112,19 @@ function progressWriter(s: Services, jobId: number) {
   };
 }
 
+/** The dataset API is configured, not typed by a coordinator, but a hung answer would still hold the queue. */
+async function withinTime<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new GtfsError({ code: 'E_API' }, 'transport.data.gouv.fr n’a pas répondu à temps')), ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const errorJson = (e: unknown) =>
   e instanceof GtfsError ? e.toJSON() : { code: 'E_INTERNAL', message: e instanceof Error ? e.message : String(e) };
 
@@ -113,11 +132,7 @@ const errorJson = (e: unknown) =>
  * Runs one job in this process: resolve the dataset's GTFS resource, download into DATA_DIR/feeds/, import
  * (one transaction in gtfs-import), then store the report. Never throws: failures are recorded on the job.
  */
-export async function runImport(
-  s: Services,
-  job: ImportJob,
-  o: { tdgApiUrl?: string; allowPrivateHosts?: boolean } = {},
-): Promise<void> {
+export async function runImport(s: Services, job: ImportJob, o: ImportOptions = {}): Promise<void> {
   const progress = progressWriter(s, job.id);
   const setStatus = (status: ImportStatus) =>
     s.db.query('UPDATE feed_imports SET status = $2, updated_at = now() WHERE id = $1', [job.id, status]);
@@ -128,16 +143,20 @@ export async function runImport(
     let url = job.url;
     if (!url) {
       progress.set({ stage: 'resolving' });
-      const dataset = await getDataset(job.tdgDatasetId!, o.tdgApiUrl);
+      const dataset = await withinTime(
+        getDataset(job.tdgDatasetId!, o.tdgApiUrl),
+        o.limits?.totalTimeoutMs ?? DEFAULT_DOWNLOAD_LIMITS.totalTimeoutMs,
+      );
       const resource = gtfsResources(dataset)[0];
       if (!resource) throw new GtfsError({ code: 'E_API' }, `dataset ${job.tdgDatasetId} has no GTFS resource`);
       url = resource.url;
       // The resolved resource is kept on the job: the report says what was downloaded.
       await s.db.query('UPDATE feed_imports SET url = $2, updated_at = now() WHERE id = $1', [job.id, url]);
     }
-    if (!o.allowPrivateHosts) await assertPublicHost(url);
     progress.set({ stage: 'downloading', receivedBytes: 0, totalBytes: null });
-    await download(url, zip, {
+    await downloadFeed(url, zip, {
+      limits: o.limits,
+      allowPrivateHosts: o.allowPrivateHosts,
       onProgress: (receivedBytes, totalBytes) => progress.set({ stage: 'downloading', receivedBytes, totalBytes }),
     });
     const downloaded = progress.latest;
@@ -180,4 +199,24 @@ export async function runImport(
   } finally {
     fs.rmSync(zip, { force: true });
   }
+}
+
+/**
+ * One queue per territory (admins' imports without a territory have theirs): an import holds one transaction and
+ * streams a whole feed, so a territory's imports run one after the other, but a slow server for one territory no
+ * longer holds every other territory's imports behind it (the download limits bound how long it holds its own).
+ */
+export function importQueues() {
+  const tails = new Map<string, Promise<void>>();
+  return {
+    /** `run` must not throw (runImport records its failures on the job). */
+    push(territoryId: number | null, run: () => Promise<void>): void {
+      const key = territoryId === null ? 'none' : String(territoryId);
+      const tail = (tails.get(key) ?? Promise.resolve()).then(run);
+      tails.set(key, tail);
+      void tail.then(() => {
+        if (tails.get(key) === tail) tails.delete(key);
+      });
+    },
+  };
 }

@@ -1,5 +1,8 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { addressEntryError, splitList } from '../security/address-list.ts';
+import { DEFAULT_DOWNLOAD_LIMITS as D, type DownloadLimits } from './feed-download.ts';
+import type { PrivateHostPolicy } from './public-host.ts';
 
 const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
 
@@ -20,8 +23,27 @@ const schema = z.object({
   CONSOLE_TILE_ATTRIBUTION: z.string().default(''),
   /** transport.data.gouv.fr API for imports by dataset id (default: the public one). */
   CONSOLE_TDG_API_URL: z.preprocess(emptyToUndefined, z.string().url().optional()),
-  /** Let imports fetch loopback and private addresses (a feed server on the territory's own network, tests). */
-  CONSOLE_IMPORT_ALLOW_PRIVATE_HOSTS: z.enum(['true', 'false']).default('false'),
+  /**
+   * Let imports fetch loopback and private addresses: `true` all of them (tests), or only the listed addresses and
+   * CIDR blocks (a feed server on the territory's own network); `false` none.
+   */
+  CONSOLE_IMPORT_ALLOW_PRIVATE_HOSTS: z
+    .string()
+    .default('false')
+    .transform((v): PrivateHostPolicy => (v === 'true' ? true : v === 'false' ? false : splitList(v)))
+    .superRefine((policy, ctx) => {
+      if (typeof policy === 'boolean') return;
+      for (const e of policy) {
+        const error = addressEntryError(e);
+        if (error) ctx.addIssue({ code: 'custom', message: `${error} (expected true, false or addresses)` });
+      }
+    }),
+  /** Limits of one feed download (see feed-download.ts). */
+  CONSOLE_IMPORT_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(D.connectTimeoutMs),
+  CONSOLE_IMPORT_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(D.idleTimeoutMs),
+  CONSOLE_IMPORT_TIMEOUT_MS: z.coerce.number().int().positive().default(D.totalTimeoutMs),
+  CONSOLE_IMPORT_MAX_BYTES: z.coerce.number().int().positive().default(D.maxBytes),
+  CONSOLE_IMPORT_MAX_REDIRECTS: z.coerce.number().int().min(0).default(D.maxRedirects),
 });
 
 export interface ConsoleOptions {
@@ -36,7 +58,8 @@ export interface ConsoleOptions {
   tileUrl?: string;
   tileAttribution: string;
   tdgApiUrl?: string;
-  allowPrivateHosts: boolean;
+  allowPrivateHosts: PrivateHostPolicy;
+  importLimits: DownloadLimits;
 }
 
 export function consoleOptions(env: Record<string, string | undefined>, repoRoot: string): ConsoleOptions {
@@ -64,6 +87,13 @@ export function consoleOptions(env: Record<string, string | undefined>, repoRoot
     tileUrl: e.CONSOLE_TILE_URL,
     tileAttribution: e.CONSOLE_TILE_ATTRIBUTION,
     tdgApiUrl: e.CONSOLE_TDG_API_URL,
-    allowPrivateHosts: e.CONSOLE_IMPORT_ALLOW_PRIVATE_HOSTS === 'true',
+    allowPrivateHosts: e.CONSOLE_IMPORT_ALLOW_PRIVATE_HOSTS,
+    importLimits: {
+      connectTimeoutMs: e.CONSOLE_IMPORT_CONNECT_TIMEOUT_MS,
+      idleTimeoutMs: e.CONSOLE_IMPORT_IDLE_TIMEOUT_MS,
+      totalTimeoutMs: e.CONSOLE_IMPORT_TIMEOUT_MS,
+      maxBytes: e.CONSOLE_IMPORT_MAX_BYTES,
+      maxRedirects: e.CONSOLE_IMPORT_MAX_REDIRECTS,
+    },
   };
 }

@@ -1,4 +1,4 @@
-import type { Plugin } from '../app.ts';
+import type { Plugin } from '../context.ts';
 import type { Services } from '../context.ts';
 import { auditRoutes } from './audit-routes.ts';
 import { authRoutes } from './auth-routes.ts';
@@ -35,7 +35,7 @@ export async function consolePlugin(s: Services, overrides: Partial<ConsoleOptio
       mapRoutes(api, s);
       providerRoutes(api, s);
       // Before feedRoutes: /feeds/imports is not a feed id.
-      feedImportRoutes(api, s, { tdgApiUrl: o.tdgApiUrl, allowPrivateHosts: o.allowPrivateHosts });
+      feedImportRoutes(api, s, { tdgApiUrl: o.tdgApiUrl, allowPrivateHosts: o.allowPrivateHosts, limits: o.importLimits });
       feedRoutes(api, s);
       statsRoutes(api, s);
       territorySetupRoutes(api, s);

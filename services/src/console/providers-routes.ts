@@ -5,7 +5,7 @@ import type { Services } from '../context.ts';
 import { asPrincipal } from '../db/scope.ts';
 import { polygonGeoJSON } from '../geo/sql.ts';
 import { notFound } from '../http/errors.ts';
-import { filterBy, listParams, setContentRange, Where } from '../http/simple-rest.ts';
+import { filterBy, listPage, type ListSpec } from '../http/simple-rest.ts';
 import { id, parse } from '../http/validate.ts';
 
 export const PROVIDER_KINDS = ['tad', 'seated_patient', 'taxi'] as const;
@@ -23,7 +23,20 @@ const body = z.object({
 const SELECT = `SELECT id, territory_id, kind, name, phone, notes, active, created_at, updated_at,
   ST_AsGeoJSON(area, 6)::json AS area FROM transport_providers`;
 
-const present = (r: Record<string, any>) => ({
+interface ProviderRow {
+  id: number;
+  territory_id: number;
+  kind: (typeof PROVIDER_KINDS)[number];
+  name: string;
+  phone: string | null;
+  notes: string | null;
+  active: boolean;
+  created_at: Date;
+  updated_at: Date;
+  area: unknown;
+}
+
+const present = (r: ProviderRow) => ({
   id: r.id,
   territoryId: r.territory_id,
   kind: r.kind,
@@ -38,7 +51,10 @@ const present = (r: Record<string, any>) => ({
 
 /** On-demand transport, seated-patient transport and taxis of a territory (table from migration 100). */
 export function providerRoutes(api: Router, s: Services): void {
-  const spec = {
+  const spec: ListSpec = {
+    select: SELECT,
+    count: 'SELECT count(*)::int AS n FROM transport_providers',
+    territoryColumn: 'territory_id',
     sortable: { id: 'id', name: 'name', kind: 'kind', territoryId: 'territory_id' },
     filters: {
       q: filterBy.text('name', 'q'),
@@ -48,7 +64,7 @@ export function providerRoutes(api: Router, s: Services): void {
     },
   };
   const load = async (tx: import('../db/index.ts').Queryable, pid: number) => {
-    const { rows } = await tx.query(`${SELECT} WHERE id = $1`, [pid]);
+    const { rows } = await tx.query<ProviderRow>(`${SELECT} WHERE id = $1`, [pid]);
     if (!rows[0]) throw notFound('provider', pid);
     return present(rows[0]);
   };
@@ -56,14 +72,10 @@ export function providerRoutes(api: Router, s: Services): void {
 
   api.get('/providers', async (ctx) => {
     const p = principalOf(ctx);
-    const where = new Where();
-    const lp = listParams(ctx, spec, where);
-    const r = await asPrincipal(s.db, p, async (tx) => ({
-      rows: (await tx.query(`${SELECT} ${where} ORDER BY ${lp.orderBy} LIMIT ${lp.limit} OFFSET ${lp.offset}`, where.params)).rows,
-      total: (await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM transport_providers ${where}`, where.params)).rows[0].n,
-    }));
-    setContentRange(ctx, 'providers', lp.offset, r.rows.length, r.total);
-    ctx.body = r.rows.map(present);
+    const rows = await asPrincipal(s.db, p, (tx) =>
+      listPage<ProviderRow>(ctx, tx, 'providers', spec, { territoryIds: p.territoryIds, readsPersonal: false }),
+    );
+    ctx.body = rows.map(present);
   });
 
   api.get('/providers/:id', async (ctx) => {

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Context } from 'koa';
 import type { Principal, PrincipalResolver } from '../auth/principal.ts';
-import { hashToken } from '../auth/tokens.ts';
+import { hashToken } from '../domain/tokens.ts';
 import type { Queryable } from '../db/index.ts';
 import { HttpError } from '../http/errors.ts';
 import type { ConsoleOptions } from './options.ts';

@@ -1,4 +1,3 @@
-import type { Principal } from '../auth/principal.ts';
 import type { Db, Queryable } from './types.ts';
 
 /**
@@ -6,7 +5,7 @@ import type { Db, Queryable } from './types.ts';
  * `comobi_scoped` role, whose row-level security policies (migration 002) show only the principal's territories.
  * A query that forgets its territory filter still cannot see another territory's rows.
  */
-export async function asPrincipal<T>(db: Db, p: Principal, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+export async function asPrincipal<T, P extends { territoryIds: number[] | null }>(db: Db, p: P, fn: (tx: Queryable) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
     await tx.query("SELECT set_config('comobi.territories', $1, true)", [
       p.territoryIds === null ? 'all' : p.territoryIds.join(','),

@@ -5,7 +5,7 @@ import { coarsePoint } from '../geo/coarse.ts';
 import { pointCols, pointSql, readPoint, type LngLatPoint } from '../geo/sql.ts';
 import { badRequest, conflict, notFound } from '../http/errors.ts';
 import { filterBy, type ListSpec, type Where } from '../http/simple-rest.ts';
-import { recordConsent } from '../privacy/consents.ts';
+import { consentSql, hasConsented, recordConsent } from '../privacy/consents.ts';
 import type { Scope, Visibility } from './scope.ts';
 import { inScope } from './scope.ts';
 
@@ -39,6 +39,7 @@ export interface PersonRow {
   anonymized_at: Date | null;
   created_at: Date;
   updated_at: Date;
+  partner_apps_consent: boolean;
   commune_name: string | null;
   first_name: string | null;
   last_name: string | null;
@@ -67,6 +68,8 @@ export interface Person extends Partial<PersonIdentity> {
   home: LngLatPoint | null;
   directContactConsent: boolean;
   directContactConsentAt: Date | null;
+  /** Shown with exact places to partner carpool apps (the interoperability API); else coarse places. */
+  partnerAppsConsent: boolean;
   needs: Need[];
   anonymized: boolean;
   createdAt: Date;
@@ -81,13 +84,15 @@ export interface PersonInput extends Partial<PersonIdentity> {
   communeInsee?: string | null;
   home?: LngLatPoint | null;
   directContactConsent: boolean;
+  /** Absent: unchanged (a consent is recorded only when it is given or withdrawn). */
+  partnerAppsConsent?: boolean;
   needs: Need[];
 }
 
 const FROM = `FROM people p LEFT JOIN person_identities i ON i.person_id = p.id LEFT JOIN communes c ON c.insee = p.commune_insee`;
 const SELECT = `SELECT p.id, p.territory_id, p.is_driver, p.is_passenger, p.commune_insee, ${pointCols('p.home', 'home')},
   p.direct_contact_consent, p.direct_contact_consent_at, p.needs, p.anonymized_at, p.created_at, p.updated_at,
-  c.name AS commune_name, i.first_name, i.last_name, i.phone, i.email, i.address, i.birthdate ${FROM}`;
+  ${consentSql('partner_apps', 'p.id')} AS partner_apps_consent, c.name AS commune_name, i.first_name, i.last_name, i.phone, i.email, i.address, i.birthdate ${FROM}`;
 
 /** Personal fields (identity, exact home, needs) only for readers who handle people; others get the commune. */
 export function presentPerson(r: PersonRow, v: Visibility): Person {
@@ -102,6 +107,7 @@ export function presentPerson(r: PersonRow, v: Visibility): Person {
     home: personal ? readPoint(r, 'home') : coarsePoint(readPoint(r, 'home')),
     directContactConsent: r.direct_contact_consent,
     directContactConsentAt: r.direct_contact_consent_at,
+    partnerAppsConsent: r.partner_apps_consent,
     needs: personal ? r.needs : [],
     anonymized: r.anonymized_at !== null,
     createdAt: r.created_at,
@@ -222,8 +228,9 @@ export async function createPerson(
   tx: Queryable,
   territoryId: number,
   b: PersonInput,
+  source = 'api',
 ): Promise<{ id: number } | { existingId: number }> {
-  return (await createPeople(tx, territoryId, [b]))[0];
+  return (await createPeople(tx, territoryId, [b], source))[0];
 }
 
 /**
@@ -235,6 +242,7 @@ export async function createPeople(
   tx: Queryable,
   territoryId: number,
   inputs: PersonInput[],
+  source = 'api',
 ): Promise<({ id: number } | { existingId: number })[]> {
   if (!inputs.length) return [];
   const phones = inputs.map((b) => (b.phone ? normalizePhone(b.phone) : null));
@@ -287,6 +295,7 @@ export async function createPeople(
        address text, birthdate text)`,
     [JSON.stringify(rows)],
   );
+  for (const r of rows) if (r.partnerAppsConsent) await recordConsent(tx, r.id, 'partner_apps', true, source);
   return out;
 }
 
@@ -309,7 +318,8 @@ export function inputOf(r: PersonRow): PersonInput {
   };
 }
 
-export async function updatePerson(tx: Queryable, id: number, b: PersonInput): Promise<void> {
+/** `source` says who recorded a consent change (e.g. "api:user:5"). */
+export async function updatePerson(tx: Queryable, id: number, b: PersonInput, source = 'api'): Promise<void> {
   await tx.query(
     `UPDATE people SET is_driver = $2, is_passenger = $3, commune_insee = $4,
        home = CASE WHEN $5::float8 IS NULL THEN NULL ELSE ${pointSql('$5', '$6')} END,
@@ -320,6 +330,8 @@ export async function updatePerson(tx: Queryable, id: number, b: PersonInput): P
     [id, ...personParams(b)],
   );
   await writeIdentity(tx, id, b);
+  if (b.partnerAppsConsent !== undefined && b.partnerAppsConsent !== (await hasConsented(tx, 'partner_apps', id)))
+    await recordConsent(tx, id, 'partner_apps', b.partnerAppsConsent, source);
 }
 
 /**

@@ -3,7 +3,7 @@ import { coarsePoint } from '../geo/coarse.ts';
 import { pointCols, pointSql, readPoint, type LngLatPoint } from '../geo/sql.ts';
 import { badRequest, conflict, notFound } from '../http/errors.ts';
 import { filterBy, type ListSpec, type Where } from '../http/simple-rest.ts';
-import { toClock, toMinutes } from '../http/validate.ts';
+import { toClock, toMinutes } from '../time/clock.ts';
 import type { MatchAnswer, MatchQuery } from '../matching/matcher.ts';
 import { PURPOSES, toMatchQuery } from '../matching/query.ts';
 import { matchesOfRequest, presentMatch, storeProposals, type Match } from './matches.ts';

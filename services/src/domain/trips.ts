@@ -5,7 +5,7 @@ import { badRequest, notFound } from '../http/errors.ts';
 import { filterBy, type ListSpec, type Where } from '../http/simple-rest.ts';
 import type { LegIndex } from '../matching/leg-index.ts';
 import { refreshTrip } from '../matching/leg-store.ts';
-import { toClock, toMinutes } from '../http/validate.ts';
+import { toClock, toMinutes } from '../time/clock.ts';
 import { RouterError, type LngLat, type RouteResult, type Router } from '../routing/types.ts';
 import { checkDrivers } from './people.ts';
 import { inScope, type Scope, type Visibility } from './scope.ts';

@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import type { Queryable } from '../db/index.ts';
-import { badRequest } from './errors.ts';
+import { badRequest, invalidFields } from './errors.ts';
+import { firstBadValue, ID_RANGE_REASON, INT4_MAX } from './input-guard.ts';
 
 /** WHERE clause builder with numbered parameters. */
 export class Where {
@@ -34,8 +35,8 @@ export interface ListSpec extends ListRules {
   select: string;
   /** `SELECT count(*)::int AS n FROM …` with the joins the filters need. */
   count: string;
-  /** The territory of a row: every list is limited to the reader's territories. */
-  territoryColumn: string;
+  /** The territory of a row: every list is limited to the reader's territories (null: a list of no territory). */
+  territoryColumn: string | null;
   /** Filters that search personal fields: only for readers who see them. */
   personalFilters?: string[];
 }
@@ -59,11 +60,28 @@ function jsonParam<T>(ctx: Context, name: string, fallback: T): T {
   const raw = ctx.query[name];
   if (raw === undefined) return fallback;
   if (typeof raw !== 'string') throw badRequest(name, 'must be given once');
+  let value: unknown;
   try {
-    return JSON.parse(raw) as T;
+    value = JSON.parse(raw);
   } catch {
     throw badRequest(name, 'must be JSON');
   }
+  // The query guard saw only the JSON text: an escaped \u0000 or a huge id appears once it is parsed.
+  const issue = firstBadValue(value, [name]);
+  if (issue) throw invalidFields([issue]);
+  return value as T;
+}
+
+/** Own keys only: `__proto__`, `constructor` or `toString` are not sortable fields nor filters of any list. */
+const own = <V>(table: Record<string, V>, key: string): V | undefined =>
+  Object.hasOwn(table, key) ? table[key] : undefined;
+
+/** Integers as PostgreSQL `integer` takes them (ids and other int columns of the filters). */
+function integers(v: unknown, field: string, what: string): number[] {
+  const ids = (Array.isArray(v) ? v : [v]).map(Number);
+  if (!ids.every(Number.isInteger)) throw badRequest(field, what);
+  if (ids.some((n) => Math.abs(n) > INT4_MAX)) throw badRequest(field, ID_RANGE_REASON);
+  return ids;
 }
 
 /** react-admin ra-data-simple-rest: ?sort=["field","ASC"]&range=[0,24]&filter={...} */
@@ -77,7 +95,7 @@ export function listParams(ctx: Context, spec: ListRules, where: Where): ListPar
   ) {
     throw badRequest('sort', 'expected ["field","ASC"|"DESC"]');
   }
-  const expr = spec.sortable[sort[0]];
+  const expr = own(spec.sortable, sort[0]);
   if (!expr) throw badRequest('sort', `cannot sort by ${sort[0]}; sortable: ${Object.keys(spec.sortable).join(', ')}`);
   const range = jsonParam<unknown>(ctx, 'range', [0, 24]);
   if (
@@ -90,13 +108,13 @@ export function listParams(ctx: Context, spec: ListRules, where: Where): ListPar
   }
   const limit = Math.min(range[1] - range[0] + 1, 1000);
   // The record id, qualified by the list's own table where the query joins others (`id` alone would be ambiguous).
-  const idColumn = spec.sortable.id ?? 'id';
+  const idColumn = own(spec.sortable, 'id') ?? 'id';
   const filter = jsonParam<unknown>(ctx, 'filter', {});
   if (typeof filter !== 'object' || filter === null || Array.isArray(filter))
     throw badRequest('filter', 'expected a JSON object');
   for (const [k, v] of Object.entries(filter)) {
     if (v === undefined || v === null || v === '') continue;
-    const apply = k === 'id' ? (w: Where, ids: unknown) => idFilter(w, ids, idColumn) : spec.filters[k];
+    const apply = k === 'id' ? (w: Where, ids: unknown) => idFilter(w, ids, idColumn) : own(spec.filters, k);
     if (!apply) throw badRequest(`filter.${k}`, `unknown filter; allowed: id, ${Object.keys(spec.filters).join(', ')}`);
     apply(where, v);
   }
@@ -121,7 +139,7 @@ export async function listPage<R>(
   extra?: (where: Where) => void,
 ): Promise<R[]> {
   const where = new Where();
-  if (reader.territoryIds) where.add((ph) => `${spec.territoryColumn} = ANY(${ph}::int[])`, reader.territoryIds);
+  if (reader.territoryIds && spec.territoryColumn) where.add((ph) => `${spec.territoryColumn} = ANY(${ph}::int[])`, reader.territoryIds);
   extra?.(where);
   const lp = listParams(ctx, spec, where);
   if (!reader.readsPersonal) {
@@ -138,8 +156,7 @@ export async function listPage<R>(
 }
 
 function idFilter(where: Where, v: unknown, column: string) {
-  const ids = (Array.isArray(v) ? v : [v]).map(Number);
-  if (!ids.every((n) => Number.isInteger(n))) throw badRequest('filter.id', 'ids must be integers');
+  const ids = integers(v, 'filter.id', 'ids must be integers');
   where.add((p) => `${column} = ANY(${p}::int[])`, ids);
 }
 
@@ -153,8 +170,7 @@ export function setContentRange(ctx: Context, resource: string, offset: number, 
 /** Filter helpers shared by resources. */
 export const filterBy = {
   int: (column: string, field: string) => (w: Where, v: unknown) => {
-    const ids = (Array.isArray(v) ? v : [v]).map(Number);
-    if (!ids.every(Number.isInteger)) throw badRequest(`filter.${field}`, 'must be an integer or a list of integers');
+    const ids = integers(v, `filter.${field}`, 'must be an integer or a list of integers');
     w.add((p) => `${column} = ANY(${p}::int[])`, ids);
   },
   bool: (column: string, field: string) => (w: Where, v: unknown) => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { invalidFields } from './errors.ts';
+import { ID_RANGE_REASON, INT4_MAX } from './input-guard.ts';
 
 /** Validation happens at the boundary only; inside, types are trusted. */
 export function parse<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.infer<S> {
@@ -40,8 +41,13 @@ export const weekdays = z
   .max(7)
   .refine((a) => new Set(a).size === a.length, 'weekdays must not repeat');
 
-export const id = z.coerce.number().int().positive();
+/**
+ * A record id in a path: decimal digits only (a coercion to number took `0x10` for 16 and `1e1` for 10), within
+ * PostgreSQL `integer` (beyond it the database refused the query without naming the field).
+ */
+export const id = z
+  .string()
+  .regex(/^[0-9]+$/, 'expected an id in decimal digits')
+  .transform(Number)
+  .refine((n) => n >= 1 && n <= INT4_MAX, ID_RANGE_REASON);
 
-export const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
-export const toClock = (min: number) =>
-  `${String(Math.floor(min / 60) % 24).padStart(2, '0')}:${String(Math.round(min) % 60).padStart(2, '0')}`;

@@ -1,7 +1,7 @@
 import type { Context, Next } from 'koa';
 import type { Principal } from '../auth/principal.ts';
-import { hashToken } from '../auth/tokens.ts';
 import type { Db } from '../db/index.ts';
+import { resolveToken } from '../domain/tokens.ts';
 import { forbidden, HttpError, unauthorized } from '../http/errors.ts';
 
 export interface Operator extends Principal {
@@ -21,11 +21,7 @@ export function operatorAuth(db: Db, limitPerMin: number) {
     const bearer = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1];
     const key = ctx.get('x-api-key') || bearer;
     if (!key) throw unauthorized('an API key is required (X-API-Key header or Authorization: Bearer)');
-    const { rows } = await db.query<{ id: number; role: string; territory_id: number | null; label: string }>(
-      'SELECT id, role, territory_id, label FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL',
-      [hashToken(key)],
-    );
-    const t = rows[0];
+    const t = await resolveToken(db, key);
     if (!t) throw unauthorized('invalid or revoked API key');
     if (t.role !== 'integration') throw forbidden('interoperability keys have the integration role');
     const hit = await db.query<{ hits: number; left_s: number }>(
@@ -47,7 +43,7 @@ export function operatorAuth(db: Db, limitPerMin: number) {
         'Retry-After': String(Math.max(1, Math.ceil(left_s))),
       });
     }
-    const op: Operator = { actor: `token:${t.id}`, role: 'integration', territoryIds: [t.territory_id!], tokenId: t.id, operator: t.label };
+    const op: Operator = { actor: `token:${t.id}`, role: 'integration', territoryIds: [t.territoryId!], tokenId: t.id, operator: t.label };
     ctx.state.principal = op;
     return next();
   };

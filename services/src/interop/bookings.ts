@@ -2,13 +2,15 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import type { Services } from '../context.ts';
 import { HttpError } from '../http/errors.ts';
-import { parse, toClock as clockOf } from '../http/validate.ts';
+import { parse } from '../http/validate.ts';
+import { toClock as clockOf } from '../time/clock.ts';
 import type { MatchStatus } from '../domain/match-workflow.ts';
 import { matchOf, walk } from '../domain/matches.ts';
 import { recordRequest } from '../domain/requests.ts';
 import { reindexTrip } from '../domain/trips.ts';
 import { operatorOf, type Operator } from './auth.ts';
 import type { InteropConfig } from './config.ts';
+import { disclose } from './disclosure.ts';
 import { BOOKING_STATUSES, bookingStatusOf, cancelledByPassenger, driverUser, journeyId, missing, parseJourneyId, pathTo, user } from './model.ts';
 import { toLocal, toUnix } from './time.ts';
 
@@ -51,23 +53,31 @@ export function bookingRoutes(s: Services, cfg: InteropConfig) {
     if (!rows[0]) throw missing('booking', bookingId);
     return rows[0];
   };
-  const present = (b: Record<string, any>) => ({
-    id: b.id,
-    driver: driverUser(op, b.driver_id),
-    passenger: b.passenger_ref.user,
-    passengerPickupDate: toUnix(b.date, b.pickup_min, tz),
-    passengerPickupLat: Number(b.pickup_lat),
-    passengerPickupLng: Number(b.pickup_lng),
-    passengerDropLat: Number(b.drop_lat),
-    passengerDropLng: Number(b.drop_lng),
-    ...(b.pickup_address ? { passengerPickupAddress: b.pickup_address } : {}),
-    ...(b.drop_address ? { passengerDropAddress: b.drop_address } : {}),
-    status: bookingStatusOf(b.match_status, b.validated),
-    duration: Math.max(0, (b.dropoff_min - b.pickup_min) * 60),
-    price: b.price,
-    driverJourneyId: journeyId({ tripId: b.trip_id, leg: b.leg }, b.date),
-    ...(b.passenger_ref.journeyId ? { passengerJourneyId: b.passenger_ref.journeyId } : {}),
-  });
+  /** The pickup and drop-off lie on our driver's route: exact only with the driver's consent to partner apps. */
+  const present = async (b: Record<string, any>) => {
+    const [shown] = await disclose(s.db, [{
+      personId: b.driver_id,
+      places: [{ lat: Number(b.pickup_lat), lng: Number(b.pickup_lng) }, { lat: Number(b.drop_lat), lng: Number(b.drop_lng) }],
+    }]);
+    const [pickup, drop] = shown.places;
+    return {
+      id: b.id,
+      driver: driverUser(op, b.driver_id),
+      passenger: b.passenger_ref.user,
+      passengerPickupDate: toUnix(b.date, b.pickup_min, tz),
+      passengerPickupLat: pickup.lat,
+      passengerPickupLng: pickup.lng,
+      passengerDropLat: drop.lat,
+      passengerDropLng: drop.lng,
+      ...(b.pickup_address ? { passengerPickupAddress: b.pickup_address } : {}),
+      ...(b.drop_address ? { passengerDropAddress: b.drop_address } : {}),
+      status: bookingStatusOf(b.match_status, b.validated),
+      duration: Math.max(0, (b.dropoff_min - b.pickup_min) * 60),
+      price: b.price,
+      driverJourneyId: journeyId({ tripId: b.trip_id, leg: b.leg }, b.date),
+      ...(b.passenger_ref.journeyId ? { passengerJourneyId: b.passenger_ref.journeyId } : {}),
+    };
+  };
 
   r.post('/bookings', async (ctx) => {
     const p = operatorOf(ctx);
@@ -117,11 +127,11 @@ export function bookingRoutes(s: Services, cfg: InteropConfig) {
       );
     });
     ctx.status = 201;
-    ctx.body = present(await load(p, b.id));
+    ctx.body = await present(await load(p, b.id));
   });
 
   r.get('/bookings/:bookingId', async (ctx) => {
-    ctx.body = present(await load(operatorOf(ctx), ctx.params.bookingId));
+    ctx.body = await present(await load(operatorOf(ctx), ctx.params.bookingId));
   });
 
   r.patch('/bookings/:bookingId', async (ctx) => {
@@ -139,7 +149,7 @@ export function bookingRoutes(s: Services, cfg: InteropConfig) {
       ]);
     });
     await reindexTrip(s, b.trip_id);
-    ctx.body = present(await load(p, b.id));
+    ctx.body = await present(await load(p, b.id));
   });
 
   return r;

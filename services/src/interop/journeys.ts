@@ -9,6 +9,9 @@ import type { MatchQuery, Proposal } from '../matching/matcher.ts';
 import type { LngLat } from '../routing/types.ts';
 import { operatorOf } from './auth.ts';
 import type { InteropConfig } from './config.ts';
+import { coarsePointSql } from '../privacy/coarsen.ts';
+import { consentSql } from '../privacy/consents.ts';
+import { disclose, type Place } from './disclosure.ts';
 import { passagesOf, webUrlsOf, type Passage } from './itinerary.ts';
 import { driverUser, journeyId, passengerUser } from './model.ts';
 import { isoWeekdayOf, partialTime, toLocal, toUnix, WEEKDAY_CODES, weekdayCode, type WeekdayCode } from './time.ts';
@@ -45,32 +48,47 @@ export type MeetingPoint = Pick<CarpoolArea, 'id' | 'name' | 'type' | 'lat' | 'l
 const meetingPointsNear = async (s: Services, at: LngLat, radiusKm: number): Promise<MeetingPoint[]> =>
   (await nearestCarpoolAreas(s.db, at, radiusKm * 1000, 3)).map(({ id, name, type, lat, lng, distanceM }) => ({ id, name, type, lat, lng, distanceM }));
 
+/** How far truncating to 2 decimals can move a point: 0.01° on both axes, 1.5 km at most anywhere in France. */
+const TRUNCATION_SLACK_M = 2_000;
+
 /** Journey ids carry what a booking needs to find the trip again: trip, leg and date ("12-outbound-2026-09-01"). */
 export function journeyRoutes(s: Services, cfg: InteropConfig) {
   const r = new Router();
   const op = cfg.INTEROP_OPERATOR;
   const tz = cfg.INTEROP_TIMEZONE;
 
-  const driverTrip = (p: Proposal, passage: Passage, webUrl: string) => {
+  /**
+   * The driver's trip as the operator may see it: without the driver's consent to partner apps, the pickup and
+   * drop-off truncated, and neither the driver's own ends (optional in the standard, the home most often) nor the
+   * polyline (it would draw the exact points again).
+   */
+  const driverTrip = (p: Proposal, passage: Passage, webUrl: string, shown: { exact: boolean; places: Place[] }) => {
     const leg = s.index.legs.get(legKey(p.tripId, p.leg));
+    const [pickup, drop] = shown.places;
+    const { journeyPolyline, ...measures } = passage;
     return {
       operator: op,
       driver: driverUser(op, p.driverId),
-      passengerPickupLat: p.pickup.lat,
-      passengerPickupLng: p.pickup.lng,
-      passengerDropLat: p.dropoff.lat,
-      passengerDropLng: p.dropoff.lng,
-      ...passage,
+      passengerPickupLat: pickup.lat,
+      passengerPickupLng: pickup.lng,
+      passengerDropLat: drop.lat,
+      passengerDropLng: drop.lng,
+      ...measures,
+      ...(shown.exact && journeyPolyline ? { journeyPolyline } : {}),
       webUrl,
-      ...(leg
+      ...(leg && shown.exact
         ? { driverDepartureLat: leg.origin[1], driverDepartureLng: leg.origin[0], driverArrivalLat: leg.destination[1], driverArrivalLng: leg.destination[0] }
         : {}),
     };
   };
   /** Distance, duration, polyline and deep link of each proposal kept. */
   const details = async (proposals: Proposal[], date: string | null) => {
-    const [passages, urls] = await Promise.all([passagesOf(s, proposals), webUrlsOf(s, cfg, proposals, date)]);
-    return proposals.map((p, i) => driverTrip(p, passages[i], urls[i]));
+    const [passages, urls, shown] = await Promise.all([
+      passagesOf(s, proposals),
+      webUrlsOf(s, cfg, proposals, date),
+      disclose(s.db, proposals.map((p) => ({ personId: p.driverId, places: [p.pickup, p.dropoff] }))),
+    ]);
+    return proposals.map((p, i) => ({ trip: driverTrip(p, passages[i], urls[i], shown[i]), exact: shown[i].exact }));
   };
   // Solidarity carpooling is free for the passenger: the standard's FREE (UNKNOWN means "paying, amount not set yet").
   const price = { type: 'FREE' as const };
@@ -90,11 +108,12 @@ export function journeyRoutes(s: Services, cfg: InteropConfig) {
     ctx.body = kept.map((pr, i) => {
       const leg = s.index.legs.get(legKey(pr.tripId, pr.leg));
       return {
-        ...trips[i],
+        ...trips[i].trip,
         id: journeyId(pr, local.date),
         type: 'PLANNED',
         passengerPickupDate: toUnix(local.date, pr.pickup.timeMin, tz),
-        ...(leg ? { driverDepartureDate: toUnix(local.date, leg.departureMin, tz) } : {}),
+        // With the pickup time, the time the driver leaves home would tell how far from home the pickup is.
+        ...(leg && trips[i].exact ? { driverDepartureDate: toUnix(local.date, leg.departureMin, tz) } : {}),
         availableSeats: pr.seatsFree,
         price,
         meetingPoints,
@@ -125,23 +144,36 @@ export function journeyRoutes(s: Services, cfg: InteropConfig) {
     const trips = await details(kept, null);
     ctx.body = kept.map((pr, i) => ({
       // No price here: the document gives one to DriverJourney only, not to DriverTrip.
-      ...trips[i],
+      ...trips[i].trip,
       meetingPoints,
       schedules: (pr.weekdays ?? []).map((d) => ({ passengerPickupDay: weekdayCode(d), passengerPickupTimeOfDay: partialTime(pr.pickup.timeMin) })),
     }));
   });
 
-  /** Open requests whose two ends lie within the radii: what a driver going that way could take. */
+  /**
+   * Open requests whose two ends, as the operator may see them, lie within the radii: what a driver going that way
+   * could take. The ends are exact only with the passenger's consent to partner apps, otherwise truncated
+   * (privacy/coarsen.ts), and the radii apply to what is shown: probing with small radii finds the cell, not the home.
+   */
   const passengerRows = async (ctx: Context, q: z.infer<typeof punctual> | z.infer<typeof regular>, when: { date: string | null; weekdays: number[]; timeMin: number }) => {
     const p = operatorOf(ctx);
     const tol = toleranceOf(q.timeDelta);
+    const shown = (col: string) => `CASE WHEN e.exact THEN ${col} ELSE ${coarsePointSql(col)} END`;
     const { rows } = await s.db.query<Record<string, any>>(
-      `SELECT r.id, r.passenger_id, ST_X(r.from_point) AS from_lng, ST_Y(r.from_point) AS from_lat, ST_X(r.to_point) AS to_lng,
-         ST_Y(r.to_point) AS to_lat, r.date, r.weekdays, r.time_min, r.time_kind, r.seats
+      // Not the requests of other operators' users (booked through us) nor anonymised ones: not ours to show.
+      `SELECT r.id, r.passenger_id, ST_X(v.f) AS from_lng, ST_Y(v.f) AS from_lat, ST_X(v.t) AS to_lng, ST_Y(v.t) AS to_lat,
+         ST_X(r.from_point) AS exact_from_lng, ST_Y(r.from_point) AS exact_from_lat, ST_X(r.to_point) AS exact_to_lng,
+         ST_Y(r.to_point) AS exact_to_lat, r.date, r.weekdays, r.time_min, r.time_kind, r.seats
        FROM requests r
-       WHERE r.status = 'open' AND r.territory_id = ANY($1::int[])
-         AND ST_DWithin(r.from_point::geography, ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography, $4)
-         AND ST_DWithin(r.to_point::geography, ST_SetSRID(ST_MakePoint($5, $6), 4326)::geography, $7)
+         CROSS JOIN LATERAL (SELECT ${consentSql('partner_apps', 'r.passenger_id')} AS exact) e
+         CROSS JOIN LATERAL (SELECT ${shown('r.from_point')} AS f, ${shown('r.to_point')} AS t) v
+       WHERE r.status = 'open' AND r.territory_id = ANY($1::int[]) AND r.anonymized_at IS NULL
+         AND COALESCE(r.created_by, '') NOT LIKE 'interop:%'
+         -- A truncated point moves less than ${TRUNCATION_SLACK_M} m: the exact test first, so that the index serves.
+         AND ST_DWithin(r.from_point::geography, ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography, $4 + ${TRUNCATION_SLACK_M})
+         AND ST_DWithin(r.to_point::geography, ST_SetSRID(ST_MakePoint($5, $6), 4326)::geography, $7 + ${TRUNCATION_SLACK_M})
+         AND ST_DWithin(v.f::geography, ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography, $4)
+         AND ST_DWithin(v.t::geography, ST_SetSRID(ST_MakePoint($5, $6), 4326)::geography, $7)
          AND abs(r.time_min - $8) <= $9
          AND (CASE WHEN $10::date IS NULL THEN r.date IS NULL AND r.weekdays && $11::smallint[] ELSE r.date = $10::date END)
        ORDER BY abs(r.time_min - $8), r.id LIMIT $12`,
@@ -149,11 +181,16 @@ export function journeyRoutes(s: Services, cfg: InteropConfig) {
        when.timeMin, tol, when.date, when.weekdays, Math.min(q.count ?? 100, 100)],
     );
     if (!rows.length) return { rows, durations: [] as number[], distances: [] as number[] };
-    // One table call for every pickup → drop-off: the standard requires a duration.
-    const table = await s.router.table(rows.map((x) => [x.from_lng, x.from_lat] as LngLat), rows.map((x) => [x.to_lng, x.to_lat] as LngLat));
+    // One table call for every pickup → drop-off (the true ones: a length does not locate anybody); the standard
+    // requires a duration.
+    const table = await s.router.table(
+      rows.map((x) => [x.exact_from_lng, x.exact_from_lat] as LngLat),
+      rows.map((x) => [x.exact_to_lng, x.exact_to_lat] as LngLat),
+    );
     ctx.set('X-Approximate', String(Boolean(table.approximate || s.router.approximate)));
     return { rows, durations: rows.map((_, i) => Math.round(table.durationsS[i][i] ?? 0)), distances: rows.map((_, i) => Math.round(table.distancesM[i][i] ?? 0)) };
   };
+  /** The passenger's ends as passengerRows shows them. */
   const passengerTrip = (x: Record<string, any>, durationS: number, distanceM: number | undefined) => ({
     operator: op,
     passenger: passengerUser(op, x.passenger_id ? String(x.passenger_id) : `r${x.id}`),

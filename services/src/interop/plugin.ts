@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { Plugin } from '../app.ts';
+import type { Plugin } from '../context.ts';
 import { operatorAuth } from './auth.ts';
 import { bookingRoutes } from './bookings.ts';
 import { loadInteropConfig } from './config.ts';

@@ -1,32 +1,27 @@
 import type { Queryable } from '../db/index.ts';
+import { exportedColumns, INVENTORY } from './inventory.ts';
 
 /**
- * Everything stored about a person, as JSON (right of access and portability): identity, profile, consents, trips,
- * requests and their matches, the FranceConnect link, and who read their personal data (audit).
+ * Everything stored about a person, as JSON (right of access and portability): one key per table of the inventory
+ * that holds rows about them (identity, profile, consents, trips, requests, matches and their events, messages and
+ * bookings from partner apps, registry declarations, the FranceConnect link, who read their data), every column but
+ * the secrets. Places are GeoJSON.
  */
 export async function exportPerson(db: Queryable, personId: number): Promise<Record<string, unknown> | null> {
-  const one = async (sql: string) => (await db.query(sql, [personId])).rows;
-  const person = await one(`SELECT p.id, p.territory_id, t.name AS territory, p.is_driver, p.is_passenger, p.commune_insee,
-      ST_X(p.home) AS home_lng, ST_Y(p.home) AS home_lat, p.direct_contact_consent, p.direct_contact_consent_at, p.needs,
-      p.anonymized_at, p.created_at, p.updated_at
-    FROM people p JOIN territories t ON t.id = p.territory_id WHERE p.id = $1`);
-  if (!person[0]) return null;
-  return {
-    exportedAt: new Date().toISOString(),
-    person: person[0],
-    identity: (await one('SELECT first_name, last_name, phone, email, address, birthdate FROM person_identities WHERE person_id = $1'))[0] ?? null,
-    franceConnect: (await one('SELECT fc_sub, created_at, last_login_at FROM citizen_accounts WHERE person_id = $1'))[0] ?? null,
-    consents: await one('SELECT kind, granted, text_version, source, at FROM consents WHERE person_id = $1 ORDER BY at, id'),
-    trips: await one(`SELECT id, kind, weekdays, date, valid_from, valid_to, departure_min, return_min, origin_label,
-        destination_label, ST_AsGeoJSON(origin)::json AS origin, ST_AsGeoJSON(destination)::json AS destination, seats,
-        distance_m, active, created_at, updated_at FROM trips WHERE driver_id = $1 ORDER BY id`),
-    requests: await one(`SELECT id, from_label, to_label, ST_AsGeoJSON(from_point)::json AS "from", ST_AsGeoJSON(to_point)::json AS "to",
-        date, weekdays, time_min, time_kind, seats, purpose, needs, status, unserved_reason, note, created_at, updated_at
-        FROM requests WHERE passenger_id = $1 ORDER BY id`),
-    matches: await one(`SELECT m.id, m.request_id, m.trip_id, m.leg, m.date, m.pickup_min, m.dropoff_min, m.status, m.created_at
-        FROM matches m LEFT JOIN requests r ON r.id = m.request_id LEFT JOIN trips t ON t.id = m.trip_id
-        WHERE r.passenger_id = $1 OR t.driver_id = $1 ORDER BY m.id`),
-    accessLog: await one(`SELECT at, actor, actor_role, action, fields, reason FROM audit_log
-        WHERE subject_type = 'person' AND subject_id = $1 ORDER BY at, id`),
-  };
+  const exists = await db.query<{ territory: string }>(
+    'SELECT t.name AS territory FROM people p JOIN territories t ON t.id = p.territory_id WHERE p.id = $1', [personId]);
+  if (!exists.rows[0]) return null;
+  const out: Record<string, unknown> = { exportedAt: new Date().toISOString(), territory: exists.rows[0].territory };
+  // The single records first (person, identity, FranceConnect), then the lists.
+  const tables = [...INVENTORY].sort((a, b) => Number(!a.exportAs?.one) - Number(!b.exportAs?.one));
+  for (const t of tables) {
+    if (!t.about || !t.exportAs) continue;
+    const cols = exportedColumns(t);
+    const { rows } = await db.query<{ row: Record<string, unknown> }>(
+      `SELECT to_jsonb(x) AS row FROM (SELECT ${cols.join(', ')} FROM ${t.table} WHERE ${t.about} ORDER BY 1) x`,
+      [personId],
+    );
+    out[t.exportAs.key] = t.exportAs.one ? (rows[0]?.row ?? null) : rows.map((r) => r.row);
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 import { CONSENT_TEXTS } from '../privacy/consents.ts';
-import { toClock } from '../http/validate.ts';
+import { toClock } from '../time/clock.ts';
 import { type Errors, type Form, many, one, WEEKDAYS } from './forms.ts';
 import { choices, errorSummary, franceConnectButton, html, input, select, type Html } from './html.ts';
 import type { PublicTerritory } from './territories.ts';
@@ -60,16 +60,18 @@ export function privacyPage(retentionMonths: number, t?: PublicTerritory): Html 
   <li>Coordonnées : numéro de téléphone, adresse électronique (facultative).</li>
   <li>Trajets : communes et lieux de départ et d’arrivée, jours, horaires, nombre de places.</li>
   <li>Besoins particuliers (fauteuil, aide à la mobilité…) si vous les indiquez à la coordination.</li>
-  <li>Vos accords : contact direct, traitement de vos données, avec la date et la version du texte accepté.</li>
+  <li>Vos accords : contact direct, applications partenaires, traitement de vos données, avec la date et la version du texte accepté.</li>
+  <li>Les messages que vous écrivent les utilisateurs d’applications de covoiturage partenaires.</li>
 </ul>
 <h2>Pourquoi</h2>
 <ul>
   <li>Mettre en relation passagers et conducteurs et organiser les trajets (mission de service public de la collectivité).</li>
+  <li>Proposer vos trajets aux applications de covoiturage partenaires (standard national du covoiturage) : elles ne voient jamais votre nom ni vos coordonnées, et sans votre accord seulement des lieux approchés à quelques centaines de mètres.</li>
   <li>Produire des statistiques anonymes (page <a href="/stats">Statistiques</a>) : aucun effectif inférieur à 5 n’est publié.</li>
 </ul>
 <p>Seule la coordination de votre territoire voit vos coordonnées ; chaque consultation est enregistrée. Votre prénom et vos horaires ne sont montrés aux passagers que si vous l’avez accepté.</p>
 <h2>Combien de temps</h2>
-<p>Sans activité pendant ${retentionMonths} mois (aucun trajet, aucune demande, aucune connexion), vos données sont anonymisées automatiquement : nom et coordonnées effacés, lieux ramenés à la commune.</p>
+<p>Sans activité pendant ${retentionMonths} mois (aucun trajet, aucune demande, aucune connexion), vos données sont anonymisées automatiquement : nom et coordonnées effacés, lieux ramenés à la commune, messages des applications partenaires vidés.</p>
 <h2>Vos droits</h2>
 <p>Vous pouvez obtenir une copie de vos données, les faire corriger ou supprimer, et retirer vos accords :</p>
 <ul>

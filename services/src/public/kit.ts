@@ -59,7 +59,11 @@ export function publicKit(s: Services, c: PublicConfig, fc: FranceConnect | null
       } catch (e) {
         if (!(e instanceof HttpError) || e.status >= 500) throw e;
         for (const [k, v] of Object.entries(e.headers)) ctx.set(k, v);
-        const [title, body] = ERROR_TEXTS(e)[e.status] ?? ['Demande non valide', 'La demande n’est pas valide.'];
+        const [title, body] =
+          ERROR_TEXTS(e)[e.status] ??
+          (e.fields.length
+            ? ['Formulaire non valide', 'Un champ contient un caractère non autorisé. Corrigez-le et réessayez.']
+            : ['Demande non valide', 'La demande n’est pas valide.']);
         render(ctx, { title }, message(title, body), e.status);
       }
       void next;

@@ -1,4 +1,4 @@
-import type { Plugin } from '../app.ts';
+import type { Plugin } from '../context.ts';
 import { privacyApiRoutes } from '../privacy/routes.ts';
 import { scheduleRetention } from '../privacy/retention.ts';
 import { securityHeaders } from '../security/headers.ts';

@@ -1,4 +1,4 @@
-import type { Plugin } from '../app.ts';
+import type { Plugin } from '../context.ts';
 import { loadRpcConfig } from './config.ts';
 import { startRpcWorker } from './worker.ts';
 

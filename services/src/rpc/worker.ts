@@ -81,13 +81,15 @@ export class RpcExporter {
           timeZone: this.cfg.RPC_TIMEZONE,
         });
         if ('error' in built) {
-          await this.db.query(`UPDATE rpc_journeys SET status = 'invalid', last_error = $2, updated_at = now() WHERE match_id = $1`, [row.match_id, built.error]);
+          await this.db.query(`UPDATE rpc_journeys SET status = 'invalid', last_error = $2, updated_at = now() WHERE match_id = $1 AND status = 'pending'`, [row.match_id, built.error]);
           tally.rejected++;
           continue;
         }
         payload = built;
-        // Stored once: every retry sends exactly the same declaration.
-        await this.db.query('UPDATE rpc_journeys SET payload = $2 WHERE match_id = $1', [row.match_id, JSON.stringify(payload)]);
+        // Stored once: every retry sends exactly the same declaration. Not when an erasure cancelled it meanwhile:
+        // then it is neither stored nor sent.
+        const stored = await this.db.query(`UPDATE rpc_journeys SET payload = $2 WHERE match_id = $1 AND status = 'pending'`, [row.match_id, JSON.stringify(payload)]);
+        if (!stored.rowCount) continue;
       }
       let result: SendResult | undefined;
       let error: string | undefined;

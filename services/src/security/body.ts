@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
-import { HttpError } from '../http/errors.ts';
+import { badRequest, HttpError } from '../http/errors.ts';
+import { NUL_REASON } from '../http/input-guard.ts';
 
 /** Public forms are small: a few fields of short text. */
 export const FORM_LIMIT_BYTES = 16 * 1024;
@@ -27,6 +28,8 @@ export async function readForm(ctx: Context): Promise<Record<string, string | st
   let n = 0;
   for (const [k, v] of params) {
     if (++n > MAX_FIELDS) throw new HttpError(413, 'payload_too_large', 'too many fields');
+    // PostgreSQL text cannot hold a NUL: refused here, before any write, rather than failing in the insert.
+    if (k.includes('\u0000') || v.includes('\u0000')) throw badRequest(k.replace(/\u0000/g, '\\u0000'), NUL_REASON);
     const prev = out[k];
     out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
   }

@@ -10,24 +10,50 @@ export interface RateLimit {
   windowS: number;
 }
 
-/** The client address is personal data: only a hash of it is stored, with the action name. */
-const keyOf = (name: string, ip: string) => `${name}:${crypto.createHash('sha256').update(`comobi:${ip}`).digest('hex').slice(0, 32)}`;
+/**
+ * The counted value (a client address, an e-mail) is personal data: only a hash of it is stored, with the action
+ * name.
+ */
+export const rateLimitKey = (name: string, value: string) =>
+  `${name}:${crypto.createHash('sha256').update(`comobi:${value}`).digest('hex').slice(0, 32)}`;
+
+export interface Counted {
+  key: string;
+  count: number;
+  /** Start of the fixed window the hit was counted in (epoch seconds), and seconds until it ends. */
+  windowStartS: number;
+  resetS: number;
+}
+
+/**
+ * Counts one hit under each key in the current fixed window and returns the new counts. One INSERT … ON CONFLICT
+ * DO UPDATE: the row lock makes concurrent hits (from any replica) each see a distinct count, so that N parallel
+ * requests cannot all read "below the limit" before any of them is counted.
+ */
+export async function countHits(db: Queryable, keys: string[], windowS: number): Promise<Counted[]> {
+  // Keys are inserted in the caller's order: every caller passes its keys in one fixed order (no lock cycle).
+  const { rows } = await db.query<{ key: string; count: number; window_start_s: number; reset_s: number }>(
+    `INSERT INTO rate_limits (key, window_start, count)
+     SELECT k, to_timestamp(floor(extract(epoch FROM now()) / $2) * $2), 1 FROM unnest($1::text[]) WITH ORDINALITY AS t(k, i)
+     ORDER BY i
+     ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limits.count + 1
+     RETURNING key, count, extract(epoch FROM window_start)::bigint AS window_start_s, ceil(extract(epoch FROM window_start) + $2 - extract(epoch FROM now()))::int AS reset_s`,
+    [keys, windowS],
+  );
+  return keys.map((k) => {
+    const r = rows.find((x) => x.key === k)!;
+    return { key: k, count: r.count, windowStartS: r.window_start_s, resetS: Math.max(1, r.reset_s) };
+  });
+}
 
 /**
  * Counts one hit of the action for the client in the current fixed window, in the database so that every replica
  * sees the same counts. Throws 429 past the limit.
  */
 export async function hit(db: Queryable, ctx: Context, limit: RateLimit): Promise<void> {
-  const { rows } = await db.query<{ count: number; reset_s: number }>(
-    `INSERT INTO rate_limits (key, window_start, count)
-     VALUES ($1, to_timestamp(floor(extract(epoch FROM now()) / $2) * $2), 1)
-     ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limits.count + 1
-     RETURNING count, ceil(extract(epoch FROM window_start) + $2 - extract(epoch FROM now()))::int AS reset_s`,
-    [keyOf(limit.name, ctx.ip || 'unknown'), limit.windowS],
-  );
-  const { count, reset_s } = rows[0];
+  const [{ count, resetS }] = await countHits(db, [rateLimitKey(limit.name, ctx.ip || 'unknown')], limit.windowS);
   if (count > limit.max) {
-    throw new HttpError(429, 'too_many_requests', 'too many requests, try again later', [], { 'Retry-After': String(Math.max(1, reset_s)) });
+    throw new HttpError(429, 'too_many_requests', 'too many requests, try again later', [], { 'Retry-After': String(resetS) });
   }
 }
 

@@ -1,7 +1,7 @@
-import { createToken } from '../auth/tokens.ts';
+import { createToken } from '../domain/tokens.ts';
 import { auditEvent } from '../console/events.ts';
 import { randomPassword } from '../console/passwords.ts';
-import { saveUser } from '../console/users-routes.ts';
+import { saveUser } from '../domain/users.ts';
 import type { Db, Queryable } from '../db/index.ts';
 import {
   boundaryFromCommunes,
@@ -192,7 +192,7 @@ export async function setUpTerritory(db: Db, input: SetupInput): Promise<SetupRe
     if (input.token) {
       const label = `intégration ${slug}`;
       const { rows } = await tx.query('SELECT 1 FROM api_tokens WHERE label = $1 AND territory_id = $2 AND revoked_at IS NULL', [label, territoryId]);
-      token = rows[0] ? { created: null, existing: true } : { created: (await createToken(tx, { label, role: 'integration', territoryId })).token, existing: false };
+      token = rows[0] ? { created: null, existing: true } : { created: (await createToken(tx, { label, role: 'integration', territoryId, createdBy: actor })).token, existing: false };
     }
     step('accounts');
     const report: SetupReport = {

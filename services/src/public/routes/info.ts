@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import { HttpError } from '../../http/errors.ts';
 import { computeStats } from '../../stats/compute.ts';
 import { communeShapes } from '../../stats/map.ts';
-import { statsBody } from '../../stats/page.ts';
+import { statsBody } from '../stats-view.ts';
 import { statsQuery } from '../../stats/query.ts';
 import { privacyPage } from '../account-views.ts';
 import type { PublicKit } from '../kit.ts';

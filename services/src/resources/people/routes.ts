@@ -38,6 +38,7 @@ const body = z
       .optional(),
     home: point.nullable().optional(),
     directContactConsent: z.boolean().default(false),
+    partnerAppsConsent: z.boolean().optional(),
     needs: z.array(z.enum(NEEDS)).default([]),
     firstName: z.string().trim().min(1).max(100).nullable().optional(),
     lastName: z.string().trim().min(1).max(100).nullable().optional(),
@@ -84,7 +85,7 @@ export function peopleRoutes(s: Services) {
     const b = parse(body, ctx.request.body);
     const territoryId = writeTerritory(p, b.territoryId);
     const result = await asPrincipal(s.db, p, async (tx) => {
-      const made = await createPerson(tx, territoryId, b);
+      const made = await createPerson(tx, territoryId, b, `api:${p.actor}`);
       if ('existingId' in made) return made;
       return { person: (await present(tx, ctx, p, [await loadPerson(tx, p, made.id)]))[0] };
     });
@@ -107,9 +108,10 @@ export function peopleRoutes(s: Services) {
     const p = requireRole(ctx, 'admin', 'coordinator');
     const pid = parse(id, ctx.params.id, 'id');
     ctx.body = await asPrincipal(s.db, p, async (tx) => {
+      // The consent to partner apps is not part of the current input: absent from the body, it does not change.
       const current = inputOf(await loadPerson(tx, p, pid));
       const b = parse(body, { ...current, ...(ctx.request.body as object) });
-      await updatePerson(tx, pid, b);
+      await updatePerson(tx, pid, b, `api:${p.actor}`);
       return (await present(tx, ctx, p, [await loadPerson(tx, p, pid)]))[0];
     });
   });

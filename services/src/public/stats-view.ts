@@ -1,7 +1,7 @@
-import { html, raw, select, type Html } from '../public/html.ts';
-import type { Stats } from './compute.ts';
-import type { CommuneShapes } from './map.ts';
-import { display, share, type Published } from './suppress.ts';
+import { html, raw, select, type Html } from './html.ts';
+import type { Stats } from '../stats/compute.ts';
+import type { CommuneShapes } from '../stats/map.ts';
+import { display, share, type Published } from '../stats/suppress.ts';
 
 const MONTHS = ['janv.', 'févr.', 'mars', 'avr.', 'mai', 'juin', 'juil.', 'août', 'sept.', 'oct.', 'nov.', 'déc.'];
 const monthLabel = (ym: string) => `${MONTHS[Number(ym.slice(5, 7)) - 1]} ${ym.slice(0, 4)}`;
