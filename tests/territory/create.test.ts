@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consolePlugin } from '../../services/src/console/plugin.ts';
-import { openPostgres } from '../../services/src/db/postgres.ts';
+import { openPostgres } from '@comobi/db/postgres';
 import { DIST, ensureConsoleBuilt, Session } from '../console/helpers.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';

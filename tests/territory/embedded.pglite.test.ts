@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consolePlugin } from '../../services/src/console/plugin.ts';
-import { openPglite } from '../../services/src/db/pglite.ts';
+import { openPglite } from '@comobi/db/pglite';
 import { DIST, ensureConsoleBuilt, Session } from '../console/helpers.ts';
 import { pgliteTemplateDir } from '../helpers/db.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';

@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import { z } from 'zod';
 import { canSeeTerritory, requireRole, writeTerritory } from '../auth/principal.ts';
 import type { Services } from '../context.ts';
-import { asPrincipal } from '../db/scope.ts';
+import { asPrincipal } from '../auth/scope.ts';
 import { conflict, notFound } from '../http/errors.ts';
 import { filterBy, listParams, setContentRange, Where } from '../http/simple-rest.ts';
 import { id, parse } from '../http/validate.ts';

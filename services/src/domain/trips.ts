@@ -1,4 +1,4 @@
-import type { Db, Queryable } from '../db/index.ts';
+import type { Db, Queryable } from '@comobi/db';
 import { coarsePoint } from '../geo/coarse.ts';
 import { pointCols, pointSql, readPoint, type LngLatPoint } from '../geo/sql.ts';
 import { badRequest, notFound } from '../http/errors.ts';

@@ -3,23 +3,23 @@ import { z } from 'zod';
 import { accessReason } from '../audit/audit.ts';
 import { requireRole, type Principal } from '../auth/principal.ts';
 import type { Services } from '../context.ts';
-import type { Queryable } from '../db/index.ts';
-import { asPrincipal } from '../db/scope.ts';
+import type { Queryable } from '@comobi/db';
+import { asPrincipal } from '../auth/scope.ts';
 import { badRequest, notFound } from '../http/errors.ts';
 import { filterBy, listParams, setContentRange, Where } from '../http/simple-rest.ts';
 import { id, parse } from '../http/validate.ts';
 import { operatorOf } from './auth.ts';
 import type { InteropConfig } from './config.ts';
-import { fullUser, missing, parseJourneyId } from './model.ts';
+import { fullUser, missing, optional, parseJourneyId, uuid } from './model.ts';
 
 const messageBody = z.object({
   from: fullUser,
   to: fullUser,
   message: z.string().trim().min(1, 'the message is empty').max(500),
   recipientCarpoolerType: z.enum(['DRIVER', 'PASSENGER']),
-  driverJourneyId: z.string().min(1).max(255).optional(),
-  passengerJourneyId: z.string().min(1).max(255).optional(),
-  bookingId: z.uuid().optional(),
+  driverJourneyId: optional(z.string().max(255)),
+  passengerJourneyId: optional(z.string().max(255)),
+  bookingId: optional(uuid),
 });
 
 /** Our user ids as the search answers give them (journeys.ts): driver-12, passenger-34, or passenger-r56 (request 56). */

@@ -1,5 +1,5 @@
 import { bnlcRecords, insertAreas } from '../bnlc/import.ts';
-import type { Db, Queryable } from '../db/index.ts';
+import type { Db, Queryable } from '@comobi/db';
 import { notFound } from '../http/errors.ts';
 import { readOsmRoads } from '../routing/embedded/osm-reader.ts';
 

@@ -2,7 +2,7 @@ import { createToken } from '../domain/tokens.ts';
 import { auditEvent } from '../console/events.ts';
 import { randomPassword } from '../console/passwords.ts';
 import { saveUser } from '../domain/users.ts';
-import type { Db, Queryable } from '../db/index.ts';
+import type { Db, Queryable } from '@comobi/db';
 import {
   boundaryFromCommunes,
   communesOfOtherTerritories,

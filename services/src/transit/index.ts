@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/index.ts';
+import type { Queryable } from '@comobi/db';
 import { serviceDayClock } from '../time/clock.ts';
 import { addDays } from '../matching/schedule.ts';
 import type {
