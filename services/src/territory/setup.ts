@@ -166,7 +166,7 @@ export async function setUpTerritory(db: Db, input: SetupInput): Promise<SetupRe
         ...(input.coordinatorPhone !== undefined ? { coordinatorPhone: input.coordinatorPhone } : {}),
       });
     } else {
-      // Rules: none stored, so the defaults apply (services/src/matching/rules.ts) until a coordinator sets them.
+      // Rules: none stored, so the defaults apply (services/src/matching/rules.ts) until an admin sets them.
       territoryId = await createTerritory(tx, { slug, name: input.name, coordinatorPhone: input.coordinatorPhone ?? null });
     }
     const changes = await syncCommunes(tx, territoryId, communes);
