@@ -16,7 +16,8 @@ import { MessageList, MessageShow } from './resources/messages.tsx';
 import { DriverList, PassengerList, PersonCreate, PersonEdit, PersonShow } from './resources/people.tsx';
 import { ProviderCreate, ProviderEdit, ProviderList } from './resources/providers.tsx';
 import { RequestList } from './resources/requests.tsx';
-import { TerritoryCreate, TerritoryEdit, TerritoryList } from './resources/territories.tsx';
+import { TerritoryEdit, TerritoryList } from './resources/territories.tsx';
+import { TerritoryWizard } from './territories/TerritoryWizard.tsx';
 import { TripList, TripShow } from './resources/trips.tsx';
 import { TokenCreate } from './tokens/TokenCreate.tsx';
 import { TokenList } from './tokens/TokenList.tsx';
@@ -55,7 +56,7 @@ export const App = () => (
           </>
         ) : null}
         <Resource name="territories" list={role === 'admin' ? TerritoryList : undefined} edit={role === 'admin' ? TerritoryEdit : undefined}
-          create={role === 'admin' ? TerritoryCreate : undefined} />
+          create={role === 'admin' ? TerritoryWizard : undefined} />
         {role === 'admin' ? (
           <>
             <Resource name="users" list={UserList} edit={UserEdit} create={UserCreate} />

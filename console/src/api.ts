@@ -43,3 +43,22 @@ export function messageOf(body: any, status: number): string {
   if (status === 429) return 'comobi.errors.too_many';
   return body?.message ?? `Erreur ${status}`;
 }
+
+/** A file sent as it is (the commune file of the territory wizard): the body is not JSON-encoded again. */
+export async function upload<T = any>(path: string, file: Blob, type: string): Promise<{ status: number; json: T }> {
+  const res = await fetch(path, {
+    method: 'POST',
+    headers: { Accept: 'application/json', 'Content-Type': type, 'X-CSRF-Token': csrfToken, 'X-Access-Reason': defaultReason() },
+    credentials: 'same-origin',
+    body: file,
+  });
+  const text = await res.text();
+  let json: any = undefined;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = text;
+  }
+  if (!res.ok) throw new HttpError(messageOf(json, res.status), res.status, json);
+  return { status: res.status, json };
+}

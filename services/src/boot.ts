@@ -5,7 +5,7 @@ import type { Config } from './config.ts';
 import type { Log, Services } from './context.ts';
 import { openDb, type Db } from '@comobi/db';
 import { migrate } from './schema.ts';
-import { loadDemo } from './demo/load.ts';
+import { loadDemo, wantsDemo } from './demo/load.ts';
 import { LegIndex } from './matching/leg-index.ts';
 import { loadAllLegs, syncLegs } from './matching/leg-store.ts';
 import { Matcher } from './matching/matcher.ts';
@@ -57,8 +57,7 @@ export async function boot(config: Config, opts: { log?: Log; db?: Db; router?: 
   services.alternatives = (ask, territoryIds, answer) => alternativesFor(services, ask, territoryIds, answer);
 
   if (config.DEMO === 'auto') {
-    const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM territories');
-    if (rows[0].n === 0) {
+    if (await wantsDemo(db)) {
       const loaded = await loadDemo(db, router, config.repoRoot);
       log('demo territory loaded', loaded);
       if (!config.ADMIN_TOKEN) await issueDemoAdminToken(db, config.DATA_DIR, log);

@@ -1,4 +1,4 @@
-import { Create, Datagrid, DateField, Edit, List, SimpleForm, TextField, TextInput, required } from 'react-admin';
+import { Datagrid, DateField, Edit, List, SimpleForm, TextField, TextInput, required } from 'react-admin';
 
 export const TerritoryList = () => (
   <List sort={{ field: 'name', order: 'ASC' }} filters={[<TextInput key="q" source="q" label="Recherche" alwaysOn />]}>
@@ -19,4 +19,3 @@ const form = (
   </SimpleForm>
 );
 export const TerritoryEdit = () => <Edit mutationMode="pessimistic">{form}</Edit>;
-export const TerritoryCreate = () => <Create>{form}</Create>;

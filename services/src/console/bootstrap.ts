@@ -8,8 +8,8 @@ import { saveUser, type UserInput } from '../domain/users.ts';
 
 /**
  * First accounts. CONSOLE_ADMIN_EMAIL/PASSWORD create or update an admin at every start. Without them, on the demo
- * territory and an empty users table, a demo admin and a demo coordinator of the Lot are made; their passwords are
- * logged once and written to DATA_DIR/demo-accounts.txt (data/ is not committed).
+ * territory with no account that reaches it (no admin, nobody of the Lot), a demo admin and a demo coordinator of
+ * the Lot are made; their passwords are logged once and written to DATA_DIR/demo-accounts.txt (data/ is not committed).
  */
 export async function bootstrapAccounts(s: Services, o: ConsoleOptions): Promise<void> {
   if (o.adminEmail && o.adminPassword) {
@@ -24,10 +24,15 @@ export async function bootstrapAccounts(s: Services, o: ConsoleOptions): Promise
     return;
   }
   if (s.config.DEMO !== 'auto') return;
-  const users = await s.db.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
-  if (users.rows[0].n > 0) return;
   const lot = await s.db.query<{ id: number }>(`SELECT id FROM territories WHERE slug = 'lot'`);
   if (!lot.rows[0]) return;
+  // Accounts made by `npm run territory -- create` for another territory do not count: nobody reaches the Lot yet.
+  const users = await s.db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM users u WHERE u.role = 'admin'
+       OR EXISTS (SELECT 1 FROM user_territories ut WHERE ut.user_id = u.id AND ut.territory_id = $1)`,
+    [lot.rows[0].id],
+  );
+  if (users.rows[0].n > 0) return;
   const accounts: (Omit<UserInput, 'active'> & { password: string })[] = [
     { email: 'admin@demo.comobi.fr', displayName: 'Admin démo', role: 'admin', territoryIds: [] as number[], password: randomPassword() },
     { email: 'coordination.lot@demo.comobi.fr', displayName: 'Coordination du Lot (démo)', role: 'coordinator', territoryIds: [lot.rows[0].id], password: randomPassword() },

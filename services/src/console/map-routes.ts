@@ -24,12 +24,12 @@ export function mapRoutes(api: Router, s: Services): void {
     if (q.territoryId !== undefined) assertTerritory(p, q.territoryId);
     const withGeom = q.geometry === 'true';
     const { rows } = await asPrincipal(s.db, p, (tx) =>
-      tx.query<{ insee: string; name: string; territory_id: number; population: number | null; clng: number; clat: number; geometry: unknown }>(
-        `SELECT insee, name, territory_id, population, ST_X(centroid) AS clng, ST_Y(centroid) AS clat,
+      tx.query<{ insee: string; name: string; territory_id: number; population: number | null; postal_codes: string[]; clng: number; clat: number; geometry: unknown }>(
+        `SELECT insee, name, territory_id, population, postal_codes, ST_X(centroid) AS clng, ST_Y(centroid) AS clat,
            CASE WHEN $4::boolean THEN ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, $3::float8), 5)::json END AS geometry
          FROM communes
          WHERE territory_id IS NOT NULL AND ($1::int IS NULL OR territory_id = $1)
-           AND ($2::text IS NULL OR name ILIKE '%' || $2 || '%' OR insee = $2)
+           AND ($2::text IS NULL OR name ILIKE '%' || $2 || '%' OR insee = $2 OR $2 = ANY(postal_codes))
          ORDER BY name`,
         [q.territoryId ?? null, q.q?.replace(/[%_\\]/g, (c) => `\\${c}`) ?? null, q.simplify, withGeom],
       ),
@@ -41,7 +41,7 @@ export function mapRoutes(api: Router, s: Services): void {
         type: 'Feature',
         id: r.insee,
         geometry: r.geometry,
-        properties: { insee: r.insee, name: r.name, territoryId: r.territory_id, population: r.population, centroid: [Number(r.clng), Number(r.clat)] },
+        properties: { insee: r.insee, name: r.name, territoryId: r.territory_id, population: r.population, postalCodes: r.postal_codes, centroid: [Number(r.clng), Number(r.clat)] },
       })),
     };
   });

@@ -12,6 +12,7 @@ import { providerRoutes } from './providers-routes.ts';
 import { sessionResolver } from './sessions.ts';
 import { staticRoutes } from './static.ts';
 import { statsRoutes } from './stats-routes.ts';
+import { territorySetupRoutes } from './territory-setup-routes.ts';
 import { userRoutes } from './users-routes.ts';
 
 /**
@@ -37,6 +38,7 @@ export async function consolePlugin(s: Services, overrides: Partial<ConsoleOptio
       feedImportRoutes(api, s, { tdgApiUrl: o.tdgApiUrl, allowPrivateHosts: o.allowPrivateHosts, limits: o.importLimits });
       feedRoutes(api, s);
       statsRoutes(api, s);
+      territorySetupRoutes(api, s);
     },
   };
 }

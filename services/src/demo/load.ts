@@ -5,6 +5,7 @@ import { createPeople, type Need } from '../domain/people.ts';
 import { recordRequests, type Purpose } from '../domain/requests.ts';
 import { addCommunes, createTerritory } from '../domain/territories.ts';
 import { insertTrips, routeTrip, type RoutedTrip } from '../domain/trips.ts';
+import { referenceOf } from '../territory/reference.ts';
 import type { LngLat, Router } from '../routing/types.ts';
 
 interface DemoFile {
@@ -52,6 +53,18 @@ interface DemoFile {
     purpose: Purpose;
     needs: Need[];
   }[];
+}
+
+/**
+ * DEMO=auto loads the Lot into a store nobody uses yet: no demo territory, no person, trip or request. A territory
+ * just set up by `npm run territory -- create` does not count: it is served beside the demo until it has people.
+ */
+export async function wantsDemo(db: Queryable): Promise<boolean> {
+  const { rows } = await db.query<{ wanted: boolean }>(
+    `SELECT NOT EXISTS (SELECT 1 FROM territories WHERE slug = 'lot') AND NOT EXISTS (SELECT 1 FROM people)
+       AND NOT EXISTS (SELECT 1 FROM trips) AND NOT EXISTS (SELECT 1 FROM requests) AS wanted`,
+  );
+  return rows[0].wanted;
 }
 
 const point = ([lng, lat]: LngLat) => ({ lng, lat });
@@ -108,6 +121,7 @@ export async function loadDemo(
         insee: f.properties.code,
         name: f.properties.nom,
         population: pop.get(f.properties.code) ?? null,
+        postalCodes: referenceOf(f.properties.code)?.postalCodes ?? [],
         geometry: f.geometry,
       })),
     );

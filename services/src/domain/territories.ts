@@ -126,15 +126,16 @@ export interface CommuneFeature {
   insee: string;
   name: string;
   population: number | null;
+  postalCodes?: string[];
   geometry: unknown;
 }
 
 /** Communes of a territory, from their official outlines; one already known is left as it is. */
 export async function addCommunes(tx: Queryable, territoryId: number, communes: CommuneFeature[]) {
   await tx.query(
-    `INSERT INTO communes (insee, name, territory_id, population, geom, centroid)
-     SELECT c.insee, c.name, $1, c.population, g, ST_PointOnSurface(g)
-     FROM jsonb_to_recordset($2::jsonb) AS c(insee text, name text, population int, geometry jsonb),
+    `INSERT INTO communes (insee, name, territory_id, population, postal_codes, geom, centroid)
+     SELECT c.insee, c.name, $1, c.population, COALESCE(c."postalCodes", '{}'), g, ST_PointOnSurface(g)
+     FROM jsonb_to_recordset($2::jsonb) AS c(insee text, name text, population int, "postalCodes" text[], geometry jsonb),
           LATERAL (SELECT ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(c.geometry), 4326)) AS g) x
      ON CONFLICT (insee) DO NOTHING`,
     [territoryId, JSON.stringify(communes)],
@@ -148,4 +149,112 @@ export async function territoryNames(tx: Queryable, ids: number[] | null) {
     [ids],
   );
   return rows;
+}
+
+export async function territoryBySlug(tx: Queryable, slug: string): Promise<{ id: number; name: string } | null> {
+  const { rows } = await tx.query<{ id: number; name: string }>('SELECT id, name FROM territories WHERE slug = $1', [slug]);
+  return rows[0] ?? null;
+}
+
+export interface OfficialCommune {
+  insee: string;
+  name: string;
+  population: number | null;
+  postalCodes: string[];
+  geometry: unknown;
+}
+
+export interface CommuneChanges {
+  added: { insee: string; name: string }[];
+  renamed: { insee: string; from: string; to: string }[];
+  /** Outline changed (a new edition of the official file). */
+  reshaped: { insee: string; name: string }[];
+  removed: { insee: string; name: string }[];
+  /** No longer in the file but still referred to by people, trips or requests: kept, in the territory. */
+  kept: { insee: string; name: string }[];
+  unchanged: number;
+}
+
+/** Communes of the file that belong to another territory: a commune is in one territory only. */
+export async function communesOfOtherTerritories(tx: Queryable, territoryId: number | null, insee: string[]) {
+  const { rows } = await tx.query<{ insee: string; territory: string }>(
+    `SELECT c.insee, t.name AS territory FROM communes c JOIN territories t ON t.id = c.territory_id
+     WHERE c.insee = ANY($1::text[]) AND ($2::int IS NULL OR c.territory_id <> $2)`,
+    [insee, territoryId],
+  );
+  return rows;
+}
+
+/** Outlines PostGIS would store but could not compute with; `i` is the position in the list given. */
+export async function invalidOutlines(tx: Queryable, geometries: unknown[]) {
+  const { rows } = await tx.query<{ i: number; reason: string }>(
+    `SELECT (x.i - 1)::int AS i, ST_IsValidReason(g) AS reason
+     FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(geometry, i),
+          LATERAL (SELECT ST_GeomFromGeoJSON(x.geometry) AS g) y
+     WHERE NOT ST_IsValid(g) ORDER BY x.i`,
+    [JSON.stringify(geometries)],
+  );
+  return rows;
+}
+
+/**
+ * Makes the territory's communes those of the official file: new ones added, names and outlines updated, a commune
+ * left out removed unless people live there or trips or requests start or end there (then kept, and said so).
+ */
+export async function syncCommunes(tx: Queryable, territoryId: number, communes: OfficialCommune[]): Promise<CommuneChanges> {
+  const json = JSON.stringify(communes);
+  const input = `jsonb_to_recordset($2::jsonb) AS c(insee text, name text, population int, "postalCodes" text[], geometry jsonb)`;
+  const { rows: diff } = await tx.query<{ insee: string; old_name: string | null; name: string; reshaped: boolean }>(
+    `SELECT c.insee, o.name AS old_name, c.name,
+       o.insee IS NOT NULL AND NOT ST_Equals(o.geom, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(c.geometry), 4326))) AS reshaped
+     FROM ${input} LEFT JOIN communes o ON o.insee = c.insee AND o.territory_id = $1`,
+    [territoryId, json],
+  );
+  // Outlines are written only when they changed: an unchanged re-run rewrites names and figures, not geometries.
+  await tx.query(
+    `INSERT INTO communes AS o (insee, name, territory_id, population, postal_codes, geom, centroid)
+     SELECT c.insee, c.name, $1, c.population, COALESCE(c."postalCodes", '{}'), g, ST_PointOnSurface(g)
+     FROM ${input}, LATERAL (SELECT ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(c.geometry), 4326)) AS g) x
+     ON CONFLICT (insee) DO UPDATE SET name = EXCLUDED.name, territory_id = EXCLUDED.territory_id,
+       population = EXCLUDED.population, postal_codes = EXCLUDED.postal_codes,
+       geom = CASE WHEN ST_Equals(o.geom, EXCLUDED.geom) THEN o.geom ELSE EXCLUDED.geom END,
+       centroid = CASE WHEN ST_Equals(o.geom, EXCLUDED.geom) THEN o.centroid ELSE EXCLUDED.centroid END`,
+    [territoryId, json],
+  );
+  const { rows: gone } = await tx.query<{ insee: string; name: string; used: boolean }>(
+    `SELECT c.insee, c.name,
+       EXISTS (SELECT 1 FROM people p WHERE p.commune_insee = c.insee)
+       OR EXISTS (SELECT 1 FROM requests r WHERE r.territory_id = $1
+                  AND (ST_Intersects(c.geom, r.from_point) OR ST_Intersects(c.geom, r.to_point)))
+       OR EXISTS (SELECT 1 FROM trips t WHERE t.territory_id = $1
+                  AND (ST_Intersects(c.geom, t.origin) OR ST_Intersects(c.geom, t.destination))) AS used
+     FROM communes c WHERE c.territory_id = $1 AND NOT (c.insee = ANY($2::text[])) ORDER BY c.insee`,
+    [territoryId, communes.map((c) => c.insee)],
+  );
+  const removable = gone.filter((g) => !g.used).map((g) => g.insee);
+  if (removable.length) await tx.query('DELETE FROM communes WHERE insee = ANY($1::text[])', [removable]);
+  const added = diff.filter((d) => d.old_name === null).map((d) => ({ insee: d.insee, name: d.name }));
+  const renamed = diff.filter((d) => d.old_name !== null && d.old_name !== d.name).map((d) => ({ insee: d.insee, from: d.old_name!, to: d.name }));
+  const reshaped = diff.filter((d) => d.reshaped).map((d) => ({ insee: d.insee, name: d.name }));
+  return {
+    added,
+    renamed,
+    reshaped,
+    removed: gone.filter((g) => !g.used).map(({ insee, name }) => ({ insee, name })),
+    kept: gone.filter((g) => g.used).map(({ insee, name }) => ({ insee, name })),
+    unchanged: diff.filter((d) => d.old_name === d.name && !d.reshaped).length,
+  };
+}
+
+/** The boundary is the union of the territory's communes; true when it changed. */
+export async function boundaryFromCommunes(tx: Queryable, territoryId: number): Promise<boolean> {
+  const { rows } = await tx.query<{ changed: boolean }>(
+    `WITH u AS (SELECT ST_Multi(ST_CollectionExtract(ST_Union(geom), 3)) AS g FROM communes WHERE territory_id = $1),
+     old AS (SELECT boundary FROM territories WHERE id = $1)
+     UPDATE territories t SET boundary = u.g, updated_at = now() FROM u, old
+     WHERE t.id = $1 AND (old.boundary IS NULL OR NOT ST_Equals(old.boundary, u.g))
+     RETURNING true AS changed`,
+    [territoryId],
+  );
+  return rows.length > 0;
 }

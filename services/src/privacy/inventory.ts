@@ -407,7 +407,7 @@ export const INVENTORY: TableInventory[] = [
   },
   // Tables without personal data: organisations, public places, open data, configuration, counters.
   { table: 'territories', personal: {}, nonPersonal: ['id', 'slug', 'name', 'boundary', 'rules', 'coordinator_phone', 'created_at', 'updated_at'] },
-  { table: 'communes', personal: {}, nonPersonal: ['insee', 'name', 'territory_id', 'population', 'geom', 'centroid'] },
+  { table: 'communes', personal: {}, nonPersonal: ['insee', 'name', 'territory_id', 'population', 'postal_codes', 'geom', 'centroid'] },
   {
     table: 'api_tokens',
     personal: {

@@ -1,0 +1,154 @@
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { loadConfig } from '../config.ts';
+import { openDb } from '@comobi/db';
+import { migrate } from '../schema.ts';
+import { BnlcInvalid } from '../bnlc/import.ts';
+import { territoryBySlug } from '../domain/territories.ts';
+import { attachBnlc, BNLC_MARGIN_M, checkRoads } from './attach.ts';
+import { CommuneFileInvalid } from './communes-file.ts';
+import { formatBnlc, formatIssue, formatReport, formatRoads } from './report.ts';
+import { setUpTerritory } from './setup.ts';
+
+/**
+ * npm run territory -- create --name NAME --communes FILE [options]: sets a territory up from its official commune
+ * file, on DATABASE_URL or the embedded store in DATA_DIR (the same as `npm start`; stop the service first there:
+ * the embedded store has one process at a time).
+ */
+const USAGE = `usage : npm run territory -- create --name NOM --communes FICHIER.geojson [options]
+  --departement CODE        ne garder que les communes de ce département (fichier national ou régional)
+  --slug SLUG               identifiant du territoire (par défaut : tiré du nom, ex. correze)
+  --coordinator-phone TEL   numéro de la coordination, affiché au public
+  --coordinator-email MEL   identifiant du premier compte de coordination (par défaut : coordination.<slug>@comobi.local)
+  --admin-email MEL         crée aussi un compte d'administration (tous les territoires)
+  --token                   crée un jeton d'API d'intégration pour ce territoire
+
+       npm run territory -- attach --territory SLUG [--bnlc FICHIER.csv] [--roads FICHIER.osm.pbf]
+  --bnlc FICHIER            aires de covoiturage de la base nationale (BNLC) dans le périmètre et à ${BNLC_MARGIN_M / 1000} km autour
+  --roads FICHIER           vérifie qu'un extrait OpenStreetMap couvre les communes du territoire`;
+
+const email = z.string().trim().toLowerCase().email();
+
+const fail = (message: string): never => {
+  console.error(`${message}\n${USAGE}`);
+  process.exit(2);
+};
+
+const readable = (file: string) => {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    console.error(`${file} : illisible (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    process.exit(1);
+  }
+};
+
+async function create(args: string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+    args,
+    options: {
+      name: { type: 'string' },
+      communes: { type: 'string' },
+      departement: { type: 'string' },
+      slug: { type: 'string' },
+      'coordinator-phone': { type: 'string' },
+      'coordinator-email': { type: 'string' },
+      'admin-email': { type: 'string' },
+      token: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+  const { values } = parsed;
+  if (!values.name?.trim()) fail('--name est obligatoire');
+  if (!values.communes) fail('--communes est obligatoire');
+  for (const k of ['coordinator-email', 'admin-email'] as const) {
+    if (values[k] !== undefined && !email.safeParse(values[k]).success) fail(`--${k} : « ${values[k]} » n’est pas une adresse e-mail`);
+  }
+  if (values.slug !== undefined && !/^[a-z0-9-]{2,40}$/.test(values.slug)) fail('--slug : 2 à 40 caractères parmi a-z, 0-9 et -');
+  const file = values.communes!;
+  const text = readable(file);
+
+  const config = loadConfig();
+  const t0 = performance.now();
+  const db = await openDb(config);
+  try {
+    await migrate(db);
+    const storeMs = performance.now() - t0;
+    const report = await setUpTerritory(db, {
+      name: values.name!.trim(),
+      slug: values.slug,
+      communesGeoJSON: text,
+      departement: values.departement,
+      coordinatorPhone: values['coordinator-phone'],
+      coordinatorEmail: values['coordinator-email'],
+      adminEmail: values['admin-email'],
+      token: values.token,
+    });
+    console.log(formatReport(report, { file, database: db.kind, ms: performance.now() - t0, storeMs }));
+  } catch (e) {
+    if (!(e instanceof CommuneFileInvalid)) throw e;
+    const shown = e.issues.slice(0, 50);
+    for (const i of shown) console.error(formatIssue(file, i, values.departement));
+    if (e.issues.length > shown.length) console.error(`… et ${e.issues.length - shown.length} autres`);
+    console.error(`rien n’a été enregistré (${e.issues.length} problème${e.issues.length > 1 ? 's' : ''})`);
+    process.exitCode = 1;
+  } finally {
+    await db.close();
+  }
+}
+
+/** Attached data, each step with what it found and how long it took; GTFS feeds are imported by gtfs-import. */
+async function attach(args: string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { territory: { type: 'string' }, bnlc: { type: 'string' }, roads: { type: 'string' } }, strict: true });
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+  const { values } = parsed;
+  if (!values.territory) fail('--territory est obligatoire (le slug donné par create, ex. correze)');
+  if (!values.bnlc && !values.roads) fail('rien à rattacher : --bnlc et/ou --roads');
+  if (values.roads && !fs.existsSync(values.roads)) {
+    console.error(`${values.roads} : introuvable`);
+    process.exit(1);
+  }
+  const csv = values.bnlc ? readable(values.bnlc) : null;
+  const db = await openDb(loadConfig());
+  try {
+    await migrate(db);
+    const t = await territoryBySlug(db, values.territory!);
+    if (!t) {
+      console.error(`--territory ${values.territory} : aucun territoire de ce slug (créez-le d’abord avec create)`);
+      process.exitCode = 1;
+      return;
+    }
+    if (csv !== null) {
+      try {
+        console.log(formatBnlc(t.name, values.bnlc!, await attachBnlc(db, t.id, csv)));
+      } catch (e) {
+        if (!(e instanceof BnlcInvalid)) throw e;
+        for (const err of e.errors.slice(0, 50)) console.error(`${values.bnlc}:${err.line}: ${err.column}: [${err.code}] ${err.message}`);
+        console.error('aires de covoiturage : rien n’a été enregistré');
+        process.exitCode = 1;
+      }
+    }
+    if (values.roads) console.log(formatRoads(t.name, values.roads, await checkRoads(db, t.id, values.roads)));
+    console.log('Offres de transport (GTFS, GTFS-Flex) : non cherchées par cette commande ; npm run gtfs-import -- search <mots> puis pan <id> --territory ' + t.id);
+  } finally {
+    await db.close();
+  }
+}
+
+const [command, ...rest] = process.argv.slice(2);
+if (command === 'create') await create(rest);
+else if (command === 'attach') await attach(rest);
+else {
+  console.error(command ? `commande inconnue : ${command}\n${USAGE}` : USAGE);
+  process.exitCode = 2;
+}

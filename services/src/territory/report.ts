@@ -1,0 +1,78 @@
+import type { FileIssue } from './communes-file.ts';
+import type { BnlcAttachReport, RoadsReport } from './attach.ts';
+import { BNLC_MARGIN_M, ROAD_REACH_M } from './attach.ts';
+import type { SetupReport } from './setup.ts';
+
+/** What the set-up did, in French for the person running it; figures first, then the accounts (shown once). */
+
+const list = (items: string[], max = 10) =>
+  items.length > max ? `${items.slice(0, max).join(', ')}… (+${items.length - max})` : items.join(', ');
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n > 1 ? many : one}`;
+const seconds = (ms: number) => `${(ms / 1000).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} s`;
+
+export function formatReport(r: SetupReport, ctx: { file: string; database: string; ms: number; storeMs?: number }): string {
+  const c = r.communes;
+  const changed =
+    r.created || r.renamedFrom !== null || r.boundaryChanged ||
+    c.added.length + c.renamed.length + c.reshaped.length + c.removed.length + c.kept.length > 0;
+  const lines: string[] = [];
+  const what = r.created ? 'créé' : changed ? 'mis à jour' : 'déjà à jour : rien n’a changé';
+  lines.push(`Territoire « ${r.name} » (${r.slug}, n° ${r.territoryId}) ${what} — depuis ${ctx.file}, base ${ctx.database}, ${seconds(ctx.ms)}`);
+  if (r.renamedFrom) lines.push(`  nom : « ${r.renamedFrom} » → « ${r.name} »`);
+  lines.push(
+    `Communes : ${c.total} — ${plural(c.added.length, 'ajoutée')}, ${plural(c.renamed.length, 'renommée')}, ` +
+      `${plural(c.reshaped.length, 'contour modifié', 'contours modifiés')}, ${plural(c.removed.length, 'retirée')}, ` +
+      `${plural(c.kept.length, 'gardée')} car utilisée${c.kept.length > 1 ? 's' : ''}, ${plural(c.unchanged, 'inchangée')}`,
+  );
+  if (!r.created && c.added.length) lines.push(`  ajoutées : ${list(c.added.map((x) => `${x.insee} ${x.name}`))}`);
+  if (c.renamed.length) lines.push(`  renommées : ${list(c.renamed.map((x) => `${x.insee} ${x.from} → ${x.to}`))}`);
+  if (c.reshaped.length) lines.push(`  contours modifiés : ${list(c.reshaped.map((x) => `${x.insee} ${x.name}`))}`);
+  if (c.removed.length) lines.push(`  retirées : ${list(c.removed.map((x) => `${x.insee} ${x.name}`))}`);
+  if (c.kept.length)
+    lines.push(`  absentes du fichier mais gardées (des personnes, trajets ou demandes s’y rattachent) : ${list(c.kept.map((x) => `${x.insee} ${x.name}`))}`);
+  lines.push(`Périmètre : union des communes${r.boundaryChanged ? ', enregistré' : ', inchangé'}`);
+  const e = r.enrichment;
+  lines.push(`Codes postaux : ${e.postalCodes}/${c.total - c.kept.length}, populations : ${e.populations}/${c.total - c.kept.length} (Code officiel géographique, @etalab/decoupage-administratif)`);
+  if (e.merged.length) lines.push(`  fusionnées depuis l’édition du fichier (sans population propre) : ${list(e.merged.map((x) => `${x.insee} ${x.name} → ${x.into}`))}`);
+  if (e.unknown.length) lines.push(`  inconnues du référentiel (ni code postal ni population) : ${list(e.unknown.map((x) => `${x.insee} ${x.name}`))}`);
+  if (r.created) lines.push('Règles de mise en relation : celles par défaut (un compte d’administration les change dans la console)');
+  for (const a of r.accountsCreated) {
+    const label = a.role === 'admin' ? 'Compte d’administration' : 'Compte de coordination';
+    lines.push(`${label} : ${a.email} — mot de passe : ${a.password} (affiché une seule fois)`);
+  }
+  for (const a of r.accountsKept) lines.push(`${a.role === 'admin' ? 'Compte d’administration' : 'Compte de coordination'} : ${a.email} — existe déjà, mot de passe inchangé`);
+  if (r.token?.created) lines.push(`Jeton d’API d’intégration : ${r.token.created} (affiché une seule fois)`);
+  else if (r.token?.existing) lines.push('Jeton d’API d’intégration : existe déjà (non réaffiché ; le révoquer dans la console pour en créer un autre)');
+  const names: Record<string, string> = { read: 'lecture', validate: 'contrôles', communes: 'communes', boundary: 'périmètre', accounts: 'comptes' };
+  const store = ctx.storeMs === undefined ? '' : `base (ouverture, migrations) ${seconds(ctx.storeMs)}, `;
+  lines.push(`Durées : ${store}${r.steps.map((s) => `${names[s.step] ?? s.step} ${seconds(s.ms)}`).join(', ')}`);
+  return lines.join('\n');
+}
+
+export function formatIssue(file: string, i: FileIssue, departement?: string): string {
+  if (i.field === 'departement') return `--departement ${departement ?? ''} : ${i.reason}`;
+  if (i.feature === null) return `${file} : ${i.reason}`;
+  return `${file} : feature ${i.feature}${i.insee ? ` (INSEE ${i.insee})` : ''}, ${i.field} : ${i.reason} [${i.code}]`;
+}
+
+export function formatBnlc(territory: string, file: string, r: BnlcAttachReport): string {
+  return (
+    `Aires de covoiturage (BNLC, ${file}) : ${r.inZone} sur ${r.inFile} dans le périmètre de ${territory} ou à moins de ` +
+    `${BNLC_MARGIN_M / 1000} km — ${plural(r.added, 'ajoutée')}, ${plural(r.updated, 'mise à jour', 'mises à jour')}, ` +
+    `${plural(r.removed, 'retirée')} (absentes de cette édition) ; ${seconds(r.ms)}`
+  );
+}
+
+export function formatRoads(territory: string, file: string, r: RoadsReport): string {
+  const lines = [
+    `Routes (${file}) : ${r.ways.toLocaleString('fr-FR')} voies, ${r.nodes.toLocaleString('fr-FR')} nœuds ; ` +
+      `${r.covered}/${r.communes} communes de ${territory} ont une route à moins de ${ROAD_REACH_M / 1000} km de leur centre ; ${seconds(r.ms)}`,
+  ];
+  if (r.uncovered.length) lines.push(`  hors de l’extrait : ${list(r.uncovered.map((c) => `${c.insee} ${c.name}`))}`);
+  lines.push(
+    r.covered === r.communes
+      ? `  pour s’en servir : ROAD_NETWORK=${file} (routeur intégré ; un seul extrait pour tous les territoires servis) ou OSRM_URL (deploy/README.md)`
+      : '  cet extrait ne couvre pas tout le territoire : les trajets hors de lui restent estimés en ligne droite (approximate) ; prendre un extrait qui couvre tous les territoires servis',
+  );
+  return lines.join('\n');
+}

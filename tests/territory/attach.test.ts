@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importBnlc } from '../../services/src/bnlc/import.ts';
+import { createTestDb, type TestDb } from '../helpers/db.ts';
+import { BNLC, CORREZE, LOT, LOT_ROADS, territoryCli } from './helpers.ts';
+
+/** `npm run territory -- attach`: the national carpool areas in and around the boundary, and a road extract check. */
+let testDb: TestDb;
+let env: Record<string, string>;
+let dir: string;
+const q = async <T = any>(sql: string, params: unknown[] = []) => (await testDb.db.query<T>(sql, params)).rows;
+
+/** The file's rows whose INSEE code is in the département: inside the boundary whatever the margin. */
+const rowsOf = (csv: string, dep: string) => {
+  const [header, ...lines] = csv.trim().split('\n');
+  const insee = header.split(',').indexOf('insee');
+  return lines.filter((l) => l.split(',')[insee]?.startsWith(dep));
+};
+
+beforeAll(async () => {
+  testDb = await createTestDb('postgres');
+  env = { DATABASE_URL: testDb.url! };
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'comobi-territory-attach-'));
+  for (const [name, file] of [['Corrèze', CORREZE], ['Lot', LOT]]) {
+    const run = await territoryCli(['create', '--name', name, '--communes', file], env);
+    expect(run.code, run.stderr).toBe(0);
+  }
+}, 300_000);
+afterAll(async () => {
+  await testDb?.drop();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('npm run territory -- attach', () => {
+  it('keeps the BNLC areas within 5 km of the boundary, leaves other regions alone, and follows a new edition', async () => {
+    const csv = fs.readFileSync(BNLC, 'utf8');
+    // Another region's areas, loaded before: attaching the Corrèze must not touch them.
+    const [header] = csv.split('\n');
+    const gironde = rowsOf(csv, '33');
+    expect(gironde.length).toBeGreaterThan(0);
+    await importBnlc(testDb.db, [header, ...gironde].join('\n'));
+
+    const run = await territoryCli(['attach', '--territory', 'correze', '--bnlc', BNLC], env);
+    expect(run.stderr).toBe('');
+    const correzeRows = rowsOf(csv, '19');
+    const ids = correzeRows.map((l) => l.split(',')[0]);
+    const stored = await q<{ id: string; far: boolean }>(
+      `SELECT c.id, NOT ST_DWithin(t.boundary::geography, c.geom::geography, 5000) AS far
+       FROM carpool_areas c, territories t WHERE t.slug = 'correze' AND c.id NOT LIKE '33%'`,
+    );
+    expect(stored.map((s) => s.id)).toEqual(expect.arrayContaining(ids));
+    expect(stored.filter((s) => s.far)).toEqual([]);
+    expect(run.stdout).toContain(`Aires de covoiturage (BNLC, ${BNLC}) : ${stored.length} sur 2473 dans le périmètre de Corrèze ou à moins de 5 km — ${stored.length} ajoutées`);
+    expect((await q(`SELECT count(*)::int AS n FROM carpool_areas WHERE id LIKE '33%'`))[0].n).toBe(gironde.length);
+    expect(run.stdout).toContain('Offres de transport (GTFS, GTFS-Flex) : non cherchées');
+
+    // A new edition without one of the Corrèze's areas: it is removed, the others updated.
+    const dropped = ids[0];
+    const edition = path.join(dir, 'bnlc-edition.csv');
+    fs.writeFileSync(edition, csv.split('\n').filter((l) => !l.startsWith(`${dropped},`)).join('\n'));
+    const again = await territoryCli(['attach', '--territory', 'correze', '--bnlc', edition], env);
+    expect(again.stdout).toContain(`0 ajoutée, ${stored.length - 1} mises à jour, 1 retirée`);
+    expect(await q('SELECT id FROM carpool_areas WHERE id = $1', [dropped])).toEqual([]);
+  });
+
+  it('refuses an invalid BNLC file with line and column, writing nothing', async () => {
+    const before = (await q('SELECT count(*)::int AS n FROM carpool_areas'))[0].n;
+    const csv = fs.readFileSync(BNLC, 'utf8').split('\n');
+    csv[3] = csv[3].replace(/,true,/, ',peut-être,');
+    const bad = path.join(dir, 'bnlc-bad.csv');
+    fs.writeFileSync(bad, csv.join('\n'));
+    const run = await territoryCli(['attach', '--territory', 'correze', '--bnlc', bad], env);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`${bad}:4: ouvert: [type]`);
+    expect(run.stderr).toContain('rien n’a été enregistré');
+    expect((await q('SELECT count(*)::int AS n FROM carpool_areas'))[0].n).toBe(before);
+  });
+
+  it('says how much of the territory a road extract covers, commune by commune', async () => {
+    const correze = await territoryCli(['attach', '--territory', 'correze', '--roads', LOT_ROADS], env);
+    const m = /(\d+)\/283 communes de Corrèze ont une route à moins de 2 km/.exec(correze.stdout);
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBeLessThan(283);
+    expect(correze.stdout).toContain('cet extrait ne couvre pas tout le territoire');
+    const lot = await territoryCli(['attach', '--territory', 'lot', '--roads', LOT_ROADS], env);
+    expect(lot.stdout).toContain('320/320 communes de Lot');
+    expect(lot.stdout).toContain(`pour s’en servir : ROAD_NETWORK=${LOT_ROADS}`);
+    const unknown = await territoryCli(['attach', '--territory', 'dordogne', '--roads', LOT_ROADS], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('--territory dordogne : aucun territoire de ce slug');
+  });
+});
