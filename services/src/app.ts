@@ -11,6 +11,7 @@ import { matchCreateRoutes } from './resources/matches/create.ts';
 import { matchRoutes } from './resources/matches/match-route.ts';
 import { matchResourceRoutes } from './resources/matches/routes.ts';
 import { peopleRoutes } from './resources/people/routes.ts';
+import { placeRoutes } from './resources/places/routes.ts';
 import { requestRoutes } from './resources/requests/routes.ts';
 import { territoryRoutes } from './resources/territories/routes.ts';
 import { tokenRoutes } from './resources/tokens/routes.ts';
@@ -72,6 +73,7 @@ export function createApp(s: Services, plugins: Plugin[] = []): Koa {
     matchCreateRoutes,
     matchRoutes,
     tokenRoutes,
+    placeRoutes,
   ]) {
     const r = routes(s);
     api.use(r.routes(), r.allowedMethods());
