@@ -18,7 +18,7 @@ export const placeBody = z
     territoryId: z.number().int().positive().optional(),
     name: text(200).pipe(z.string().min(1, 'required')),
     kind: z.enum(PLACE_KINDS),
-    address: text(300).nullable().optional(),
+    address: text(300).nullable().optional().transform((v) => (v === '' ? null : v)),
     personId: z.number().int().positive().nullable().optional(),
     point,
   })
