@@ -37,7 +37,7 @@ const loggedIn = (email: string): Promise<Page> => openConsole(browser, srv.url,
 
 const pickCommune = async (page: Page, which: 'from' | 'to', name: string) => {
   await page.getByTestId(`${which}-place`).fill(name);
-  await page.getByRole('option', { name: new RegExp(`^${name}Commune`) }).click();
+  await page.getByRole('option', { name: new RegExp(`^${name}\\s*Commune`) }).click();
 };
 
 describe('console in a real browser', () => {

@@ -4,6 +4,7 @@ import {
   required, useInput, useRecordContext,
 } from 'react-admin';
 import { CircleMarker, Tooltip } from 'react-leaflet';
+import { currentUser } from '../authProvider.ts';
 import { BaseMap } from '../map/BaseMap.tsx';
 import { PlaceSearch } from './PlaceSearch.tsx';
 
@@ -19,6 +20,12 @@ export const PLACE_KINDS = [
   { id: 'home', name: 'Domicile d’une personne' },
   { id: 'other', name: 'Autre' },
 ];
+
+/** A coordinator of one territory saves places there. */
+const onlyTerritory = () => {
+  const me = currentUser();
+  return me?.territories.length === 1 ? me.territories[0].id : undefined;
+};
 
 export const PlaceList = () => (
   <List sort={{ field: 'name', order: 'ASC' }} title="Lieux" filters={[
@@ -70,7 +77,9 @@ function AddressAndPoint({ territoryId }: { territoryId: number | null }) {
 
 const Form = () => (
   <SimpleForm>
-    <ReferenceInput source="territoryId" reference="territories"><SelectInput optionText="name" label="Territoire" validate={required()} /></ReferenceInput>
+    <ReferenceInput source="territoryId" reference="territories">
+      <SelectInput optionText="name" label="Territoire" validate={required()} defaultValue={onlyTerritory()} />
+    </ReferenceInput>
     <TextInput source="name" label="Nom" validate={required()} helperText="Tel qu’on le dit au téléphone : « Centre hospitalier de Cahors »" />
     <SelectInput source="kind" label="Type" choices={PLACE_KINDS} validate={required()} />
     <NumberInput source="personId" label="N° de la personne (domicile)" helperText="Un domicile appartient à une personne : il est effacé avec elle" />
