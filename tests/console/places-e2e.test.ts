@@ -144,6 +144,11 @@ describe('places where they are, in a real browser', () => {
     await page.locator('input[name="name"]').fill('Pharmacie de Lauzès');
     await page.getByRole('combobox', { name: /Type/ }).click();
     await page.getByRole('option', { name: 'Pharmacie' }).click();
+    // Found by the search first (the commune's centre), then placed exactly with a click.
+    await typeAndWaitOptions(page, 'place-lookup', 'Lauz', 'Lauzès');
+    await page.getByRole('option').first().click();
+    await page.getByTestId('place-point').filter({ hasText: `Position : ${lauzes.lat.toFixed(5).replace('.', ',')}` }).waitFor();
+    await expect(page.getByTestId('place-address').inputValue()).resolves.toBe('Lauzès');
     await page.getByTestId('place-address').fill('Le bourg, Lauzès');
     const map = page.locator('[data-testid="place-map"] .leaflet-container');
     await map.waitFor();
@@ -151,7 +156,7 @@ describe('places where they are, in a real browser', () => {
     await map.scrollIntoViewIfNeeded();
     const box = (await map.boundingBox())!;
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
-    await page.getByTestId('place-point').filter({ hasText: 'Position' }).waitFor();
+    await expect.poll(() => page.getByTestId('place-point').textContent()).not.toContain(lauzes.lat.toFixed(5).replace('.', ','));
     await page.screenshot({ path: path.join(SHOTS, '44-lieu-creation.png') });
     await page.getByRole('button', { name: 'Enregistrer' }).click();
     await page.waitForURL(/#\/places$/);
@@ -159,7 +164,9 @@ describe('places where they are, in a real browser', () => {
     await page.screenshot({ path: path.join(SHOTS, '45-lieux-liste.png') });
     const [saved] = (await srv.api('GET', `/api/places?filter=${encodeURIComponent(JSON.stringify({ q: 'pharmacie de lauzes' }))}`)).body;
     expect(saved).toMatchObject({ name: 'Pharmacie de Lauzès', kind: 'pharmacy', address: 'Le bourg, Lauzès' });
+    // Where it was clicked: in the Lot, not Lauzès's centre any more.
     expect(saved.point.lng).toBeGreaterThan(0.9);
+    expect(saved.point.lng).not.toBeCloseTo(lauzes.lng, 6);
 
     await page.goto(`${srv.url}/console/#/trips/create?driverId=${driverId}`);
     await expect.poll(() => page.getByTestId('trip-driver').inputValue(), { timeout: 15_000 }).not.toBe('');

@@ -26,13 +26,14 @@ const DEBOUNCE_MS = 250;
  * An address field: the territory's gazetteer (communes, named places, stops, carpool areas) and, when configured,
  * the national address base, as the coordinator types. The API ranks; the field shows its order.
  */
-export function PlaceSearch({ testId, label, territoryId, value, onChange, error, width = 320 }: {
+export function PlaceSearch({ testId, label, territoryId, value, onChange, error, width }: {
   testId: string;
   label: string;
   territoryId: number | null;
   value: ChosenPoint | null;
   onChange: (p: ChosenPoint | null) => void;
   error?: boolean;
+  /** Without one, the field takes the room its row leaves. */
   width?: number;
 }) {
   const [input, setInput] = useState('');
@@ -63,7 +64,7 @@ export function PlaceSearch({ testId, label, territoryId, value, onChange, error
 
   return (
     <Autocomplete
-      sx={{ width }}
+      sx={width ? { width } : { flex: 1, minWidth: 220 }}
       options={options}
       value={chosen}
       loading={loading}

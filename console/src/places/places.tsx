@@ -1,4 +1,5 @@
 import { Box, TextField as MuiTextField, Typography } from '@mui/material';
+import { useState } from 'react';
 import {
   Create, Datagrid, Edit, FormDataConsumer, List, NumberInput, ReferenceField, ReferenceInput, SelectField, SelectInput, SimpleForm, TextField, TextInput,
   required, useInput, useRecordContext,
@@ -47,6 +48,8 @@ function AddressAndPoint({ territoryId }: { territoryId: number | null }) {
   const { field, fieldState } = useInput({ source: 'point', validate: required('Placez le lieu sur la carte') });
   const { field: address } = useInput({ source: 'address' });
   const p = field.value as { lng: number; lat: number } | null;
+  // Framed once around the saved place (a few km around it), not again on each click: the map keeps its zoom.
+  const [initial] = useState(() => (p ? [[p.lng - 0.03, p.lat - 0.02], [p.lng + 0.03, p.lat + 0.02]] as [number, number][] : undefined));
   return (
     <Box sx={{ width: '100%', maxWidth: 720 }}>
       <PlaceSearch testId="place-lookup" label="Chercher l’adresse" territoryId={territoryId} value={null} width={480}
@@ -62,7 +65,7 @@ function AddressAndPoint({ territoryId }: { territoryId: number | null }) {
           : fieldState.error ? 'Placez le lieu sur la carte (ou cherchez son adresse)' : 'Cliquez sur la carte pour placer le lieu'}
       </Typography>
       <Box data-testid="place-map">
-        <BaseMap territoryId={territoryId} height={380} fit={p ? [[p.lng, p.lat]] : undefined}
+        <BaseMap territoryId={territoryId} height={380} fit={initial}
           onClick={(lng, lat) => field.onChange({ lng: Number(lng.toFixed(6)), lat: Number(lat.toFixed(6)) })}>
           {p ? (
             <CircleMarker center={[p.lat, p.lng]} radius={8} pathOptions={{ color: '#0d47a1', fillOpacity: 0.9 }}>

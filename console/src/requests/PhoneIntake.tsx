@@ -102,20 +102,21 @@ export function PhoneIntake() {
   };
 
   const endPicker = (which: 'from' | 'to', value: End | null, set: (e: End | null) => void) => (
-    <Stack spacing={0.5}>
+    <Stack spacing={1}>
       <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
         <PlaceSearch testId={`${which}-place`} label={which === 'from' ? 'Départ : adresse, lieu, commune' : 'Arrivée : adresse, lieu, commune'}
           territoryId={territoryId || person?.territoryId || null} value={value} onChange={set} />
-        <TextField
-          label={which === 'from' ? 'Libellé du départ' : 'Libellé de l’arrivée'}
-          value={value?.label ?? ''}
-          disabled={!value}
-          onChange={(e) => value && set({ ...value, label: e.target.value })}
-          sx={{ flex: 1 }}
-          slotProps={{ htmlInput: { 'data-testid': `${which}-label` } }}
-        />
         <Button variant={picking === which ? 'contained' : 'outlined'} onClick={() => setPicking(which)}>Sur la carte</Button>
       </Stack>
+      {value ? (
+        <TextField
+          label={which === 'from' ? 'Libellé du départ' : 'Libellé de l’arrivée'}
+          value={value.label}
+          onChange={(e) => set({ ...value, label: e.target.value })}
+          size="small"
+          slotProps={{ htmlInput: { 'data-testid': `${which}-label` } }}
+        />
+      ) : null}
       <PointPrecision value={value} testId={`${which}-precision`} />
     </Stack>
   );

@@ -150,15 +150,17 @@ export function TripForm({ mode }: { mode: 'create' | 'edit' }) {
     && to.lng === existing.destination.lng && to.lat === existing.destination.lat;
 
   const endPicker = (which: 'from' | 'to', value: End | null, set: (e: End | null) => void) => (
-    <Stack spacing={0.5}>
+    <Stack spacing={1}>
       <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
         <PlaceSearch testId={`${which}-place`} label={which === 'from' ? 'Départ : adresse, lieu, commune' : 'Arrivée : adresse, lieu, commune'}
           territoryId={driver?.territoryId ?? null} value={value} onChange={set} error={Boolean(errors[which === 'from' ? 'origin' : 'destination'])} />
-        <TextField label={which === 'from' ? 'Libellé du départ' : 'Libellé de l’arrivée'} value={value?.label ?? ''} disabled={!value}
-          onChange={(e) => value && set({ ...value, label: e.target.value })} sx={{ flex: 1 }}
-          {...err(which === 'from' ? 'originLabel' : 'destinationLabel')} slotProps={{ htmlInput: { 'data-testid': `${which}-label` } }} />
         <Button variant={picking === which ? 'contained' : 'outlined'} onClick={() => setPicking(which)}>Sur la carte</Button>
       </Stack>
+      {value ? (
+        <TextField label={which === 'from' ? 'Libellé du départ' : 'Libellé de l’arrivée'} value={value.label} size="small"
+          onChange={(e) => set({ ...value, label: e.target.value })}
+          {...err(which === 'from' ? 'originLabel' : 'destinationLabel')} slotProps={{ htmlInput: { 'data-testid': `${which}-label` } }} />
+      ) : null}
       <PointPrecision value={value} testId={`${which}-precision`} />
       {errors[which === 'from' ? 'origin' : 'destination'] ? (
         <FormHelperText error data-testid={`${which}-error`}>{errors[which === 'from' ? 'origin' : 'destination']}</FormHelperText>
