@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { TOKEN_ROLES } from './domain/tokens.ts';
 import { needsDateOrWeekdays, tripAsk } from './matching/query.ts';
 import { rulesSchema } from './matching/rules.ts';
+import { placePaths, placeSchemas } from './resources/places/openapi.ts';
 import { tokenBody } from './resources/tokens/routes.ts';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
@@ -246,6 +247,7 @@ export function openapiDocument() {
       ...crud('requests', 'request'),
       ...crud('matches', 'match'),
       ...tokenPaths(),
+      ...placePaths(),
       '/osrm/route/v1/driving/{coordinates}': {
         get: { security: [], summary: 'OSRM HTTP API v5 route service, answered by the configured router' },
       },
@@ -255,7 +257,7 @@ export function openapiDocument() {
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      schemas: { Error: error, Proposal: proposal, Rules: json(rulesSchema), Token: token },
+      schemas: { Error: error, Proposal: proposal, Rules: json(rulesSchema), Token: token, ...placeSchemas },
     },
   };
 }

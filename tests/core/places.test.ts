@@ -1,8 +1,10 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addCommunes } from '../../services/src/domain/territories.ts';
 import { createToken } from '../../services/src/domain/tokens.ts';
+import { openapiValidator } from '../integrations/openapi.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 /** The real communes of the Lot (fixtures/), in a territory of their own: the gazetteer searched as deployed. */
@@ -22,8 +24,12 @@ const labels = (r: { body: { suggestions: { label: string }[] } }) => r.body.sug
 beforeAll(async () => {
   srv = await startServer();
   const db = srv.booted.services.db;
-  lot = (await srv.api('POST', '/api/territories', { slug: 'lot-lieux', name: 'Lot (lieux)' })).body.id;
-  other = (await srv.api('POST', '/api/territories', { slug: 'ailleurs-lieux', name: 'Ailleurs' })).body.id;
+  // Made here rather than over HTTP: a keep-alive socket left idle while PGlite loads the communes would be closed
+  // by the server just as the next request reuses it.
+  const territory = async (slug: string, name: string) =>
+    (await db.query<{ id: number }>('INSERT INTO territories (slug, name) VALUES ($1, $2) RETURNING id', [slug, name])).rows[0].id;
+  lot = await territory('lot-lieux', 'Lot (lieux)');
+  other = await territory('ailleurs-lieux', 'Ailleurs');
   await db.transaction((tx) =>
     addCommunes(tx, lot, COMMUNES.features.map((f: any) => ({ insee: f.properties.code, name: f.properties.nom, population: null, geometry: f.geometry }))),
   );
@@ -149,6 +155,22 @@ describe('named places', () => {
     expect((await srv.api('PUT', `/api/places/${hospital}`, { name: 'Volé' }, otherCoordinator)).status).toBe(404);
     expect((await srv.api('GET', '/api/places', undefined, viewer)).status).toBe(403);
     expect((await search('hopital', viewer)).status).toBe(403);
+  });
+});
+
+describe('the OpenAPI document', () => {
+  it('describes the search and the places as they answer', async () => {
+    const file = path.join(os.tmpdir(), `comobi-openapi-places-${process.pid}.json`);
+    fs.writeFileSync(file, JSON.stringify((await srv.api('GET', '/api/openapi.json', undefined, null)).body));
+    const v = openapiValidator(file);
+    fs.rmSync(file);
+    const body = { name: 'Mairie de Béduer', kind: 'public_service', point: { lng: 1.94, lat: 44.58 } };
+    expect(v.request('/api/places', 'post', body)).toEqual([]);
+    const created = await srv.api('POST', '/api/places', body, coordinator);
+    expect(v.response('/api/places', 'post', 201, created.body)).toEqual([]);
+    expect(v.response('/api/places', 'get', 200, (await srv.api('GET', '/api/places', undefined, coordinator)).body)).toEqual([]);
+    expect(v.response('/api/places/search', 'get', 200, (await search('beduer')).body)).toEqual([]);
+    expect(v.schema('Place', { ...created.body, kind: 'castle' })).not.toEqual([]);
   });
 });
 
