@@ -4,6 +4,7 @@ WORKDIR /app
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/app/data
 # Manifests first: the dependency layer is rebuilt only when they change. tsx (a devDependency) runs the TypeScript.
 COPY package.json package-lock.json ./
+COPY db/package.json db/
 COPY services/package.json services/
 COPY gtfs-import/package.json gtfs-import/
 COPY console/package.json console/

@@ -3,8 +3,8 @@
  * RETENTION_MONTHS (default 24). Run: npx tsx scripts/retention.ts  (DATABASE_URL or the embedded store).
  */
 import { loadConfig } from '../services/src/config.ts';
-import { openDb } from '../services/src/db/index.ts';
-import { migrate } from '../services/src/db/migrate.ts';
+import { openDb } from '@comobi/db';
+import { migrate } from '../services/src/schema.ts';
 import { runRetention } from '../services/src/privacy/retention.ts';
 import { loadPublicConfig } from '../services/src/public/config.ts';
 

@@ -146,6 +146,28 @@ const messages = {
       usage: 'À envoyer dans l’en-tête Authorization de chaque appel à l’API, par exemple :',
       done: 'J’ai copié le jeton, revenir à la liste',
     },
+    // The GTFS importer's warnings by code (gtfs-import/src/warnings.ts); %{value} is the value it names.
+    gtfsWarnings: {
+      W_FOLDER: 'Fichiers lus dans le dossier « %{column} » de l’archive (le GTFS les veut à sa racine ; refusé en mode strict)',
+      W_IGNORED_FILE: 'Fichier inconnu de GTFS et de GTFS-Flex, ignoré',
+      W_UNKNOWN_COLUMN: 'Colonne inconnue, ignorée',
+      W_NO_ROWS: 'Aucune ligne',
+      W_EMPTY_FILE: 'Fichier vide (sans en-tête), ignoré',
+      W_SKIPPED_FILE: 'Colonne obligatoire absente : fichier ignoré (refusé en mode strict)',
+      W_STRAY_QUOTE: 'Guillemet dans une valeur sans guillemets, gardé tel quel (refusé en mode strict)',
+      W_NEWLINE_IN_VALUE: 'Retour à la ligne dans une valeur entre guillemets, gardé tel quel',
+      W_SHORT_ROW: 'Ligne incomplète : les valeurs manquantes sont lues vides (refusé en mode strict)',
+      W_INVALID_COLOR: 'Couleur invalide « %{value} », ignorée (refusé en mode strict)',
+      W_ROUTE_WITHOUT_AGENCY: 'Ligne sans agency_id alors que le flux a plusieurs réseaux (refusé en mode strict)',
+      W_NON_POLYGON_LOCATION: 'Zone « %{value} » sans polygone, ignorée (refusé en mode strict)',
+      W_ONLY_ARRIVAL_OR_DEPARTURE: 'Une seule des deux heures (arrivée, départ) : l’autre est lue identique (refusé en mode strict)',
+      W_EXPIRED: 'Flux expiré : valable jusqu’au %{value}, avant le jour de l’import ; activé quand même (refusé en mode strict)',
+    },
+    gtfsLenient: {
+      short_rows: 'lignes incomplètes', stray_quote: 'guillemets isolés', invalid_colors: 'couleurs invalides',
+      route_without_agency: 'lignes sans réseau', non_polygon_locations: 'zones sans polygone', skipped_files: 'fichiers ignorés',
+      files_in_folder: 'fichiers dans un dossier', only_arrival_or_departure: 'arrêts à une seule heure',
+    },
   },
 };
 

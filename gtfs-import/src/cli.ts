@@ -11,7 +11,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { loadConfig } from '../../services/src/config.ts';
+import { loadImporterConfig } from './config.ts';
 import { download } from './download.ts';
 import { GtfsError } from './errors.ts';
 import { importFeed } from './load.ts';
@@ -46,7 +46,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(usage);
     return values.help ? 0 : 2;
   }
-  const config = loadConfig();
+  const config = loadImporterConfig();
   const apiUrl = process.env.TDG_API_URL || defaultApiUrl;
   const [command, ...rest] = positionals;
   const territoryId = values.territory === undefined ? null : Number(values.territory);
@@ -135,8 +135,7 @@ async function main(argv: string[]): Promise<number> {
   name ??= path.basename(zipPath).replace(/\.zip$/i, '');
 
   const target = await openTarget(config);
-  const bars = new cliProgress.MultiBar({ format: '{file} {value} rows', clearOnComplete: false, hideCursor: true }, cliProgress.Presets.shades_classic);
-  const fileBars = new Map<string, cliProgress.SingleBar>();
+  const progress = fileProgress(process.stderr);
   try {
     const report = await importFeed(target, zipPath, {
       name,
@@ -146,20 +145,42 @@ async function main(argv: string[]): Promise<number> {
       sourceUrl,
       tdgDatasetId,
       keepFailed: values['keep-failed'],
-      onProgress: ({ file, rows }) => {
-        let b = fileBars.get(file);
-        if (!b) fileBars.set(file, (b = bars.create(0, 0, { file: file.padEnd(26) })));
-        b.setTotal(rows);
-        b.update(rows);
-      },
+      onProgress: progress.update,
     });
-    bars.stop();
+    progress.stop();
     console.log(formatReport(report));
+    if (report.expired) console.error(`warning: expired feed (service ended ${report.expired.end}, before ${report.expired.today}); activated anyway, --strict refuses it`);
     return 0;
   } finally {
-    bars.stop();
+    progress.stop();
     await target.close();
   }
+}
+
+/**
+ * Rows per file while loading: bars on a terminal; elsewhere (logs, CI, pipes) one plain line per file once it is
+ * loaded, since cli-progress without a terminal prints its format with the placeholders unfilled.
+ */
+function fileProgress(stream: NodeJS.WriteStream) {
+  if (!stream.isTTY) {
+    return {
+      update: ({ file, rows, done }: { file: string; rows: number; done: boolean }) => {
+        if (done) stream.write(`${file.padEnd(26)} ${rows} rows\n`);
+      },
+      stop: () => {},
+    };
+  }
+  const bars = new cliProgress.MultiBar({ format: '{file} {value} rows', clearOnComplete: false, hideCursor: true, stream }, cliProgress.Presets.shades_classic);
+  const fileBars = new Map<string, cliProgress.SingleBar>();
+  return {
+    update: ({ file, rows }: { file: string; rows: number }) => {
+      let b = fileBars.get(file);
+      if (!b) fileBars.set(file, (b = bars.create(0, 0, { file: file.padEnd(26) })));
+      b.setTotal(rows);
+      b.update(rows);
+    },
+    stop: () => bars.stop(),
+  };
 }
 
 class UsageError extends Error {}

@@ -14,7 +14,8 @@ export interface CsvOptions {
   strict: boolean;
   /** A single record longer than this is an unbalanced quote (protects memory). */
   maxRecordChars?: number;
-  onWarning?: (kind: 'stray_quote', line: number) => void;
+  /** `column`: the header's name for the field (`#n` in the header itself). */
+  onWarning?: (kind: 'stray_quote' | 'newline_in_value', line: number, column: string) => void;
 }
 
 /**
@@ -28,10 +29,14 @@ export async function* readCsv(source: AsyncIterable<Buffer>, options: CsvOption
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let pending = '';
   let line = 1;
+  // The first record, to name the columns in warnings.
+  let header: string[] | undefined;
+  const columnName = (field: number) => header?.[field]?.trim() || `#${field + 1}`;
 
   const decode = (buf: Buffer | undefined): string => {
+    let text: string;
     try {
-      return buf ? decoder.decode(buf, { stream: true }) : decoder.decode();
+      text = buf ? decoder.decode(buf, { stream: true }) : decoder.decode();
     } catch {
       const text = buf ? buf.toString('utf8') : '';
       const bad = Math.max(0, text.indexOf('\uFFFD'));
@@ -39,6 +44,13 @@ export async function* readCsv(source: AsyncIterable<Buffer>, options: CsvOption
       const nl = before.match(/\n/g)?.length ?? 0;
       throw gtfsError({ code: 'E_ENCODING', file, line: line + nl }, 'invalid UTF-8 byte sequence (re-encode the file as UTF-8)');
     }
+    // PostgreSQL text cannot hold NUL: a file with one is binary or mis-encoded (UTF-16), said here with its line.
+    const nul = text.indexOf('\0');
+    if (nul !== -1) {
+      const nl = (pending + text.slice(0, nul)).match(/\n/g)?.length ?? 0;
+      throw gtfsError({ code: 'E_ENCODING', file, line: line + nl }, 'NUL byte in the text (a binary or UTF-16 file? re-encode it as UTF-8)');
+    }
+    return text;
   };
 
   const parse = (text: string, final: boolean): CsvBatch => {
@@ -63,15 +75,18 @@ export async function* readCsv(source: AsyncIterable<Buffer>, options: CsvOption
         pos = nl === -1 ? len : nl + 1;
         continue;
       }
+      if (!header && rows.length) header = rows[0];
       const rec = parseQuoted(text, pos, final);
       if (!rec) break;
       if (rec.fields.length > 1 || rec.fields[0] !== '') {
         rows.push(rec.fields);
         lines.push(line);
       }
+      if (rec.newlineField >= 0) options.onWarning?.('newline_in_value', line, columnName(rec.newlineField));
       line += 1 + rec.newlines;
       pos = rec.next;
     }
+    if (!header && rows.length) header = rows[0];
     pending = text.slice(pos);
     if (pending.length > maxRecord) {
       throw gtfsError({ code: 'E_CSV_QUOTE', file, line }, 'unbalanced quote: the quoted field never ends');
@@ -85,6 +100,7 @@ export async function* readCsv(source: AsyncIterable<Buffer>, options: CsvOption
     const fields: string[] = [];
     let i = start;
     let newlines = 0;
+    let newlineField = -1;
     for (;;) {
       let field = '';
       if (text.charCodeAt(i) === 34) {
@@ -95,7 +111,10 @@ export async function* readCsv(source: AsyncIterable<Buffer>, options: CsvOption
             if (final) throw gtfsError({ code: 'E_CSV_QUOTE', file, line, column: `#${fields.length + 1}` }, 'unbalanced quote: the quoted field never ends');
             return undefined;
           }
-          for (let n = text.indexOf('\n', j); n !== -1 && n < k; n = text.indexOf('\n', n + 1)) newlines++;
+          for (let n = text.indexOf('\n', j); n !== -1 && n < k; n = text.indexOf('\n', n + 1)) {
+            newlines++;
+            if (newlineField < 0) newlineField = fields.length;
+          }
           if (text.charCodeAt(k + 1) === 34) {
             field += text.slice(j, k + 1);
             j = k + 2;
@@ -109,7 +128,7 @@ export async function* readCsv(source: AsyncIterable<Buffer>, options: CsvOption
         const c = text.charCodeAt(i);
         if (i < len && c !== 44 && c !== 10 && c !== 13) {
           if (strict) throw gtfsError({ code: 'E_CSV_QUOTE', file, line: line + newlines, column: `#${fields.length + 1}` }, 'characters after a closing quote');
-          options.onWarning?.('stray_quote', line + newlines);
+          options.onWarning?.('stray_quote', line + newlines, columnName(fields.length));
           while (i < len && text.charCodeAt(i) !== 44 && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) field += text[i++];
         }
       } else {
@@ -119,7 +138,7 @@ export async function* readCsv(source: AsyncIterable<Buffer>, options: CsvOption
           if (c === 44 || c === 10 || c === 13) break;
           if (c === 34) {
             if (strict) throw gtfsError({ code: 'E_CSV_QUOTE', file, line: line + newlines, column: `#${fields.length + 1}` }, 'quote inside an unquoted field');
-            options.onWarning?.('stray_quote', line + newlines);
+            options.onWarning?.('stray_quote', line + newlines, columnName(fields.length));
           }
           j++;
         }
@@ -128,17 +147,17 @@ export async function* readCsv(source: AsyncIterable<Buffer>, options: CsvOption
         i = j;
       }
       fields.push(field);
-      if (i >= len) return final ? { fields, next: len, newlines } : undefined;
+      if (i >= len) return final ? { fields, next: len, newlines, newlineField } : undefined;
       const c = text.charCodeAt(i);
       if (c === 44) {
         i++;
         continue;
       }
       if (c === 13) i++;
-      if (i >= len) return final ? { fields, next: len, newlines } : undefined;
-      if (text.charCodeAt(i) === 10) return { fields, next: i + 1, newlines };
+      if (i >= len) return final ? { fields, next: len, newlines, newlineField } : undefined;
+      if (text.charCodeAt(i) === 10) return { fields, next: i + 1, newlines, newlineField };
       // A lone CR ends the record too.
-      return { fields, next: i, newlines };
+      return { fields, next: i, newlines, newlineField };
     }
   };
 

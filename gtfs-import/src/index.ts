@@ -1,3 +1,4 @@
+export { GTFS_MIGRATIONS_DIR } from './schema.ts';
 export { importFeed, partitionName, type ImportOptions } from './load.ts';
 export { listVersions, removeVersion, type FeedVersionRow } from './versions.ts';
 export { postgresTarget, dbTarget, type ImportTarget, type LoadSession } from './target.ts';

@@ -6,7 +6,9 @@ import { readCsv } from './csv.ts';
 import { GtfsError, gtfsError } from './errors.ts';
 import { fileByName, gtfsFiles, type Column, type GtfsFile, type Namespace } from './files/index.ts';
 import type { FileReport, ImportReport } from './report.ts';
+import { tripTimesCheck } from './trip-times.ts';
 import { CopyWriter, type ImportTarget, type LoadSession, type RowSink, type Value } from './target.ts';
+import type { ImportWarning } from './warnings.ts';
 import { DEFAULT_MAX_UNCOMPRESSED, openFeedZip, type FeedZip } from './zip.ts';
 
 export interface ImportOptions {
@@ -23,9 +25,17 @@ export interface ImportOptions {
   /** Benchmarks: read every file `repeat` times, ids prefixed on each pass after the first. */
   repeat?: number;
   onProgress?: (p: { file: string; rows: number; done: boolean }) => void;
+  /** The day the feed is judged expired against (YYYY-MM-DD); default: today in the feed's first agency's timezone. */
+  today?: string;
 }
 
 const MAX_WARNINGS = 100;
+/** Readings of one kind listed in the warnings; the others are counted. */
+const LISTED_PER_KIND = 5;
+
+type Warn = (w: ImportWarning) => void;
+/** A lenient reading of `kind` (counted in the report; --strict refuses it), listed for the first few. */
+type Fix = (kind: string, w?: ImportWarning) => void;
 
 interface Op {
   col: Column;
@@ -49,18 +59,28 @@ export async function importFeed(target: ImportTarget, zipPath: string, options:
   const repeat = Math.max(1, options.repeat ?? 1);
   // Everything that can be refused without the database is refused before the first write.
   const zip = await openFeedZip(zipPath, options.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED);
-  const warnings: string[] = [];
+  const notices: ImportWarning[] = [];
   let warningsOmitted = 0;
   const lenient: Record<string, number> = {};
-  const warn = (msg: string) => (warnings.length < MAX_WARNINGS ? warnings.push(msg) : warningsOmitted++);
-  const fix = (kind: string, msg?: string) => {
+  const warn: Warn = (w) => (notices.length < MAX_WARNINGS ? notices.push(w) : warningsOmitted++);
+  const fix: Fix = (kind, w) => {
     lenient[kind] = (lenient[kind] ?? 0) + 1;
-    if (msg && lenient[kind] <= 5) warn(msg);
+    if (w && lenient[kind] <= LISTED_PER_KIND) warn(w);
+  };
+  const noted: Record<string, number> = {};
+  const listed: Fix = (kind, w) => {
+    noted[kind] = (noted[kind] ?? 0) + 1;
+    if (w && noted[kind] <= LISTED_PER_KIND) warn(w);
+    else warningsOmitted++;
   };
   try {
-    if (zip.folder) warn(`files read from the folder "${zip.folder}/" inside the zip`);
+    if (zip.folder) {
+      const at = { file: path.basename(zipPath), column: `${zip.folder}/` };
+      if (strict) throw gtfsError({ code: 'E_ZIP_FOLDER', ...at }, `the feed's files are in the folder "${zip.folder}/", not at the zip's root`);
+      fix('files_in_folder', { code: 'W_FOLDER', ...at, message: `files read from the folder "${zip.folder}/" inside the zip (GTFS wants them at its root; refused with --strict)` });
+    }
     const ignoredFiles = [...zip.entries.keys()].filter((n) => !fileByName.has(n)).sort();
-    for (const n of ignoredFiles) warn(`${n}: not a GTFS or GTFS-Flex file, ignored`);
+    for (const n of ignoredFiles) warn({ code: 'W_IGNORED_FILE', file: n, message: `${n}: not a GTFS or GTFS-Flex file, ignored` });
     const has = (f: string) => zip.entries.has(f);
     for (const f of ['agency.txt', 'routes.txt', 'trips.txt', 'stop_times.txt']) {
       if (!has(f)) throw gtfsError({ code: 'E_MISSING_FILE', file: f }, 'required file missing from the feed');
@@ -93,7 +113,7 @@ export async function importFeed(target: ImportTarget, zipPath: string, options:
          RETURNING id, version`,
         [feed.id, source, sha256],
       );
-      const loader = new Loader(s, zip, fv.id, strict, repeat, warn, fix, options.onProgress);
+      const loader = new Loader(s, zip, fv.id, strict, repeat, warn, fix, listed, options.onProgress);
       const files: FileReport[] = [];
       const loaded: GtfsFile[] = [];
       for (const mod of gtfsFiles) {
@@ -105,7 +125,7 @@ export async function importFeed(target: ImportTarget, zipPath: string, options:
           rows = mod.file === 'locations.geojson' ? await loader.loadGeojson(mod) : await loader.loadCsv(mod);
         } catch (err) {
           if (!(err instanceof SkipFile)) throw err;
-          fix('skipped_files', err.message);
+          fix('skipped_files', { code: 'W_SKIPPED_FILE', file: mod.file, line: 1, column: err.column, message: err.message });
           await s.exec(`DROP TABLE ${partitionName(mod.table, fv.id)}`);
           continue;
         }
@@ -113,7 +133,7 @@ export async function importFeed(target: ImportTarget, zipPath: string, options:
         files.push({ file: mod.file, rows, ms, rowsPerS: Math.round(rows / Math.max(ms, 1) * 1000) });
         loaded.push(mod);
         if (rows === 0 && mod.required) throw gtfsError({ code: 'E_EMPTY_FILE', file: mod.file, line: 1 }, 'the file has no rows');
-        if (rows === 0 && mod.file !== 'stops.txt') warn(`${mod.file}: no rows`);
+        if (rows === 0 && mod.file !== 'stops.txt') warn({ code: 'W_NO_ROWS', file: mod.file, message: `${mod.file}: no rows` });
       }
       if (!loader.count('place')) {
         throw gtfsError({ code: 'E_EMPTY_FILE', file: has('stops.txt') ? 'stops.txt' : 'locations.geojson', line: 1 }, 'the feed has no stop and no zone');
@@ -134,6 +154,9 @@ export async function importFeed(target: ImportTarget, zipPath: string, options:
            ST_XMin(b) AS xmin, ST_YMin(b) AS ymin, ST_XMax(b) AS xmax, ST_YMax(b) AS ymax FROM box`,
         [fv.id],
       );
+      const expiry = await checkExpiry(s, fv.id, options.today, strict);
+      // First, and listed even past the cap: it matters more than any other warning.
+      if (expiry) notices.unshift(expiry.warning);
       const superseded = await s.query<{ id: number }>(
         `UPDATE gtfs.feed_versions SET status = 'superseded' WHERE feed_id = $1 AND status = 'active' RETURNING id`,
         [feed.id],
@@ -149,10 +172,12 @@ export async function importFeed(target: ImportTarget, zipPath: string, options:
         indexSteps: loader.steps,
         totalMs: Math.round(performance.now() - t0),
         lenient,
-        warnings,
+        warnings: notices.map((n) => n.message),
+        notices,
         warningsOmitted,
         ignoredFiles,
         servicePeriod: meta.start && meta.end ? { start: meta.start, end: meta.end } : null,
+        expired: expiry ? { end: expiry.end, today: expiry.today } : null,
         bbox: meta.xmin === null ? null : [meta.xmin, meta.ymin!, meta.xmax!, meta.ymax!],
         supersededVersionIds: superseded.map((r) => r.id),
       };
@@ -214,12 +239,17 @@ const coreFiles = new Set([
 ]);
 
 /** A non-core file whose header does not fit its module (older drafts of fares files, for example). */
-class SkipFile extends Error {}
+class SkipFile extends Error {
+  constructor(message: string, readonly column: string) {
+    super(message);
+  }
+}
 
 export const partitionName = (table: string, versionId: number) => `gtfs.${table}_v${versionId}`;
 
 class Loader {
   private readonly ids = new Map<Namespace, Map<string, number>>();
+  private timesCheck?: ReturnType<typeof tripTimesCheck>;
   private agencyBlank = 0;
 
   constructor(
@@ -228,8 +258,10 @@ class Loader {
     private readonly versionId: number,
     private readonly strict: boolean,
     private readonly repeat: number,
-    private readonly warn: (msg: string) => void,
-    private readonly fix: (kind: string, msg?: string) => void,
+    private readonly warn: Warn,
+    private readonly fix: Fix,
+    /** A reading kept as is, worth a warning: the first few of each kind listed, the others counted. */
+    private readonly listed: Fix,
     private readonly onProgress?: ImportOptions['onProgress'],
   ) {}
 
@@ -263,7 +295,13 @@ class Loader {
     const v = this.versionId;
     const present = new Set(loaded.map((m) => m.table));
     for (const mod of loaded) {
-      await this.timed(`attach ${mod.table}`, `ALTER TABLE gtfs.${mod.table} ATTACH PARTITION ${partitionName(mod.table, v)} FOR VALUES IN (${v})`);
+      try {
+        await this.timed(`attach ${mod.table}`, `ALTER TABLE gtfs.${mod.table} ATTACH PARTITION ${partitionName(mod.table, v)} FOR VALUES IN (${v})`);
+      } catch (err) {
+        // Attaching builds the table's primary key: a repeated key (a stop_sequence twice in a trip) is found here,
+        // at no cost to valid feeds; the file is read again to find its line.
+        throw (await this.locateDuplicate(mod, err)) ?? err;
+      }
     }
     for (const mod of loaded) {
       for (const [i, [cols, ref, refCols]] of (mod.foreignKeys ?? []).entries()) {
@@ -274,6 +312,58 @@ class Loader {
       }
     }
     for (const mod of loaded) await this.timed(`analyze ${mod.table}`, `ANALYZE ${partitionName(mod.table, v)}`);
+  }
+
+  /** A unique violation of `mod`'s table as an E_DUPLICATE_ID naming the line of the repeated row; undefined if not one. */
+  private async locateDuplicate(mod: GtfsFile, err: unknown): Promise<GtfsError | undefined> {
+    const e = err as { code?: string; detail?: string };
+    if (e?.code !== '23505') return undefined;
+    const m = /Key \((.+)\)=\((.+)\) (?:is duplicated|already exists)/.exec(e.detail ?? '');
+    const dbCols = m?.[1].split(', ') ?? [];
+    const dbValues = m?.[2].split(', ') ?? [];
+    const unlocated = gtfsError({ code: 'E_DUPLICATE_ID', file: mod.file }, `a row repeats another's key (${mod.file})`);
+    if (!m || dbCols.length !== dbValues.length) return unlocated;
+    // Each key column back to its GTFS column and the text a row has there.
+    const keys: { name: string; matches: (raw: string) => boolean; shown: string }[] = [];
+    for (const [i, dbCol] of dbCols.entries()) {
+      if (dbCol === 'feed_version_id') continue;
+      const col = mod.columns.find((c) => (c.keyColumn ?? c.db ?? c.name) === dbCol);
+      if (!col) return unlocated;
+      const stored = dbValues[i];
+      if (col.keyColumn && col.ref) {
+        const id = idOfKey(this.ns(col.ref), Number(stored));
+        keys.push({ name: col.name, matches: (raw) => raw === id, shown: id });
+      } else {
+        const norm = (raw: string) =>
+          col.type === 'uint' || col.type === 'int' ? String(Number(raw)) : col.type === 'date' ? parseDate(raw) : col.type === 'time' ? String(parseTime(raw)) : raw;
+        keys.push({ name: col.name, matches: (raw) => norm(raw) === stored, shown: stored });
+      }
+    }
+    let first: number | undefined;
+    let header: string[] | undefined;
+    let idx: number[] = [];
+    for await (const batch of readCsv(await this.zip.open(mod.file), { file: mod.file, strict: false })) {
+      let start = 0;
+      if (!header) {
+        header = batch.rows[0].map((h) => h.trim());
+        idx = keys.map((k) => header!.indexOf(k.name));
+        start = 1;
+      }
+      for (let r = start; r < batch.rows.length; r++) {
+        const row = batch.rows[r];
+        if (!keys.every((k, j) => k.matches(row[idx[j]] ?? ''))) continue;
+        if (first === undefined) {
+          first = batch.lines[r];
+          continue;
+        }
+        const last = keys[keys.length - 1];
+        return gtfsError(
+          { code: 'E_DUPLICATE_ID', file: mod.file, line: batch.lines[r], column: last.name, value: last.shown },
+          `${keys.map((k) => `${k.name} "${k.shown}"`).join(', ')} already on line ${first}`,
+        );
+      }
+    }
+    return unlocated;
   }
 
   async loadCsv(mod: GtfsFile): Promise<number> {
@@ -296,7 +386,13 @@ class Loader {
       const csv = readCsv(stream, {
         file: mod.file,
         strict: this.strict,
-        onWarning: (_kind, line) => this.fix('stray_quote', `${mod.file} line ${line}: quote inside an unquoted field, kept as is`),
+        onWarning: (kind, line, column) => {
+          if (kind === 'stray_quote') {
+            this.fix('stray_quote', { code: 'W_STRAY_QUOTE', file: mod.file, line, column, message: `${mod.file} line ${line}: quote inside an unquoted field, kept as is` });
+          } else {
+            this.listed('newline_in_value', { code: 'W_NEWLINE_IN_VALUE', file: mod.file, line, column, message: `${mod.file} line ${line}: a quoted value of ${column} holds a line break, kept as is` });
+          }
+        },
       });
       for await (const batch of csv) {
         let start = 0;
@@ -317,7 +413,7 @@ class Loader {
       }
       if (!plan) {
         if (mod.required) throw gtfsError({ code: 'E_EMPTY_FILE', file: mod.file, line: 1 }, 'the file is empty (no header)');
-        this.warn(`${mod.file}: empty file (no header), ignored`);
+        this.warn({ code: 'W_EMPTY_FILE', file: mod.file, message: `${mod.file}: empty file (no header), ignored` });
         break;
       }
       plan.end();
@@ -337,7 +433,9 @@ class Loader {
     header.forEach((h, i) => {
       if (seen.has(h)) throw gtfsError({ code: 'E_DUPLICATE_COLUMN', file, line: 1, column: h }, `column "${h}" appears twice`);
       seen.add(h);
-      if (first && !mod.columns.some((c) => c.name === h)) this.warn(`${file}: unknown column "${h}" (column ${i + 1}), ignored`);
+      if (first && !mod.columns.some((c) => c.name === h)) {
+        this.warn({ code: 'W_UNKNOWN_COLUMN', file, line: 1, column: h, message: `${file}: unknown column "${h}" (column ${i + 1}), ignored` });
+      }
     });
     const def = mod.defines;
     // Only the columns the file has are sent (absent ones are NULL by default), plus those the importer fills in.
@@ -346,7 +444,7 @@ class Loader {
     const ops: Op[] = mod.columns.map((col) => {
       const idx = header.indexOf(col.name);
       if (idx < 0 && col.required && !this.strict && !coreFiles.has(file)) {
-        throw new SkipFile(`${file}: required column "${col.name}" is missing; file skipped (refused with --strict)`);
+        throw new SkipFile(`${file}: required column "${col.name}" is missing; file skipped (refused with --strict)`, col.name);
       }
       if (idx < 0 && col.required) throw gtfsError({ code: 'E_MISSING_COLUMN', file, line: 1, column: col.name }, `required column "${col.name}" is missing`);
       let pos = -1;
@@ -372,6 +470,8 @@ class Loader {
     const single = (ns: Namespace) => (this.count(ns) === 1 ? [...this.ns(ns).keys()][0] : undefined);
     const agencyOp = file === 'routes.txt' ? ops.find((o) => o.col.name === 'agency_id')! : undefined;
     const isStopTimes = file === 'stop_times.txt';
+    // One check for every pass of the file (benchmarks read it several times): its arrays are sized for all the trips.
+    const times = isStopTimes ? (this.timesCheck ??= this.tripTimes(ops)) : undefined;
     // One row's values, reused from row to row.
     const out: Value[] = new Array(columns.length).fill(null);
     const ncols = columns.length;
@@ -386,7 +486,7 @@ class Loader {
         if (row.length > width || strict) {
           throw gtfsError({ code: 'E_COLUMN_COUNT', file, line }, `${row.length} fields where the header has ${width}`);
         }
-        fix('short_rows', `${file} line ${line}: ${row.length} fields where the header has ${width}; missing ones read as empty`);
+        fix('short_rows', { code: 'W_SHORT_ROW', file, line, message: `${file} line ${line}: ${row.length} fields where the header has ${width}; missing ones read as empty` });
       }
       for (let i = 0; i < ncols; i++) out[i] = null;
       let lat: number | undefined;
@@ -480,7 +580,7 @@ class Loader {
           case 'color': {
             if (!colorRe.test(v)) {
               if (strict) throw invalid('E_INVALID_VALUE', line, col, v, 'not a six-digit hexadecimal colour');
-              fix('invalid_colors', `${file} line ${line}: ${col.name} "${v}" is not a colour, ignored`);
+              fix('invalid_colors', { code: 'W_INVALID_COLOR', file, line, column: col.name, value: v, message: `${file} line ${line}: ${col.name} "${v}" is not a colour, ignored` });
               continue;
             }
             value = v;
@@ -516,12 +616,13 @@ class Loader {
           const only = single('agency');
           if (only !== undefined) out[agencyOp.pos] = only;
           else if (strict) throw gtfsError({ code: 'E_REQUIRED_VALUE', file, line, column: 'agency_id' }, 'agency_id is required when the feed has several agencies');
-          else fix('route_without_agency', `${file} line ${line}: no agency_id in a feed with several agencies`);
+          else fix('route_without_agency', { code: 'W_ROUTE_WITHOUT_AGENCY', file, line, column: 'agency_id', message: `${file} line ${line}: no agency_id in a feed with several agencies` });
         }
       } else if (isStopTimes) {
         if ((stopPos[0] < 0 || out[stopPos[0]] === null) && (stopPos[1] < 0 || out[stopPos[1]] === null) && (stopPos[2] < 0 || out[stopPos[2]] === null)) {
           throw gtfsError({ code: 'E_REQUIRED_VALUE', file, line, column: 'stop_id' }, 'stop_id, location_group_id or location_id is required');
         }
+        times!.row(out, line);
       }
       for (let i = 0; i < ncols; i++) {
         const v = out[i];
@@ -533,12 +634,31 @@ class Loader {
       w.byte(10);
     };
     const end = () => {
+      times?.end();
       for (const [v, line, column] of pending) {
         if (!defMap!.has(v)) throw gtfsError({ code: 'E_UNKNOWN_REF', file, line, column, value: v }, `unknown ${def!.ns} id "${v}"`);
       }
       pending.length = 0;
     };
     return { columns, convert, end };
+  }
+
+  /** The arrival/departure rules of stop_times.txt, on the positions of this file's columns. */
+  private tripTimes(ops: Op[]) {
+    const pos = (name: string) => ops.find((o) => o.col.name === name)?.pos ?? -1;
+    const trips = this.ns('trip');
+    return tripTimesCheck(
+      {
+        tripKey: pos('trip_id'),
+        stopSequence: pos('stop_sequence'),
+        arrival: pos('arrival_time'),
+        departure: pos('departure_time'),
+        windowStart: pos('start_pickup_drop_off_window'),
+        windowEnd: pos('end_pickup_drop_off_window'),
+      },
+      trips.size,
+      { strict: this.strict, fix: this.fix, tripId: (key) => idOfKey(trips, key) },
+    );
   }
 
   /** locations.geojson: a FeatureCollection of Polygon/MultiPolygon zones (read whole: it is one JSON document). */
@@ -576,7 +696,7 @@ class Loader {
       const wkt = g && (g.type === 'Polygon' || g.type === 'MultiPolygon') ? polygonWkt(g.type, g.coordinates) : undefined;
       if (!wkt) {
         if (this.strict || !g) throw gtfsError({ code: 'E_GEOJSON', file, line, column: `${column}.geometry` }, 'a Polygon or MultiPolygon geometry is required');
-        this.fix('non_polygon_locations', `${file}: location "${sid}" has a ${g.type} geometry, skipped`);
+        this.fix('non_polygon_locations', { code: 'W_NON_POLYGON_LOCATION', file, line, column: `${column}.geometry`, value: sid, message: `${file}: location "${sid}" has a ${g.type} geometry, skipped` });
         return;
       }
       places.set(sid, places.size + 1);
@@ -590,6 +710,12 @@ class Loader {
     this.onProgress?.({ file, rows: rows.length, done: true });
     return rows.length;
   }
+}
+
+/** The id behind an integer key (for messages: a scan, only on the way to an error or a warning). */
+function idOfKey(ids: Map<string, number>, key: number): string {
+  for (const [id, k] of ids) if (k === key) return id;
+  return `#${key}`;
 }
 
 function needsCoordinates(row: string[], header: string[]): boolean {
@@ -620,4 +746,46 @@ function polygonWkt(type: string, coords: unknown): string | undefined {
   if (!Array.isArray(coords) || !coords.length) return undefined;
   const ps = coords.map(poly);
   return ps.every(Boolean) ? `MULTIPOLYGON(${ps.join(',')})` : undefined;
+}
+
+/**
+ * An expired feed (its last service day, from calendar.txt and calendar_dates.txt, or feed_info.txt's feed_end_date,
+ * before today) is still activated, with a warning: riders may get nothing from it. --strict refuses it.
+ */
+async function checkExpiry(s: LoadSession, versionId: number, today: string | undefined, strict: boolean) {
+  const [r] = await s.query<{ calendar: string | null; dates: string | null; feed_end: string | null; tz: string | null }>(
+    `SELECT (SELECT max(end_date)::text FROM gtfs.calendar WHERE feed_version_id = $1) AS calendar,
+       (SELECT max(date)::text FROM gtfs.calendar_dates WHERE feed_version_id = $1 AND exception_type = 1) AS dates,
+       (SELECT max(feed_end_date)::text FROM gtfs.feed_info WHERE feed_version_id = $1) AS feed_end,
+       (SELECT agency_timezone FROM gtfs.agency WHERE feed_version_id = $1 LIMIT 1) AS tz`,
+    [versionId],
+  );
+  const day = today ?? todayIn(r.tz);
+  const service = r.dates && (!r.calendar || r.dates > r.calendar)
+    ? { file: 'calendar_dates.txt', column: 'date', end: r.dates }
+    : r.calendar ? { file: 'calendar.txt', column: 'end_date', end: r.calendar } : undefined;
+  const ended = [service, r.feed_end ? { file: 'feed_info.txt', column: 'feed_end_date', end: r.feed_end } : undefined]
+    .filter((x) => x !== undefined && x.end < day)
+    .sort((a, b) => (a!.end < b!.end ? -1 : 1))[0];
+  if (!ended) return undefined;
+  const what = ended.file === 'feed_info.txt' ? 'the feed is valid until' : 'the service ends on';
+  if (strict) {
+    throw gtfsError({ code: 'E_EXPIRED', file: ended.file, column: ended.column, value: ended.end }, `expired: ${what} ${ended.end}, before today (${day})`);
+  }
+  const warning: ImportWarning = {
+    code: 'W_EXPIRED', file: ended.file, column: ended.column, value: ended.end,
+    message: `expired feed: ${what} ${ended.end}, before today (${day}); activated anyway (refused with --strict)`,
+  };
+  return { warning, end: ended.end, today: day };
+}
+
+/** YYYY-MM-DD today in `timeZone` (the feed's), UTC when it is missing or unknown. */
+function todayIn(timeZone: string | null): string {
+  const now = new Date();
+  try {
+    if (timeZone) return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  } catch {
+    // An unknown timezone name: the feed is judged in UTC.
+  }
+  return now.toISOString().slice(0, 10);
 }

@@ -1,12 +1,13 @@
-import { openDb } from '../../services/src/db/index.ts';
-import { migrate } from '../../services/src/db/migrate.ts';
+import { migrate, openDb } from '@comobi/db';
+import { GTFS_MIGRATIONS_DIR } from './schema.ts';
 import { dbTarget, postgresTarget, type ImportTarget } from './target.ts';
 
 /** DATABASE_URL: a real PostgreSQL (COPY streams); otherwise the embedded PGlite under DATA_DIR. Migrates first. */
 export async function openTarget(config: { DATABASE_URL?: string; DATA_DIR: string }): Promise<ImportTarget> {
   const db = await openDb(config);
   try {
-    await migrate(db);
+    // The importer's own tables only: the service applies its own (and these) when it starts.
+    await migrate(db, [GTFS_MIGRATIONS_DIR]);
   } catch (err) {
     await db.close();
     throw err;

@@ -1,3 +1,5 @@
+import type { ImportWarning } from './warnings.ts';
+
 export interface FileReport {
   file: string;
   rows: number;
@@ -20,11 +22,15 @@ export interface ImportReport {
   totalMs: number;
   /** Lenient readings applied (what strict mode would have refused), by kind. */
   lenient: Record<string, number>;
+  /** The warnings' English messages (what the CLI prints); `notices` has each one's code and place, same order. */
   warnings: string[];
+  notices: ImportWarning[];
   /** Warnings beyond the first 100 are counted, not listed. */
   warningsOmitted: number;
   ignoredFiles: string[];
   servicePeriod: { start: string; end: string } | null;
+  /** Set when the feed's service (or its feed_info end date) ended before the day of the import. */
+  expired: { end: string; today: string } | null;
   /** [minLng, minLat, maxLng, maxLat] of stops and zones. */
   bbox: [number, number, number, number] | null;
   supersededVersionIds: number[];

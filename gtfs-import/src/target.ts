@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { Db, Queryable } from '../../services/src/db/index.ts';
+import type { Db, Queryable } from '@comobi/db';
 
 /** A value in PostgreSQL's text input form; null is NULL. */
 export type Value = string | number | null;

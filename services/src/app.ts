@@ -6,6 +6,7 @@ import { bearerResolver } from './auth/tokens.ts';
 import type { Plugin, Services } from './context.ts';
 import { errorMiddleware } from './http/error-middleware.ts';
 import { inputGuard } from './http/input-guard.ts';
+import { registeredRoutes } from './http/routes.ts';
 import { openapiDocument } from './openapi.ts';
 import { matchCreateRoutes } from './resources/matches/create.ts';
 import { matchRoutes } from './resources/matches/match-route.ts';
@@ -55,8 +56,11 @@ export function createApp(s: Services, plugins: Plugin[] = []): Koa {
     }
     ctx.body = { status: 'ok' };
   });
+  // The routes mounted, read from the routers once they are all in place (the first request comes after).
+  let documented: ReturnType<typeof openapiDocument> | undefined;
   root.get('/api/openapi.json', (ctx) => {
-    ctx.body = openapiDocument();
+    documented ??= openapiDocument(registeredRoutes(app));
+    ctx.body = documented;
   });
   for (const pl of plugins) pl.root?.(app, root, s);
   app.use(root.routes()).use(root.allowedMethods());

@@ -2,7 +2,7 @@ import type KoaRouter from '@koa/router';
 import type Koa from 'koa';
 import type { PrincipalResolver } from './auth/principal.ts';
 import type { Config } from './config.ts';
-import type { Db } from './db/index.ts';
+import type { Db } from '@comobi/db';
 import type { LegIndex } from './matching/leg-index.ts';
 import type { MatchAnswer, Matcher } from './matching/matcher.ts';
 import type { TripAsk } from './matching/query.ts';

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { TOKEN_ROLES } from './domain/tokens.ts';
 import { needsDateOrWeekdays, tripAsk } from './matching/query.ts';
 import { rulesSchema } from './matching/rules.ts';
+import { TOKEN_ROLES } from './domain/tokens.ts';
 import { placePaths, placeSchemas } from './resources/places/openapi.ts';
 import { tokenBody } from './resources/tokens/routes.ts';
+import { pathShape, type RouteEntry } from './http/routes.ts';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 
@@ -53,57 +54,43 @@ const proposal = {
   },
 };
 
-const crud = (name: string, tag: string, writable = true) => {
-  const listParams = [
-    { name: 'sort', in: 'query', schema: { type: 'string' }, example: '["id","ASC"]' },
-    { name: 'range', in: 'query', schema: { type: 'string' }, example: '[0,24]' },
-    { name: 'filter', in: 'query', schema: { type: 'string' }, example: '{}' },
-  ];
-  const err = {
-    description: 'error',
-    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-  };
-  const idParam = [
-    { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1, maximum: 2147483647 } },
-  ];
-  return {
-    [`/api/${name}`]: {
-      get: {
-        tags: [tag],
-        summary: `List ${name} (react-admin simple-rest: Content-Range header)`,
-        parameters: listParams,
-        responses: { 200: { description: 'list' }, 400: err, 401: err },
-      },
-      ...(writable
-        ? {
-            post: {
-              tags: [tag],
-              summary: `Create a ${tag}`,
-              responses: { 201: { description: 'created' }, 400: err, 401: err, 403: err, 409: err },
-            },
-          }
-        : {}),
-    },
-    [`/api/${name}/{id}`]: {
-      get: { tags: [tag], parameters: idParam, responses: { 200: { description: tag }, 400: err, 404: err } },
-      put: {
-        tags: [tag],
-        parameters: idParam,
-        responses: { 200: { description: 'updated' }, 400: err, 404: err, 409: err },
-      },
-      ...(writable
-        ? {
-            delete: {
-              tags: [tag],
-              parameters: idParam,
-              // 409: the record is still referred to (a driver's trips, a passenger's requests…).
-              responses: { 200: { description: 'deleted' }, 400: err, 404: err, 409: err },
-            },
-          }
-        : {}),
-    },
-  };
+const err = {
+  description: 'error',
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
 };
+const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((n) => [n, err]));
+const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1, maximum: 2147483647 } }];
+const listParams = [
+  { name: 'sort', in: 'query', schema: { type: 'string' }, example: '["id","ASC"]' },
+  { name: 'range', in: 'query', schema: { type: 'string' }, example: '[0,24]' },
+  { name: 'filter', in: 'query', schema: { type: 'string' }, example: '{}' },
+];
+type Op = Record<string, unknown>;
+const list = (tag: string, summary: string): Op => ({
+  tags: [tag], summary: `${summary} (react-admin simple-rest: Content-Range header)`, parameters: listParams,
+  responses: { 200: { description: 'list' }, ...errors(400, 401, 403) },
+});
+const one = (tag: string, summary: string, extra: Op = {}): Op => ({
+  tags: [tag], summary, parameters: idParam, responses: { 200: { description: tag }, ...errors(400, 401, 403, 404) }, ...extra,
+});
+const create = (tag: string, summary: string): Op => ({
+  tags: [tag], summary, responses: { 201: { description: 'created' }, ...errors(400, 401, 403, 409) },
+});
+
+/** One resource in the react-admin simple-rest form: list and create, read, update and delete one by id. */
+const crud = (name: string, tag: string, ops: { create?: boolean; update?: boolean; remove?: string | false } = {}) => ({
+  [`/api/${name}`]: {
+    get: list(tag, `List ${name}`),
+    ...(ops.create === false ? {} : { post: create(tag, `Create a ${tag}`) }),
+  },
+  [`/api/${name}/{id}`]: {
+    get: one(tag, `One ${tag}`),
+    ...(ops.update === false ? {} : { put: one(tag, `Update a ${tag}`, { responses: { 200: { description: 'updated' }, ...errors(400, 401, 403, 404, 409) } }) }),
+    ...(ops.remove === false
+      ? {}
+      : { delete: one(tag, ops.remove ?? `Delete a ${tag}`, { responses: { 200: { description: 'deleted' }, ...errors(400, 401, 403, 404, 409) } }) }),
+  },
+});
 
 const dateTime = { type: 'string', format: 'date-time' };
 const nullable = (schema: object) => ({ anyOf: [schema, { type: 'null' }] });
@@ -190,71 +177,156 @@ const tokenPaths = () => {
   };
 };
 
-/** The API's OpenAPI 3.1 document, request bodies generated from the same zod schemas that validate them. */
-export function openapiDocument() {
-  return {
-    openapi: '3.1.0',
-    info: { title: 'CoMobi matching API', version: '0.1.0', license: { name: 'AGPL-3.0-or-later' } },
-    security: [{ bearer: [] }],
-    paths: {
-      '/health': {
-        get: {
-          security: [],
-          responses: {
-            200: { description: '{"status":"ok"} once the index is loaded' },
-            503: { description: 'starting or database away' },
+/**
+ * Every route of the service, core and plugins (console, public side, interoperability, carpool areas): the
+ * document served lists those mounted (a test walks the routers and fails on a route missing here).
+ */
+const CATALOGUE: Record<string, Record<string, Op>> = {
+  '/health': {
+    get: {
+      security: [],
+      responses: {
+        200: { description: '{"status":"ok"} once the index is loaded' },
+        503: { description: 'starting or database away' },
+      },
+    },
+  },
+  '/api/openapi.json': { get: { security: [], summary: 'This document (the routes mounted on this server)', responses: { 200: { description: 'OpenAPI 3.1' } } } },
+  '/interop/v1/openapi.json': {
+    get: {
+      security: [],
+      tags: ['interoperability'],
+      summary: 'The interoperability API (standard-covoiturage, /interop/v1): its own OpenAPI document, with this server’s URL and limits',
+      externalDocs: { description: 'standard-covoiturage as served here', url: '/interop/v1/openapi.json' },
+      responses: { 200: { description: 'OpenAPI 3.0 document' } },
+    },
+  },
+  '/api/match': {
+    post: {
+      summary: 'Every driver who can take this passenger, ranked best first',
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: json(tripAsk.extend({ alternatives: z.boolean().optional() }).superRefine(needsDateOrWeekdays)),
           },
         },
       },
-      '/api/match': {
-        post: {
-          summary: 'Every driver who can take this passenger, ranked best first',
-          requestBody: {
-            required: true,
-            content: {
-              'application/json': {
-                schema: json(tripAsk.extend({ alternatives: z.boolean().optional() }).superRefine(needsDateOrWeekdays)),
-              },
-            },
-          },
-          responses: {
-            200: {
-              description: 'proposals (an empty list is a valid answer)',
-              content: {
-                'application/json': {
-                  schema: {
-                    type: 'object',
-                    required: ['proposals', 'approximate'],
-                    properties: {
-                      proposals: { type: 'array', items: { $ref: '#/components/schemas/Proposal' } },
-                      approximate: { type: 'boolean' },
-                      alternatives: { type: 'object' },
-                    },
-                  },
+      responses: {
+        200: {
+          description: 'proposals (an empty list is a valid answer)',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['proposals', 'approximate'],
+                properties: {
+                  proposals: { type: 'array', items: { $ref: '#/components/schemas/Proposal' } },
+                  approximate: { type: 'boolean' },
+                  alternatives: { type: 'object' },
                 },
               },
             },
-            400: {
-              description: 'invalid input',
-              content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-            },
           },
         },
-      },
-      ...crud('territories', 'territory'),
-      ...crud('people', 'person'),
-      ...crud('trips', 'trip'),
-      ...crud('requests', 'request'),
-      ...crud('matches', 'match'),
-      ...tokenPaths(),
-      ...placePaths(),
-      '/osrm/route/v1/driving/{coordinates}': {
-        get: { security: [], summary: 'OSRM HTTP API v5 route service, answered by the configured router' },
-      },
-      '/osrm/table/v1/driving/{coordinates}': {
-        get: { security: [], summary: 'OSRM HTTP API v5 table service, answered by the configured router' },
+        400: {
+          description: 'invalid input',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        },
       },
     },
+  },
+  ...crud('territories', 'territory'),
+  ...crud('people', 'person'),
+  '/api/people/{id}/export': {
+    get: one('person', 'Everything held about a person (right of access), for a coordinator acting on the person’s behalf; audited'),
+  },
+  '/api/people/{id}/erase': {
+    post: one('person', 'Erase a person (right to erasure): personal fields removed, history kept without them'),
+  },
+  ...crud('trips', 'trip'),
+  ...crud('requests', 'request'),
+  '/api/requests/{id}/match': {
+    post: one('request', 'Run the matching again for a request and store the proposals as matches'),
+  },
+  ...crud('matches', 'match', { remove: 'Delete a match still proposed (later ones keep their history: cancel them)' }),
+  '/api/matches/{id}/directions': {
+    get: one('match', 'Directions for the driver, in French: the route through the pickup and the drop-off'),
+  },
+  ...tokenPaths(),
+  ...placePaths(),
+  ...crud('users', 'user'),
+  ...crud('providers', 'provider'),
+  '/api/feeds': { get: list('feed', 'Imported GTFS feeds (read-only)') },
+  '/api/feeds/{id}': { get: one('feed', 'One imported GTFS feed') },
+  '/api/feeds/imports': {
+    get: list('feed', 'Feed imports started from the console, with their progress'),
+    post: { tags: ['feed'], summary: 'Start a feed import (202 with the job, polled)', responses: { 202: { description: 'job' }, ...errors(400, 401, 403, 409, 413) } },
+  },
+  '/api/feeds/imports/{id}': { get: one('feed', 'One feed import and its report') },
+  '/api/audit': { get: list('audit', 'The audit log (admins)') },
+  '/api/audit/export.csv': {
+    get: { tags: ['audit'], summary: 'The audit log as CSV, with the same filters', parameters: listParams, responses: { 200: { description: 'text/csv' }, ...errors(400, 401, 403) } },
+  },
+  '/api/interop-messages': { get: list('interoperability', 'Messages received from operators’ users (POST /interop/v1/messages), for the coordinators; audited') },
+  '/api/interop-messages/{id}': { get: one('interoperability', 'One message received from an operator’s user; audited') },
+  '/api/communes': {
+    get: { tags: ['map'], summary: 'Commune outlines of the principal’s territories (GeoJSON), the console’s map layer', responses: { 200: { description: 'FeatureCollection' }, ...errors(401, 403) } },
+  },
+  '/api/carpool-areas': {
+    get: {
+      tags: ['map'], summary: 'National carpool areas (BNLC) near a point',
+      parameters: [
+        { name: 'near', in: 'query', required: true, schema: { type: 'string' }, example: '1.44,44.45' },
+        { name: 'radiusM', in: 'query', schema: { type: 'integer' } },
+        { name: 'limit', in: 'query', schema: { type: 'integer' } },
+      ],
+      responses: { 200: { description: 'carpool areas, nearest first' }, ...errors(400, 401) },
+    },
+  },
+  '/api/dashboard': { get: { tags: ['stats'], summary: 'The console’s counts, without personal data', responses: { 200: { description: 'counts' }, ...errors(400, 401) } } },
+  '/api/stats': {
+    get: {
+      tags: ['stats'], security: [], summary: 'Public statistics (no authentication; no count under 5 published)',
+      parameters: [
+        { name: 'territory', in: 'query', schema: { type: 'string' } },
+        { name: 'from', in: 'query', schema: { type: 'string', pattern: '^\\d{4}-\\d{2}$' } },
+        { name: 'to', in: 'query', schema: { type: 'string', pattern: '^\\d{4}-\\d{2}$' } },
+        { name: 'format', in: 'query', schema: { enum: ['json', 'csv'] } },
+      ],
+      responses: { 200: { description: 'statistics' }, ...errors(400) },
+    },
+  },
+  '/osrm/route/v1/{profile}/{coordinates}': {
+    get: { security: [], summary: 'OSRM HTTP API v5 route service, answered by the configured router', parameters: [{ name: 'profile', in: 'path', required: true, schema: { enum: ['driving'] } }, { name: 'coordinates', in: 'path', required: true, schema: { type: 'string' } }] },
+  },
+  '/osrm/table/v1/{profile}/{coordinates}': {
+    get: { security: [], summary: 'OSRM HTTP API v5 table service, answered by the configured router', parameters: [{ name: 'profile', in: 'path', required: true, schema: { enum: ['driving'] } }, { name: 'coordinates', in: 'path', required: true, schema: { type: 'string' } }] },
+  },
+};
+
+/**
+ * The API's OpenAPI 3.1 document, request bodies generated from the same zod schemas that validate them. With the
+ * routes the server mounts, only theirs: a server without the console does not advertise the console's routes.
+ */
+export function openapiDocument(mounted?: RouteEntry[]) {
+  const has = mounted && new Set(mounted.map((r) => `${r.method} ${pathShape(r.path)}`));
+  const paths = Object.fromEntries(
+    Object.entries(CATALOGUE)
+      .map(([path, ops]) => [path, has ? Object.fromEntries(Object.entries(ops).filter(([m]) => has.has(`${m} ${pathShape(path)}`))) : ops] as const)
+      .filter(([, ops]) => Object.keys(ops).length > 0),
+  );
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'CoMobi matching API',
+      version: '0.1.0',
+      license: { name: 'AGPL-3.0-or-later' },
+      description: 'The interoperability API (standard-covoiturage) has its own document: /interop/v1/openapi.json.',
+    },
+    externalDocs: { description: 'interoperability API (standard-covoiturage)', url: '/interop/v1/openapi.json' },
+    security: [{ bearer: [] }],
+    paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       schemas: { Error: error, Proposal: proposal, Rules: json(rulesSchema), Token: token, ...placeSchemas },

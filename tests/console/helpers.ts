@@ -5,7 +5,7 @@ import type { Plugin } from '../../services/src/context.ts';
 import { consolePlugin } from '../../services/src/console/plugin.ts';
 import type { ConsoleOptions } from '../../services/src/console/options.ts';
 import { saveUser } from '../../services/src/domain/users.ts';
-import type { Queryable } from '../../services/src/db/index.ts';
+import type { Queryable } from '@comobi/db';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');

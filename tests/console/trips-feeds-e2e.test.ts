@@ -84,6 +84,12 @@ describe('imported feeds and trips in a real browser', () => {
     await report.waitFor();
     await expect(report.textContent()).resolves.toContain('stop_times.txt');
     await expect(report.textContent()).resolves.toMatch(/Période de service : du \d\d\/\d\d\/\d{4} au/);
+    // The example feed's service ended in November 2022: activated, and said so in French (banner and warnings).
+    await expect(page.getByTestId('import-expired').textContent()).resolves.toMatch(/^Flux expiré : valable jusqu’au 23\/11\/2022, avant l’import du \d\d\/\d\d\/\d{4}/);
+    const warnings = await page.getByTestId('import-warnings').textContent();
+    expect(warnings).toMatch(/(calendar|feed_info)\.txt, colonne (end_date|feed_end_date) : Flux expiré : valable jusqu’au 23\/11\/2022/);
+    expect(warnings).toContain('feed_info.txt, ligne 1, colonne feed_id : Colonne inconnue, ignorée');
+    expect(warnings).not.toMatch(/unknown column|expired feed/);
     await page.screenshot({ path: path.join(SHOTS, '12-import-termine-rapport.png'), fullPage: true });
 
     await page.getByRole('link', { name: 'Voir le flux' }).click();

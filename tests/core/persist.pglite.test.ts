@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDb } from '../../services/src/db/index.ts';
-import { migrate } from '../../services/src/db/migrate.ts';
+import { openDb } from '@comobi/db';
+import { migrate } from '../../services/src/schema.ts';
 import { pgliteTemplateDir } from '../helpers/db.ts';
 
 // The embedded default keeps its data in DATA_DIR/pglite across restarts.

@@ -31,6 +31,31 @@ describe('per-address limits of the public pages', () => {
   });
 });
 
+describe('windows anchored at the first hit', () => {
+  // On a clock grid, a burst straddling a boundary was split over two windows: twice the limit got through.
+  const key = rateLimitKey('form', '203.0.113.50');
+  const limit = { name: 'form', max: 3, windowS: 3600 };
+  const startedAgo = async (s: number, n: number) => {
+    await t.db.query('DELETE FROM rate_limits WHERE key = $1', [key]);
+    await t.db.query(`INSERT INTO rate_limits (key, window_start, count) VALUES ($1, now() - make_interval(secs => $2), $3)`, [key, s, n]);
+  };
+
+  it('keeps counting in a window that started 59 min 59 s ago, whatever the clock says', async () => {
+    await startedAgo(3599, 3);
+    await expect(hit(t.db, client('203.0.113.50'), limit)).rejects.toMatchObject({ status: 429, headers: { 'Retry-After': '1' } });
+  });
+
+  it('starts a new window at the first hit after the last one ended', async () => {
+    await startedAgo(3601, 3);
+    await expect(hit(t.db, client('203.0.113.50'), limit)).resolves.toBeUndefined();
+    const { rows } = await t.db.query<{ count: number; fresh: boolean }>(
+      `SELECT count, window_start > now() - interval '1 minute' AS fresh FROM rate_limits WHERE key = $1`,
+      [key],
+    );
+    expect(rows).toEqual([{ count: 1, fresh: true }]);
+  });
+});
+
 describe('console login counters', () => {
   const o = { loginMaxPerAccount: 5, loginMaxPerIp: 8, loginWindowMin: 15 } as ConsoleOptions;
   const count = async (key: string) =>

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../services/src/auth/principal.ts';
-import { migrate } from '../../services/src/db/migrate.ts';
-import { asPrincipal } from '../../services/src/db/scope.ts';
+import { migrate } from '../../services/src/schema.ts';
+import { asPrincipal } from '../../services/src/auth/scope.ts';
 import { cumulativeM, flatten } from '../../services/src/geo/polyline.ts';
 import { LegIndex } from '../../services/src/matching/leg-index.ts';
 import { loadAllLegs, syncLegs } from '../../services/src/matching/leg-store.ts';

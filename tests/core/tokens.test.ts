@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPostgres } from '../../services/src/db/postgres.ts';
+import { openPostgres } from '@comobi/db/postgres';
 import { backend, type TestDb } from '../helpers/db.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { openapiValidator } from '../integrations/openapi.ts';

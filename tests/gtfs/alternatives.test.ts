@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importFeed } from '../../gtfs-import/src/index.ts';
 import { postgresTarget } from '../../gtfs-import/src/target.ts';
-import type { Db } from '../../services/src/db/index.ts';
+import type { Db } from '@comobi/db';
 import { findAlternatives, type AlternativesQuery } from '../../services/src/transit/index.ts';
 import { openFeedZip } from '../../gtfs-import/src/zip.ts';
 import { createTestDatabase, flexFeed, makeZip, TER, tinyFeed } from './helpers.ts';

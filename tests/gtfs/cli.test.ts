@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../services/src/db/index.ts';
+import type { Db } from '@comobi/db';
 import { createTestDatabase, flexFeed, makeZip, tinyFeed } from './helpers.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -117,6 +117,10 @@ describe('gtfs-import CLI', () => {
     const ok = await cli([await makeZip(tinyFeed()), '--name', 'local-tiny']);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/stop_times\.txt\s+4 rows/);
+    // Not a terminal: one plain progress line per file loaded, names and counts filled in.
+    expect(ok.stderr).toMatch(/^stop_times\.txt +4 rows$/m);
+    expect(ok.stderr).toMatch(/^trips\.txt +2 rows$/m);
+    expect(ok.stderr).not.toContain('{file}');
     const versions = await cli(['versions', 'local-tiny']);
     expect(versions.stdout).toMatch(/local-tiny {2}v1 {2}active/);
     const broken = { ...tinyFeed(), 'stop_times.txt': 'trip_id,arrival_time,departure_time,stop_id,stop_sequence\nT1,08:00:00,08:00:00,S1,1\nT1,8:61:00,8:61:00,S2,2\n' };
@@ -124,6 +128,18 @@ describe('gtfs-import CLI', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('E_INVALID_TIME (stop_times.txt, line 3, column arrival_time)');
     expect((await cli(['pan', 'nope'])).code).toBe(1);
+  }, 120_000);
+
+  it('imports an expired feed with a warning, and refuses it with --strict', async () => {
+    const old = { ...tinyFeed(), 'calendar.txt': 'service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\nWK,1,1,1,1,1,0,0,20200101,20201231\n' };
+    const zip = await makeZip(old);
+    const ok = await cli([zip, '--name', 'old-tiny']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/expired feed: the service ends on 2020-12-31, before today \(\d{4}-\d\d-\d\d\); activated anyway/);
+    expect(ok.stderr).toMatch(/^warning: expired feed \(service ended 2020-12-31/m);
+    const strict = await cli([zip, '--name', 'old-tiny', '--strict']);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain('E_EXPIRED (calendar.txt, column end_date)');
     expect((await cli([])).code).toBe(2);
   }, 120_000);
 });

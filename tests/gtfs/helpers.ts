@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import yazl from 'yazl';
-import { openDb, type Db } from '../../services/src/db/index.ts';
-import { migrate } from '../../services/src/db/migrate.ts';
+import { openDb, type Db } from '@comobi/db';
+import { migrate } from '../../services/src/schema.ts';
 
 export const SERVER = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const DATA = path.resolve(import.meta.dirname, '../../../shared/data/gtfs');

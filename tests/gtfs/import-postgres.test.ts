@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GtfsError, importFeed, listVersions, removeVersion, type ImportTarget } from '../../gtfs-import/src/index.ts';
 import { postgresTarget } from '../../gtfs-import/src/target.ts';
-import type { Db } from '../../services/src/db/index.ts';
+import type { Db } from '@comobi/db';
 import { createTestDatabase, flexFeed, makeZip, snapshot, TER, tinyFeed, type Files } from './helpers.ts';
 
 let db: Db;
@@ -35,6 +35,10 @@ describe('importing real feeds into PostgreSQL', () => {
     expect(minLat).toBeLessThan(44.44);
     expect(maxLat).toBeGreaterThan(44.61);
     expect(report.warnings.some((w) => w.includes('feed_info.txt: unknown column "conv_rev"'))).toBe(true);
+    // Its service ended in April 2025: activated, with the warning (--strict would refuse it).
+    expect(report.version.status).toBe('active');
+    expect(report.expired).toEqual({ end: '2025-04-22', today: expect.stringMatching(/^\d{4}-\d\d-\d\d$/) });
+    expect(report.notices.map((n) => n.code)).toContain('W_EXPIRED');
     expect(await count(`SELECT count(*) AS n FROM gtfs.stop_times WHERE feed_version_id = $1`, [report.version.id])).toBe(299_983);
     const stored = await db.query<{ status: string; report: { files: unknown[] } }>('SELECT status, report FROM gtfs.feed_versions WHERE id = $1', [report.version.id]);
     expect(stored.rows[0].status).toBe('active');

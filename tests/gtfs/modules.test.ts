@@ -5,13 +5,14 @@ import { parseDate, parseTime } from '../../gtfs-import/src/convert.ts';
 import { readCsv } from '../../gtfs-import/src/csv.ts';
 import { gtfsFiles } from '../../gtfs-import/src/files/index.ts';
 
-const migration = fs.readFileSync(path.resolve(import.meta.dirname, '../../services/migrations/100_gtfs.sql'), 'utf8');
+const migration = fs.readFileSync(path.resolve(import.meta.dirname, '../../gtfs-import/migrations/100_gtfs.sql'), 'utf8');
 
-async function parse(text: string, chunk = 3, strict = false) {
+async function parse(text: string, chunk = 3, strict = false, warnings: string[] = []) {
   const buf = Buffer.from(text);
   const chunks = Array.from({ length: Math.ceil(buf.length / chunk) }, (_, i) => buf.subarray(i * chunk, (i + 1) * chunk));
   const rows: [number, string[]][] = [];
-  for await (const b of readCsv((async function* () { yield* chunks; })(), { file: 't.txt', strict })) {
+  const onWarning = (kind: string, line: number, column: string) => warnings.push(`${kind} ${line} ${column}`);
+  for await (const b of readCsv((async function* () { yield* chunks; })(), { file: 't.txt', strict, onWarning })) {
     b.rows.forEach((r, i) => rows.push([b.lines[i], r]));
   }
   return rows;
@@ -34,6 +35,20 @@ describe('CSV reader', () => {
       [3, ['multi\nline', '', 'z']],
       [6, ['last', 'row', 'end']],
     ]);
+  });
+
+  it('names the line and column of each quoted value holding a line break, across chunk boundaries', async () => {
+    for (const chunk of [3, 7, 1000]) {
+      const warnings: string[] = [];
+      await parse('id,"name",note\n1,"two\nlines",x\n2,plain,"three\r\nli\nnes"\n3,"a, b",c\n', chunk, false, warnings);
+      expect(warnings).toEqual(['newline_in_value 2 name', 'newline_in_value 4 note']);
+    }
+  });
+
+  it('refuses a NUL byte with its line, whichever chunk it falls in', async () => {
+    for (const chunk of [3, 7, 1000]) {
+      await expect(parse('a,b\n1,2\n"x\ny",3\n4,\u00005\n', chunk)).rejects.toMatchObject({ code: 'E_ENCODING', file: 't.txt', line: 5 });
+    }
   });
 
   it('refuses an unbalanced quote with the line where it opened, and a stray quote when strict', async () => {

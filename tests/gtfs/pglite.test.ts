@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbTarget, GtfsError, importFeed, listVersions, removeVersion, type ImportTarget } from '../../gtfs-import/src/index.ts';
-import type { Db } from '../../services/src/db/index.ts';
-import { migrate } from '../../services/src/db/migrate.ts';
-import { openPglite } from '../../services/src/db/pglite.ts';
+import type { Db } from '@comobi/db';
+import { migrate } from '../../services/src/schema.ts';
+import { openPglite } from '@comobi/db/pglite';
 import { findAlternatives } from '../../services/src/transit/index.ts';
 import { flexFeed, makeZip, snapshot, tinyFeed } from './helpers.ts';
 
@@ -39,6 +39,11 @@ describe('GTFS on PGlite', () => {
     const err = await importFeed(target, await makeZip(broken), { name: 'tiny' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GtfsError);
     expect(err).toMatchObject({ code: 'E_DUPLICATE_ID', file: 'trips.txt', line: 3, column: 'trip_id' });
+    expect(await snapshot(db)).toBe(before);
+    // A stop_sequence twice in a trip is found when the primary key is built: still named with its line here.
+    const repeated = { ...tinyFeed(), 'stop_times.txt': 'trip_id,arrival_time,departure_time,stop_id,stop_sequence\nT1,08:00:00,08:00:00,S1,1\nT1,09:10:00,09:10:00,S2,1\nT2,23:50:00,23:50:00,S1,1\nT2,25:05:30,25:05:30,S2,2\n' };
+    const dup = await importFeed(target, await makeZip(repeated), { name: 'tiny' }).catch((e: unknown) => e);
+    expect(dup).toMatchObject({ code: 'E_DUPLICATE_ID', file: 'stop_times.txt', line: 3, column: 'stop_sequence', value: '1' });
     expect(await snapshot(db)).toBe(before);
     const v2 = await importFeed(target, await makeZip(tinyFeed()), { name: 'tiny' });
     const old = (await listVersions(target, 'tiny')).find((v) => v.status === 'superseded')!;

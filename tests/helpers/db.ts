@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import type { Db } from '../../services/src/db/index.ts';
-import { migrate } from '../../services/src/db/migrate.ts';
+import type { Db } from '@comobi/db';
+import { migrate, MIGRATION_DIRS } from '../../services/src/schema.ts';
 
 export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const backend = (process.env.TEST_DB ?? 'postgres') as 'postgres' | 'pglite';
@@ -43,15 +43,15 @@ export async function createPostgresDb(): Promise<{ url: string; drop(): Promise
 
 /** The migrated PGlite template made once per run by global-setup; each file gets its own copy. */
 export const pgliteTemplateDir = () => {
-  const dir = path.resolve(import.meta.dirname, '../../services/migrations');
   const h = crypto.createHash('sha256');
-  for (const f of fs.readdirSync(dir).sort()) h.update(f).update(fs.readFileSync(path.join(dir, f)));
+  for (const dir of MIGRATION_DIRS)
+    for (const f of fs.readdirSync(dir).sort()) h.update(f).update(fs.readFileSync(path.join(dir, f)));
   return path.join(os.tmpdir(), `comobi-pglite-template-${h.digest('hex').slice(0, 12)}`);
 };
 
 export async function createTestDb(kind: 'postgres' | 'pglite' = backend): Promise<TestDb> {
   if (kind === 'postgres') {
-    const { openPostgres } = await import('../../services/src/db/postgres.ts');
+    const { openPostgres } = await import('@comobi/db/postgres');
     const created = await createPostgresDb();
     const db = await openPostgres(created.url);
     await migrate(db);
@@ -64,7 +64,7 @@ export async function createTestDb(kind: 'postgres' | 'pglite' = backend): Promi
       },
     };
   }
-  const { openPglite } = await import('../../services/src/db/pglite.ts');
+  const { openPglite } = await import('@comobi/db/pglite');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'comobi-pglite-'));
   fs.cpSync(pgliteTemplateDir(), dir, { recursive: true });
   const db = await openPglite(dir);

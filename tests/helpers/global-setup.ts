@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { openPglite } from '../../services/src/db/pglite.ts';
-import { migrate } from '../../services/src/db/migrate.ts';
+import { openPglite } from '@comobi/db/pglite';
+import { migrate } from '../../services/src/schema.ts';
 import { pgliteTemplateDir } from './db.ts';
 
 /**

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Server } from 'node:http';
+import type Koa from 'koa';
 import { createApp } from '../../services/src/app.ts';
 import type { Plugin } from '../../services/src/context.ts';
 import { boot, type Booted } from '../../services/src/boot.ts';
@@ -13,6 +14,8 @@ export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
 export interface TestServer {
   url: string;
+  /** The Koa app served: its routers can be walked (tests of the OpenAPI documents). */
+  app: Koa;
   booted: Booted;
   testDb: TestDb;
   config: Config;
@@ -57,6 +60,7 @@ export async function startServer(
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
+    app,
     booted,
     testDb,
     config,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import { BnlcInvalid, importBnlc } from '../../services/src/bnlc/import.ts';
 import { nearestCarpoolAreas } from '../../services/src/bnlc/nearest.ts';
-import type { Db } from '../../services/src/db/index.ts';
+import type { Db } from '@comobi/db';
 
 export const fixture = (name: string) => fs.readFileSync(path.join(import.meta.dirname, 'fixtures', name), 'utf8');
 export const nationalFile = () => fs.readFileSync(path.resolve(import.meta.dirname, '../../../shared/data/bnlc/bnlc-2026-08-18.csv'), 'utf8');

@@ -29,10 +29,14 @@ const call = async (method: string, p: string, opts: { body?: unknown; key?: str
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(`${srv.url}/interop/v1${p}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+  const body = text ? JSON.parse(text) : undefined;
+  // Every answer of an operation of the standard, errors included, is one its document describes.
+  const op = oas.operationOf(method, p);
+  if (op) expectValid(oas.answer(op, method.toLowerCase(), res.status, body), `${method} ${p} → ${res.status} ${text}`);
+  return { status: res.status, headers: res.headers, body };
 };
 const qs = (o: Record<string, unknown>) => `?${new URLSearchParams(Object.entries(o).map(([k, v]): [string, string] => [k, String(v)]))}`;
-const expectValid = (errors: string[]) => expect(errors, errors.join('\n')).toEqual([]);
+const expectValid = (errors: string[], what = '') => expect(errors, `${what}\n${errors.join('\n')}`).toEqual([]);
 
 beforeAll(async () => {
   srv = await startServer({
@@ -217,18 +221,17 @@ describe('bookings mapped onto matches', () => {
   it('cancels, refuses impossible moves, hides bookings from other operators, 404 on unknown ids', async () => {
     const id = crypto.randomUUID();
     expect((await call('POST', '/bookings', { body: booking(id, `${trip.tripId}-outbound-${trip.date}`) })).status).toBe(201);
-    expect((await call('POST', '/bookings', { body: booking(id, `${trip.tripId}-outbound-${trip.date}`) })).status).toBe(409);
-    expect((await call('PATCH', `/bookings/${id}?status=COMPLETED_PENDING_VALIDATION`)).status).toBe(409);
     expect((await call('GET', `/bookings/${id}`, { key: otherKey })).status).toBe(404);
     const c = await call('PATCH', `/bookings/${id}?status=CANCELLED`);
     expect(c.body.status).toBe('CANCELLED');
+    // A cancelled booking does not come back: 400 with the reason (the document keeps 409 for status_already_set).
+    const back = await call('PATCH', `/bookings/${id}?status=CONFIRMED`);
+    expect(back.status).toBe(400);
+    expect(back.body).toMatchObject({ error: 'status_not_allowed', fields: [{ field: 'status' }] });
+    expect((await call('PATCH', `/bookings/${id}?status=CANCELLED`)).body.error).toBe('status_already_set');
     const unknown = await call('GET', `/bookings/${crypto.randomUUID()}`);
     expect(unknown.status).toBe(404);
     expect(unknown.body.error).toBe('missing_booking');
-    expect((await call('POST', '/bookings', { body: booking(crypto.randomUUID(), '999999-outbound-2026-09-07') })).body.error).toBe('missing_journey');
-    const noJourney = await call('POST', '/bookings', { body: { ...booking(crypto.randomUUID(), 'x'), driverJourneyId: undefined } });
-    expect(noJourney.status).toBe(400);
-    expect(noJourney.body.fields[0].field).toBe('driverJourneyId');
   });
 });
 
@@ -238,7 +241,10 @@ describe('keys and rate limits', () => {
     expect((await call('GET', '/driver_journeys', { key: null })).status).toBe(401);
     expect((await call('GET', '/driver_journeys', { key: 'cmb_wrong' })).status).toBe(401);
     const viewer = (await createToken(srv.booted.services.db, { label: 'v', role: 'viewer', territoryId: trip.territoryId })).token;
-    expect((await call('GET', '/driver_journeys', { key: viewer })).status).toBe(403);
+    // Another role's key is no key here: 401, the status the document has for it (it lists no 403).
+    const asViewer = await call('GET', '/driver_journeys', { key: viewer });
+    expect(asViewer.status).toBe(401);
+    expect(asViewer.body.message).toMatch(/integration/);
   });
 
   it('answers 429 with Retry-After past the limit, counted in the database', async () => {
@@ -496,5 +502,260 @@ describe('messages (POST /messages) for the coordinators', () => {
       expectValid(oas.response('/messages', 'post', 400, r.body));
     }
     expect(await count()).toBe(n);
+  });
+});
+
+describe('conformance with operators’ tools (issue 18)', () => {
+  const db = () => srv.booted.services.db;
+  /** The trip's day `weeks` later: bookings of each test hold seats on a day of their own. */
+  const weeksLater = (weeks: number) => {
+    const d = new Date(`${trip.date}T12:00:00Z`);
+    d.setUTCDate(d.getUTCDate() + 7 * weeks);
+    return d.toISOString().slice(0, 10);
+  };
+  const bookingOn = (date: string, over: Record<string, unknown> = {}): Record<string, unknown> => ({
+    id: crypto.randomUUID(),
+    passenger: { id: 'u-9', operator: 'maas.example.net', alias: 'Sacha' },
+    status: 'WAITING_CONFIRMATION',
+    price: { type: 'FREE' },
+    passengerPickupDate: toUnix(date, trip.timeMin, TZ),
+    passengerPickupLat: trip.from[1], passengerPickupLng: trip.from[0],
+    passengerDropLat: trip.to[1], passengerDropLng: trip.to[0],
+    driverJourneyId: `${trip.tripId}-outbound-${date}`,
+    ...over,
+  });
+  const matchStatus = async (bookingId: string) =>
+    (await db().query<any>('SELECT m.id, m.status FROM interop_bookings b JOIN matches m ON m.id = b.match_id WHERE b.id = $1', [bookingId])).rows[0];
+  const walked = async (matchId: number) =>
+    (await db().query<any>('SELECT to_status FROM match_events WHERE match_id = $1 ORDER BY id', [matchId])).rows.map((e) => e.to_status);
+
+  it('accepts booking ids of any 8-4-4-4-12 hexadecimal shape (no RFC 4122 version or variant bits) and refuses anything else', async () => {
+    const date = weeksLater(1);
+    // Version nibble 0 and variant nibble 0: not an RFC 4122 UUID, what operators' tooling produces all the same.
+    const id = 'abcdef01-2345-0789-0abc-def012345678';
+    const created = await call('POST', '/bookings', { body: bookingOn(date, { id }) });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.id).toBe(id);
+    expect((await call('GET', `/bookings/${id}`)).status).toBe(200);
+    expect((await call('GET', `/bookings/${id.toUpperCase()}`)).body.id).toBe(id);
+    expect((await call('PATCH', `/bookings/${id}?status=CONFIRMED`)).body.status).toBe('CONFIRMED');
+    // A booking event about it (data.id) is applied to the match, and a message may name it.
+    const event = {
+      id: 'fedcba98-7654-0321-0fed-cba987654321', idToken: 'eyJhbGciOiJSUzI1NiJ9.e30.sig',
+      data: { ...bookingOn(date, { id }), driverJourneyId: undefined, price: undefined, webUrl: `https://maas.example.net/b/${id}`, status: 'CANCELLED' },
+    };
+    expect((await call('POST', '/booking_events', { body: event })).status).toBe(200);
+    expect((await matchStatus(id)).status).toBe('cancelled');
+    const driver = created.body.driver;
+    const msg = await call('POST', '/messages', { body: {
+      from: { id: 'u-9', operator: 'maas.example.net', alias: 'Sacha' }, to: driver, message: 'Bonjour', recipientCarpoolerType: 'DRIVER', bookingId: id,
+    } });
+    expect(msg.status, JSON.stringify(msg.body)).toBe(201);
+
+    for (const bad of ['not-a-uuid', 'abcdef0123450789abcdef012345678a', '{abcdef01-2345-0789-0abc-def012345678}', 'abcdef01-2345-0789-0abc-def01234567g']) {
+      const post = await call('POST', '/bookings', { body: bookingOn(date, { id: bad }) });
+      expect(post.status, bad).toBe(400);
+      expect(post.body.fields.map((f: any) => f.field), bad).toContain('id');
+      for (const method of ['GET', 'PATCH']) {
+        const r = await call(method, `/bookings/${encodeURIComponent(bad)}${method === 'PATCH' ? '?status=CONFIRMED' : ''}`);
+        expect(r.status, `${method} ${bad}`).toBe(400);
+        expect(r.body.fields[0].field).toBe('bookingId');
+      }
+      const ev = await call('POST', '/booking_events', { body: { ...event, id: bad } });
+      expect(ev.status, bad).toBe(400);
+      expect(ev.body.fields[0].field).toBe('id');
+    }
+  });
+
+  it('allows every status change the standard allows, walking the match workflow: WAITING_CONFIRMATION → COMPLETED_PENDING_VALIDATION, → VALIDATED', async () => {
+    const date = weeksLater(2);
+    const completed = bookingOn(date);
+    expect((await call('POST', '/bookings', { body: completed })).status).toBe(201);
+    const done = await call('PATCH', `/bookings/${completed.id}?status=COMPLETED_PENDING_VALIDATION`);
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect(done.body.status).toBe('COMPLETED_PENDING_VALIDATION');
+    const m = await matchStatus(completed.id as string);
+    expect(m.status).toBe('done');
+    expect(await walked(m.id)).toEqual(['accepted', 'confirmed', 'done']);
+
+    const validated = bookingOn(date);
+    expect((await call('POST', '/bookings', { body: validated })).status).toBe(201);
+    const v = await call('PATCH', `/bookings/${validated.id}?status=VALIDATED`);
+    expect(v.status, JSON.stringify(v.body)).toBe(200);
+    expect(v.body.status).toBe('VALIDATED');
+    expect(await walked((await matchStatus(validated.id as string)).id)).toEqual(['accepted', 'confirmed', 'done']);
+
+    // The same moves told by a booking event.
+    const told = bookingOn(date);
+    expect((await call('POST', '/bookings', { body: told })).status).toBe(201);
+    const event = { id: crypto.randomUUID(), idToken: 't', data: { ...told, driverJourneyId: undefined, price: undefined, webUrl: 'https://maas.example.net/b', status: 'VALIDATED' } };
+    expectValid(oas.request('/booking_events', 'post', event));
+    expect((await call('POST', '/booking_events', { body: event })).status).toBe(200);
+    expect((await call('GET', `/bookings/${told.id}`)).body.status).toBe('VALIDATED');
+  });
+
+  it('answers POST /bookings with the statuses the document lists for it: 400 with the code for a duplicate id, a journey gone or no longer fitting', async () => {
+    const date = weeksLater(3);
+    const first = bookingOn(date);
+    expect((await call('POST', '/bookings', { body: first })).status).toBe(201);
+    const twice = await call('POST', '/bookings', { body: first });
+    expect(twice.status).toBe(400);
+    expect(twice.body).toMatchObject({ error: 'booking_exists', fields: [{ field: 'id' }] });
+    // Five hours later, the driver is long gone.
+    const late = await call('POST', '/bookings', { body: bookingOn(date, { passengerPickupDate: toUnix(date, trip.timeMin + 300, TZ) }) });
+    expect(late.status).toBe(400);
+    expect(late.body).toMatchObject({ error: 'journey_unavailable', fields: [{ field: 'driverJourneyId' }] });
+    const gone = await call('POST', '/bookings', { body: bookingOn(date, { driverJourneyId: `999999-outbound-${date}` }) });
+    expect(gone.status).toBe(400);
+    expect(gone.body).toMatchObject({ error: 'missing_journey', fields: [{ field: 'driverJourneyId' }] });
+    expect((await call('POST', '/bookings', { body: bookingOn(date, { driverJourneyId: 'elsewhere-42' }) })).body.error).toBe('missing_journey');
+    // Every operation's statuses, as the document lists them (the call helper checks each answer against it).
+    expect(Object.keys(oas.doc.paths['/bookings'].post.responses)).not.toContain('409');
+  });
+
+  it('books without driverJourneyId (optional in the standard) by matching the passenger’s points and time', async () => {
+    const date = weeksLater(4);
+    const driverId = (await db().query<any>('SELECT driver_id FROM trips WHERE id = $1', [trip.tripId])).rows[0].driver_id;
+    const body = bookingOn(date, { driverJourneyId: undefined, driver: { id: `driver-${driverId}`, operator: 'lot.comobi.example.org', alias: 'x' } });
+    expectValid(oas.request('/bookings', 'post', body));
+    const res = await call('POST', '/bookings', { body });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.driver.id).toBe(`driver-${driverId}`);
+    expect(res.body.driverJourneyId).toMatch(new RegExp(`^\\d+-(outbound|return)-${date}$`));
+    const anyDriver = await call('POST', '/bookings', { body: bookingOn(date, { driverJourneyId: undefined }) });
+    expect(anyDriver.status).toBe(201);
+    // Nobody drives there at 3 a.m.: the answer says what to send.
+    const none = await call('POST', '/bookings', { body: bookingOn(date, { driverJourneyId: undefined, passengerPickupDate: toUnix(date, 180, TZ) }) });
+    expect(none.status).toBe(400);
+    expect(none.body.error).toBe('journey_unavailable');
+    expect(none.body.message).toMatch(/driverJourneyId.*GET \/driver_journeys/);
+  });
+
+  it('accepts the empty strings and zeros generated clients and the standard’s examples put in optional fields', async () => {
+    const date = weeksLater(5);
+    const blank = { firstName: '', lastName: '', picture: '', gender: '', grade: 0 };
+    const body = bookingOn(date, {
+      passenger: { id: 'u-10', operator: 'maas.example.net', alias: 'Lou', ...blank },
+      passengerPickupAddress: '', passengerDropAddress: '', driverJourneyId: '', passengerJourneyId: '', webUrl: '',
+      distance: 0, duration: 0, price: { type: 'FREE', amount: 0, currency: '' }, car: { model: '', brand: '' },
+    });
+    const res = await call('POST', '/bookings', { body });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.passengerPickupAddress).toBeUndefined();
+    expect(res.body.passengerJourneyId).toBeUndefined();
+    expect(res.body.price.type).toBe('FREE');
+
+    const event = { id: crypto.randomUUID(), idToken: 't', data: {
+      id: res.body.id, status: 'CONFIRMED', webUrl: '', passengerPickupDate: body.passengerPickupDate, passengerPickupLat: trip.from[1],
+      passengerPickupLng: trip.from[0], passengerDropLat: trip.to[1], passengerDropLng: trip.to[0], passengerPickupAddress: '', passengerDropAddress: '',
+      distance: 0, duration: 0, passenger: { id: 'u-10', operator: 'maas.example.net', alias: 'Lou', ...blank }, driver: '', price: '', car: '',
+    } };
+    const ev = await call('POST', '/booking_events', { body: event });
+    expect(ev.status, JSON.stringify(ev.body)).toBe(200);
+    expect((await matchStatus(res.body.id)).status).toBe('confirmed');
+
+    const msg = await call('POST', '/messages', { body: {
+      from: { id: 'u-10', operator: 'maas.example.net', alias: 'Lou', ...blank }, to: res.body.driver, message: 'Bonjour',
+      recipientCarpoolerType: 'DRIVER', bookingId: '', driverJourneyId: '', passengerJourneyId: '',
+    } });
+    expect(msg.status, JSON.stringify(msg.body)).toBe(201);
+    // Empty is absent, not anything: a value that is there is still checked.
+    const wrong = await call('POST', '/bookings', { body: { ...body, id: crypto.randomUUID(), price: { type: 'CHEAP' } } });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.fields[0].field).toBe('price.type');
+  });
+
+  it('takes departureRadius=0, timeDelta=0 (the document sets no minimum) and departureWeekdays in both OpenAPI forms', async () => {
+    const base = { departureLng: trip.from[0], departureLat: trip.from[1], arrivalLng: trip.to[0], arrivalLat: trip.to[1] };
+    for (const path of ['/driver_journeys', '/passenger_journeys']) {
+      const r = await call('GET', `${path}${qs({ ...base, departureDate: toUnix(trip.date, trip.timeMin, TZ), departureRadius: 0, arrivalRadius: 0, timeDelta: 0 })}`);
+      expect(r.status, `${path} ${JSON.stringify(r.body)}`).toBe(200);
+    }
+    const wide = await call('GET', `/driver_journeys${qs({ ...base, departureDate: toUnix(trip.date, trip.timeMin, TZ), departureRadius: 50.5 })}`);
+    expect(wide.status).toBe(400);
+    expect(wide.body.fields[0].field).toBe('departureRadius');
+
+    const day = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'][trip.weekday - 1];
+    const other = day === 'SUN' ? 'SAT' : 'SUN';
+    const hh = String(Math.floor(trip.timeMin / 60)).padStart(2, '0'), mm = String(trip.timeMin % 60).padStart(2, '0');
+    const common = qs({ ...base, departureTimeOfDay: `${hh}:${mm}:00` });
+    const exploded = await call('GET', `/driver_regular_trips${common}&departureWeekdays=${other}&departureWeekdays=${day}`);
+    const joined = await call('GET', `/driver_regular_trips${common}&departureWeekdays=${other},${day}`);
+    expect(exploded.status, JSON.stringify(exploded.body)).toBe(200);
+    expect(joined.status).toBe(200);
+    expect(exploded.body.length).toBeGreaterThan(0);
+    expect(exploded.body).toEqual(joined.body);
+    const passengers = await call('GET', `/passenger_regular_trips${common}&departureWeekdays=MON&departureWeekdays=TUE`);
+    expect(passengers.status).toBe(200);
+    const bad = await call('GET', `/driver_regular_trips${common}&departureWeekdays=MON&departureWeekdays=XYZ`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.fields[0].field).toMatch(/^departureWeekdays/);
+  });
+});
+
+describe('the interoperability API’s own OpenAPI document (/interop/v1/openapi.json)', () => {
+  it('ships the standard’s document unchanged (the copy the service reads is the reference’s)', async () => {
+    const shipped = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../services/src/interop/standard/openapi.json'), 'utf8'));
+    expect(shipped).toEqual(oas.doc);
+  });
+
+  it('serves the standard’s document with this server’s URL, keys and limits, linked from /api/openapi.json', async () => {
+    const res = await call('GET', '/openapi.json', { key: null });
+    expect(res.status).toBe(200);
+    const doc = res.body;
+    expect(doc.servers).toEqual([{ url: `${srv.url}/interop/v1`, description: 'lot.comobi.example.org' }]);
+    expect(Object.keys(doc.paths).sort()).toEqual(Object.keys(oas.doc.paths).sort());
+    // The standard's schemas, word for word but for the booking id's note on what this server accepts.
+    expect({ ...doc.components.schemas, bookingId: undefined }).toEqual({ ...oas.doc.components.schemas, bookingId: undefined });
+    expect(doc.components.schemas.bookingId.description).toMatch(/8-4-4-4-12/);
+    expect(doc.components.parameters.departureRadius.schema).toMatchObject({ type: 'number', minimum: 0, maximum: 50 });
+    expect(doc.components.parameters.timeDelta.schema).toMatchObject({ minimum: 0, maximum: 86400 });
+    // The standard's default for this array is a string (openapi-spec-validator refuses it): served as an array.
+    expect(doc.components.parameters.departureWeekdays.schema.default).toEqual(['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN']);
+    expect(doc.components.responses.TooManyRequests.description).toContain('1000 requests per minute');
+    expect(doc.components.securitySchemes.apiKey).toEqual({ type: 'apiKey', in: 'header', name: 'X-API-Key' });
+    // It is a document a client can be built from: every answer of this file is valid against it as well.
+    const served = openapiValidator(doc);
+    const journeys = await call('GET', `/driver_journeys${qs({
+      departureLng: trip.from[0], departureLat: trip.from[1], arrivalLng: trip.to[0], arrivalLat: trip.to[1], departureDate: toUnix(trip.date, trip.timeMin, TZ),
+    })}`);
+    expectValid(served.answer('/driver_journeys', 'get', journeys.status, journeys.body));
+    // The limits it publishes are the ones enforced.
+    const at = async (departureRadius: number) => (await call('GET', `/driver_journeys${qs({
+      departureLng: trip.from[0], departureLat: trip.from[1], arrivalLng: trip.to[0], arrivalLat: trip.to[1], departureDate: toUnix(trip.date, trip.timeMin, TZ), departureRadius,
+    })}`)).status;
+    expect(await at(doc.components.parameters.departureRadius.schema.maximum)).toBe(200);
+    expect(await at(doc.components.parameters.departureRadius.schema.maximum + 0.1)).toBe(400);
+
+    const api = await srv.api('GET', '/api/openapi.json', undefined, null);
+    expect(api.body.paths['/interop/v1/openapi.json'].get.externalDocs.url).toBe('/interop/v1/openapi.json');
+  });
+});
+
+describe('documented answers when the workflow says no', () => {
+  it('answers PATCH with 400 and the reason when the last seat is taken (409 is for status_already_set only)', async () => {
+    const db = srv.booted.services.db;
+    const seats = (await db.query<any>('SELECT seats FROM trips WHERE id = $1', [trip.tripId])).rows[0].seats as number;
+    const d = new Date(`${trip.date}T12:00:00Z`);
+    d.setUTCDate(d.getUTCDate() + 7 * 6);
+    const date = d.toISOString().slice(0, 10);
+    // One booking more than seats, all proposed while the seats are free; then each confirmed in turn.
+    const ids: string[] = [];
+    for (let i = 0; i <= seats; i++) {
+      const id = crypto.randomUUID();
+      const res = await call('POST', '/bookings', { body: {
+        id, passenger: { id: `u-s${i}`, operator: 'maas.example.net', alias: 'S' }, status: 'WAITING_CONFIRMATION', price: { type: 'FREE' },
+        passengerPickupDate: toUnix(date, trip.timeMin, TZ), passengerPickupLat: trip.from[1], passengerPickupLng: trip.from[0],
+        passengerDropLat: trip.to[1], passengerDropLng: trip.to[0], driverJourneyId: `${trip.tripId}-outbound-${date}`,
+      } });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      ids.push(id);
+    }
+    for (const id of ids.slice(0, seats)) expect((await call('PATCH', `/bookings/${id}?status=CONFIRMED`)).status).toBe(200);
+    const full = await call('PATCH', `/bookings/${ids[seats]}?status=CONFIRMED`);
+    expect(full.status).toBe(400);
+    expect(full.body.error).toBe('status_not_allowed');
+    expect(full.body.message).toMatch(/no free seat/);
+    expect((await call('GET', `/bookings/${ids[seats]}`)).body.status).toBe('WAITING_CONFIRMATION');
   });
 });

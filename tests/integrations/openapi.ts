@@ -10,8 +10,8 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
  * and a response or request schema is referenced by its JSON pointer. OpenAPI-only keywords (example, nullable…)
  * are tolerated; the document's own formats (long, double, partial-time…) are checked or declared.
  */
-export function openapiValidator(file: string) {
-  const doc = parseYaml(fs.readFileSync(file, 'utf8'));
+export function openapiValidator(source: string | Record<string, any>) {
+  const doc = typeof source === 'string' ? parseYaml(fs.readFileSync(source, 'utf8')) : structuredClone(source);
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
   ajv.addFormat('partial-time', /^([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?$/);
@@ -43,6 +43,24 @@ export function openapiValidator(file: string) {
       if (!resp?.content) return [`no documented body for ${method.toUpperCase()} ${path} ${status}`];
       const v = compiled(`${pointer}/content/${esc('application/json')}/schema`);
       return v(body) ? [] : (v.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+    },
+    /** The document's path template of a request path (`/bookings/{bookingId}` for `/bookings/5c…`), if it has one. */
+    operationOf(method: string, requestPath: string): string | undefined {
+      const m = method.toLowerCase();
+      const p = requestPath.split('?')[0];
+      return Object.keys(doc.paths).find((t) => doc.paths[t][m] && new RegExp(`^${t.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(p));
+    },
+    /**
+     * Errors of an answer, whatever its status: the status must be one the operation documents, and its body valid
+     * when the document gives that status a body (a status documented without content takes any body).
+     */
+    answer(path: string, method: string, status: number, body: unknown): string[] {
+      const responses = doc.paths[path]?.[method]?.responses;
+      if (!responses) return [`${method.toUpperCase()} ${path} is not an operation of the document`];
+      if (!(status in responses)) return [`${status} is not a documented answer of ${method.toUpperCase()} ${path} (${Object.keys(responses).join(', ')})`];
+      let resp = responses[status];
+      if (resp.$ref) resp = doc.components.responses[resp.$ref.split('/').pop()];
+      return resp.content ? this.response(path, method, status, body) : [];
     },
     /** Errors of a value against a named component schema. */
     schema(name: string, value: unknown): string[] {

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../services/src/db/index.ts';
+import type { Db } from '@comobi/db';
 import { publicPlugin } from '../../services/src/public/plugin.ts';
 import { coarsenPoints } from '../../services/src/privacy/coarsen.ts';
 import { INVENTORY, NON_PERSONAL_SCHEMAS, plan } from '../../services/src/privacy/inventory.ts';

@@ -1,11 +1,15 @@
 import { Alert, Box, Stack, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
+import { useTranslate } from 'react-admin';
 
 export interface FileReport { file: string; rows: number; ms: number; rowsPerS: number }
 export interface Report {
   files: FileReport[]; indexMs: number; totalMs: number; warnings: string[]; warningsOmitted: number; ignoredFiles: string[];
   lenient: Record<string, number>; servicePeriod: { start: string; end: string } | null; bbox: [number, number, number, number] | null;
   version?: { version: number; status: string }; sha256?: string;
+  /** Each warning's code and place (reports stored before them have `warnings` only, in English). */
+  notices?: ImportNotice[]; expired?: { end: string; today: string } | null;
 }
+export interface ImportNotice { code: string; file?: string; line?: number; column?: string; value?: string; message: string }
 export interface ImportError { code: string; file?: string; line?: number; column?: string; value?: string; message: string }
 
 const nf = new Intl.NumberFormat('fr-FR');
@@ -29,6 +33,10 @@ const CODES: Record<string, string> = {
   E_INVALID_DATE: 'Date invalide',
   E_INVALID_COORDINATE: 'Coordonnée invalide',
   E_DUPLICATE_ID: 'Identifiant en double',
+  E_MISSING_TRIP_EDGE: 'Heure d’arrivée ou de départ manquante au premier ou au dernier arrêt d’une course',
+  E_ONLY_ARRIVAL_OR_DEPARTURE: 'Une seule des deux heures (arrivée, départ) à un arrêt',
+  E_EXPIRED: 'Flux expiré (date de fin dépassée)',
+  E_ZIP_FOLDER: 'Fichiers GTFS dans un dossier de l’archive plutôt qu’à sa racine',
   E_UNKNOWN_REF: 'Référence vers un identifiant inconnu',
   E_GEOJSON: 'Zone GeoJSON invalide',
   E_DOWNLOAD: 'Téléchargement impossible',
@@ -54,9 +62,21 @@ export function ImportErrorView({ error }: { error: ImportError }) {
   );
 }
 
+/** One warning in French from its code and place; the importer's English message for a code the console does not know. */
+function noticeText(t: ReturnType<typeof useTranslate>, n: ImportNotice): string {
+  const where = [n.file, n.line ? `ligne ${n.line}` : undefined, n.column && n.code !== 'W_FOLDER' ? `colonne ${n.column}` : undefined]
+    .filter(Boolean)
+    .join(', ');
+  const value = n.code === 'W_EXPIRED' && n.value ? day(n.value) : n.value;
+  const text = t(`comobi.gtfsWarnings.${n.code}`, { _: n.message, value, column: n.column });
+  return where && n.code !== 'W_FOLDER' ? `${where} : ${text}` : text;
+}
+
 /** The importer's report (gtfs.feed_versions.report): rows and time per file, service period, extent, warnings. */
 export function ImportReportView({ report }: { report: Report }) {
+  const t = useTranslate();
   const rows = report.files.reduce((n, f) => n + f.rows, 0);
+  const warnings = report.notices ? report.notices.map((n) => noticeText(t, n)) : report.warnings ?? [];
   return (
     <Stack spacing={1} data-testid="import-report">
       <Typography variant="subtitle1">
@@ -67,6 +87,12 @@ export function ImportReportView({ report }: { report: Report }) {
         Période de service : {report.servicePeriod ? `du ${day(report.servicePeriod.start)} au ${day(report.servicePeriod.end)}` : 'aucune'} ·
         Emprise : {report.bbox ? report.bbox.map((v) => v.toFixed(4)).join(', ') : 'aucune'}
       </Typography>
+      {report.expired ? (
+        <Alert severity="warning" data-testid="import-expired">
+          Flux expiré : valable jusqu’au {day(report.expired.end)}, avant l’import du {day(report.expired.today)}. Il est
+          activé quand même : importez-en une version à jour.
+        </Alert>
+      ) : null}
       <Table size="small" sx={{ maxWidth: 640 }}>
         <TableHead>
           <TableRow><TableCell>Fichier</TableCell><TableCell align="right">Lignes</TableCell><TableCell align="right">Durée (ms)</TableCell><TableCell align="right">Lignes/s</TableCell></TableRow>
@@ -82,12 +108,14 @@ export function ImportReportView({ report }: { report: Report }) {
       </Table>
       {report.ignoredFiles?.length ? <Typography variant="body2">Fichiers ignorés : {report.ignoredFiles.join(', ')}</Typography> : null}
       {Object.keys(report.lenient ?? {}).length ? (
-        <Typography variant="body2">Lectures tolérantes : {Object.entries(report.lenient).map(([k, n]) => `${k} × ${n}`).join(', ')}</Typography>
+        <Typography variant="body2">
+          Lectures tolérantes (refusées en mode strict) : {Object.entries(report.lenient).map(([k, n]) => `${t(`comobi.gtfsLenient.${k}`, { _: k })} × ${n}`).join(', ')}
+        </Typography>
       ) : null}
-      {report.warnings?.length ? (
-        <Alert severity="warning">
-          <Typography variant="body2">Avertissements ({report.warnings.length + (report.warningsOmitted ?? 0)}) :</Typography>
-          <ul style={{ margin: 0 }}>{report.warnings.map((w, i) => <li key={i}>{w}</li>)}</ul>
+      {warnings.length ? (
+        <Alert severity="warning" data-testid="import-warnings">
+          <Typography variant="body2">Avertissements ({warnings.length + (report.warningsOmitted ?? 0)}) :</Typography>
+          <ul style={{ margin: 0 }}>{warnings.map((w, i) => <li key={i}>{w}</li>)}</ul>
           {report.warningsOmitted ? <Typography variant="body2">… et {report.warningsOmitted} autres</Typography> : null}
         </Alert>
       ) : <Typography variant="body2">Aucun avertissement.</Typography>}

@@ -49,7 +49,7 @@ export interface GtfsFile {
   /** lat/lon columns turned into a Point geometry column. */
   point?: { lat: string; lon: string; db: string; requiredUnless?: (row: (string | null)[], idx: Map<string, number>) => boolean };
   // The table itself, partitioned by feed_version_id, and its indexes (built on each partition when it is attached,
-  // i.e. after the load) are in services/migrations/100_gtfs.sql; a test checks every stored column is there.
+  // i.e. after the load) are in gtfs-import/migrations/100_gtfs.sql; a test checks every stored column is there.
   /** Foreign keys added on each partition after the load: [columns, referenced table, referenced columns]. */
   foreignKeys?: [string, string, string][];
 }

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { Principal } from '../auth/principal.ts';
-import type { Queryable } from '../db/index.ts';
+import type { Queryable } from '@comobi/db';
 
 export const PERSONAL_FIELDS = ['firstName', 'lastName', 'phone', 'email', 'address', 'birthdate'] as const;
 

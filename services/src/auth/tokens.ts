@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Context } from 'koa';
-import type { Queryable } from '../db/index.ts';
+import type { Queryable } from '@comobi/db';
 import { resolveToken } from '../domain/tokens.ts';
 import type { Principal, PrincipalResolver } from './principal.ts';
 

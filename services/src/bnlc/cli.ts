@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { loadConfig } from '../config.ts';
-import { openDb } from '../db/index.ts';
-import { migrate } from '../db/migrate.ts';
+import { openDb } from '@comobi/db';
+import { migrate } from '../schema.ts';
 import { BnlcInvalid, importBnlc } from './import.ts';
 
 /** npm run bnlc-import -- <file.csv>: replaces the carpool areas (DATABASE_URL, or the embedded store). */

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Db } from '../db/index.ts';
+import type { Db } from '@comobi/db';
 import { validateTable, type CellError, type TableSchema } from './table-schema.ts';
 
 /** schema-lieux-covoiturage 0.2.0, as published by etalab (copied beside this module). */

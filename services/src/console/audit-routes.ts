@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { requireRole } from '../auth/principal.ts';
 import type { Services } from '../context.ts';
-import { asPrincipal } from '../db/scope.ts';
+import { asPrincipal } from '../auth/scope.ts';
 import { badRequest } from '../http/errors.ts';
 import { filterBy, listPage, listParams, Where, type ListSpec } from '../http/simple-rest.ts';
 import { auditEvent } from './events.ts';

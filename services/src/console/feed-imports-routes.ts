@@ -2,11 +2,11 @@ import type Router from '@koa/router';
 import { z } from 'zod';
 import { canSeeTerritory, requireRole, writeTerritory } from '../auth/principal.ts';
 import type { Services } from '../context.ts';
-import { asPrincipal } from '../db/scope.ts';
+import { asPrincipal } from '../auth/scope.ts';
 import { conflict, notFound } from '../http/errors.ts';
-import { filterBy, listParams, setContentRange, Where } from '../http/simple-rest.ts';
+import { filterBy, listPage, type ListSpec } from '../http/simple-rest.ts';
 import { id, parse } from '../http/validate.ts';
-import { importQueues, JOB_COLUMNS, presentJob, RUNNER, runImport, type ImportOptions } from './feed-imports.ts';
+import { importQueues, JOB_COLUMNS, presentJob, RUNNER, runImport, type ImportOptions, type JobRow } from './feed-imports.ts';
 
 const body = z
   .object({
@@ -51,7 +51,7 @@ export function feedImportRoutes(api: Router, s: Services, o: ImportOptions = {}
     const owner = existing.rows[0];
     if (owner && p.territoryIds !== null && (owner.territory_id === null || !canSeeTerritory(p, owner.territory_id)))
       throw conflict('a feed of this name belongs to another territory', 'name');
-    const { rows } = await s.db.query<Record<string, any>>(
+    const { rows } = await s.db.query<JobRow>(
       `INSERT INTO feed_imports (territory_id, name, url, tdg_dataset_id, runner, created_by) VALUES ($1, $2, $3, $4, $5, $6)
        RETURNING ${JOB_COLUMNS}`,
       [territoryId, b.name, b.url ?? null, b.datasetId ?? null, RUNNER, p.actor],
@@ -69,7 +69,11 @@ export function feedImportRoutes(api: Router, s: Services, o: ImportOptions = {}
     ctx.body = presentJob(job);
   });
 
-  const spec = {
+  const spec: ListSpec = {
+    select: `SELECT ${JOB_COLUMNS} FROM feed_imports`,
+    count: 'SELECT count(*)::int AS n FROM feed_imports',
+    // Row-level security limits the jobs to the principal's territories (a job may have none: a shared feed).
+    territoryColumn: null,
     sortable: { id: 'id', createdAt: 'created_at', name: 'name', status: 'status' },
     filters: {
       status: filterBy.oneOf('status', 'status', ['queued', 'downloading', 'importing', 'done', 'failed']),
@@ -79,29 +83,17 @@ export function feedImportRoutes(api: Router, s: Services, o: ImportOptions = {}
 
   api.get('/feeds/imports', async (ctx) => {
     const p = requireRole(ctx, 'admin', 'coordinator');
-    const where = new Where();
-    const lp = listParams(ctx, spec, where);
-    const [list, total] = await asPrincipal(
-      s.db,
-      p,
-      async (tx) =>
-        [
-          await tx.query(
-            `SELECT ${JOB_COLUMNS} FROM feed_imports ${where} ORDER BY ${lp.orderBy} LIMIT ${lp.limit} OFFSET ${lp.offset}`,
-            where.params,
-          ),
-          await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM feed_imports ${where}`, where.params),
-        ] as const,
+    const rows = await asPrincipal(s.db, p, (tx) =>
+      listPage<JobRow>(ctx, tx, 'feeds/imports', spec, { territoryIds: p.territoryIds, readsPersonal: false }),
     );
-    setContentRange(ctx, 'feeds/imports', lp.offset, list.rows.length, total.rows[0].n);
-    ctx.body = list.rows.map(presentJob);
+    ctx.body = rows.map(presentJob);
   });
 
   api.get('/feeds/imports/:id', async (ctx) => {
     const p = requireRole(ctx, 'admin', 'coordinator');
     const jid = parse(id, ctx.params.id, 'id');
     const { rows } = await asPrincipal(s.db, p, (tx) =>
-      tx.query(`SELECT ${JOB_COLUMNS} FROM feed_imports WHERE id = $1`, [jid]),
+      tx.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM feed_imports WHERE id = $1`, [jid]),
     );
     if (!rows[0]) throw notFound('feed import', jid);
     ctx.body = presentJob(rows[0]);

@@ -47,16 +47,34 @@ export const PROGRESS_EVERY_MS = 500;
 export const JOB_COLUMNS = `id, territory_id, name, url, tdg_dataset_id, status, progress, report, error, feed_id, feed_version_id,
   created_by, created_at, updated_at, finished_at`;
 
-export const presentJob = (r: Record<string, any>) => ({
+export interface JobRow {
+  id: number;
+  territory_id: number | null;
+  name: string;
+  url: string | null;
+  tdg_dataset_id: string | null;
+  status: ImportStatus;
+  progress: ImportProgress;
+  report: ImportReport | null;
+  error: Record<string, unknown> | null;
+  feed_id: number | null;
+  feed_version_id: number | null;
+  created_by: string;
+  created_at: Date;
+  updated_at: Date;
+  finished_at: Date | null;
+}
+
+export const presentJob = (r: JobRow) => ({
   id: r.id,
   territoryId: r.territory_id,
   name: r.name,
   url: r.url,
   tdgDatasetId: r.tdg_dataset_id,
-  status: r.status as ImportStatus,
-  progress: r.progress as ImportProgress,
-  report: r.report as ImportReport | null,
-  error: r.error as Record<string, unknown> | null,
+  status: r.status,
+  progress: r.progress,
+  report: r.report,
+  error: r.error,
   feedId: r.feed_id,
   feedVersionId: r.feed_version_id,
   createdBy: r.created_by,

@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import { principalOf, requireRole } from '../auth/principal.ts';
 import type { Services } from '../context.ts';
-import { asPrincipal } from '../db/scope.ts';
+import { asPrincipal } from '../auth/scope.ts';
 import { id, parse } from '../http/validate.ts';
 import { notFound } from '../http/errors.ts';
 import { setContentRange } from '../http/simple-rest.ts';

@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/index.ts';
+import type { Queryable } from '@comobi/db';
 import { HttpError } from '../http/errors.ts';
 import { countHits, rateLimitKey, type Counted } from '../security/rate-limit.ts';
 import type { ConsoleOptions } from './options.ts';
@@ -35,7 +35,7 @@ export async function countLoginAttempt(db: Queryable, o: ConsoleOptions, email:
 export async function loginSucceeded(db: Queryable, a: CountedAttempt): Promise<void> {
   await db.query('DELETE FROM rate_limits WHERE key = $1', [a.account.key]);
   await db.query(
-    'UPDATE rate_limits SET count = greatest(count - 1, 0) WHERE key = $1 AND window_start = to_timestamp($2)',
-    [a.address.key, a.address.windowStartS],
+    'UPDATE rate_limits SET count = greatest(count - 1, 0) WHERE key = $1 AND window_start = $2::timestamptz',
+    [a.address.key, a.address.windowStart],
   );
 }

@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import { z } from 'zod';
 import { assertTerritory, principalOf } from '../auth/principal.ts';
 import type { Services } from '../context.ts';
-import { asPrincipal } from '../db/scope.ts';
+import { asPrincipal } from '../auth/scope.ts';
 import { parse } from '../http/validate.ts';
 
 const query = z.object({

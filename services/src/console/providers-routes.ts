@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import { z } from 'zod';
 import { principalOf, requireRole, writeTerritory } from '../auth/principal.ts';
 import type { Services } from '../context.ts';
-import { asPrincipal } from '../db/scope.ts';
+import { asPrincipal } from '../auth/scope.ts';
 import { polygonGeoJSON } from '../geo/sql.ts';
 import { notFound } from '../http/errors.ts';
 import { filterBy, listPage, type ListSpec } from '../http/simple-rest.ts';
@@ -63,7 +63,7 @@ export function providerRoutes(api: Router, s: Services): void {
       active: filterBy.bool('active', 'active'),
     },
   };
-  const load = async (tx: import('../db/index.ts').Queryable, pid: number) => {
+  const load = async (tx: import('@comobi/db').Queryable, pid: number) => {
     const { rows } = await tx.query<ProviderRow>(`${SELECT} WHERE id = $1`, [pid]);
     if (!rows[0]) throw notFound('provider', pid);
     return present(rows[0]);

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Context } from 'koa';
 import type { Principal, PrincipalResolver } from '../auth/principal.ts';
 import { hashToken } from '../domain/tokens.ts';
-import type { Queryable } from '../db/index.ts';
+import type { Queryable } from '@comobi/db';
 import { HttpError } from '../http/errors.ts';
 import type { ConsoleOptions } from './options.ts';
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Queryable } from '../db/index.ts';
+import type { Queryable } from '@comobi/db';
 import { createPeople, type Need } from '../domain/people.ts';
 import { recordRequests, type Purpose } from '../domain/requests.ts';
 import { addCommunes, createTerritory } from '../domain/territories.ts';

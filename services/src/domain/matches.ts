@@ -1,9 +1,9 @@
-import type { Queryable } from '../db/index.ts';
+import type { Queryable } from '@comobi/db';
 import { coarsePoint } from '../geo/coarse.ts';
 import { pointCols, readPoint, type LngLatPoint } from '../geo/sql.ts';
 import { badRequest, conflict, notFound } from '../http/errors.ts';
 import { filterBy, type ListSpec } from '../http/simple-rest.ts';
-import { toClock } from '../http/validate.ts';
+import { toClock } from '../time/clock.ts';
 import type { Proposal } from '../matching/matcher.ts';
 import { HOLDS_SEAT, MATCH_STATUSES, REASONS, TRANSITIONS, type MatchStatus } from './match-workflow.ts';
 import { inScope, type Scope, type Visibility } from './scope.ts';

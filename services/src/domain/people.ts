@@ -1,6 +1,6 @@
 import { auditPersonalRead, PERSONAL_FIELDS } from '../audit/audit.ts';
 import type { Principal } from '../auth/principal.ts';
-import type { Queryable } from '../db/index.ts';
+import type { Queryable } from '@comobi/db';
 import { coarsePoint } from '../geo/coarse.ts';
 import { pointCols, pointSql, readPoint, type LngLatPoint } from '../geo/sql.ts';
 import { badRequest, conflict, notFound } from '../http/errors.ts';

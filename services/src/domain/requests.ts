@@ -1,9 +1,9 @@
-import type { Queryable } from '../db/index.ts';
+import type { Queryable } from '@comobi/db';
 import { coarsePoint } from '../geo/coarse.ts';
 import { pointCols, pointSql, readPoint, type LngLatPoint } from '../geo/sql.ts';
 import { badRequest, conflict, notFound } from '../http/errors.ts';
 import { filterBy, type ListSpec, type Where } from '../http/simple-rest.ts';
-import { toClock, toMinutes } from '../http/validate.ts';
+import { toClock, toMinutes } from '../time/clock.ts';
 import type { PointSource } from '../geocoding/types.ts';
 import type { MatchAnswer, MatchQuery } from '../matching/matcher.ts';
 import { PURPOSES, toMatchQuery } from '../matching/query.ts';

@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/index.ts';
+import type { Queryable } from '@comobi/db';
 import { badRequest, conflict, notFound } from '../http/errors.ts';
 import { filterBy, type ListSpec } from '../http/simple-rest.ts';
 import { rulesSchema, type MatchingRules } from '../matching/rules.ts';

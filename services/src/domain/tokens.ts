@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { auditEvent } from '../audit/audit.ts';
 import type { Principal, Role } from '../auth/principal.ts';
-import type { Db, Queryable } from '../db/index.ts';
+import type { Db, Queryable } from '@comobi/db';
 import { badRequest, forbidden, notFound } from '../http/errors.ts';
 import { filterBy, type ListParams, type ListSpec, Where } from '../http/simple-rest.ts';
 

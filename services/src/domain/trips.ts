@@ -1,4 +1,4 @@
-import type { Db, Queryable } from '../db/index.ts';
+import type { Db, Queryable } from '@comobi/db';
 import { coarsePoint } from '../geo/coarse.ts';
 import { pointCols, pointSql, readPoint, type LngLatPoint } from '../geo/sql.ts';
 import type { PointSource } from '../geocoding/types.ts';
@@ -6,7 +6,7 @@ import { badRequest, notFound } from '../http/errors.ts';
 import { filterBy, type ListSpec, type Where } from '../http/simple-rest.ts';
 import type { LegIndex } from '../matching/leg-index.ts';
 import { refreshTrip } from '../matching/leg-store.ts';
-import { toClock, toMinutes } from '../http/validate.ts';
+import { toClock, toMinutes } from '../time/clock.ts';
 import { RouterError, type LngLat, type RouteResult, type Router } from '../routing/types.ts';
 import { checkDrivers } from './people.ts';
 import { inScope, type Scope, type Visibility } from './scope.ts';

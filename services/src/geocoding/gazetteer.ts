@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/index.ts';
+import type { Queryable } from '@comobi/db';
 import { pointSourceOf, type SearchQuery, type Suggestion, type SuggestionKind } from './types.ts';
 
 /**

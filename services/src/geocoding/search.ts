@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/index.ts';
+import type { Queryable } from '@comobi/db';
 import type { Log } from '../context.ts';
 import { banGeocoder } from './ban.ts';
 import { searchGazetteer } from './gazetteer.ts';

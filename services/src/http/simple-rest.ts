@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import type { Queryable } from '../db/index.ts';
+import type { Queryable } from '@comobi/db';
 import { badRequest, invalidFields } from './errors.ts';
 import { firstBadValue, ID_RANGE_REASON, INT4_MAX } from './input-guard.ts';
 

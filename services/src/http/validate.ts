@@ -51,6 +51,3 @@ export const id = z
   .transform(Number)
   .refine((n) => n >= 1 && n <= INT4_MAX, ID_RANGE_REASON);
 
-export const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
-export const toClock = (min: number) =>
-  `${String(Math.floor(min / 60) % 24).padStart(2, '0')}:${String(Math.round(min) % 60).padStart(2, '0')}`;

@@ -1,8 +1,8 @@
 import type { Context, Next } from 'koa';
 import type { Principal } from '../auth/principal.ts';
-import type { Db } from '../db/index.ts';
+import type { Db } from '@comobi/db';
 import { resolveToken } from '../domain/tokens.ts';
-import { forbidden, HttpError, unauthorized } from '../http/errors.ts';
+import { HttpError, unauthorized } from '../http/errors.ts';
 
 export interface Operator extends Principal {
   tokenId: number;
@@ -23,7 +23,8 @@ export function operatorAuth(db: Db, limitPerMin: number) {
     if (!key) throw unauthorized('an API key is required (X-API-Key header or Authorization: Bearer)');
     const t = await resolveToken(db, key);
     if (!t) throw unauthorized('invalid or revoked API key');
-    if (t.role !== 'integration') throw forbidden('interoperability keys have the integration role');
+    // The standard documents 401 ("you must authenticate") and no 403: another role's key is no key here.
+    if (t.role !== 'integration') throw unauthorized('this key is not an interoperability key (role integration)');
     const hit = await db.query<{ hits: number; left_s: number }>(
       `INSERT INTO interop_rate_counters (token_id, window_start, hits)
        VALUES ($1, to_timestamp(floor(extract(epoch FROM now()) / $2) * $2), 1)

@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/index.ts';
+import type { Queryable } from '@comobi/db';
 import { coarsenPoints } from '../privacy/coarsen.ts';
 import { consenting } from '../privacy/consents.ts';
 

@@ -2,16 +2,14 @@ import crypto from 'node:crypto';
 import Router from '@koa/router';
 import { z } from 'zod';
 import type { Services } from '../context.ts';
-import type { Queryable } from '../db/index.ts';
+import type { Queryable } from '@comobi/db';
 import { HttpError } from '../http/errors.ts';
 import { parse } from '../http/validate.ts';
 import type { MatchStatus } from '../domain/match-workflow.ts';
 import { walk } from '../domain/matches.ts';
 import { reindexTrip } from '../domain/trips.ts';
 import { operatorOf, type Operator } from './auth.ts';
-import { BOOKING_STATUSES, bookingStatusOf, cancelledByPassenger, fullUser, pathTo, type BookingStatus } from './model.ts';
-
-const price = z.object({ type: z.enum(['FREE', 'PAYING', 'UNKNOWN']).optional(), amount: z.number().optional(), currency: z.string().optional() });
+import { BOOKING_STATUSES, bookingStatusOf, cancelledByPassenger, fullUser, isUuid, optional, pathTo, price, uuid, type BookingStatus } from './model.ts';
 
 /** CarpoolBooking, then exactly one of DriverCarpoolBooking (driver + price) or PassengerCarpoolBooking (passenger). */
 const carpoolBooking = z
@@ -22,16 +20,17 @@ const carpoolBooking = z
     passengerPickupLng: z.number().min(-180).max(180),
     passengerDropLat: z.number().min(-90).max(90),
     passengerDropLng: z.number().min(-180).max(180),
-    passengerPickupAddress: z.string().max(500).optional(),
-    passengerDropAddress: z.string().max(500).optional(),
+    passengerPickupAddress: optional(z.string().max(500)),
+    passengerDropAddress: optional(z.string().max(500)),
     status: z.enum(BOOKING_STATUSES),
-    distance: z.number().int().optional(),
-    duration: z.number().int().optional(),
-    webUrl: z.string().min(1).max(2000),
-    driver: fullUser.optional(),
-    passenger: fullUser.optional(),
-    price: price.optional(),
-    car: z.object({ model: z.string().optional(), brand: z.string().optional() }).optional(),
+    distance: optional(z.number().int().min(0)),
+    duration: optional(z.number().int().min(0)),
+    // Required, and any string to the document: an empty one is a link not given.
+    webUrl: z.string().max(2000),
+    driver: optional(fullUser),
+    passenger: optional(fullUser),
+    price: optional(price),
+    car: optional(z.object({ model: optional(z.string().max(255)), brand: optional(z.string().max(255)) })),
   })
   .superRefine((b, ctx) => {
     const asDriver = b.driver !== undefined && b.price !== undefined;
@@ -49,7 +48,7 @@ const carpoolBooking = z
   });
 
 const eventBody = z.object({
-  id: z.uuid(),
+  id: uuid,
   idToken: z.string().min(1).max(10_000),
   data: carpoolBooking,
 });
@@ -125,7 +124,8 @@ export function bookingEventRoutes(s: Services) {
     const territoryId = p.territoryIds![0];
     let tripToRefresh: number | null = null;
     if (!(await replay(s.db, p, e, hash))) {
-      const known = z.uuid().safeParse(e.data.id).success
+      // CarpoolBooking.id is any string: only one shaped as our booking ids can be one of ours.
+      const known = isUuid(e.data.id)
         ? (await s.db.query<{ id: string }>('SELECT id FROM interop_bookings WHERE id = $1 AND operator = $2 AND territory_id = ANY($3::int[])', [e.data.id, p.operator, p.territoryIds])).rows[0]
         : undefined;
       if (!known) {

@@ -17,27 +17,38 @@ import { driverUser, journeyId, passengerUser } from './model.ts';
 import { isoWeekdayOf, partialTime, toLocal, toUnix, WEEKDAY_CODES, weekdayCode, type WeekdayCode } from './time.ts';
 
 const num = (min: number, max: number) => z.coerce.number().min(min).max(max);
+/** An optional query parameter sent empty (`count=`) is absent: a coercion would read it as 0. */
+const optionalQuery = <S extends z.ZodType>(schema: S) => z.preprocess((v) => (v === '' ? undefined : v), schema);
+/** Limits of this server beyond the document (which sets none): also published in /interop/v1/openapi.json. */
+export const SEARCH_LIMITS = { maxRadiusKm: 50, maxTimeDeltaS: 86_400 } as const;
 const place = {
   departureLat: num(-90, 90),
   departureLng: num(-180, 180),
   arrivalLat: num(-90, 90),
   arrivalLng: num(-180, 180),
-  timeDelta: z.coerce.number().int().min(0).max(86_400).default(900),
-  departureRadius: z.coerce.number().positive().max(50).default(1),
-  arrivalRadius: z.coerce.number().positive().max(50).default(1),
-  count: z.coerce.number().int().min(0).optional(),
+  // 0 is a valid value for each (the exact time, the exact point): the document sets no minimum.
+  timeDelta: optionalQuery(z.coerce.number().int().min(0).max(SEARCH_LIMITS.maxTimeDeltaS).default(900)),
+  departureRadius: optionalQuery(z.coerce.number().min(0).max(SEARCH_LIMITS.maxRadiusKm).default(1)),
+  arrivalRadius: optionalQuery(z.coerce.number().min(0).max(SEARCH_LIMITS.maxRadiusKm).default(1)),
+  count: optionalQuery(z.coerce.number().int().min(0).optional()),
 };
 const punctual = z.object({ ...place, departureDate: z.coerce.number().int().min(0) });
+/**
+ * departureWeekdays as OpenAPI clients send an array in a query: `MON,TUE` (style form, explode false: what the
+ * document declares) or `departureWeekdays=MON&departureWeekdays=TUE` (explode true, the default of OpenAPI and of
+ * most generated clients); both forms may be mixed.
+ */
+const weekdayList = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((d) => d.trim().toUpperCase()).filter(Boolean))
+  .transform((days) => (days.length ? days : [...WEEKDAY_CODES]))
+  .pipe(z.array(z.enum(WEEKDAY_CODES, { error: `expected days among ${WEEKDAY_CODES.join(', ')}` })).min(1));
 const regular = z.object({
   ...place,
   departureTimeOfDay: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/, 'expected a partial-time HH:MM:SS'),
-  departureWeekdays: z
-    .string()
-    .default(WEEKDAY_CODES.join(','))
-    .transform((s) => s.split(',').map((d) => d.trim().toUpperCase()))
-    .pipe(z.array(z.enum(WEEKDAY_CODES)).min(1)),
-  minDepartureDate: z.coerce.number().int().min(0).optional(),
-  maxDepartureDate: z.coerce.number().int().min(0).optional(),
+  departureWeekdays: weekdayList.default([...WEEKDAY_CODES]),
+  minDepartureDate: optionalQuery(z.coerce.number().int().min(0).optional()),
+  maxDepartureDate: optionalQuery(z.coerce.number().int().min(0).optional()),
 });
 
 /** The matcher's window in minutes: the standard's ±timeDelta seconds, within what the matching rules accept. */

@@ -3,23 +3,23 @@ import { z } from 'zod';
 import { accessReason } from '../audit/audit.ts';
 import { requireRole, type Principal } from '../auth/principal.ts';
 import type { Services } from '../context.ts';
-import type { Queryable } from '../db/index.ts';
-import { asPrincipal } from '../db/scope.ts';
+import type { Queryable } from '@comobi/db';
+import { asPrincipal } from '../auth/scope.ts';
 import { badRequest, notFound } from '../http/errors.ts';
-import { filterBy, listParams, setContentRange, Where } from '../http/simple-rest.ts';
+import { filterBy, listPage, type ListSpec } from '../http/simple-rest.ts';
 import { id, parse } from '../http/validate.ts';
 import { operatorOf } from './auth.ts';
 import type { InteropConfig } from './config.ts';
-import { fullUser, missing, parseJourneyId } from './model.ts';
+import { fullUser, missing, optional, parseJourneyId, uuid } from './model.ts';
 
 const messageBody = z.object({
   from: fullUser,
   to: fullUser,
   message: z.string().trim().min(1, 'the message is empty').max(500),
   recipientCarpoolerType: z.enum(['DRIVER', 'PASSENGER']),
-  driverJourneyId: z.string().min(1).max(255).optional(),
-  passengerJourneyId: z.string().min(1).max(255).optional(),
-  bookingId: z.uuid().optional(),
+  driverJourneyId: optional(z.string().max(255)),
+  passengerJourneyId: optional(z.string().max(255)),
+  bookingId: optional(uuid),
 });
 
 /** Our user ids as the search answers give them (journeys.ts): driver-12, passenger-34, or passenger-r56 (request 56). */
@@ -45,7 +45,25 @@ const PERSONAL = ['from', 'message'] as const;
 const SELECT = `SELECT id, territory_id, operator, sender, recipient_type, recipient_ref, recipient_person_id, trip_id, request_id,
   match_id, booking_id, driver_journey_id, passenger_journey_id, body, created_at FROM interop_messages`;
 
-const present = (r: Record<string, any>) => ({
+interface MessageRow {
+  id: number;
+  territory_id: number;
+  operator: string;
+  sender: unknown;
+  recipient_type: string;
+  recipient_ref: string | null;
+  recipient_person_id: number | null;
+  trip_id: number | null;
+  request_id: number | null;
+  match_id: number | null;
+  booking_id: string | null;
+  driver_journey_id: string | null;
+  passenger_journey_id: string | null;
+  body: string | null;
+  created_at: Date;
+}
+
+const present = (r: MessageRow) => ({
   id: r.id,
   territoryId: r.territory_id,
   operator: r.operator,
@@ -163,7 +181,10 @@ export function messageRoutes(s: Services, cfg: InteropConfig) {
 /** GET /api/interop-messages (react-admin simple-rest) and /api/interop-messages/:id: coordinators of the territory, audited. */
 export function messageConsoleRoutes(s: Services) {
   const r = new Router();
-  const spec = {
+  const spec: ListSpec = {
+    select: SELECT,
+    count: 'SELECT count(*)::int AS n FROM interop_messages',
+    territoryColumn: 'territory_id',
     sortable: { id: 'id', createdAt: 'created_at' },
     filters: {
       matchId: filterBy.int('match_id', 'matchId'),
@@ -176,16 +197,12 @@ export function messageConsoleRoutes(s: Services) {
 
   r.get('/interop-messages', async (ctx) => {
     const p = requireRole(ctx, 'coordinator');
-    const where = new Where();
-    where.add((ph) => `territory_id = ANY(${ph}::int[])`, p.territoryIds ?? []);
-    const lp = listParams(ctx, spec, where);
-    const { rows, total } = await asPrincipal(s.db, p, async (db) => {
-      const list = await db.query<Record<string, any>>(`${SELECT} ${where} ORDER BY ${lp.orderBy} LIMIT ${lp.limit} OFFSET ${lp.offset}`, where.params);
-      const n = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM interop_messages ${where}`, where.params);
-      await auditMessageRead(db, p, list.rows as { id: number; territory_id: number }[], accessReason(ctx));
-      return { rows: list.rows, total: n.rows[0].n };
+    const rows = await asPrincipal(s.db, p, async (db) => {
+      // Coordinators always work for territories: none given is nothing shown.
+      const list = await listPage<MessageRow>(ctx, db, 'interop-messages', spec, { territoryIds: p.territoryIds ?? [], readsPersonal: true });
+      await auditMessageRead(db, p, list, accessReason(ctx));
+      return list;
     });
-    setContentRange(ctx, 'interop-messages', lp.offset, rows.length, total);
     ctx.body = rows.map(present);
   });
 
@@ -193,9 +210,9 @@ export function messageConsoleRoutes(s: Services) {
     const p = requireRole(ctx, 'coordinator');
     const mid = parse(id, ctx.params.id, 'id');
     ctx.body = present(await asPrincipal(s.db, p, async (db) => {
-      const row = (await db.query<Record<string, any>>(`${SELECT} WHERE id = $1 AND territory_id = ANY($2::int[])`, [mid, p.territoryIds ?? []])).rows[0];
+      const row = (await db.query<MessageRow>(`${SELECT} WHERE id = $1 AND territory_id = ANY($2::int[])`, [mid, p.territoryIds ?? []])).rows[0];
       if (!row) throw notFound('interop message', mid);
-      await auditMessageRead(db, p, [row as { id: number; territory_id: number }], accessReason(ctx));
+      await auditMessageRead(db, p, [row], accessReason(ctx));
       return row;
     }));
   });

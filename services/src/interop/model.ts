@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { MatchStatus } from '../domain/match-workflow.ts';
+import { TRANSITIONS, type MatchStatus } from '../domain/match-workflow.ts';
 import { HttpError } from '../http/errors.ts';
 
 // The standard-covoiturage model as this server maps it onto matches: booking statuses, users, journey ids.
@@ -22,21 +22,57 @@ export function bookingStatusOf(match: MatchStatus, validated: boolean): Booking
   }
 }
 
-/** Match statuses to walk through, from where the match is, to reach a booking status. */
+/** The match status a booking status lands on (WAITING_CONFIRMATION is where a booking starts: never a target). */
+const TARGET: Record<BookingStatus, MatchStatus | null> = {
+  WAITING_CONFIRMATION: null,
+  CONFIRMED: 'confirmed',
+  CANCELLED: 'cancelled',
+  COMPLETED_PENDING_VALIDATION: 'done',
+  VALIDATED: 'done',
+};
+
+/**
+ * Match statuses to walk through, from where the match is, to reach a booking status. The standard lists the
+ * statuses without restricting the moves between them: every move the match workflow allows is allowed, by its
+ * shortest path (WAITING_CONFIRMATION → VALIDATED walks proposed → accepted → confirmed → done), and a booking
+ * cancelled or completed does not move back.
+ */
 export function pathTo(from: MatchStatus, to: BookingStatus): MatchStatus[] | undefined {
-  const toConfirmed: Partial<Record<MatchStatus, MatchStatus[]>> = { proposed: ['accepted', 'confirmed'], contacted: ['accepted', 'confirmed'], accepted: ['confirmed'] };
-  switch (to) {
-    case 'CONFIRMED':
-      return toConfirmed[from];
-    case 'CANCELLED':
-      return ['proposed', 'contacted', 'accepted', 'confirmed'].includes(from) ? ['cancelled'] : undefined;
-    case 'COMPLETED_PENDING_VALIDATION':
-    case 'VALIDATED':
-      return from === 'done' ? [] : from === 'confirmed' ? ['done'] : undefined;
-    default:
-      return undefined;
+  const target = TARGET[to];
+  if (!target) return undefined;
+  if (from === target) return [];
+  const previous = new Map<MatchStatus, MatchStatus>();
+  const queue: MatchStatus[] = [from];
+  while (queue.length) {
+    const at = queue.shift()!;
+    for (const next of TRANSITIONS[at]) {
+      if (next === from || previous.has(next)) continue;
+      previous.set(next, at);
+      if (next === target) {
+        const path: MatchStatus[] = [next];
+        for (let p = at; p !== from; p = previous.get(p)!) path.unshift(p);
+        return path;
+      }
+      queue.push(next);
+    }
   }
+  return undefined;
 }
+
+/**
+ * Booking ids: the standard says `format: uuid`, and operators' tooling produces and accepts any 8-4-4-4-12
+ * hexadecimal string, without the RFC 4122 version and variant bits (PostgreSQL's uuid type stores them alike).
+ */
+export const UUID_REASON = 'expected a UUID (8-4-4-4-12 hexadecimal digits)';
+const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (s: string) => UUID_SHAPE.test(s);
+export const uuid = z.string({ error: UUID_REASON }).regex(UUID_SHAPE, UUID_REASON);
+
+/**
+ * An optional field sent empty is an absent field: generated clients and the standard's own examples send "" for
+ * the strings (and enums) they do not fill.
+ */
+export const optional = <S extends z.ZodType>(schema: S) => z.preprocess((v) => (v === '' || v === null ? undefined : v), schema.optional());
 
 export const user = z.object({ id: z.string().min(1).max(255), operator: z.string().min(1).max(255), alias: z.string().min(1).max(255) });
 /** The standard's User, with its optional fields (names may come with it: kept only where the route needs them). */
@@ -44,12 +80,20 @@ export const fullUser = z.object({
   id: z.string().min(1).max(255),
   operator: z.string().min(1).max(255),
   alias: z.string().min(1).max(255),
-  firstName: z.string().max(255).optional(),
-  lastName: z.string().max(255).optional(),
-  grade: z.number().int().min(1).max(5).optional(),
-  picture: z.string().max(2000).optional(),
-  gender: z.enum(['F', 'M', 'O']).optional(),
-  verifiedIdentity: z.boolean().optional(),
+  firstName: optional(z.string().max(255)),
+  lastName: optional(z.string().max(255)),
+  // Grades run from 1: a 0 (what generated clients send for "not graded") is no grade.
+  grade: z.preprocess((v) => (v === 0 ? undefined : v), optional(z.number().int().min(1).max(5))),
+  picture: optional(z.string().max(2000)),
+  gender: optional(z.enum(['F', 'M', 'O'])),
+  verifiedIdentity: optional(z.boolean()),
+});
+
+/** The standard's Price; solidarity carpooling is free, a partner may still say what it expected. */
+export const price = z.object({
+  type: optional(z.enum(['FREE', 'PAYING', 'UNKNOWN'])),
+  amount: optional(z.number().min(0)),
+  currency: optional(z.string().max(3)),
 });
 
 /** A partner's passenger who cancels: the coded reason of the workflow. */

@@ -1,4 +1,4 @@
-import type { Db, Queryable } from '../db/index.ts';
+import type { Db, Queryable } from '@comobi/db';
 import { cumulativeM, flatten } from '../geo/polyline.ts';
 import type { LngLat } from '../routing/types.ts';
 import type { LegIndex } from './leg-index.ts';

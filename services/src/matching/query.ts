@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Principal } from '../auth/principal.ts';
 import { forbidden } from '../http/errors.ts';
-import { clockTime, isoDate, point, toMinutes, weekdays } from '../http/validate.ts';
+import { clockTime, isoDate, point, weekdays } from '../http/validate.ts';
+import { toMinutes } from '../time/clock.ts';
 import type { MatchQuery } from './matcher.ts';
 
 export const PURPOSES = ['health', 'work', 'training', 'shopping', 'admin', 'leisure', 'other'] as const;

@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/index.ts';
+import type { Queryable } from '@comobi/db';
 
 /**
  * Places made less exact, two ways:

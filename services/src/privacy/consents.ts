@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/index.ts';
+import type { Queryable } from '@comobi/db';
 
 /** Versions of the texts shown next to each consent box; a new wording gets a new version. */
 export const CONSENT_TEXTS = {

@@ -346,14 +346,6 @@ export const INVENTORY: TableInventory[] = [
     nonPersonal: ['id', 'user_id', 'created_at', 'last_seen_at', 'expires_at', 'absolute_expires_at'],
   },
   {
-    table: 'login_attempts',
-    personal: {
-      email: { holds: 'address typed at login', of: 'staff', erase: staffKeep, retention: { keep: 'dropped after a day by the console login' }, export: notCitizen },
-      ip: { holds: 'client address', of: 'staff', erase: staffKeep, retention: { keep: 'dropped after a day by the console login' }, export: notCitizen },
-    },
-    nonPersonal: ['id', 'at', 'success'],
-  },
-  {
     table: 'rate_limits',
     stale: () => `window_start < now() - interval '1 day'`,
     personal: {

@@ -1,4 +1,4 @@
-import type { Db } from '../db/index.ts';
+import type { Db } from '@comobi/db';
 import { erasePerson } from './erase.ts';
 import { INVENTORY, plan } from './inventory.ts';
 

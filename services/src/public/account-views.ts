@@ -1,5 +1,5 @@
 import { CONSENT_TEXTS } from '../privacy/consents.ts';
-import { toClock } from '../http/validate.ts';
+import { toClock } from '../time/clock.ts';
 import { type Errors, type Form, many, one, WEEKDAYS } from './forms.ts';
 import { choices, errorSummary, franceConnectButton, html, input, select, type Html } from './html.ts';
 import type { PublicTerritory } from './territories.ts';

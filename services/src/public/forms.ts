@@ -1,4 +1,4 @@
-import { toMinutes } from '../http/validate.ts';
+import { toMinutes } from '../time/clock.ts';
 import type { Commune } from './territories.ts';
 
 export type Form = Record<string, string | string[]>;

@@ -1,5 +1,5 @@
 import * as oidc from 'openid-client';
-import type { Db } from '../db/index.ts';
+import type { Db } from '@comobi/db';
 import { HttpError } from '../http/errors.ts';
 
 export interface FcSettings {

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Context } from 'koa';
-import type { Db, Queryable } from '../db/index.ts';
+import type { Db, Queryable } from '@comobi/db';
 import { HttpError } from '../http/errors.ts';
 
 export const SESSION_COOKIE = 'comobi_citoyen';

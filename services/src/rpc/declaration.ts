@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/index.ts';
+import type { Queryable } from '@comobi/db';
 import { toUnix } from '../interop/time.ts';
 import type { Router } from '../routing/types.ts';
 import { rpcIdentity, type RpcIdentity } from './identity.ts';

@@ -1,4 +1,4 @@
-import type { Db } from '../db/index.ts';
+import type { Db } from '@comobi/db';
 import type { Log } from '../context.ts';
 import type { Router } from '../routing/types.ts';
 import type { RpcConfig } from './config.ts';

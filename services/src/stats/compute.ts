@@ -1,4 +1,4 @@
-import type { Db } from '../db/index.ts';
+import type { Db } from '@comobi/db';
 import { CO2_KG_PER_KM, CO2_SOURCE, PURPOSE_LABELS, REASON_LABELS, ROAD_FACTOR } from './labels.ts';
 import { publish, share, THRESHOLD, BASE, type Published } from './suppress.ts';
 

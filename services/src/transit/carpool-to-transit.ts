@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/index.ts';
+import type { Queryable } from '@comobi/db';
 import type { Matcher, MatchQuery, Proposal } from '../matching/matcher.ts';
 import { findAlternatives } from './index.ts';
 import type { AlternativesQuery, TransitJourney } from './types.ts';

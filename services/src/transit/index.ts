@@ -1,4 +1,5 @@
-import type { Queryable } from '../db/index.ts';
+import type { Queryable } from '@comobi/db';
+import { serviceDayClock } from '../time/clock.ts';
 import { addDays } from '../matching/schedule.ts';
 import type {
   Alternatives, AlternativesQuery, BookingRule, LngLat, OnDemandOption, SeatedPatientProvider, StopRef, TransitJourney, TransitLeg,
@@ -331,11 +332,7 @@ async function stationsOf(db: Queryable, ids: number[], keys: string[]): Promise
   return new Map(rows.map((r) => [`${r.v}:${r.place_key}`, r.station_key]));
 }
 
-/** "HH:MM" of a time in seconds after midnight; before midnight (a previous day's trip) as the clock shows it. */
-function clock(s: number): string {
-  const m = s < 0 ? Math.floor(s / 60) + 1440 : Math.floor(s / 60);
-  return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
-}
+const clock = serviceDayClock;
 
 /** Places (stops within walking distance, zones containing the point, and the groups holding either) of one end. */
 const placesSql = (p: number) => `SELECT feed_version_id AS v, place_key FROM gtfs.stops

@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { firstNames, personOfForm } from '../../domain/people.ts';
 import { recordRequest } from '../../domain/requests.ts';
-import { toClock } from '../../http/validate.ts';
+import { toClock } from '../../time/clock.ts';
 import { PURPOSES, toMatchQuery } from '../../matching/query.ts';
 import { clock, consent, day, int, oneOf, type Form } from '../forms.ts';
 import { labelOf, readTripForm, type PublicKit } from '../kit.ts';

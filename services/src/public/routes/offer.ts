@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { personOfForm } from '../../domain/people.ts';
 import { reindexTrip, routeTrip, writeTrip, type RoutedTrip } from '../../domain/trips.ts';
 import { HttpError } from '../../http/errors.ts';
-import { toClock } from '../../http/validate.ts';
+import { toClock } from '../../time/clock.ts';
 import { checked, clock, consent, day, int, oneOf, weekdays, type Errors, type Form } from '../forms.ts';
 import { labelOf, readTripForm, type PublicKit } from '../kit.ts';
 import { csrfToken, currentCitizen, type Citizen } from '../session.ts';

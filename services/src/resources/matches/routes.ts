@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { ownedBy, READERS } from '../../auth/ownership.ts';
 import { requireRole, type Principal } from '../../auth/principal.ts';
 import type { Services } from '../../context.ts';
-import type { Queryable } from '../../db/index.ts';
-import { asPrincipal } from '../../db/scope.ts';
+import type { Queryable } from '@comobi/db';
+import { asPrincipal } from '../../auth/scope.ts';
 import { MATCH_STATUSES } from '../../domain/match-workflow.ts';
 import {
   eventsOfMatch,

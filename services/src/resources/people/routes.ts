@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { accessReason } from '../../audit/audit.ts';
 import { requireRole, writeTerritory, type Principal } from '../../auth/principal.ts';
 import type { Services } from '../../context.ts';
-import type { Queryable } from '../../db/index.ts';
-import { asPrincipal } from '../../db/scope.ts';
+import type { Queryable } from '@comobi/db';
+import { asPrincipal } from '../../auth/scope.ts';
 import {
   auditPeopleRead,
   createPerson,

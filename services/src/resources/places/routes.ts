@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { requireRole, writeTerritory } from '../../auth/principal.ts';
 import type { Services } from '../../context.ts';
-import { asPrincipal } from '../../db/scope.ts';
+import { asPrincipal } from '../../auth/scope.ts';
 import { deletePlace, inputOfPlace, loadPlace, PLACE_KINDS, placeList, presentPlace, writePlace, type PlaceRow } from '../../domain/places.ts';
 import { geocoderFromConfig, searchPlaces } from '../../geocoding/search.ts';
 import { badRequest } from '../../http/errors.ts';

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { principalOf, requireRole, writeTerritory, type Principal } from '../../auth/principal.ts';
 import type { Services } from '../../context.ts';
-import { asPrincipal } from '../../db/scope.ts';
+import { asPrincipal } from '../../auth/scope.ts';
 import { NEEDS } from '../../domain/people.ts';
 import { POINT_SOURCES } from '../../geocoding/types.ts';
 import {
@@ -20,7 +20,7 @@ import {
 } from '../../domain/requests.ts';
 import { storeProposals } from '../../domain/matches.ts';
 import { visibilityOf } from '../../domain/scope.ts';
-import type { Queryable } from '../../db/index.ts';
+import type { Queryable } from '@comobi/db';
 import { listPage } from '../../http/simple-rest.ts';
 import { id, parse } from '../../http/validate.ts';
 import { needsDateOrWeekdays, toMatchQuery, tripAsk } from '../../matching/query.ts';

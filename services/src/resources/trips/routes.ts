@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { requireRole, writeTerritory } from '../../auth/principal.ts';
 import type { Services } from '../../context.ts';
-import { asPrincipal } from '../../db/scope.ts';
+import { asPrincipal } from '../../auth/scope.ts';
 import { visibilityOf } from '../../domain/scope.ts';
 import { POINT_SOURCES } from '../../geocoding/types.ts';
 import {

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { Db } from './types.ts';
 
-export type { Db, Queryable, QueryResult } from './types.ts';
+export type { Db, Queryable, QueryResult, Unlisten } from './types.ts';
+export { migrate } from './migrate.ts';
 
 /** DATABASE_URL selects a real PostgreSQL/PostGIS; otherwise PGlite keeps its files under DATA_DIR/pglite. */
 export async function openDb(config: { DATABASE_URL?: string; DATA_DIR: string }): Promise<Db> {

@@ -1,4 +1,4 @@
-import type { Db, Queryable } from './types.ts';
+import type { Db, Queryable } from '@comobi/db';
 
 /**
  * The single choke point of territory isolation: work done for a principal runs in a transaction as the
