@@ -1,4 +1,5 @@
 import KeyIcon from '@mui/icons-material/Key';
+import PlaceIcon from '@mui/icons-material/Place';
 import PhoneIcon from '@mui/icons-material/PhoneInTalk';
 import { Admin, CustomRoutes, Layout, Menu, Resource, type LayoutProps } from 'react-admin';
 import { Route } from 'react-router';
@@ -6,6 +7,7 @@ import { authProvider } from './authProvider.ts';
 import { Dashboard } from './Dashboard.tsx';
 import { dataProvider } from './dataProvider.ts';
 import { i18nProvider } from './i18n.ts';
+import { PlaceCreate, PlaceEdit, PlaceList } from './places/places.tsx';
 import { PhoneIntake } from './requests/PhoneIntake.tsx';
 import { RequestShow } from './requests/RequestShow.tsx';
 import { AuditList } from './resources/audit.tsx';
@@ -47,6 +49,7 @@ export const App = () => (
             <Resource name="passengers" list={PassengerList} show={PersonShow} edit={PersonEdit} create={PersonCreate} />
             <Resource name="drivers" list={DriverList} show={PersonShow} edit={PersonEdit} create={PersonCreate} />
             <Resource name="trips" list={TripList} show={TripShow} edit={TripEdit} create={TripCreate} />
+            <Resource name="places" list={PlaceList} edit={PlaceEdit} create={PlaceCreate} options={{ label: 'Lieux' }} icon={PlaceIcon} />
             <Resource name="providers" list={ProviderList} edit={ProviderEdit} create={ProviderCreate} />
             <Resource name="feeds" list={FeedList} show={FeedShow} create={FeedImportCreate} />
             <CustomRoutes>

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { needsDateOrWeekdays, tripAsk } from './matching/query.ts';
 import { rulesSchema } from './matching/rules.ts';
 import { TOKEN_ROLES } from './domain/tokens.ts';
+import { placePaths, placeSchemas } from './resources/places/openapi.ts';
 import { tokenBody } from './resources/tokens/routes.ts';
 import { pathShape, type RouteEntry } from './http/routes.ts';
 
@@ -260,6 +261,7 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
     post: one('plan', 'Confirm a plan’s assignments (all, or the requestIds given): each becomes the proposed match to call'),
   },
   ...tokenPaths(),
+  ...placePaths(),
   ...crud('users', 'user'),
   ...crud('providers', 'provider'),
   '/api/feeds': { get: list('feed', 'Imported GTFS feeds (read-only)') },
@@ -334,7 +336,7 @@ export function openapiDocument(mounted?: RouteEntry[]) {
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      schemas: { Error: error, Proposal: proposal, Rules: json(rulesSchema), Token: token },
+      schemas: { Error: error, Proposal: proposal, Rules: json(rulesSchema), Token: token, ...placeSchemas },
     },
   };
 }

@@ -36,8 +36,8 @@ afterAll(async () => {
 const loggedIn = (email: string): Promise<Page> => openConsole(browser, srv.url, email, PW);
 
 const pickCommune = async (page: Page, which: 'from' | 'to', name: string) => {
-  await page.getByTestId(`${which}-commune`).fill(name);
-  await page.getByRole('option', { name: new RegExp(`^${name} \\(`) }).click();
+  await page.getByTestId(`${which}-place`).fill(name);
+  await page.getByRole('option', { name: new RegExp(`^${name}\\s*Commune`) }).click();
 };
 
 describe('console in a real browser', () => {

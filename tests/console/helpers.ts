@@ -18,12 +18,12 @@ export function ensureConsoleBuilt(): void {
 }
 
 export async function startConsoleServer(
-  opts: { demo?: boolean; options?: Partial<ConsoleOptions> } = {},
+  opts: { demo?: boolean; options?: Partial<ConsoleOptions>; env?: Record<string, string> } = {},
 ): Promise<TestServer> {
   return startServer({
     demo: opts.demo,
     // Browser and service share the machine: the router's deadline must not turn answers approximate or empty.
-    env: { MATCH_DEADLINE_MS: '30000' },
+    env: { MATCH_DEADLINE_MS: '30000', ...opts.env },
     // Test feed servers run on loopback: allowed here, refused by default (see public-host.ts).
     plugins: async (b): Promise<Plugin[]> => [
       await consolePlugin(b.services, { distDir: DIST, allowPrivateHosts: true, ...opts.options }),

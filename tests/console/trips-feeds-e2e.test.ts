@@ -122,11 +122,11 @@ describe('imported feeds and trips in a real browser', () => {
     await page.getByTestId('add-trip').click();
     await page.waitForURL(/#\/trips\/create\?driverId=/);
     await expect.poll(() => page.getByTestId('trip-driver').inputValue(), { timeout: 15_000 }).toContain(driver.last_name);
-    await page.getByTestId('from-commune').fill('Gramat');
-    await page.getByRole('option', { name: /^Gramat \(/ }).click();
+    await page.getByTestId('from-place').fill('Gramat');
+    await page.getByRole('option', { name: /^Gramat\s*Commune/ }).click();
     await page.getByTestId('from-label').fill(LABEL);
-    await page.getByTestId('to-commune').fill('Cahors');
-    await page.getByRole('option', { name: /^Cahors \(/ }).click();
+    await page.getByTestId('to-place').fill('Cahors');
+    await page.getByRole('option', { name: /^Cahors\s*Commune/ }).click();
     await page.getByTestId('departure-time').fill('05:10');
     await page.getByTestId('return-time').fill('17:30');
     // Validity in the wrong order: the API's reason appears in French on the input.

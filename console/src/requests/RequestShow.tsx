@@ -8,6 +8,7 @@ import { useParams } from 'react-router';
 import { CircleMarker, GeoJSON, Tooltip } from 'react-leaflet';
 import { api, messageOf } from '../api.ts';
 import { BaseMap } from '../map/BaseMap.tsx';
+import { approximateNote, type PointSource } from '../places/PlaceSearch.tsx';
 import { EndMarkers } from '../map/EndMarkers.tsx';
 import { Alternatives, type AlternativesValue } from './Alternatives.tsx';
 import { RequestMessages } from './Messages.tsx';
@@ -19,6 +20,7 @@ interface Proposal {
 }
 interface Req {
   id: number; territoryId: number; passengerId: number | null; from: Pt; to: Pt; fromLabel: string | null; toLabel: string | null;
+  fromSource: PointSource; toSource: PointSource;
   date: string | null; weekdays: number[]; time: string; timeKind: string; toleranceMin: number; seats: number; purpose: string;
   needs: string[]; status: string; unservedReason: string | null; note: string | null; proposals: Proposal[];
 }
@@ -144,7 +146,7 @@ export function RequestShow() {
                 Demande n° {req.id} · <Chip size="small" label={t(`comobi.requestStatus.${req.status}`)} data-testid="request-status" />
               </Typography>
               <Typography>
-                <b>{name(passenger)}</b> {passenger?.phone ? `· ${passenger.phone}` : ''} — {req.fromLabel ?? 'départ'} → {req.toLabel ?? 'arrivée'}
+                <b>{name(passenger)}</b> {passenger?.phone ? `· ${passenger.phone}` : ''} — {req.fromLabel ?? 'départ'}{approximateNote(req.fromSource)} → {req.toLabel ?? 'arrivée'}{approximateNote(req.toSource)}
               </Typography>
               <Typography variant="body2">
                 {req.date ? new Date(`${req.date}T12:00:00`).toLocaleDateString('fr-FR', { weekday: 'long', day: 'numeric', month: 'long' }) : req.weekdays.map((d) => t(`comobi.weekdays.${d}`)).join(', ')}

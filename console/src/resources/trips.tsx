@@ -4,6 +4,7 @@ import { CommuneInput } from '../map/CommuneInput.tsx';
 import { choices } from '../i18n.ts';
 import { BaseMap } from '../map/BaseMap.tsx';
 import { EndMarkers } from '../map/EndMarkers.tsx';
+import { approximateNote } from '../places/PlaceSearch.tsx';
 import { CodeField, WeekdaysField } from './common.tsx';
 
 const driverName = (r: any) => `${r.firstName ?? ''} ${r.lastName ?? ''}`.trim() || `n° ${r.id}`;
@@ -55,8 +56,8 @@ export const TripShow = () => (
       <DateField source="date" />
       <TextField source="departureTime" />
       <TextField source="returnTime" />
-      <TextField source="originLabel" />
-      <TextField source="destinationLabel" />
+      <FunctionField source="originLabel" render={(r: any) => `${r.originLabel ?? ''}${approximateNote(r.originSource)}`} />
+      <FunctionField source="destinationLabel" render={(r: any) => `${r.destinationLabel ?? ''}${approximateNote(r.destinationSource)}`} />
       <NumberField source="seats" />
       <DateField source="validFrom" />
       <DateField source="validTo" />
