@@ -32,6 +32,15 @@ export function accountRoutes(root: Router, k: PublicKit) {
     return citizen;
   };
 
+  /** A citizen's form: CSRF and rate limit checked, then the logged-in citizen (or a redirect to log in). */
+  const citizenForm = async (ctx: Context) => {
+    const f = await readForm(ctx);
+    checkCsrf(ctx, f);
+    await hit(s.db, ctx, k.formLimit);
+    const citizen = await requireCitizen(ctx);
+    return citizen ? { f, citizen } : null;
+  };
+
   root.get(
     '/mes-trajets',
     k.pages(async (ctx) => {
@@ -62,11 +71,9 @@ export function accountRoutes(root: Router, k: PublicKit) {
   root.post(
     '/mon-compte',
     k.pages(async (ctx) => {
-      const f = await readForm(ctx);
-      checkCsrf(ctx, f);
-      await hit(s.db, ctx, k.formLimit);
-      const citizen = await requireCitizen(ctx);
-      if (!citizen) return;
+      const posted = await citizenForm(ctx);
+      if (!posted) return;
+      const { f, citizen } = posted;
       const e: Errors = {};
       const phone = String(f.telephone ?? '').trim();
       if (!phone) e.telephone = 'Indiquez votre numéro de téléphone.';
@@ -95,11 +102,9 @@ export function accountRoutes(root: Router, k: PublicKit) {
   root.post(
     '/mes-donnees/effacer',
     k.pages(async (ctx) => {
-      const f = await readForm(ctx);
-      checkCsrf(ctx, f);
-      await hit(s.db, ctx, k.formLimit);
-      const citizen = await requireCitizen(ctx);
-      if (!citizen) return;
+      const posted = await citizenForm(ctx);
+      if (!posted) return;
+      const { f, citizen } = posted;
       const csrf = csrfToken(ctx);
       if (!checked(f, 'confirmation')) {
         return k.render(
