@@ -1,5 +1,5 @@
 /**
- * Matching benchmark: `npm run bench -- match [--trips 100000] [--requests 400]`.
+ * Matching benchmark: `npm run bench -- match [--trips 100000] [--requests 400] [--no-postgis]`.
  * 100k seeded driver legs on real Lot routes; prints index build time, latency with the router excluded and with the
  * embedded router, queries per second, recall against brute force, and the same query in PostGIS as a ratio.
  */
@@ -18,6 +18,7 @@ const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
+const flag = (name: string) => process.argv.includes(`--${name}`);
 const TRIPS = arg('trips', 100_000);
 const REQUESTS = arg('requests', 400);
 const RECALL_SAMPLE = arg('recall', 100);
@@ -123,7 +124,8 @@ async function main() {
     `recall vs brute force              ${expected ? ((100 * foundByIndex) / expected).toFixed(2) : '100.00'} % (${foundByIndex}/${expected} drivers over ${Math.min(RECALL_SAMPLE, queries.length)} requests; brute force p50 ${ms(pct(scanMs, 50))})`,
   );
 
-  await postgisComparison(legs, queries, matcher, candidateMs);
+  if (flag('no-postgis')) console.log('postgis comparison                 skipped (--no-postgis)');
+  else await postgisComparison(legs, queries, matcher, candidateMs);
   await router.close?.();
 }
 
