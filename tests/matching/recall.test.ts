@@ -3,7 +3,8 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeLegs, makeQueries, readRoutes, type RawRoute } from '../../services/bench/synthetic.ts';
 import { loadConfig } from '../../services/src/config.ts';
-import { LegIndex } from '../../services/src/matching/leg-index.ts';
+import { LegIndex, type NearHit } from '../../services/src/matching/leg-index.ts';
+import type { Leg } from '../../services/src/matching/legs.ts';
 import { MAX_CROW_SPEED_KMH, Matcher, type MatchQuery } from '../../services/src/matching/matcher.ts';
 import { DEFAULT_RULES } from '../../services/src/matching/rules.ts';
 import { createRouter, EmbeddedRouter } from '../../services/src/routing/index.ts';
@@ -77,6 +78,32 @@ describe('recall of the corridor index against brute force', () => {
       }
     });
     expect(compared).toBeGreaterThan(1000);
+  });
+
+  it('stays exact through trips added, changed and removed one by one after the bulk load', () => {
+    const index = new LegIndex();
+    index.load(legs.slice(0, 2500));
+    for (const l of legs.slice(2500)) index.upsert(l);
+    // Changed trips: the same key with the route of another leg; removed trips: every third of the first ones.
+    for (let i = 0; i < 300; i++) index.upsert({ ...legs[4000 + i], key: legs[i].key, tripId: legs[i].tripId });
+    for (let i = 300; i < 1500; i += 3) index.remove(legs[i].key);
+    expect(index.size).toBe(legs.length - 400);
+    // The same legs bulk loaded: the same candidates, at the same distances; and a subset of the scan's.
+    const fresh = new LegIndex();
+    fresh.load(index.legs.values());
+    const m = new Matcher(index, router, () => DEFAULT_RULES, { tableBatch: 200, oneTable: false });
+    const f = new Matcher(fresh, router, () => DEFAULT_RULES, { tableBatch: 200, oneTable: false });
+    const keys = (list: { leg: Leg; pickup: NearHit; dropoff: NearHit }[]) =>
+      list.map((c) => `${c.leg.key}/${c.pickup.distM}/${c.dropoff.alongM}`).sort();
+    let compared = 0;
+    for (const q of makeQueries(legs, 60, 'upserts')) {
+      const viaIndex = keys(m.candidates(q).list);
+      expect(viaIndex).toEqual(keys(f.candidates(q).list));
+      const scan = new Set(keys(m.candidates(q, 'scan').list));
+      for (const c of viaIndex) expect(scan.has(c), c).toBe(true);
+      compared += viaIndex.length;
+    }
+    expect(compared).toBeGreaterThan(300);
   });
 
   it('ranks proposals best first, every one within the detour rules', async () => {

@@ -64,7 +64,7 @@ export class LegColumns {
 
   grow(n: number): void {
     if (n <= this.startMin.length) return;
-    const size = Math.max(n, this.startMin.length * 2, 1024);
+    const size = this.startMin.length === 0 ? n : Math.max(n, this.startMin.length * 2, 1024);
     const grown = <T extends Float64Array | Int32Array | Int16Array | Uint8Array>(a: T): T => {
       const b = new (a.constructor as new (n: number) => T)(size);
       b.set(a);
