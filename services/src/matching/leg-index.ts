@@ -109,7 +109,10 @@ export class LegIndex {
   private freeSlots: number[] = [];
   private atPickup = new Nearness();
   private atDropoff = new Nearness();
-  /** Legs with a segment box in the first end's window, then within the bound at both ends; within it at the other. */
+  /**
+   * Marks of a query's passes: `rough`, legs marked (or rejected on their hours) at the first end, then those within
+   * the bound of both ends; `near`, those within the bound of the other end.
+   */
   private rough = new Marks();
   private near = new Marks();
   /** Per slot, what a query filters on: read in tight loops without touching the leg objects. */
