@@ -136,7 +136,7 @@ export class LegIndex {
 
   load(legs: Iterable<Leg>): void {
     this.clear();
-    const all = [...legs];
+    const all = nearbyFirst([...legs]);
     // Per-slot arrays sized once (growing by doubling would leave up to half of them unused).
     this.columns.grow(all.length);
     for (const m of [this.atPickup, this.atDropoff, this.rough, this.near]) m.grow(all.length);
@@ -389,6 +389,27 @@ export class LegIndex {
     candidates.length = kept;
     return { slots: candidates, pickup: atPickup, dropoff: atDropoff };
   }
+}
+
+/**
+ * Legs in the order of their midpoints along a Z-curve of ~2 km squares: legs on the same roads get neighbouring
+ * slots, so that a query's reads of the per-slot arrays (marks, columns) fall on the same cache lines instead of one
+ * line per leg (at a million legs those arrays are megabytes, far beyond the CPU caches).
+ */
+function nearbyFirst(legs: Leg[]): Leg[] {
+  // Key and position packed in one float64: 30 bits of Z-curve, 21 bits of position.
+  if (legs.length >= 2 ** 21) return legs;
+  const order = new Float64Array(legs.length);
+  legs.forEach((l, i) => {
+    const mid = 2 * Math.floor(l.coords.length / 4);
+    const x = Math.min(32767, Math.max(0, Math.floor(((l.coords[mid] ?? 0) + 180) / 0.02)));
+    const y = Math.min(32767, Math.max(0, Math.floor(((l.coords[mid + 1] ?? 0) + 90) / 0.02)));
+    let z = 0;
+    for (let b = 14; b >= 0; b--) z = z * 4 + ((x >> b) & 1) * 2 + ((y >> b) & 1);
+    order[i] = z * 2 ** 21 + i;
+  });
+  order.sort();
+  return Array.from(order, (k) => legs[k % 2 ** 21]);
 }
 
 /** Distance from p to a segment, in metres (scaled at p's latitude). */
