@@ -7,6 +7,7 @@
  * printed side by side (`--no-reference` skips it).
  */
 import { spawn } from 'node:child_process';
+import { bruteForce } from './brute-force.ts';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -174,7 +175,7 @@ async function run() {
   const scanMs: number[] = [];
   for (const q of queries.slice(0, RECALL_SAMPLE)) {
     const t0 = performance.now();
-    const brute = await matcher.match(q, 'scan');
+    const brute = await bruteForce(matcher).match(q);
     scanMs.push(performance.now() - t0);
     const viaIndex = new Set((await matcher.match(q)).proposals.map((p) => `${p.tripId}/${p.leg}`));
     for (const p of brute.proposals) {

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { bruteForce } from '../../services/bench/brute-force.ts';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeLegs, makeQueries, readRoutes, type RawRoute } from '../../services/bench/synthetic.ts';
@@ -33,8 +34,8 @@ describe('recall of the corridor index against brute force', () => {
     let found = 0;
     let nonEmpty = 0;
     for (const q of queries) {
-      const viaIndex = await matcher.match(q, 'index');
-      const viaScan = await matcher.match(q, 'scan');
+      const viaIndex = await matcher.match(q);
+      const viaScan = await bruteForce(matcher).match(q);
       const key = (p: { tripId: number; leg: string; detourS: number; pickup: { time: string } }) =>
         `${p.tripId}/${p.leg}/${p.detourS}/${p.pickup.time}`;
       expect(viaIndex.proposals.map(key).sort()).toEqual(viaScan.proposals.map(key).sort());
@@ -63,7 +64,7 @@ describe('recall of the corridor index against brute force', () => {
           : i % 3 === 2
             ? { ...q0, seats: 2, passengerId: booked[i].driverId }
             : q0;
-      const scan = new Map(m.candidates(q, 'scan').list.map((c) => [c.leg.key, c]));
+      const scan = new Map(bruteForce(m).candidates(q).list.map((c) => [c.leg.key, c]));
       for (const c of m.candidates(q).list) {
         const s = scan.get(c.leg.key);
         expect(s, `leg ${c.leg.key} is not a candidate of the scan`).toBeDefined();
@@ -99,7 +100,7 @@ describe('recall of the corridor index against brute force', () => {
     for (const q of makeQueries(legs, 60, 'upserts')) {
       const viaIndex = keys(m.candidates(q).list);
       expect(viaIndex).toEqual(keys(f.candidates(q).list));
-      const scan = new Set(keys(m.candidates(q, 'scan').list));
+      const scan = new Set(keys(bruteForce(m).candidates(q).list));
       for (const c of viaIndex) expect(scan.has(c), c).toBe(true);
       compared += viaIndex.length;
     }
@@ -207,8 +208,8 @@ describe('recall when thousands of trips share the same roads', () => {
     let corridorMax = 0;
     const missed: string[] = [];
     for (const q of queries) {
-      const viaIndex = await m.match(q, 'index');
-      const viaScan = await m.match(q, 'scan');
+      const viaIndex = await m.match(q);
+      const viaScan = await bruteForce(m).match(q);
       corridorMax = Math.max(corridorMax, viaScan.stats.corridor);
       const found = new Set(viaIndex.proposals.map((p) => `${p.tripId}/${p.leg}`));
       for (const p of viaScan.proposals) {

@@ -445,30 +445,9 @@ function pieceOutside(
   );
 }
 
-/** Closest point of the whole leg: the same function the brute-force scan uses. */
-function exactNear(leg: Leg, p: LngLat, kx: number, ky: number): NearHit {
+/** Closest point of the whole leg: the same function the brute-force scan (services/bench/brute-force.ts) uses. */
+export function exactNear(leg: Leg, p: LngLat, kx: number, ky: number): NearHit {
   const best: Nearest = { distM: Infinity, alongM: 0 };
   nearestOnSegments(leg.coords, leg.cumM, 0, leg.coords.length / 2 - 1, p[0], p[1], kx, ky, best);
   return { leg, distM: best.distM, alongM: best.alongM };
-}
-
-/** Reference search without the index: every leg, every segment. The recall check compares the index with it. */
-export function scanBoth(
-  legs: Iterable<Leg>,
-  from: LngLat,
-  to: LngLat,
-  radiusM: number,
-  accept?: (l: Leg) => boolean,
-): BothEndsHit[] {
-  const p = scaleAt(from[1]),
-    d = scaleAt(to[1]);
-  const out: BothEndsHit[] = [];
-  for (const leg of legs) {
-    if (accept && !accept(leg)) continue;
-    const pickup = exactNear(leg, from, p.kx, p.ky);
-    if (pickup.distM > radiusM) continue;
-    const dropoff = exactNear(leg, to, d.kx, d.ky);
-    if (dropoff.distM <= radiusM) out.push({ leg, pickup, dropoff });
-  }
-  return out;
 }

@@ -1,6 +1,6 @@
 import type { LngLat, Router } from '../routing/types.ts';
 import type { LegColumns, LegFilter } from './leg-columns.ts';
-import { scanBoth, type LegIndex, type NearHit } from './leg-index.ts';
+import type { LegIndex, NearHit } from './leg-index.ts';
 import { freeSeats, type Leg } from './legs.ts';
 import { DEFAULT_RULES, maxDetourS, type MatchingRules } from './rules.ts';
 import { commonWeekdays, dayNumber, deviationMin, inWindow, isoWeekday, runsOn, type TimeWindow } from './schedule.ts';
@@ -57,13 +57,19 @@ export interface MatchAnswer {
   stats: { corridor: number; schedule: number; routed: number; feasible: number };
 }
 
-interface Candidate {
+export interface Candidate {
   leg: Leg;
   pickup: NearHit;
   dropoff: NearHit;
   weekdays?: number[];
   /** Origin → destination answered during this request (not cached when approximate). */
   directNow?: Pair;
+}
+
+/** The legs left for routing, and how many were in the corridor at both ends. */
+export interface CandidateSet {
+  list: Candidate[];
+  corridor: number;
 }
 
 /** [seconds, metres]; null when the router found no way. */
@@ -164,39 +170,18 @@ const clock = (min: number) => {
  */
 export class Matcher {
   constructor(
-    private index: LegIndex,
+    readonly index: LegIndex,
     private router: Router,
-    private rulesOf: (territoryId: number) => MatchingRules,
+    readonly rulesOf: (territoryId: number) => MatchingRules,
     private opts: MatcherOptions = { tableBatch: 49, oneTable: true },
   ) {}
 
-  /** Corridor, order, day, seats and bounds on the times; `scan` skips the index and the time bounds (reference). */
-  candidates(q: MatchQuery, mode: 'index' | 'scan' = 'index'): { list: Candidate[]; corridor: number } {
-    let radius = 0;
-    let detourMin = 0;
-    for (const r of this.scopeRules(q)) {
-      radius = Math.max(radius, r.corridorM);
-      detourMin = Math.max(detourMin, r.maxDetourMin);
-    }
+  /** Corridor, order, day, seats and bounds on the times, through the index. */
+  candidates(q: MatchQuery): CandidateSet {
+    const { radiusM: radius, maxDetourMin: detourMin } = this.scope(q);
     const weekdays = (l: Leg) => (q.date ? undefined : commonWeekdays(l.schedule, q.weekdays));
     const list: Candidate[] = [];
     let corridor = 0;
-    if (mode === 'scan') {
-      const weekday = q.date ? isoWeekday(q.date) : 0;
-      // What a leg must satisfy whatever its geometry: territory, not the passenger's own trip, the day, a free seat.
-      const serves = (l: Leg) =>
-        (q.territoryIds === null || q.territoryIds.includes(l.territoryId)) &&
-        (q.passengerId === undefined || l.driverId !== q.passengerId) &&
-        (q.date ? runsOn(l.schedule, q.date, weekday) : commonWeekdays(l.schedule, q.weekdays).length > 0) &&
-        freeSeats(l, q.date) >= q.seats;
-      for (const { leg, pickup, dropoff } of scanBoth(this.index.legs.values(), q.from, q.to, radius, serves)) {
-        const rules = this.rulesOf(leg.territoryId);
-        if (pickup.distM > rules.corridorM || dropoff.distM > rules.corridorM || pickup.alongM >= dropoff.alongM) continue;
-        corridor++;
-        list.push({ leg, pickup, dropoff, weekdays: weekdays(leg) });
-      }
-      return { list, corridor };
-    }
     // The index and mayBeOnTime also skip legs whose hours cannot fit, on bounds of the router's answer; the
     // brute-force scan does not, so the recall check covers them too.
     const { slots, pickup, dropoff } = this.index.nearBoth(q.from, q.to, radius, legFilter(q, detourMin));
@@ -229,14 +214,22 @@ export class Matcher {
     return { list, corridor };
   }
 
-  private scopeRules(q: MatchQuery): MatchingRules[] {
-    if (q.territoryIds && q.territoryIds.length) return q.territoryIds.map((t) => this.rulesOf(t));
-    const ids = this.index.territories();
-    return ids.length ? ids.map((t) => this.rulesOf(t)) : [this.rulesOf(0)];
+  /** The widest corridor and detour budget of the territories in the request's scope: what the search must cover. */
+  scope(q: MatchQuery): { radiusM: number; maxDetourMin: number } {
+    const ids = q.territoryIds && q.territoryIds.length ? q.territoryIds : this.index.territories();
+    const rules = ids.length ? ids.map((t) => this.rulesOf(t)) : [this.rulesOf(0)];
+    return {
+      radiusM: Math.max(0, ...rules.map((r) => r.corridorM)),
+      maxDetourMin: Math.max(0, ...rules.map((r) => r.maxDetourMin)),
+    };
   }
 
-  async match(q: MatchQuery, mode: 'index' | 'scan' = 'index'): Promise<MatchAnswer> {
-    const { list, corridor } = this.candidates(q, mode);
+  async match(q: MatchQuery): Promise<MatchAnswer> {
+    return this.routeCandidates(q, this.candidates(q));
+  }
+
+  /** The exact detour of each candidate on the road network, from one router answer per batch: the proposals. */
+  async routeCandidates(q: MatchQuery, { list, corridor }: CandidateSet): Promise<MatchAnswer> {
     const proposals: Proposal[] = [];
     let approximate = this.router.approximate;
     const batches: Candidate[][] = [];
