@@ -1,11 +1,13 @@
 import KeyIcon from '@mui/icons-material/Key';
 import PhoneIcon from '@mui/icons-material/PhoneInTalk';
-import { Admin, CustomRoutes, Layout, Menu, Resource, type LayoutProps } from 'react-admin';
+import { Admin, CustomRoutes, defaultDarkTheme, defaultLightTheme, Layout, Menu, Resource, type LayoutProps } from 'react-admin';
 import { Route } from 'react-router';
 import { authProvider } from './authProvider.ts';
 import { Dashboard } from './Dashboard.tsx';
 import { dataProvider } from './dataProvider.ts';
+import { FrenchPickers, withFrench } from './fr/FrenchLocale.tsx';
 import { i18nProvider } from './i18n.ts';
+import { LoginPage } from './LoginPage.tsx';
 import { PhoneIntake } from './requests/PhoneIntake.tsx';
 import { RequestShow } from './requests/RequestShow.tsx';
 import { AuditList } from './resources/audit.tsx';
@@ -32,9 +34,13 @@ const AppMenu = () => (
 const AppLayout = (props: LayoutProps) => <Layout {...props} menu={AppMenu} />;
 
 /** What each role sees; the API enforces the same rules (and the database the territories). */
+const lightTheme = withFrench(defaultLightTheme);
+const darkTheme = withFrench(defaultDarkTheme);
+
 export const App = () => (
+  <FrenchPickers>
   <Admin dataProvider={dataProvider} authProvider={authProvider} i18nProvider={i18nProvider} dashboard={Dashboard} layout={AppLayout}
-    title="CoMobi · coordination" requireAuth disableTelemetry>
+    title="CoMobi · coordination" requireAuth disableTelemetry loginPage={LoginPage} lightTheme={lightTheme} darkTheme={darkTheme}>
     {(role: string) => (
       <>
         {role !== 'viewer' ? (
@@ -64,4 +70,5 @@ export const App = () => (
       </>
     )}
   </Admin>
+  </FrenchPickers>
 );

@@ -147,6 +147,8 @@ const messages = {
       done: 'J’ai copié le jeton, revenir à la liste',
     },
   },
+  // react-admin's login form: the login is an e-mail address ("Identifiant" by default).
+  ra: { ...french.ra, auth: { ...french.ra.auth, username: 'Adresse e-mail' } },
 };
 
 export const i18nProvider = polyglotI18nProvider(() => messages, 'fr', [{ locale: 'fr', name: 'Français' }], { allowMissing: true });

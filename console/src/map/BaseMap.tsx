@@ -3,6 +3,7 @@ import L from 'leaflet';
 import { useEffect, useState, type ReactNode } from 'react';
 import { GeoJSON, MapContainer, TileLayer, useMap } from 'react-leaflet';
 import { api } from '../api.ts';
+import { byName } from '../fr/format.ts';
 
 export interface CommuneFeature {
   type: 'Feature';
@@ -21,7 +22,9 @@ export function useCommunes(territoryId?: number | null, geometry = true): Commu
     if (!cache.has(key)) {
       const q = new URLSearchParams({ geometry: String(geometry) });
       if (territoryId) q.set('territoryId', String(territoryId));
-      cache.set(key, api<Communes>(`/api/communes?${q}`).then((r) => r.json).catch((e) => { cache.delete(key); throw e; }));
+      // In French alphabetical order for every list built from them (the API's order puts "Béduer" after "Bretenoux").
+      const sorted = (c: Communes): Communes => ({ ...c, features: [...c.features].sort((a, b) => byName(a.properties, b.properties)) });
+      cache.set(key, api<Communes>(`/api/communes?${q}`).then((r) => sorted(r.json)).catch((e) => { cache.delete(key); throw e; }));
     }
     let live = true;
     cache.get(key)!.then((d) => live && setData(d)).catch(() => live && setData({ type: 'FeatureCollection', features: [] }));

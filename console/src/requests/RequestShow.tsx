@@ -9,6 +9,8 @@ import { CircleMarker, GeoJSON, Tooltip } from 'react-leaflet';
 import { api, messageOf } from '../api.ts';
 import { BaseMap } from '../map/BaseMap.tsx';
 import { EndMarkers } from '../map/EndMarkers.tsx';
+import { km } from '../fr/format.ts';
+import { PhoneLink } from '../fr/PhoneLink.tsx';
 import { Alternatives, type AlternativesValue } from './Alternatives.tsx';
 
 type Pt = { lng: number; lat: number };
@@ -141,7 +143,7 @@ export function RequestShow() {
                 Demande n° {req.id} · <Chip size="small" label={t(`comobi.requestStatus.${req.status}`)} data-testid="request-status" />
               </Typography>
               <Typography>
-                <b>{name(passenger)}</b> {passenger?.phone ? `· ${passenger.phone}` : ''} — {req.fromLabel ?? 'départ'} → {req.toLabel ?? 'arrivée'}
+                <b>{name(passenger)}</b> {passenger?.phone ? <>· <PhoneLink phone={passenger.phone} /></> : ''} — {req.fromLabel ?? 'départ'} → {req.toLabel ?? 'arrivée'}
               </Typography>
               <Typography variant="body2">
                 {req.date ? new Date(`${req.date}T12:00:00`).toLocaleDateString('fr-FR', { weekday: 'long', day: 'numeric', month: 'long' }) : req.weekdays.map((d) => t(`comobi.weekdays.${d}`)).join(', ')}
@@ -169,10 +171,10 @@ export function RequestShow() {
                       return (
                         <TableRow key={m.id} hover selected={m.id === selected} onClick={() => setSelected(m.id)} sx={{ cursor: 'pointer' }} data-testid={`proposal-${m.id}`}>
                           <TableCell>{i + 1}</TableCell>
-                          <TableCell>{name(d)}<br /><small>{d?.phone ?? ''}</small></TableCell>
+                          <TableCell>{name(d)}<br /><small><PhoneLink phone={d?.phone} /></small></TableCell>
                           <TableCell>{m.pickup.time}</TableCell>
                           <TableCell>{m.dropoff.time}</TableCell>
-                          <TableCell>{Math.round(m.detourS / 60)} min · {(m.detourM / 1000).toFixed(1).replace('.', ',')} km</TableCell>
+                          <TableCell>{Math.round(m.detourS / 60)} min · {km(m.detourM)}</TableCell>
                           <TableCell>{m.directContact ? 'Accepte l’appel direct' : 'Via la coordination'}</TableCell>
                           <TableCell>{t(`comobi.matchStatus.${m.status}`)}{m.statusReason ? ` (${t(`comobi.${m.status}Reasons.${m.statusReason}`)})` : ''}</TableCell>
                           <TableCell onClick={(e) => e.stopPropagation()}>

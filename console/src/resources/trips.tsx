@@ -5,6 +5,7 @@ import { choices } from '../i18n.ts';
 import { BaseMap } from '../map/BaseMap.tsx';
 import { EndMarkers } from '../map/EndMarkers.tsx';
 import { CodeField, WeekdaysField } from './common.tsx';
+import { km } from '../fr/format.ts';
 
 const driverName = (r: any) => `${r.firstName ?? ''} ${r.lastName ?? ''}`.trim() || `n° ${r.id}`;
 
@@ -60,7 +61,7 @@ export const TripShow = () => (
       <NumberField source="seats" />
       <DateField source="validFrom" />
       <DateField source="validTo" />
-      <FunctionField source="distanceM" render={(r: any) => `${(r.distanceM / 1000).toFixed(1)} km, ${Math.round(r.durationS / 60)} min${r.routeApproximate ? ' (approximatif)' : ''}`} />
+      <FunctionField source="distanceM" render={(r: any) => `${km(r.distanceM)}, ${Math.round(r.durationS / 60)} min${r.routeApproximate ? ' (approximatif)' : ''}`} />
       <BooleanField source="active" />
     </SimpleShowLayout>
   </Show>
