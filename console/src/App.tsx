@@ -13,7 +13,7 @@ import { RequestShow } from './requests/RequestShow.tsx';
 import { AuditList } from './resources/audit.tsx';
 import { FeedImportCreate, FeedImportProgress } from './feeds/FeedImport.tsx';
 import { FeedList, FeedShow } from './resources/feeds.tsx';
-import { MatchList } from './resources/matches.tsx';
+import { MatchList, MatchShow } from './resources/matches.tsx';
 import { DriverList, PassengerList, PersonCreate, PersonEdit, PersonShow } from './resources/people.tsx';
 import { ProviderCreate, ProviderEdit, ProviderList } from './resources/providers.tsx';
 import { RequestList } from './resources/requests.tsx';
@@ -46,7 +46,7 @@ export const App = () => (
         {role !== 'viewer' ? (
           <>
             <Resource name="requests" list={RequestList} show={RequestShow} />
-            <Resource name="matches" list={MatchList} />
+            <Resource name="matches" list={MatchList} show={MatchShow} />
             <Resource name="passengers" list={PassengerList} show={PersonShow} edit={PersonEdit} create={PersonCreate} />
             <Resource name="drivers" list={DriverList} show={PersonShow} edit={PersonEdit} create={PersonCreate} />
             <Resource name="trips" list={TripList} show={TripShow} edit={TripEdit} create={TripCreate} />

@@ -50,6 +50,7 @@ const messages = {
         requestId: 'Demande', tripId: 'Trajet', driverId: 'Conducteur', date: 'Date', detourS: 'Détour', detourM: 'Détour (km)',
         score: 'Score', status: 'Statut', statusReason: 'Raison', note: 'Note', directContact: 'Contact direct',
         statusChangedAt: 'Modifiée le', territoryId: 'Territoire', dateFrom: 'Du', dateTo: 'Au',
+        passengerName: 'Passager', driverName: 'Conducteur',
       },
     },
     providers: {

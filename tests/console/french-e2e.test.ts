@@ -1,8 +1,9 @@
+import fs from 'node:fs';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.ts';
 import type { TestServer } from '../helpers/server.ts';
-import { addUser, ensureConsoleBuilt, frDate, pickerValue, startConsoleServer, typeInPicker } from './helpers.ts';
+import { addUser, ensureConsoleBuilt, frDate, pickerValue, proposalAsk, startConsoleServer, typeInPicker } from './helpers.ts';
 
 /**
  * The console follows French conventions even in a browser set to English (as the one the issue was found with):
@@ -18,6 +19,13 @@ beforeAll(async () => {
   const db = srv.booted.services.db;
   const lotId = (await db.query<{ id: number }>(`SELECT id FROM territories WHERE slug = 'lot'`)).rows[0].id;
   await addUser(db, { email: 'fr@e2e.fr', password: PW, role: 'coordinator', territoryIds: [lotId] });
+  // A request of a demo passenger, with its proposals (the demo has requests but no matches).
+  const passengerId = (await db.query<{ id: number }>(
+    `SELECT p.id FROM people p JOIN person_identities i ON i.person_id = p.id
+     WHERE p.is_passenger AND p.territory_id = $1 AND i.last_name IS NOT NULL ORDER BY p.id LIMIT 1`, [lotId])).rows[0].id;
+  const { proposals: _n, ...ask } = await proposalAsk(srv);
+  const made = await srv.api('POST', '/api/requests', { territoryId: lotId, passengerId, ...ask });
+  if (made.status !== 201 && made.status !== 200) throw new Error(`request not made: ${JSON.stringify(made.body)}`);
   browser = await launchChromium();
 });
 afterAll(async () => {
@@ -88,6 +96,53 @@ describe('French conventions in the console', () => {
     await link.waitFor();
     expect(await link.getAttribute('href')).toMatch(/^tel:\+?\d{10,}$/);
     expect((await link.getAttribute('href'))!.slice(4)).toBe((await link.textContent())!.replace(/[^+0-9]/g, ''));
+    await page.context().close();
+  });
+
+  it('list exports open in a French spreadsheet: BOM, `;`, French headers, names and labels, dd/mm/yyyy', async () => {
+    const page = await englishLoggedIn();
+    await page.goto(`${srv.url}/console/#/requests`);
+    await page.locator('tbody tr').first().waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Exporter' }).click()]);
+    const bytes = fs.readFileSync((await download.path())!);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = bytes.subarray(3).toString('utf8').trim().split('\r\n');
+    expect(lines[0]).toBe('N°;Passager;Départ;Arrivée;Date;Jours;Heure;Heure de;Places;Motif;Besoins;Statut;Créée le (heure de Paris)');
+    const db = srv.booted.services.db;
+    const first = lines[1].split(';');
+    const r = (await db.query<{ first_name: string; last_name: string; status: string; date: string | null; created_at: Date }>(
+      `SELECT i.first_name, i.last_name, r.status, to_char(r.date, 'DD/MM/YYYY') AS date, r.created_at
+       FROM requests r JOIN person_identities i ON i.person_id = r.passenger_id WHERE r.id = $1`, [Number(first[0])])).rows[0];
+    expect(first[1]).toBe(`${r.first_name} ${r.last_name}`.trim());
+    expect(first[4]).toBe(r.date ?? '');
+    expect(first[11]).toBe({ open: 'Ouverte', matched: 'Conducteur trouvé', served: 'Servie', unserved: 'Non servie', cancelled: 'Annulée' }[r.status]);
+    const paris = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    expect(first[12]).toBe(paris.format(r.created_at).replace(',', ''));
+    await page.context().close();
+  });
+
+  it('the matches list names the passenger and the driver, and a row opens the match', async () => {
+    const page = await englishLoggedIn();
+    const db = srv.booted.services.db;
+    const m = (await db.query<{ id: number; request_id: number; passenger: string; driver: string }>(
+      `SELECT m.id, m.request_id, trim(coalesce(pi.first_name, '') || ' ' || coalesce(pi.last_name, '')) AS passenger,
+         trim(coalesce(di.first_name, '') || ' ' || coalesce(di.last_name, '')) AS driver
+       FROM matches m JOIN requests r ON r.id = m.request_id JOIN trips t ON t.id = m.trip_id
+       JOIN person_identities pi ON pi.person_id = r.passenger_id JOIN person_identities di ON di.person_id = t.driver_id
+       ORDER BY m.id DESC LIMIT 1`)).rows[0];
+    expect(m).toBeDefined();
+    await page.goto(`${srv.url}/console/#/matches`);
+    const row = page.locator('tbody tr').first();
+    await row.waitFor();
+    expect(await row.textContent()).toContain(m.passenger);
+    expect(await row.textContent()).toContain(m.driver);
+    await row.click();
+    await page.waitForURL(new RegExp(`#/matches/${m.id}/show$`));
+    await page.getByRole('link', { name: `Demande n° ${m.request_id}` }).waitFor();
+    expect(await page.locator('main').textContent()).toContain(m.passenger);
+    // The names were read: the audit log says whose.
+    const audited = await db.query(`SELECT 1 FROM audit_log WHERE action = 'read_personal' AND subject_type = 'person' AND fields @> ARRAY['firstName']`);
+    expect(audited.rowCount).toBeGreaterThan(0);
     await page.context().close();
   });
 });

@@ -8,6 +8,7 @@ import { choices } from '../i18n.ts';
 import { CommuneInput } from '../map/CommuneInput.tsx';
 import { PhoneField } from '../fr/PhoneLink.tsx';
 import { CodeField, NEEDS, WeekdaysField } from './common.tsx';
+import { peopleExporter } from '../fr/exporters.ts';
 
 const filters = [
   <TextInput key="q" source="q" label="Nom ou téléphone" alwaysOn />,
@@ -17,7 +18,7 @@ const filters = [
 
 /** Drivers and passengers are the people resource seen through a filter (see dataProvider.ts). */
 const PeopleList = () => (
-  <List filters={filters} sort={{ field: 'lastName', order: 'ASC' }}>
+  <List filters={filters} sort={{ field: 'lastName', order: 'ASC' }} exporter={peopleExporter}>
     <Datagrid rowClick="show" bulkActionButtons={false}>
       <TextField source="lastName" label="resources.people.fields.lastName" />
       <TextField source="firstName" label="resources.people.fields.firstName" />

@@ -6,11 +6,12 @@ import { BaseMap } from '../map/BaseMap.tsx';
 import { EndMarkers } from '../map/EndMarkers.tsx';
 import { CodeField, WeekdaysField } from './common.tsx';
 import { km } from '../fr/format.ts';
+import { tripsExporter } from '../fr/exporters.ts';
 
 const driverName = (r: any) => `${r.firstName ?? ''} ${r.lastName ?? ''}`.trim() || `n° ${r.id}`;
 
 export const TripList = () => (
-  <List sort={{ field: 'departureTime', order: 'ASC' }} filters={[
+  <List sort={{ field: 'departureTime', order: 'ASC' }} exporter={tripsExporter} filters={[
     <CommuneInput key="commune" source="communeInsee" alwaysOn />,
     <SelectInput key="kind" source="kind" choices={choices('tripKind', ['regular', 'oneoff'])} alwaysOn />,
     <BooleanInput key="active" source="active" alwaysOn />,
