@@ -53,6 +53,21 @@ function FitTo({ bounds }: { bounds: L.LatLngBounds | null }) {
   return null;
 }
 
+/**
+ * Leaflet measures its box once, when it is made: a page whose layout settles afterwards (fonts, cards, data) left the
+ * map drawn in part of a grey box until a reload. Each change of the box's size is told to Leaflet.
+ */
+function FollowSize() {
+  const map = useMap();
+  useEffect(() => {
+    const box = map.getContainer();
+    const observer = new ResizeObserver(() => map.invalidateSize());
+    observer.observe(box);
+    return () => observer.disconnect();
+  }, [map]);
+  return null;
+}
+
 function ClickTo({ onClick }: { onClick?: (lng: number, lat: number) => void }) {
   const map = useMap();
   useEffect(() => {
@@ -98,6 +113,7 @@ export function BaseMap({ territoryId, fit, onClick, children, height = 420 }: {
             onEachFeature={(f, layer) => layer.bindTooltip((f.properties as CommuneFeature['properties']).name, { sticky: true })}
           />
         ) : null}
+        <FollowSize />
         <FitTo bounds={bounds} />
         <ClickTo onClick={onClick} />
         {children}
