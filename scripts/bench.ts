@@ -8,6 +8,7 @@ const benches: Record<string, string> = {
   gtfs: 'scripts/bench-gtfs.ts',
   stats: 'scripts/bench-stats.ts',
   load: 'scripts/load/run.ts',
+  console: 'scripts/bench-console.ts',
 };
 const [name, ...rest] = process.argv.slice(2);
 if (!name || !benches[name]) {

@@ -1,15 +1,14 @@
 import KeyIcon from '@mui/icons-material/Key';
 import PhoneIcon from '@mui/icons-material/PhoneInTalk';
-import { Admin, CustomRoutes, defaultDarkTheme, defaultLightTheme, Layout, Menu, Resource, type LayoutProps } from 'react-admin';
+import { lazy, Suspense, type ComponentType } from 'react';
+import { Admin, CustomRoutes, defaultDarkTheme, defaultLightTheme, Layout, Loading, Menu, Resource, type LayoutProps } from 'react-admin';
 import { Route } from 'react-router';
 import { authProvider } from './authProvider.ts';
 import { Dashboard } from './Dashboard.tsx';
 import { dataProvider } from './dataProvider.ts';
-import { FrenchPickers, withFrench } from './fr/FrenchLocale.tsx';
+import { withFrench } from './fr/FrenchLocale.tsx';
 import { i18nProvider } from './i18n.ts';
 import { LoginPage } from './LoginPage.tsx';
-import { PhoneIntake } from './requests/PhoneIntake.tsx';
-import { RequestShow } from './requests/RequestShow.tsx';
 import { AuditList } from './resources/audit.tsx';
 import { FeedImportCreate, FeedImportProgress } from './feeds/FeedImport.tsx';
 import { FeedList, FeedShow } from './resources/feeds.tsx';
@@ -18,11 +17,24 @@ import { DriverList, PassengerList, PersonCreate, PersonEdit, PersonShow } from 
 import { ProviderCreate, ProviderEdit, ProviderList } from './resources/providers.tsx';
 import { RequestList } from './resources/requests.tsx';
 import { TerritoryCreate, TerritoryEdit, TerritoryList } from './resources/territories.tsx';
-import { TripList, TripShow } from './resources/trips.tsx';
+import { TripList } from './resources/trips.tsx';
 import { TokenCreate } from './tokens/TokenCreate.tsx';
 import { TokenList } from './tokens/TokenList.tsx';
-import { TripCreate, TripEdit } from './trips/TripForm.tsx';
 import { UserCreate, UserEdit, UserList } from './resources/users.tsx';
+
+/**
+ * The pages with a map or pickers load on first use: Leaflet, the pickers and these pages are not in the script
+ * that every page waits for (see `npm run bench -- console`).
+ */
+function lazyPage(load: () => Promise<ComponentType>) {
+  const Page = lazy(async () => ({ default: await load() }));
+  return () => <Suspense fallback={<Loading />}><Page /></Suspense>;
+}
+const RequestShow = lazyPage(() => import('./requests/RequestShow.tsx').then((m) => m.RequestShow));
+const PhoneIntake = lazyPage(() => import('./requests/PhoneIntake.tsx').then((m) => m.PhoneIntake));
+const TripShow = lazyPage(() => import('./resources/trip-show.tsx').then((m) => m.TripShow));
+const TripCreate = lazyPage(() => import('./trips/TripForm.tsx').then((m) => m.TripCreate));
+const TripEdit = lazyPage(() => import('./trips/TripForm.tsx').then((m) => m.TripEdit));
 
 const AppMenu = () => (
   <Menu>
@@ -38,7 +50,6 @@ const lightTheme = withFrench(defaultLightTheme);
 const darkTheme = withFrench(defaultDarkTheme);
 
 export const App = () => (
-  <FrenchPickers>
   <Admin dataProvider={dataProvider} authProvider={authProvider} i18nProvider={i18nProvider} dashboard={Dashboard} layout={AppLayout}
     title="CoMobi · coordination" requireAuth disableTelemetry loginPage={LoginPage} lightTheme={lightTheme} darkTheme={darkTheme}>
     {(role: string) => (
@@ -70,5 +81,4 @@ export const App = () => (
       </>
     )}
   </Admin>
-  </FrenchPickers>
 );

@@ -1,5 +1,5 @@
 import { AutocompleteInput, type AutocompleteInputProps } from 'react-admin';
-import { useCommunes } from './BaseMap.tsx';
+import { useCommunes } from './communes.ts';
 
 /** A list filter by commune (INSEE code), among the communes of the principal's territories. */
 export function CommuneInput(props: Omit<AutocompleteInputProps, 'choices'>) {
