@@ -1,7 +1,8 @@
 /**
  * The console's first load on the Lot demo, in Chromium: time until the request review page has its proposals and
  * its map drawn (routes included), from a cold cache, and the sizes of the built scripts.
- * Run: npm run bench -- console [--runs N]  (builds console/dist first; needs the test PostgreSQL, as the tests).
+ * Run: npm run bench -- console [--runs N] [--no-build]  (builds console/dist first unless told; needs the test
+ * PostgreSQL, as the tests).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,7 +13,8 @@ import { launchChromium } from '../tests/helpers/browser.ts';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
 const root = path.resolve(import.meta.dirname, '..');
-execFileSync('npm', ['run', 'build', '-w', 'console'], { cwd: root, stdio: 'ignore' });
+// --no-build: measure console/dist as it is (e.g. an earlier version built there, for a before/after).
+if (!process.argv.includes('--no-build')) execFileSync('npm', ['run', 'build', '-w', 'console'], { cwd: root, stdio: 'ignore' });
 
 const assets = path.join(DIST, 'assets');
 const scripts = fs.readdirSync(assets).filter((f) => f.endsWith('.js'));
