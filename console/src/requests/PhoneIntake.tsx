@@ -9,6 +9,8 @@ import { currentUser } from '../authProvider.ts';
 import { BaseMap } from '../map/BaseMap.tsx';
 import { EndMarkers } from '../map/EndMarkers.tsx';
 import { PlaceSearch, PointPrecision, type ChosenPoint } from '../places/PlaceSearch.tsx';
+import { FrDatePicker, FrTimePicker } from '../fr/pickers.tsx';
+import { WeekdayToggles } from '../fr/WeekdayToggles.tsx';
 
 const PURPOSES = ['health', 'work', 'training', 'shopping', 'admin', 'leisure', 'other'];
 const NEEDS = ['wheelchair', 'reduced_mobility', 'visual', 'hearing', 'assistance_dog', 'child_seat', 'luggage'];
@@ -168,11 +170,9 @@ export function PhoneIntake() {
                   <ToggleButton value="weekdays">Chaque semaine</ToggleButton>
                 </ToggleButtonGroup>
                 {mode === 'date' ? (
-                  <TextField type="date" label="Date" value={date} onChange={(e) => setDate(e.target.value)} slotProps={{ inputLabel: { shrink: true }, htmlInput: { 'data-testid': 'date' } }} />
+                  <FrDatePicker label="Date" value={date} onChange={setDate} testId="date" />
                 ) : (
-                  <ToggleButtonGroup size="small" value={weekdays} onChange={(_, v) => setWeekdays(v)}>
-                    {[1, 2, 3, 4, 5, 6, 7].map((d) => <ToggleButton key={d} value={d}>{t(`comobi.weekdays.${d}`)}</ToggleButton>)}
-                  </ToggleButtonGroup>
+                  <WeekdayToggles value={weekdays} onChange={setWeekdays} />
                 )}
               </Stack>
               <Stack direction="row" spacing={1}>
@@ -180,7 +180,7 @@ export function PhoneIntake() {
                   <MenuItem value="depart">départ</MenuItem>
                   <MenuItem value="arrive">arrivée</MenuItem>
                 </TextField>
-                <TextField type="time" label="Heure" value={time} onChange={(e) => setTime(e.target.value)} slotProps={{ inputLabel: { shrink: true }, htmlInput: { 'data-testid': 'time' } }} />
+                <FrTimePicker label="Heure" value={time} onChange={setTime} testId="time" />
                 <TextField type="number" label="Tolérance (min)" value={toleranceMin} onChange={(e) => setTolerance(Number(e.target.value))} sx={{ width: 140 }} />
                 <TextField select label="Motif" value={purpose} onChange={(e) => setPurpose(e.target.value)} sx={{ width: 160 }}>
                   {PURPOSES.map((p) => <MenuItem key={p} value={p}>{t(`comobi.purposes.${p}`)}</MenuItem>)}

@@ -11,6 +11,8 @@ import { fieldErrors } from '../fieldReasons.ts';
 import { BaseMap } from '../map/BaseMap.tsx';
 import { EndMarkers } from '../map/EndMarkers.tsx';
 import { PlaceSearch, PointPrecision, type ChosenPoint, type PointSource } from '../places/PlaceSearch.tsx';
+import { FrDatePicker, FrTimePicker } from '../fr/pickers.tsx';
+import { WeekdayToggles } from '../fr/WeekdayToggles.tsx';
 
 interface Driver { id: number; firstName: string | null; lastName: string | null; communeName: string | null; territoryId: number }
 type End = ChosenPoint;
@@ -74,7 +76,8 @@ export function TripForm({ mode }: { mode: 'create' | 'edit' }) {
   const [existing, setExisting] = useState<Trip | null>(null);
   const [driver, setDriver] = useState<Driver | null>(null);
   const [kind, setKind] = useState<'regular' | 'oneoff'>('regular');
-  const [weekdays, setWeekdays] = useState<number[]>([1, 2, 3, 4, 5]);
+  // No day chosen to start with: the coordinator clicks the driver's days (see WeekdayToggles).
+  const [weekdays, setWeekdays] = useState<number[]>([]);
   const [date, setDate] = useState('');
   const [validFrom, setValidFrom] = useState('');
   const [validTo, setValidTo] = useState('');
@@ -144,7 +147,6 @@ export function TripForm({ mode }: { mode: 'create' | 'edit' }) {
 
   if (!loaded) return <Loading />;
   const err = (k: string) => (errors[k] ? { error: true, helperText: errors[k] } : {});
-  const shrink = { inputLabel: { shrink: true } };
   // The saved route is shown while the ends are those it was computed for.
   const sameEnds = existing && from && to && from.lng === existing.origin.lng && from.lat === existing.origin.lat
     && to.lng === existing.destination.lng && to.lat === existing.destination.lat;
@@ -186,31 +188,24 @@ export function TripForm({ mode }: { mode: 'create' | 'edit' }) {
               </ToggleButtonGroup>
               {kind === 'regular' ? (
                 <Stack spacing={0.5}>
-                  <ToggleButtonGroup size="small" value={weekdays} onChange={(_, v) => setWeekdays([...v].sort())}>
-                    {[1, 2, 3, 4, 5, 6, 7].map((d) => <ToggleButton key={d} value={d} data-testid={`weekday-${d}`}>{t(`comobi.weekdays.${d}`)}</ToggleButton>)}
-                  </ToggleButtonGroup>
+                  <WeekdayToggles value={weekdays} onChange={setWeekdays} />
                   {errors.weekdays ? <FormHelperText error data-testid="weekdays-error">{errors.weekdays}</FormHelperText> : null}
                 </Stack>
               ) : (
-                <TextField type="date" label="Date" value={date} onChange={(e) => setDate(e.target.value)} sx={{ width: 200 }} {...err('date')}
-                  slotProps={{ ...shrink, htmlInput: { 'data-testid': 'trip-date' } }} />
+                <FrDatePicker label="Date" value={date} onChange={setDate} error={errors.date} testId="trip-date" />
               )}
               <Stack direction="row" spacing={1}>
-                <TextField type="time" label="Heure de départ" value={departureTime} onChange={(e) => setDeparture(e.target.value)} {...err('departureTime')}
-                  slotProps={{ ...shrink, htmlInput: { 'data-testid': 'departure-time' } }} />
+                <FrTimePicker label="Heure de départ" value={departureTime} onChange={setDeparture} error={errors.departureTime} testId="departure-time" />
                 {kind === 'regular' ? (
-                  <TextField type="time" label="Heure de retour (facultatif)" value={returnTime} onChange={(e) => setReturn(e.target.value)} {...err('returnTime')}
-                    slotProps={{ ...shrink, htmlInput: { 'data-testid': 'return-time' } }} sx={{ width: 220 }} />
+                  <FrTimePicker label="Heure de retour (facultatif)" value={returnTime} onChange={setReturn} error={errors.returnTime} testId="return-time" width={220} />
                 ) : null}
                 <TextField type="number" label="Places" value={seats} onChange={(e) => setSeats(Number(e.target.value))} sx={{ width: 100 }} {...err('seats')}
                   slotProps={{ htmlInput: { min: 1, max: 8, 'data-testid': 'seats' } }} />
               </Stack>
               {kind === 'regular' ? (
                 <Stack direction="row" spacing={1}>
-                  <TextField type="date" label="Valide du (facultatif)" value={validFrom} onChange={(e) => setValidFrom(e.target.value)} {...err('validFrom')}
-                    slotProps={{ ...shrink, htmlInput: { 'data-testid': 'valid-from' } }} />
-                  <TextField type="date" label="au (facultatif)" value={validTo} onChange={(e) => setValidTo(e.target.value)} {...err('validTo')}
-                    slotProps={{ ...shrink, htmlInput: { 'data-testid': 'valid-to' } }} />
+                  <FrDatePicker label="Valide du (facultatif)" value={validFrom} onChange={setValidFrom} error={errors.validFrom} testId="valid-from" width={220} />
+                  <FrDatePicker label="au (facultatif)" value={validTo} onChange={setValidTo} error={errors.validTo} testId="valid-to" width={220} />
                 </Stack>
               ) : null}
               {endPicker('from', from, setFrom)}

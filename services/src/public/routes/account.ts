@@ -47,7 +47,10 @@ export function accountRoutes(root: Router, k: PublicKit) {
       const citizen = await currentCitizen(s.db, ctx);
       const csrf = csrfToken(ctx);
       if (!citizen?.personId) {
-        return k.render(ctx, { title: 'Mes trajets', citizen, csrf }, loginNeeded(Boolean(k.fc), await listTerritories(s.db)));
+        const ts = await listTerritories(s.db);
+        // With one territory, its header (phone, menu) helps more than the bare one.
+        const territory = ts.length === 1 ? ts[0] : undefined;
+        return k.render(ctx, { title: 'Mes trajets', territory, citizen, csrf }, loginNeeded(Boolean(k.fc), ts));
       }
       const [t, trips, requests] = await Promise.all([
         territoryOfPerson(citizen.personId),
