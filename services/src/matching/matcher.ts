@@ -1,4 +1,5 @@
 import type { LngLat, Router } from '../routing/types.ts';
+import { toClock } from '../time/clock.ts';
 import type { LegColumns, LegFilter } from './leg-columns.ts';
 import type { LegIndex, NearHit } from './leg-index.ts';
 import { freeSeats, type Leg } from './legs.ts';
@@ -157,11 +158,6 @@ function mayBeOnTime(q: MatchQuery, cols: LegColumns, slot: number, rules: Match
   const latestMin = departureMin + (directS + budgetS - toDestinationS - (depart ? fromToS : 0)) / 60;
   return latestMin >= q.timeMin - q.toleranceMin - ROUNDING_MIN;
 }
-
-const clock = (min: number) => {
-  const m = ((Math.round(min) % 1440) + 1440) % 1440;
-  return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
-};
 
 /**
  * Finds every driver leg that can take a passenger: corridor at both ends (R-tree), pickup before drop-off, day and
@@ -378,12 +374,12 @@ export class Matcher {
       driverId: c.leg.driverId,
       territoryId: c.leg.territoryId,
       leg: c.leg.leg,
-      pickup: { lng: q.from[0], lat: q.from[1], time: clock(pickupMin), timeMin: Math.round(pickupMin) },
-      dropoff: { lng: q.to[0], lat: q.to[1], time: clock(dropoffMin), timeMin: Math.round(dropoffMin) },
+      pickup: { lng: q.from[0], lat: q.from[1], time: toClock(pickupMin), timeMin: Math.round(pickupMin) },
+      dropoff: { lng: q.to[0], lat: q.to[1], time: toClock(dropoffMin), timeMin: Math.round(dropoffMin) },
       detourS: Math.round(detourS),
       detourM: Math.round(detourM),
       score: Math.round(Math.max(0, Math.min(1, score)) * 1000) / 1000,
-      driverDepartureTime: clock(c.leg.departureMin),
+      driverDepartureTime: toClock(c.leg.departureMin),
       seatsFree: freeSeats(c.leg, q.date),
       directContact: c.leg.directContact,
       ...(c.weekdays ? { weekdays: c.weekdays } : {}),
