@@ -3,7 +3,8 @@ import { exactNear, type BothEndsHit } from '../src/matching/leg-index.ts';
 import type { Leg } from '../src/matching/legs.ts';
 import { freeSeats } from '../src/matching/legs.ts';
 import type { CandidateSet, MatchAnswer, Matcher, MatchQuery } from '../src/matching/matcher.ts';
-import { commonWeekdays, isoWeekday, runsOn } from '../src/matching/schedule.ts';
+import { commonWeekdays, runsOn } from '../src/matching/schedule.ts';
+import { isoWeekday } from '../src/time/days.ts';
 import { scaleAt } from '../src/geo/polyline.ts';
 
 /**

@@ -18,7 +18,7 @@ import { loadConfig } from '../src/config.ts';
 import { LegIndex } from '../src/matching/leg-index.ts';
 import { Matcher, type MatchQuery } from '../src/matching/matcher.ts';
 import { DEFAULT_RULES } from '../src/matching/rules.ts';
-import { isoWeekday } from '../src/matching/schedule.ts';
+import { isoWeekday } from '../src/time/days.ts';
 import { createRouter } from '../src/routing/index.ts';
 import type { Router } from '../src/routing/types.ts';
 import { PlaceRouter } from './place-router.ts';

@@ -1,5 +1,5 @@
 import { freeSeats, type Leg } from './legs.ts';
-import { dayNumber } from './schedule.ts';
+import { dayNumber } from '../time/days.ts';
 
 /**
  * What a request asks of a leg whatever its geometry (day, hours, territory, seats), in the form `LegColumns` tests.

@@ -4,7 +4,8 @@ import type { LegColumns, LegFilter } from './leg-columns.ts';
 import type { LegIndex, NearHit } from './leg-index.ts';
 import { freeSeats, type Leg } from './legs.ts';
 import { DEFAULT_RULES, maxDetourS, type MatchingRules } from './rules.ts';
-import { commonWeekdays, dayNumber, deviationMin, inWindow, isoWeekday, runsOn, type TimeWindow } from './schedule.ts';
+import { commonWeekdays, deviationMin, inWindow, runsOn, type TimeWindow } from './schedule.ts';
+import { dayNumber, isoWeekday } from '../time/days.ts';
 
 export interface MatchQuery extends TimeWindow {
   from: LngLat;
