@@ -244,8 +244,23 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
   '/api/people/{id}/erase': {
     post: one('person', 'Erase a person (right to erasure): personal fields removed, history kept without them'),
   },
+  '/api/people/{id}/week.pdf': {
+    get: one('person', 'A driver’s weekly sheet of trips, as a printable PDF in large type'),
+  },
   ...crud('trips', 'trip'),
   ...crud('requests', 'request'),
+  '/api/messages': {
+    get: list('message', 'Messages of the outbox (SMS, voice calls, letters), numbers masked; filters matchId, requestId, personId, status, kind, channel, late'),
+  },
+  '/api/messages/{id}': {
+    get: one('message', 'One message with the text that goes (or went); the read is audited'),
+  },
+  '/api/messages/{id}/letter.pdf': {
+    get: one('message', 'A letter message as a printable PDF in large type'),
+  },
+  '/api/territory-setup': {
+    post: create('territory', 'Set up a territory from an official commune file (GeoJSON body): the same checks as `npm run territory -- create`; `?dryRun=true` checks only'),
+  },
   '/api/requests/{id}/match': {
     post: one('request', 'Run the matching again for a request and store the proposals as matches'),
   },
