@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.ts';
 import { startBanReplay, type BanReplay } from '../helpers/ban-replay.ts';
 import type { TestServer } from '../helpers/server.ts';
-import { addUser, ensureConsoleBuilt, startConsoleServer } from './helpers.ts';
+import { addUser, ensureConsoleBuilt, startConsoleServer, typeInPicker } from './helpers.ts';
 
 const SHOTS = path.resolve(import.meta.dirname, '../output/screenshots');
 const PW = 'correct horse battery';
@@ -76,7 +76,9 @@ describe('places where they are, in a real browser', () => {
     await expect(page.getByRole('option').first().textContent()).resolves.toContain('Adresse');
     await page.getByRole('option').first().click();
     await page.getByTestId('to-precision').filter({ hasText: 'Adresse exacte' }).waitFor();
-    await page.getByTestId('departure-time').fill('07:40');
+    await typeInPicker(page, 'departure-time', '07:40');
+    // A regular trip runs on days the coordinator chooses (none are chosen at first).
+    for (const d of [1, 2, 3, 4, 5]) await page.getByTestId(`weekday-${d}`).click();
     await page.screenshot({ path: path.join(SHOTS, '41-trajet-adresse-exacte.png') });
     await page.getByTestId('submit-trip').click();
 
