@@ -74,13 +74,11 @@ describe('French conventions in the console', () => {
     expect(await page.locator('[title="Open"], [aria-label="Open"]').count()).toBe(0);
     expect(await page.locator('[title="Ouvrir"]').count()).toBeGreaterThan(0);
 
-    await page.getByTestId('from-commune').fill('B');
+    // The place search finds communes whatever the accents and the case ("beduer" is Béduer).
+    await page.getByTestId('from-place').fill('beduer');
     await page.getByRole('option').first().waitFor();
-    const names = (await page.getByRole('option').allTextContents()).map((o) => o.replace(/ \(\d+\)$/, ''));
-    expect(names.indexOf('Béduer')).toBeGreaterThanOrEqual(0);
-    expect(names.indexOf('Béduer')).toBeLessThan(names.indexOf('Bretenoux'));
-    const sorted = [...names].sort(new Intl.Collator('fr').compare);
-    expect(names).toEqual(sorted);
+    const names = await page.getByRole('option').allTextContents();
+    expect(names[0]).toMatch(/^Béduer/);
     await page.context().close();
   });
 
