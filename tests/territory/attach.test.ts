@@ -54,7 +54,6 @@ describe('npm run territory -- attach', () => {
     expect(stored.filter((s) => s.far)).toEqual([]);
     expect(run.stdout).toContain(`Aires de covoiturage (BNLC, ${BNLC}) : ${stored.length} sur 2473 dans le périmètre de Corrèze ou à moins de 5 km — ${stored.length} ajoutées`);
     expect((await q(`SELECT count(*)::int AS n FROM carpool_areas WHERE id LIKE '33%'`))[0].n).toBe(gironde.length);
-    expect(run.stdout).toContain('Offres de transport (GTFS, GTFS-Flex) : non cherchées');
 
     // A new edition without one of the Corrèze's areas: it is removed, the others updated.
     const dropped = ids[0];

@@ -2,13 +2,15 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadConfig } from '../config.ts';
-import { openDb } from '@comobi/db';
+import { openDb, type Db } from '@comobi/db';
+import { defaultApiUrl, GtfsError, stepProgress, type StepProgress } from '@comobi/gtfs-import';
 import { migrate } from '../schema.ts';
 import { BnlcInvalid } from '../bnlc/import.ts';
 import { territoryBySlug } from '../domain/territories.ts';
 import { attachBnlc, BNLC_MARGIN_M, checkRoads } from './attach.ts';
 import { CommuneFileInvalid } from './communes-file.ts';
-import { formatBnlc, formatIssue, formatReport, formatRoads } from './report.ts';
+import { findCoveringFeeds, importCoveringFeeds } from './feeds.ts';
+import { formatBnlc, formatFeeds, formatIssue, formatReport, formatRoads } from './report.ts';
 import { setUpTerritory } from './setup.ts';
 
 /**
@@ -24,9 +26,11 @@ const USAGE = `usage : npm run territory -- create --name NOM --communes FICHIER
   --admin-email MEL         crée aussi un compte d'administration (tous les territoires)
   --token                   crée un jeton d'API d'intégration pour ce territoire
 
-       npm run territory -- attach --territory SLUG [--bnlc FICHIER.csv] [--roads FICHIER.osm.pbf]
+       npm run territory -- attach --territory SLUG [--bnlc FICHIER.csv] [--roads FICHIER.osm.pbf] [--gtfs [--dry-run]]
   --bnlc FICHIER            aires de covoiturage de la base nationale (BNLC) dans le périmètre et à ${BNLC_MARGIN_M / 1000} km autour
-  --roads FICHIER           vérifie qu'un extrait OpenStreetMap couvre les communes du territoire`;
+  --roads FICHIER           vérifie qu'un extrait OpenStreetMap couvre les communes du territoire
+  --gtfs                    importe les offres GTFS et GTFS-Flex du point d’accès national qui couvrent le territoire
+  --dry-run                 avec --gtfs : liste ce qui serait importé, sans rien importer`;
 
 const email = z.string().trim().toLowerCase().email();
 
@@ -107,19 +111,33 @@ async function create(args: string[]) {
 async function attach(args: string[]) {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: { territory: { type: 'string' }, bnlc: { type: 'string' }, roads: { type: 'string' } }, strict: true });
+    parsed = parseArgs({
+      args,
+      options: {
+        territory: { type: 'string' },
+        slug: { type: 'string' },
+        bnlc: { type: 'string' },
+        roads: { type: 'string' },
+        gtfs: { type: 'boolean', default: false },
+        'dry-run': { type: 'boolean', default: false },
+      },
+      strict: true,
+    });
   } catch (e) {
     return fail((e as Error).message);
   }
   const { values } = parsed;
+  values.territory ??= values.slug;
   if (!values.territory) fail('--territory est obligatoire (le slug donné par create, ex. correze)');
-  if (!values.bnlc && !values.roads) fail('rien à rattacher : --bnlc et/ou --roads');
+  if (!values.bnlc && !values.roads && !values.gtfs) fail('rien à rattacher : --bnlc, --roads et/ou --gtfs');
+  if (values['dry-run'] && !values.gtfs) fail('--dry-run ne vaut qu’avec --gtfs');
   if (values.roads && !fs.existsSync(values.roads)) {
     console.error(`${values.roads} : introuvable`);
     process.exit(1);
   }
   const csv = values.bnlc ? readable(values.bnlc) : null;
-  const db = await openDb(loadConfig());
+  const config = loadConfig();
+  const db = await openDb(config);
   try {
     await migrate(db);
     const t = await territoryBySlug(db, values.territory!);
@@ -139,10 +157,43 @@ async function attach(args: string[]) {
       }
     }
     if (values.roads) console.log(formatRoads(t.name, values.roads, await checkRoads(db, t.id, values.roads)));
-    console.log('Offres de transport (GTFS, GTFS-Flex) : non cherchées par cette commande ; npm run gtfs-import -- search <mots> puis pan <id> --territory ' + t.id);
+    if (values.gtfs) await attachFeeds(db, t, config.DATA_DIR, values['dry-run']);
   } finally {
     await db.close();
   }
+}
+
+/** Feeds covering the territory on the access point (TDG_API_URL, as gtfs-import), imported one by one. */
+async function attachFeeds(db: Db, t: { id: number; name: string }, dataDir: string, dryRun: boolean) {
+  const api = process.env.TDG_API_URL || defaultApiUrl;
+  let found;
+  try {
+    found = await findCoveringFeeds(db, t.id, api);
+  } catch (e) {
+    if (!(e instanceof GtfsError)) throw e;
+    console.error(`offres de transport : point d’accès injoignable (${e.message}) ; rien n’a été importé`);
+    process.exitCode = 1;
+    return;
+  }
+  if (dryRun || !found.covering.length) {
+    console.log(formatFeeds(t.name, api, found, null));
+    return;
+  }
+  let bar: StepProgress | null = null;
+  const results = await importCoveringFeeds(db, t.id, found.covering, dataDir, {
+    onDownload: (f, received, total) => (bar ??= stepProgress(process.stderr, `${f.dataset.slug} téléchargement`, 'octets')).update(received, total),
+    onImport: (f, p) => {
+      if (bar) bar.done('terminé');
+      bar = null;
+      if (p.done) process.stderr.write(`${f.dataset.slug} ${p.file.padEnd(26)} ${p.rows} lignes\n`);
+    },
+    onDone: () => {
+      bar?.done('terminé');
+      bar = null;
+    },
+  });
+  console.log(formatFeeds(t.name, api, found, results));
+  if (results.some((r) => r.error)) process.exitCode = 1;
 }
 
 const [command, ...rest] = process.argv.slice(2);

@@ -1,6 +1,7 @@
 import type { FileIssue } from './communes-file.ts';
 import type { BnlcAttachReport, RoadsReport } from './attach.ts';
 import { BNLC_MARGIN_M, ROAD_REACH_M } from './attach.ts';
+import type { FeedImportResult, FeedSearchReport } from './feeds.ts';
 import type { SetupReport } from './setup.ts';
 
 /** What the set-up did, in French for the person running it; figures first, then the accounts (shown once). */
@@ -74,5 +75,32 @@ export function formatRoads(territory: string, file: string, r: RoadsReport): st
       ? `  pour s’en servir : ROAD_NETWORK=${file} (routeur intégré ; un seul extrait pour tous les territoires servis) ou OSRM_URL (deploy/README.md)`
       : '  cet extrait ne couvre pas tout le territoire : les trajets hors de lui restent estimés en ligne droite (approximate) ; prendre un extrait qui couvre tous les territoires servis',
   );
+  return lines.join('\n');
+}
+
+const coverLabel: Record<string, string> = { commune: 'commune', epci: 'EPCI', departement: 'département', region: 'région' };
+
+/** What the access point holds for the territory; with results, how each import went and how long it took. */
+export function formatFeeds(territory: string, api: string, s: FeedSearchReport, results: FeedImportResult[] | null): string {
+  const lines = [
+    `Offres de transport (GTFS, GTFS-Flex, ${api}) : ${plural(s.covering.length, 'jeu')} de données sur ${s.listed} couvre${s.covering.length > 1 ? 'nt' : ''} ${territory} ; ${seconds(s.ms)}`,
+  ];
+  for (const f of s.covering) {
+    lines.push(`  ${f.dataset.id}  ${f.dataset.title} — ressource ${f.resource.id} ${f.resource.title} (zone : ${coverLabel[f.by.kind]} ${f.by.nom}, ${f.by.insee})`);
+  }
+  if (s.notGtfs.length) lines.push(`  sans ressource GTFS (non importables) : ${list(s.notGtfs.map((d) => `${d.id} ${d.title}`))}`);
+  if (s.national) lines.push(`  ${plural(s.national, 'jeu national', 'jeux nationaux')} non importé${s.national > 1 ? 's' : ''} d’office (npm run gtfs-import -- pan <id> --territory …)`);
+  if (results === null) {
+    lines.push(s.covering.length ? '  --dry-run : rien n’a été importé' : '  rien à importer');
+    return lines.join('\n');
+  }
+  for (const r of results) {
+    const took = `téléchargement ${seconds(r.downloadMs)}, import ${seconds(r.importMs)}`;
+    if (r.error) lines.push(`  ${r.feed.dataset.slug} : échec — ${r.error} (${took})`);
+    else {
+      const rows = r.report!.files.reduce((n, f) => n + f.rows, 0);
+      lines.push(`  ${r.feed.dataset.slug} : importé, version ${r.report!.version.version}, ${rows.toLocaleString('fr-FR')} lignes (${took})`);
+    }
+  }
   return lines.join('\n');
 }
