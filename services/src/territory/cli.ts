@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadConfig } from '../config.ts';
@@ -7,10 +8,11 @@ import { defaultApiUrl, GtfsError, stepProgress, type StepProgress } from '@como
 import { migrate } from '../schema.ts';
 import { BnlcInvalid } from '../bnlc/import.ts';
 import { territoryBySlug } from '../domain/territories.ts';
-import { attachBnlc, BNLC_MARGIN_M, checkRoads } from './attach.ts';
+import { attachBnlc, BNLC_MARGIN_M, checkRoads, writeRoadPolygon } from './attach.ts';
 import { CommuneFileInvalid } from './communes-file.ts';
 import { findCoveringFeeds, importCoveringFeeds } from './feeds.ts';
-import { formatBnlc, formatFeeds, formatIssue, formatReport, formatRoads } from './report.ts';
+import { addressesHint } from './addresses.ts';
+import { formatAddresses, formatBnlc, formatFeeds, formatIssue, formatReport, formatRoads } from './report.ts';
 import { setUpTerritory } from './setup.ts';
 
 /**
@@ -30,6 +32,7 @@ const USAGE = `usage : npm run territory -- create --name NOM --communes FICHIER
   --bnlc FICHIER            aires de covoiturage de la base nationale (BNLC) dans le périmètre et à ${BNLC_MARGIN_M / 1000} km autour
   --roads FICHIER           vérifie qu'un extrait OpenStreetMap couvre les communes du territoire
   --gtfs                    importe les offres GTFS et GTFS-Flex du point d’accès national qui couvrent le territoire
+  --addresses               indique les fichiers de la Base Adresse Nationale (par département) et la commande d’import addok
   --dry-run                 avec --gtfs : liste ce qui serait importé, sans rien importer`;
 
 const email = z.string().trim().toLowerCase().email();
@@ -120,6 +123,7 @@ async function attach(args: string[]) {
         roads: { type: 'string' },
         gtfs: { type: 'boolean', default: false },
         'dry-run': { type: 'boolean', default: false },
+        addresses: { type: 'boolean', default: false },
       },
       strict: true,
     });
@@ -129,7 +133,7 @@ async function attach(args: string[]) {
   const { values } = parsed;
   values.territory ??= values.slug;
   if (!values.territory) fail('--territory est obligatoire (le slug donné par create, ex. correze)');
-  if (!values.bnlc && !values.roads && !values.gtfs) fail('rien à rattacher : --bnlc, --roads et/ou --gtfs');
+  if (!values.bnlc && !values.roads && !values.gtfs && !values.addresses) fail('rien à rattacher : --bnlc, --roads, --gtfs et/ou --addresses');
   if (values['dry-run'] && !values.gtfs) fail('--dry-run ne vaut qu’avec --gtfs');
   if (values.roads && !fs.existsSync(values.roads)) {
     console.error(`${values.roads} : introuvable`);
@@ -156,7 +160,12 @@ async function attach(args: string[]) {
         process.exitCode = 1;
       }
     }
-    if (values.roads) console.log(formatRoads(t.name, values.roads, await checkRoads(db, t.id, values.roads)));
+    if (values.roads) {
+      const check = await checkRoads(db, t.id, values.roads);
+      const { file: polygon, marginM } = await writeRoadPolygon(db, t.id, path.join(config.DATA_DIR, `roads-${values.territory}.geojson`));
+      console.log(formatRoads(t.name, values.roads, check, { slug: values.territory!, polygon, marginM, osrmUrl: config.OSRM_URL }));
+    }
+    if (values.addresses) console.log(formatAddresses(t.name, await addressesHint(db, t.id)));
     if (values.gtfs) await attachFeeds(db, t, config.DATA_DIR, values['dry-run']);
   } finally {
     await db.close();

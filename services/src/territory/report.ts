@@ -1,6 +1,7 @@
 import type { FileIssue } from './communes-file.ts';
 import type { BnlcAttachReport, RoadsReport } from './attach.ts';
 import { BNLC_MARGIN_M, ROAD_REACH_M } from './attach.ts';
+import type { AddressesHint } from './addresses.ts';
 import type { FeedImportResult, FeedSearchReport } from './feeds.ts';
 import type { SetupReport } from './setup.ts';
 
@@ -64,7 +65,14 @@ export function formatBnlc(territory: string, file: string, r: BnlcAttachReport)
   );
 }
 
-export function formatRoads(territory: string, file: string, r: RoadsReport): string {
+export interface RoadsUse {
+  slug: string;
+  polygon: string;
+  marginM: number;
+  osrmUrl?: string;
+}
+
+export function formatRoads(territory: string, file: string, r: RoadsReport, use?: RoadsUse): string {
   const lines = [
     `Routes (${file}) : ${r.ways.toLocaleString('fr-FR')} voies, ${r.nodes.toLocaleString('fr-FR')} nœuds ; ` +
       `${r.covered}/${r.communes} communes de ${territory} ont une route à moins de ${ROAD_REACH_M / 1000} km de leur centre ; ${seconds(r.ms)}`,
@@ -74,6 +82,20 @@ export function formatRoads(territory: string, file: string, r: RoadsReport): st
     r.covered === r.communes
       ? `  pour s’en servir : ROAD_NETWORK=${file} (routeur intégré ; un seul extrait pour tous les territoires servis) ou OSRM_URL (deploy/README.md)`
       : '  cet extrait ne couvre pas tout le territoire : les trajets hors de lui restent estimés en ligne droite (approximate) ; prendre un extrait qui couvre tous les territoires servis',
+  );
+  if (!use) return lines.join('\n');
+  const clipped = use.polygon.replace(/\.geojson$/, '.osm.pbf');
+  lines.push(
+    `  découpage (routeur intégré) : fait par osmium, pas par cette commande ; contour du territoire + ${use.marginM / 1000} km écrit dans ${use.polygon}`,
+    `    osmium extract --polygon ${use.polygon} ${file} -o ${clipped} --overwrite`,
+    `    puis ROAD_NETWORK=${clipped}`,
+  );
+  lines.push(
+    use.osrmUrl
+      ? `  OSRM (OSRM_URL=${use.osrmUrl}) sert les itinéraires : préparer le graphe (profil voiture, MLD) depuis l’extrait qui couvre tous les territoires servis`
+      : '  avec OSRM (OSRM_URL, deploy/README.md) : préparer le graphe (profil voiture, MLD) depuis l’extrait qui couvre tous les territoires servis',
+    '    osrm-extract -p /opt/car.lua region.osm.pbf && osrm-partition region.osrm && osrm-customize region.osrm',
+    '    avec docker compose : copier l’extrait en deploy/osrm/region.osm.pbf, puis docker compose run --rm osrm-prepare && docker compose restart osrm',
   );
   return lines.join('\n');
 }
@@ -103,4 +125,17 @@ export function formatFeeds(territory: string, api: string, s: FeedSearchReport,
     }
   }
   return lines.join('\n');
+}
+
+export function formatAddresses(territory: string, h: AddressesHint): string {
+  const files = h.csv.map((u) => u.slice(u.lastIndexOf('/') + 1));
+  const addok = h.addok.map((u) => u.slice(u.lastIndexOf('/') + 1));
+  return [
+    `Adresses (Base Adresse Nationale, pour un géocodeur addok) : ${plural(h.departements.length, 'département')} pour ${territory} (${h.departements.join(', ')}) — ${files.join(', ')} ; rien n’a été téléchargé`,
+    ...h.csv.map((u) => `  ${u}`),
+    `  addok importe l’édition au format addok du même découpage (${addok.join(', ')}) :`,
+    ...h.addok.map((u) => `    curl -fsSLO ${u}`),
+    `    docker compose run --rm -v "$PWD:/import:ro" addok sh -c '${addok.map((f) => `zcat /import/${f} | addok batch`).join(' && ')} && addok ngrams'`,
+    '  (le fichier docker-compose.yml ne contient pas de service addok : le géocodeur est facultatif, à ajouter à côté de la pile)',
+  ].join('\n');
 }
