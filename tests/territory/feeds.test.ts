@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { flexFeed, makeZip, tinyFeed } from '../gtfs/helpers.ts';
-import { CORREZE, territoryCli } from './helpers.ts';
+import { CORREZE, root, territoryCli } from './helpers.ts';
 
 /**
  * `npm run territory -- attach --gtfs`: the feeds whose declared area touches the territory, found on a replay of
@@ -89,14 +90,36 @@ describe('npm run territory -- attach --gtfs', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/tad-tulle : importé, version 1, \d+ lignes \(téléchargement [\d,]+ s, import [\d,]+ s\)/);
     // Not a terminal: plain progress lines, placeholders filled.
-    expect(run.stderr).toMatch(/^tad-tulle locations\.geojson +1 lignes$/m);
+    expect(run.stderr).toMatch(/^tad-tulle téléchargement : \d+ octets$/m);
+    expect(run.stderr).toMatch(/^tad-tulle locations\.geojson : 1 lignes$/m);
     expect(run.stderr).not.toContain('{');
+    expect(run.stderr).not.toContain('░');
     const feeds = await q<{ name: string; tdg_dataset_id: string; territory: string }>(
       `SELECT f.name, f.tdg_dataset_id, t.slug AS territory FROM gtfs.feeds f
        JOIN gtfs.feed_versions v ON v.feed_id = f.id AND v.status = 'active' LEFT JOIN territories t ON t.id = f.territory_id`,
     );
     expect(feeds).toEqual([{ name: 'tad-tulle', tdg_dataset_id: 'tad-tulle', territory: 'correze' }]);
     expect(fs.existsSync(path.join(dataDir, 'downloads', 'tad-tulle.zip'))).toBe(false);
+  }, 180_000);
+
+  it('shows bars on a terminal', async () => {
+    // `script` gives the command a pseudo-terminal: stderr is a TTY there, as for a person at a console.
+    const cmd = [process.execPath, '--import', 'tsx', 'services/src/territory/cli.ts', 'attach', '--territory', 'correze', '--gtfs'];
+    const run = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn('script', ['-qec', cmd.map((a) => `'${a}'`).join(' '), '/dev/null'], {
+        cwd: root,
+        env: { ...process.env, DEMO: 'off', LOG_LEVEL: 'silent', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      child.once('exit', (code) => resolve({ code, out }));
+    });
+    expect(run.code, run.out).toBe(0);
+    expect(run.out).toMatch(/tad-tulle téléchargement [█░]+ \d+\/\d+ octets/);
+    expect(run.out).toMatch(/tad-tulle locations\.geojson [█░]+ 1\/1 lignes/);
+    expect(run.out).toContain('tad-tulle : importé, version 2');
   }, 180_000);
 
   it('says when the access point cannot be reached, importing nothing', async () => {

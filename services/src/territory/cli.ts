@@ -188,18 +188,32 @@ async function attachFeeds(db: Db, t: { id: number; name: string }, dataDir: str
     console.log(formatFeeds(t.name, api, found, null));
     return;
   }
+  // One bar per long step on a terminal (the download, then each file's rows); plain lines elsewhere.
   let bar: StepProgress | null = null;
+  let step = '';
+  let bytes = 0;
+  const end = (summary: string) => {
+    bar?.done(summary);
+    bar = null;
+    step = '';
+  };
   const results = await importCoveringFeeds(db, t.id, found.covering, dataDir, {
-    onDownload: (f, received, total) => (bar ??= stepProgress(process.stderr, `${f.dataset.slug} téléchargement`, 'octets')).update(received, total),
+    onDownload: (f, received, total) => {
+      bytes = received;
+      if (!bar) (bar = stepProgress(process.stderr, `${f.dataset.slug} téléchargement`, 'octets')), (step = 'download');
+      bar.update(received, total);
+    },
     onImport: (f, p) => {
-      if (bar) bar.done('terminé');
-      bar = null;
-      if (p.done) process.stderr.write(`${f.dataset.slug} ${p.file.padEnd(26)} ${p.rows} lignes\n`);
+      if (step === 'download') end(`${bytes} octets`);
+      if (step !== p.file) {
+        end('chargé');
+        bar = stepProgress(process.stderr, `${f.dataset.slug} ${p.file}`, 'lignes');
+        step = p.file;
+      }
+      bar!.update(p.rows, null);
+      if (p.done) end(`${p.rows} lignes`);
     },
-    onDone: () => {
-      bar?.done('terminé');
-      bar = null;
-    },
+    onDone: (r) => end(r.error ? 'échec' : 'terminé'),
   });
   console.log(formatFeeds(t.name, api, found, results));
   if (results.some((r) => r.error)) process.exitCode = 1;
