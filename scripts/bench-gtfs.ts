@@ -13,7 +13,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import seedrandom from 'seedrandom';
 import { openDb } from '@comobi/db';
 import { migrate } from '../services/src/schema.ts';
-import { addDays } from '../services/src/matching/schedule.ts';
+import { addDays } from '../services/src/time/days.ts';
 import { findAlternatives } from '../services/src/transit/index.ts';
 import { importFeed } from '../gtfs-import/src/load.ts';
 import { formatReport } from '../gtfs-import/src/report.ts';

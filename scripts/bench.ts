@@ -10,6 +10,7 @@ const benches: Record<string, string> = {
   stats: 'scripts/bench-stats.ts',
   load: 'scripts/load/run.ts',
   messages: 'services/bench/messages.ts',
+  console: 'scripts/bench-console.ts',
 };
 const [name, ...rest] = process.argv.slice(2);
 if (!name || !benches[name]) {

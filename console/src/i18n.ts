@@ -50,6 +50,7 @@ const messages = {
         requestId: 'Demande', tripId: 'Trajet', driverId: 'Conducteur', date: 'Date', detourS: 'Détour', detourM: 'Détour (km)',
         score: 'Score', status: 'Statut', statusReason: 'Raison', note: 'Note', directContact: 'Contact direct',
         statusChangedAt: 'Modifiée le', territoryId: 'Territoire', dateFrom: 'Du', dateTo: 'Au',
+        passengerName: 'Passager', driverName: 'Conducteur',
       },
     },
     providers: {
@@ -187,6 +188,8 @@ const messages = {
       files_in_folder: 'fichiers dans un dossier', only_arrival_or_departure: 'arrêts à une seule heure',
     },
   },
+  // react-admin's login form: the login is an e-mail address ("Identifiant" by default).
+  ra: { ...french.ra, auth: { ...french.ra.auth, username: 'Adresse e-mail' } },
 };
 
 export const i18nProvider = polyglotI18nProvider(() => messages, 'fr', [{ locale: 'fr', name: 'Français' }], { allowMissing: true });

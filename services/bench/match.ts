@@ -1,29 +1,52 @@
 /**
- * Matching benchmark: `npm run bench -- match [--trips 100000] [--requests 400]`.
- * 100k seeded driver legs on real Lot routes; prints index build time, latency with the router excluded and with the
- * embedded router, queries per second, recall against brute force, and the same query in PostGIS as a ratio.
+ * Matching benchmark: `npm run bench -- match [--trips 100000] [--requests 400] [--spread lot|national] [--no-postgis]`.
+ * Seeded driver legs on real Lot routes (`--spread national`: the same routes laid in 16 places of France, each its
+ * own territory); prints index build time, process RSS, memory per route vertex, latency with the router excluded
+ * and with the embedded router, queries per second, recall against brute force, and the same query in PostGIS as a
+ * ratio. Above 100k trips, a 100k run on the Lot (in a child process, for its own RSS) comes first, and both are
+ * printed side by side (`--no-reference` skips it).
  */
+import { spawn } from 'node:child_process';
+import { bruteForce } from './brute-force.ts';
 import os from 'node:os';
 import path from 'node:path';
+import readline from 'node:readline';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import { LegIndex } from '../src/matching/leg-index.ts';
 import { Matcher, type MatchQuery } from '../src/matching/matcher.ts';
 import { DEFAULT_RULES } from '../src/matching/rules.ts';
-import { isoWeekday } from '../src/matching/schedule.ts';
+import { isoWeekday } from '../src/time/days.ts';
 import { createRouter } from '../src/routing/index.ts';
-import { makeLegs, makeQueries, readRoutes } from './synthetic.ts';
+import type { Router } from '../src/routing/types.ts';
+import { PlaceRouter } from './place-router.ts';
+import { FRANCE, makeLegs, makeQueries, readRoutes } from './synthetic.ts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
+const flag = (name: string) => process.argv.includes(`--${name}`);
 const TRIPS = arg('trips', 100_000);
 const REQUESTS = arg('requests', 400);
 const RECALL_SAMPLE = arg('recall', 100);
+const SPREAD = flag('spread') ? process.argv[process.argv.indexOf('--spread') + 1] : 'lot';
+if (SPREAD !== 'lot' && SPREAD !== 'national') throw new Error('--spread lot|national');
+const REFERENCE_TRIPS = 100_000;
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ROUTES =
   process.env.BENCH_ROUTES ?? path.resolve(import.meta.dirname, '../../../shared/data/bench/lot-routes-20k.ndjson.gz');
+
+v8.setFlagsFromString('--expose-gc');
+/** A full collection before each memory reading: the figures are live data, not garbage waiting. */
+const gc = vm.runInNewContext('gc') as () => void;
+const live = () => {
+  gc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+};
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -35,13 +58,46 @@ const line = (label: string, xs: number[]) =>
     `${label.padEnd(34)} p50 ${ms(pct(xs, 50))}  p95 ${ms(pct(xs, 95))}  p99 ${ms(pct(xs, 99))}  mean ${ms(xs.reduce((a, b) => a + b, 0) / xs.length)}`,
   );
 
-async function main() {
+interface Percentiles {
+  p50: number;
+  p95: number;
+  p99: number;
+}
+const percentiles = (xs: number[]): Percentiles => ({ p50: pct(xs, 50), p95: pct(xs, 95), p99: pct(xs, 99) });
+
+/** What one run measures, for the side-by-side table. */
+interface Figures {
+  label: string;
+  legs: number;
+  vertices: number;
+  buildS: number;
+  buildCpuS: number;
+  rssMB: number;
+  peakRssMB: number;
+  bytesPerVertex: number;
+  excluded: Percentiles;
+  excludedCpu: Percentiles;
+  routed: Percentiles;
+  routedCpu: Percentiles;
+  qpsExcluded: number;
+  qpsRouted: number;
+  recallFound: number;
+  recallExpected: number;
+  corridorMedian: number;
+}
+
+async function run() {
+  const places = SPREAD === 'national' ? FRANCE : undefined;
   console.log(
-    `# matching benchmark: ${TRIPS} driver trips, ${REQUESTS} requests, corridor ${DEFAULT_RULES.corridorM} m at both ends`,
+    `# matching benchmark: ${TRIPS} driver trips ${places ? `over ${places.length} territories of France` : 'on the Lot'}, ${REQUESTS} requests, corridor ${DEFAULT_RULES.corridorM} m at both ends`,
   );
+  const config = loadConfig({ DATA_DIR: path.join(os.tmpdir(), 'comobi-bench-data') });
+  const lotRouter = await createRouter(config);
+  const router: Router = places ? new PlaceRouter(lotRouter, places) : lotRouter;
   const routes = readRoutes(ROUTES);
+  const before = live();
   let t = performance.now();
-  const legs = makeLegs(routes, Math.ceil(TRIPS / routes.length), 'bench-legs').slice(0, TRIPS);
+  const legs = makeLegs(routes, Math.ceil(TRIPS / routes.length), 'bench-legs', 300, places).slice(0, TRIPS);
   const prepMs = performance.now() - t;
   const vertices = legs.reduce((n, l) => n + l.coords.length / 2, 0);
   console.log(
@@ -50,19 +106,27 @@ async function main() {
 
   const index = new LegIndex();
   t = performance.now();
+  const cpu0 = process.cpuUsage();
   index.load(legs);
   const buildMs = performance.now() - t;
-  console.log(`index build (rbush bulk load)      ${(buildMs / 1000).toFixed(2)} s   (target < 3 s)`);
+  const cpu1 = process.cpuUsage(cpu0);
+  const buildCpuS = (cpu1.user + cpu1.system) / 1e6;
+  console.log(
+    `index build (rbush bulk load)      ${(buildMs / 1000).toFixed(2)} s, ${buildCpuS.toFixed(2)} s cpu   (target < ${TRIPS > REFERENCE_TRIPS ? 15 : 3} s)`,
+  );
+  const bytesPerVertex = (live() - before) / vertices;
+  const rssMB = process.memoryUsage().rss / 1e6;
+  console.log(
+    `memory                             ${(rssMB / 1000).toFixed(2)} GB process RSS, ${bytesPerVertex.toFixed(1)} bytes per route vertex (legs and index, live after a full GC)`,
+  );
 
-  const config = loadConfig({ DATA_DIR: path.join(os.tmpdir(), 'comobi-bench-data') });
-  const router = await createRouter(config);
   const matcher = new Matcher(index, router, () => DEFAULT_RULES, { tableBatch: 200, oneTable: false });
   t = performance.now();
   const warmed = await matcher.warmDirects();
   console.log(
     `direct times warmed (in-process)   ${warmed} legs in ${((performance.now() - t) / 1000).toFixed(2)} s (a serving process does this in the background after start)`,
   );
-  const queries = makeQueries(legs, REQUESTS, 'bench-queries');
+  const queries = makeQueries(legs, REQUESTS, 'bench-queries', places);
   for (const q of queries.slice(0, 20)) await matcher.match(q); // warm-up (JIT, router cache)
 
   // CPU time beside wall time: on a shared machine the process's own CPU time is the steadier figure.
@@ -102,7 +166,7 @@ async function main() {
   const qps = (xs: number[]) => (1000 / (xs.reduce((a, b) => a + b, 0) / xs.length)).toFixed(0);
   console.log(`queries per second (one core)      ${qps(candidateMs)} router excluded, ${qps(fullMs)} with the router`);
   console.log(
-    `per request (median)               ${pct(corridorCounts, 50)} in corridor at both ends in order, running that day with a seat at hours that may fit, ${pct(candidateCounts, 50)} after the time check along the route, ${pct(proposals, 50)} proposals (${proposals.filter((n) => n > 0).length}/${queries.length} requests served)`,
+    `per request (median)               ${pct(corridorCounts, 50)} in corridor at both ends in order, running that day with a seat at hours that may fit, ${pct(candidateCounts, 50)} after the time check, ${pct(proposals, 50)} proposals (${proposals.filter((n) => n > 0).length}/${queries.length} requests served)`,
   );
 
   // Recall against brute force: every leg scanned, every survivor routed.
@@ -111,7 +175,7 @@ async function main() {
   const scanMs: number[] = [];
   for (const q of queries.slice(0, RECALL_SAMPLE)) {
     const t0 = performance.now();
-    const brute = await matcher.match(q, 'scan');
+    const brute = await bruteForce(matcher).match(q);
     scanMs.push(performance.now() - t0);
     const viaIndex = new Set((await matcher.match(q)).proposals.map((p) => `${p.tripId}/${p.leg}`));
     for (const p of brute.proposals) {
@@ -123,7 +187,83 @@ async function main() {
     `recall vs brute force              ${expected ? ((100 * foundByIndex) / expected).toFixed(2) : '100.00'} % (${foundByIndex}/${expected} drivers over ${Math.min(RECALL_SAMPLE, queries.length)} requests; brute force p50 ${ms(pct(scanMs, 50))})`,
   );
 
-  await postgisComparison(legs, queries, matcher, candidateMs);
+  const peakRssMB = process.resourceUsage().maxRSS / 1000;
+  console.log(`peak RSS                           ${(peakRssMB / 1000).toFixed(2)} GB   (target < 4 GB)`);
+  const qpsOf = (xs: number[]) => 1000 / (xs.reduce((a, b) => a + b, 0) / xs.length);
+  const figures: Figures = {
+    label: `${TRIPS >= 1e6 ? `${TRIPS / 1e6}M` : `${TRIPS / 1000}k`} ${SPREAD}`,
+    legs: legs.length,
+    vertices,
+    buildS: buildMs / 1000,
+    buildCpuS,
+    rssMB,
+    peakRssMB,
+    bytesPerVertex,
+    excluded: percentiles(candidateMs),
+    excludedCpu: percentiles(candidateCpuMs),
+    routed: percentiles(fullMs),
+    routedCpu: percentiles(fullCpuMs),
+    qpsExcluded: qpsOf(candidateMs),
+    qpsRouted: qpsOf(fullMs),
+    recallFound: foundByIndex,
+    recallExpected: expected,
+    corridorMedian: pct(corridorCounts, 50),
+  };
+  return { figures, legs, queries, matcher, candidateMs, router };
+}
+
+/** The 100k reference in a child process (its RSS its own), its lines passed through. */
+async function reference(): Promise<Figures> {
+  const args = ['--trips', String(REFERENCE_TRIPS), '--requests', String(REQUESTS), '--recall', String(RECALL_SAMPLE)];
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', import.meta.filename, ...args, '--no-postgis', '--no-reference', '--figures'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const closed = new Promise<number | null>((r) => child.on('close', r));
+  let figures: Figures | undefined;
+  for await (const l of readline.createInterface({ input: child.stdout })) {
+    if (l.startsWith('FIGURES ')) figures = JSON.parse(l.slice('FIGURES '.length)) as Figures;
+    else console.log(`  [100k] ${l}`);
+  }
+  const code = await closed;
+  if (!figures) throw new Error(`the 100k reference run failed (exit ${code})`);
+  return figures;
+}
+
+function sideBySide(a: Figures, b: Figures) {
+  const f = (x: number, d = 2) => x.toFixed(d);
+  const p = (x: Percentiles) => `${f(x.p50)} / ${f(x.p95)} / ${f(x.p99)} ms`;
+  const recall = (x: Figures) =>
+    `${x.recallExpected ? f((100 * x.recallFound) / x.recallExpected) : '100.00'} % (${x.recallFound}/${x.recallExpected})`;
+  const rows: [string, (x: Figures) => string][] = [
+    ['legs / route vertices', (x) => `${x.legs} / ${x.vertices}`],
+    ['index build (wall / cpu)', (x) => `${f(x.buildS)} / ${f(x.buildCpuS)} s`],
+    ['process RSS after build / peak', (x) => `${f(x.rssMB / 1000)} / ${f(x.peakRssMB / 1000)} GB`],
+    ['memory per route vertex', (x) => `${f(x.bytesPerVertex, 1)} B`],
+    ['router excluded p50/p95/p99 (wall)', (x) => p(x.excluded)],
+    ['router excluded p50/p95/p99 (cpu)', (x) => p(x.excludedCpu)],
+    ['embedded router p50/p95/p99 (wall)', (x) => p(x.routed)],
+    ['embedded router p50/p95/p99 (cpu)', (x) => p(x.routedCpu)],
+    ['queries/s excluded / with router', (x) => `${f(x.qpsExcluded, 0)} / ${f(x.qpsRouted, 0)}`],
+    ['corridor legs per request (median)', (x) => String(x.corridorMedian)],
+    ['recall vs brute force', recall],
+  ];
+  console.log(`\n${'side by side'.padEnd(36)}${a.label.padEnd(40)}${b.label}`);
+  for (const [label, get] of rows) console.log(`${label.padEnd(36)}${get(a).padEnd(40)}${get(b)}`);
+  const ratio = (x: number, y: number) => (y > 0 ? x / y : NaN);
+  console.log(
+    `p95 router excluded, ${b.label} / ${a.label}: ${f(ratio(b.excluded.p95, a.excluded.p95))}x wall, ${f(ratio(b.excludedCpu.p95, a.excludedCpu.p95))}x cpu   (target <= 1.5x at national scale)`,
+  );
+}
+
+async function main() {
+  const ref = TRIPS > REFERENCE_TRIPS && !flag('no-reference') ? await reference() : undefined;
+  const { figures, legs, queries, matcher, candidateMs, router } = await run();
+  if (flag('figures')) console.log(`FIGURES ${JSON.stringify(figures)}`);
+  if (ref) sideBySide(ref, figures);
+  if (flag('no-postgis')) console.log('postgis comparison                 skipped (--no-postgis)');
+  else await postgisComparison(legs, queries, matcher, candidateMs);
   await router.close?.();
 }
 

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import zlib from 'node:zlib';
 import seedrandom from 'seedrandom';
 import { cumulativeM, flatten } from '../src/geo/polyline.ts';
-import { legKey, type Leg } from '../src/matching/legs.ts';
+import { legKey, NO_BOOKINGS, type Leg } from '../src/matching/legs.ts';
 import type { MatchQuery } from '../src/matching/matcher.ts';
 import type { LngLat } from '../src/routing/types.ts';
 
@@ -25,15 +25,71 @@ export function readRoutes(file: string): RawRoute[] {
     .map((l) => JSON.parse(l) as RawRoute);
 }
 
-/** `copies` of each route, every vertex moved by up to ±jitterM (the first copy untouched). */
-export function makeLegs(routes: RawRoute[], copies: number, seed: string, jitterM = 300): Leg[] {
+/**
+ * A place of France where the Lot's routes are laid again, as its own territory: the way a national deployment or an
+ * interoperability hub holds many territories' trips. Offsets in degrees; places 1.4° apart or more never overlap
+ * (the Lot spans 1.25° of longitude, 0.85° of latitude).
+ */
+export interface Place {
+  territoryId: number;
+  name: string;
+  dLng: number;
+  dLat: number;
+}
+
+const LOT_CENTRE: LngLat = [1.6, 44.62];
+const centres: [string, number, number][] = [
+  ['Lot', 1.6, 44.62],
+  ['Finistère', -4.0, 48.3],
+  ['Ille-et-Vilaine', -1.6, 48.1],
+  ['Calvados', 0.4, 49.1],
+  ['Somme', 2.6, 49.8],
+  ['Moselle', 6.3, 48.9],
+  ['Côte-d’Or', 4.6, 47.3],
+  ['Loir-et-Cher', 1.8, 47.5],
+  ['Vendée', -1.2, 46.6],
+  ['Creuse', 2.0, 46.1],
+  ['Puy-de-Dôme', 3.5, 45.6],
+  ['Isère', 5.6, 45.5],
+  ['Var', 6.1, 43.8],
+  ['Hérault', 3.6, 43.7],
+  ['Hautes-Pyrénées', 0.2, 43.2],
+  ['Gironde', -0.7, 44.9],
+];
+export const FRANCE: Place[] = centres.map(([name, lng, lat], i) => ({
+  territoryId: i + 1,
+  name,
+  dLng: lng - LOT_CENTRE[0],
+  dLat: lat - LOT_CENTRE[1],
+}));
+
+/** The place holding a point: the nearest centre. */
+export function placeOf(places: Place[], p: LngLat): Place {
+  let best = places[0];
+  let bestD = Infinity;
+  for (const pl of places) {
+    const d = (p[0] - LOT_CENTRE[0] - pl.dLng) ** 2 + (p[1] - LOT_CENTRE[1] - pl.dLat) ** 2;
+    if (d < bestD) {
+      bestD = d;
+      best = pl;
+    }
+  }
+  return best;
+}
+
+/**
+ * `copies` of each route, every vertex moved by up to ±jitterM (the first copy untouched). With `places`, copy k is
+ * laid in place k mod the number of places, as its territory (the same trips otherwise: same draws of the seed).
+ */
+export function makeLegs(routes: RawRoute[], copies: number, seed: string, jitterM = 300, places?: Place[]): Leg[] {
   const rng = seedrandom(seed);
   const legs: Leg[] = [];
   let id = 1;
   for (let k = 0; k < copies; k++) {
     for (const r of routes) {
-      const dx = k === 0 ? 0 : ((rng() * 2 - 1) * jitterM) / 78_000;
-      const dy = k === 0 ? 0 : ((rng() * 2 - 1) * jitterM) / 111_000;
+      const place = places?.[k % places.length];
+      const dx = (k === 0 ? 0 : ((rng() * 2 - 1) * jitterM) / 78_000) + (place?.dLng ?? 0);
+      const dy = (k === 0 ? 0 : ((rng() * 2 - 1) * jitterM) / 111_000) + (place?.dLat ?? 0);
       const coords = r.c.map(([x, y]) => [x + dx, y + dy] as LngLat);
       const flat = flatten(coords);
       const oneoff = rng() < 0.1;
@@ -43,7 +99,7 @@ export function makeLegs(routes: RawRoute[], copies: number, seed: string, jitte
         tripId: id,
         leg: 'outbound',
         driverId: id,
-        territoryId: 1,
+        territoryId: place?.territoryId ?? 1,
         schedule: oneoff
           ? {
               kind: 'oneoff',
@@ -55,7 +111,7 @@ export function makeLegs(routes: RawRoute[], copies: number, seed: string, jitte
           : { kind: 'regular', weekdays: weekdays.length ? weekdays : [1], date: null, validFrom: null, validTo: null },
         departureMin: Math.round(360 + rng() * 240),
         seats: 1 + Math.floor(rng() * 3),
-        bookedByDate: new Map(),
+        bookedByDate: NO_BOOKINGS,
         directContact: rng() < 0.6,
         coords: flat,
         cumM: cumulativeM(flat),
@@ -83,9 +139,10 @@ const pointAt = (l: Leg, alongM: number): LngLat => {
 
 /**
  * Requests as a coordinator would get them: most along some driver's road (a stretch of a random leg, ends moved up
- * to 2.5 km), the rest anywhere in the Lot. Dates in the week of 2026-11-30 (Monday).
+ * to 2.5 km), the rest anywhere in the Lot (or, with `places`, in one of them). Dates in the week of 2026-11-30
+ * (Monday).
  */
-export function makeQueries(legs: Leg[], n: number, seed: string): MatchQuery[] {
+export function makeQueries(legs: Leg[], n: number, seed: string, places?: Place[]): MatchQuery[] {
   const rng = seedrandom(seed);
   const out: MatchQuery[] = [];
   const move = ([x, y]: LngLat, m: number): LngLat => [
@@ -97,6 +154,13 @@ export function makeQueries(legs: Leg[], n: number, seed: string): MatchQuery[] 
     if (rng() < 0.2) {
       const from: LngLat = [1.0 + rng() * 1.2, 44.2 + rng() * 0.75];
       const to: LngLat = [1.0 + rng() * 1.2, 44.2 + rng() * 0.75];
+      if (places) {
+        const place = places[Math.floor(rng() * places.length)];
+        for (const p of [from, to]) {
+          p[0] += place.dLng;
+          p[1] += place.dLat;
+        }
+      }
       out.push({
         from,
         to,

@@ -43,8 +43,11 @@ export async function boot(config: Config, opts: { log?: Log; db?: Db; router?: 
   const db = opts.db ?? (await openDb(config));
   const applied = await migrate(db);
   if (applied.length) log('migrations applied', { applied });
-  const primary = opts.router ?? (await createRouter(config, { info: (m) => log(m), warn: (m) => log(m) }));
-  const router = primary.name === 'straight-line' ? primary : new FallbackRouter(primary, config.MATCH_DEADLINE_MS);
+  const routerLog = { info: (m: string) => log(m), warn: (m: string) => log(m) };
+  const primary = opts.router ?? (await createRouter(config, routerLog));
+  // The fallback says when it answers in the primary's place: a router down must show in the logs.
+  const router =
+    primary.name === 'straight-line' ? primary : new FallbackRouter(primary, config.MATCH_DEADLINE_MS, routerLog);
   const rules = new Map<number, MatchingRules>();
   const rulesOf = (t: number) => rules.get(t) ?? DEFAULT_RULES;
   const index = new LegIndex();

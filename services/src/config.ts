@@ -17,6 +17,12 @@ const schema = z.object({
   OSRM_PROFILE: z.string().default('driving'),
   OSRM_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
   ROAD_NETWORK: z.string().default(path.join(repoRoot, 'fixtures', 'lot-classified-roads.osm.pbf')),
+  /**
+   * The national address base's search API (https://api-adresse.data.gouv.fr, or a self-hosted addok such as the
+   * compose file's http://addok:7878). Unset: the territory's gazetteer alone (communes, named places, stops…).
+   */
+  GEOCODER_URL: z.preprocess(emptyToUndefined, z.string().url().optional()),
+  GEOCODER_TIMEOUT_MS: z.coerce.number().int().positive().default(1500),
   ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16).optional()),
   /** Load the demo territory from fixtures/ when the database has no territory. */
   DEMO: z.enum(['auto', 'off']).default('auto'),

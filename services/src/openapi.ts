@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { needsDateOrWeekdays, tripAsk } from './matching/query.ts';
 import { rulesSchema } from './matching/rules.ts';
 import { TOKEN_ROLES } from './domain/tokens.ts';
+import { placePaths, placeSchemas } from './resources/places/openapi.ts';
 import { tokenBody } from './resources/tokens/routes.ts';
 import { pathShape, type RouteEntry } from './http/routes.ts';
 
@@ -243,8 +244,23 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
   '/api/people/{id}/erase': {
     post: one('person', 'Erase a person (right to erasure): personal fields removed, history kept without them'),
   },
+  '/api/people/{id}/week.pdf': {
+    get: one('person', 'A driver’s weekly sheet of trips, as a printable PDF in large type'),
+  },
   ...crud('trips', 'trip'),
   ...crud('requests', 'request'),
+  '/api/messages': {
+    get: list('message', 'Messages of the outbox (SMS, voice calls, letters), numbers masked; filters matchId, requestId, personId, status, kind, channel, late'),
+  },
+  '/api/messages/{id}': {
+    get: one('message', 'One message with the text that goes (or went); the read is audited'),
+  },
+  '/api/messages/{id}/letter.pdf': {
+    get: one('message', 'A letter message as a printable PDF in large type'),
+  },
+  '/api/territory-setup': {
+    post: create('territory', 'Set up a territory from an official commune file (GeoJSON body): the same checks as `npm run territory -- create`; `?dryRun=true` checks only'),
+  },
   '/api/requests/{id}/match': {
     post: one('request', 'Run the matching again for a request and store the proposals as matches'),
   },
@@ -260,6 +276,7 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
     post: one('plan', 'Confirm a plan’s assignments (all, or the requestIds given): each becomes the proposed match to call'),
   },
   ...tokenPaths(),
+  ...placePaths(),
   ...crud('users', 'user'),
   ...crud('providers', 'provider'),
   '/api/feeds': { get: list('feed', 'Imported GTFS feeds (read-only)') },
@@ -334,7 +351,7 @@ export function openapiDocument(mounted?: RouteEntry[]) {
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      schemas: { Error: error, Proposal: proposal, Rules: json(rulesSchema), Token: token },
+      schemas: { Error: error, Proposal: proposal, Rules: json(rulesSchema), Token: token, ...placeSchemas },
     },
   };
 }

@@ -258,10 +258,22 @@ describe('territory isolation and audit', () => {
     const csv = await admin.req('GET', `/api/audit/export.csv?filter=${filter}`);
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
+    // For a French spreadsheet: BOM, `;`, French headers, names and labels rather than codes, Paris time.
+    // (fetch's text() drops a byte order mark: the bytes tell.)
+    const raw = await fetch(`${srv.url}/api/audit/export.csv?filter=${filter}`, {
+      headers: { cookie: [...admin.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'x-forwarded-for': admin.ip },
+    });
+    expect([...new Uint8Array(await raw.arrayBuffer()).slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = csv.text.replace(/^\uFEFF/, '').trim().split('\r\n');
-    expect(lines[0]).toBe('id,at,actor,actor_role,territory_id,action,subject_type,subject_id,fields,reason');
+    expect(lines[0]).toBe('N°;Date et heure (heure de Paris);Qui;Rôle;Territoire;Action;Objet;N° de l’objet;Champs;Motif');
     expect(lines).toHaveLength(3);
-    expect(lines[1]).toContain(`user:${me.id},coordinator,${lotId},read_personal,person,${person.id}`);
+    const cells = lines[1].split(';');
+    const lotName = (await srv.booted.services.db.query<{ name: string }>('SELECT name FROM territories WHERE id = $1', [lotId])).rows[0].name;
+    expect(cells.slice(2, 8)).toEqual(['lot@test.fr', 'Coordinateur', lotName, 'Lecture de données personnelles', 'Personne', String(person.id)]);
+    const at = new Date(list.body[0].at);
+    const paris = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at).replace(',', '');
+    expect(cells[1]).toMatch(/^\d\d\/\d\d\/\d{4} \d\d:\d\d$/);
+    expect(lines.slice(1).map((l) => l.split(';')[1])).toContain(paris);
     // The export is itself recorded; logins are too.
     const exports = await admin.req('GET', `/api/audit?filter=${encodeURIComponent(JSON.stringify({ action: ['audit_export', 'login'] }))}`);
     expect(exports.body.map((e: any) => e.action)).toEqual(expect.arrayContaining(['audit_export', 'login']));

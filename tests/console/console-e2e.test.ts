@@ -4,7 +4,7 @@ import { type Browser, type Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../helpers/server.ts';
-import { addUser, ensureConsoleBuilt, proposalAsk, startConsoleServer, openConsole } from './helpers.ts';
+import { addUser, ensureConsoleBuilt, frDate, openConsole, pickerValue, proposalAsk, startConsoleServer, typeInPicker } from './helpers.ts';
 
 const SHOTS = path.resolve(import.meta.dirname, '../output/screenshots');
 const PW = 'correct horse battery';
@@ -36,8 +36,8 @@ afterAll(async () => {
 const loggedIn = (email: string): Promise<Page> => openConsole(browser, srv.url, email, PW);
 
 const pickCommune = async (page: Page, which: 'from' | 'to', name: string) => {
-  await page.getByTestId(`${which}-commune`).fill(name);
-  await page.getByRole('option', { name: new RegExp(`^${name} \\(`) }).click();
+  await page.getByTestId(`${which}-place`).fill(name);
+  await page.getByRole('option', { name: new RegExp(`^${name}\\s*Commune`) }).click();
 };
 
 describe('console in a real browser', () => {
@@ -54,8 +54,9 @@ describe('console in a real browser', () => {
     await page.getByTestId('new-last-name').fill('Essai');
     await pickCommune(page, 'from', 'Gramat');
     await pickCommune(page, 'to', 'Cahors');
-    await page.getByTestId('date').fill(ask.date);
-    await page.getByTestId('time').fill(ask.time);
+    await typeInPicker(page, 'date', frDate(ask.date));
+    await typeInPicker(page, 'time', ask.time);
+    expect(await pickerValue(page, 'date')).toBe(frDate(ask.date));
     await page.waitForFunction("document.querySelectorAll('.leaflet-overlay-pane path').length > 300");
     await page.screenshot({ path: path.join(SHOTS, '02-appel-entrant.png') });
     await page.getByTestId('submit-request').click();

@@ -18,12 +18,12 @@ export function ensureConsoleBuilt(): void {
 }
 
 export async function startConsoleServer(
-  opts: { demo?: boolean; options?: Partial<ConsoleOptions> } = {},
+  opts: { demo?: boolean; options?: Partial<ConsoleOptions>; env?: Record<string, string> } = {},
 ): Promise<TestServer> {
   return startServer({
     demo: opts.demo,
     // Browser and service share the machine: the router's deadline must not turn answers approximate or empty.
-    env: { MATCH_DEADLINE_MS: '30000' },
+    env: { MATCH_DEADLINE_MS: '30000', ...opts.env },
     // Test feed servers run on loopback: allowed here, refused by default (see public-host.ts).
     plugins: async (b): Promise<Plugin[]> => [
       await consolePlugin(b.services, { distDir: DIST, allowPrivateHosts: true, ...opts.options }),
@@ -115,3 +115,21 @@ export async function openConsole(browser: Browser, url: string, email: string, 
   await page.getByText('Bonjour').waitFor();
   return page;
 }
+
+/**
+ * Types into a MUI date or time picker as a coordinator does: the field's sections cleared, then the digits
+ * ("12/08/2026" for a date in dd/mm/yyyy, "09:05" for a time), each section moving on to the next.
+ */
+export async function typeInPicker(page: Page, testId: string, text: string) {
+  await page.getByTestId(testId).locator('[role="spinbutton"]').first().click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.type(text.replace(/\D/g, ''));
+  await page.keyboard.press('Tab');
+}
+
+/** What a picker shows, as typed ("12/08/2026", "09:05"). */
+export const pickerValue = (page: Page, testId: string) => page.getByTestId(testId).locator('input').inputValue();
+
+/** "2026-08-12" as a French date typed in a picker: "12/08/2026". */
+export const frDate = (iso: string) => iso.split('-').reverse().join('/');

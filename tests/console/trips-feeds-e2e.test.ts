@@ -7,7 +7,7 @@ import { launchChromium } from '../helpers/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flexFeed, makeZip, tinyFeed } from '../gtfs/helpers.ts';
 import type { TestServer } from '../helpers/server.ts';
-import { addUser, ensureConsoleBuilt, startConsoleServer, openConsole } from './helpers.ts';
+import { addUser, ensureConsoleBuilt, openConsole, pickerValue, startConsoleServer, typeInPicker } from './helpers.ts';
 
 const SHOTS = path.resolve(import.meta.dirname, '../output/screenshots');
 const PW = 'correct horse battery';
@@ -122,20 +122,27 @@ describe('imported feeds and trips in a real browser', () => {
     await page.getByTestId('add-trip').click();
     await page.waitForURL(/#\/trips\/create\?driverId=/);
     await expect.poll(() => page.getByTestId('trip-driver').inputValue(), { timeout: 15_000 }).toContain(driver.last_name);
-    await page.getByTestId('from-commune').fill('Gramat');
-    await page.getByRole('option', { name: /^Gramat \(/ }).click();
+    await page.getByTestId('from-place').fill('Gramat');
+    await page.getByRole('option', { name: /^Gramat\s*Commune/ }).click();
     await page.getByTestId('from-label').fill(LABEL);
-    await page.getByTestId('to-commune').fill('Cahors');
-    await page.getByRole('option', { name: /^Cahors \(/ }).click();
-    await page.getByTestId('departure-time').fill('05:10');
-    await page.getByTestId('return-time').fill('17:30');
+    await page.getByTestId('to-place').fill('Cahors');
+    await page.getByRole('option', { name: /^Cahors\s*Commune/ }).click();
+    // Monday, Tuesday, Thursday: each click chooses its day (it once unchose them from a Monday-to-Friday start).
+    for (const d of [1, 2, 4]) await page.getByTestId(`weekday-${d}`).click();
+    for (const d of [1, 2, 3, 4, 5, 6, 7]) {
+      await expect(page.getByTestId(`weekday-${d}`).getAttribute('aria-pressed')).resolves.toBe(String([1, 2, 4].includes(d)));
+    }
+    await typeInPicker(page, 'departure-time', '05:10');
+    await typeInPicker(page, 'return-time', '17:30');
+    expect(await pickerValue(page, 'departure-time')).toBe('05:10');
     // Validity in the wrong order: the API's reason appears in French on the input.
-    await page.getByTestId('valid-from').fill('2030-02-01');
-    await page.getByTestId('valid-to').fill('2030-01-01');
+    await typeInPicker(page, 'valid-from', '01/02/2030');
+    await typeInPicker(page, 'valid-to', '01/01/2030');
+    expect(await pickerValue(page, 'valid-from')).toBe('01/02/2030');
     await page.getByTestId('submit-trip').click();
     await page.getByText('La fin de validité précède le début').waitFor();
     await page.screenshot({ path: path.join(SHOTS, '15-trajet-erreur.png') });
-    await page.getByTestId('valid-to').fill('2030-12-31');
+    await typeInPicker(page, 'valid-to', '31/12/2030');
     await page.getByTestId('submit-trip').click();
 
     await page.waitForURL(/#\/trips\/\d+\/show/);
@@ -146,13 +153,15 @@ describe('imported feeds and trips in a real browser', () => {
     await page.waitForTimeout(800);
     await page.screenshot({ path: path.join(SHOTS, '16-trajet-itineraire.png') });
     const saved = await srv.api('GET', `/api/trips/${tripId}`);
-    expect(saved.body).toMatchObject({ driverId: driver.id, kind: 'regular', weekdays: [1, 2, 3, 4, 5], departureTime: '05:10', returnTime: '17:30', validTo: '2030-12-31' });
+    expect(saved.body).toMatchObject({ driverId: driver.id, kind: 'regular', weekdays: [1, 2, 4], departureTime: '05:10', returnTime: '17:30', validTo: '2030-12-31' });
     expect(saved.body.route.coordinates.length).toBeGreaterThan(2);
 
     // The full edit screen: same form, prefilled, PUT.
     await page.getByRole('link', { name: /Éditer/i }).click();
     await page.waitForURL(new RegExp(`#/trips/${tripId}$`));
-    await expect.poll(() => page.getByTestId('departure-time').inputValue(), { timeout: 15_000 }).toBe('05:10');
+    await expect.poll(() => pickerValue(page, 'departure-time'), { timeout: 15_000 }).toBe('05:10');
+    expect(await pickerValue(page, 'valid-to')).toBe('31/12/2030');
+    await expect(page.getByTestId('weekday-4').getAttribute('aria-pressed')).resolves.toBe('true');
     await expect(page.getByTestId('from-label').inputValue()).resolves.toBe(LABEL);
     await page.getByTestId('seats').fill('2');
     await page.getByTestId('submit-trip').click();

@@ -10,7 +10,7 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv2019) => Ajv2019;
 const root = path.resolve(import.meta.dirname, '../..');
 const read = (p: string) => fs.readFileSync(path.join(root, p), 'utf8');
 
-/** Compose's interpolation: ${VAR}, ${VAR:-default}, ${VAR:?error}; $$ is a literal $. */
+/** Compose's interpolation: ${VAR}, ${VAR:-default}, ${VAR-default} (unset only), ${VAR:?error}; $$ is a literal $. */
 function interpolate(value: unknown, env: Record<string, string>): unknown {
   if (typeof value === 'string') {
     return value.replace(/\$\$|\$\{([A-Z0-9_]+)(?:(:?[-?])([^}]*))?\}/g, (all, name, op, arg) => {
@@ -18,6 +18,7 @@ function interpolate(value: unknown, env: Record<string, string>): unknown {
       const v = env[name];
       if (op === ':?' && !v) throw new Error(`${name}: ${arg}`);
       if (op === ':-' && !v) return arg;
+      if (op === '-' && v === undefined) return arg;
       return v ?? '';
     });
   }
@@ -56,7 +57,7 @@ describe('docker-compose.yml', () => {
 
   it('is consistent: services, volumes, health checks, images', () => {
     const names = Object.keys(services);
-    expect(names.sort()).toEqual(['app', 'db', 'lb', 'osrm', 'osrm-prepare']);
+    expect(names.sort()).toEqual(['addok', 'addok-prepare', 'addok-redis', 'app', 'db', 'lb', 'osrm', 'osrm-prepare']);
     const declared = Object.keys(compose.volumes ?? {});
     for (const [name, s] of Object.entries(services)) {
       for (const dep of Object.keys(s.depends_on ?? {})) expect(names, `${name} depends on ${dep}`).toContain(dep);
@@ -66,7 +67,7 @@ describe('docker-compose.yml', () => {
         else expect(declared, `${name} uses volume ${src}`).toContain(src);
       }
       // Every long-running service says when it is healthy; the one-shot preparation does not run long.
-      if (name !== 'osrm-prepare') expect(s.healthcheck?.test, `${name} has a health check`).toBeDefined();
+      if (!name.endsWith('-prepare')) expect(s.healthcheck?.test, `${name} has a health check`).toBeDefined();
     }
     expect(services.db.image).toBe('postgis/postgis:15-3.4');
     expect(services.osrm.image).toMatch(/^osrm\/osrm-backend/);
@@ -94,6 +95,20 @@ describe('docker-compose.yml', () => {
     expect(nginx).toMatch(/proxy_set_header X-Forwarded-For \$remote_addr;/);
     expect(nginx).not.toMatch(/\$proxy_add_x_forwarded_for/);
     expect(loadConfig({ TRUSTED_PROXIES: e.TRUSTED_PROXIES }).TRUSTED_PROXIES.length).toBeGreaterThan(0);
+  });
+
+  it('serves the territory’s addresses with addok, which the service asks through GEOCODER_URL', () => {
+    const url = new URL(loadConfig({ GEOCODER_URL: services.app.environment.GEOCODER_URL }).GEOCODER_URL!);
+    expect(url.hostname).toBe('addok');
+    expect(url.port).toBe('7878');
+    // The app starts without addok (the gazetteer answers meanwhile): no dependency that would hold it.
+    expect(Object.keys(services.app.depends_on)).not.toContain('addok');
+    expect(services.addok.depends_on['addok-prepare'].condition).toBe('service_completed_successfully');
+    for (const s of ['addok', 'addok-prepare']) expect(services[s].environment.REDIS_HOST).toBe('addok-redis');
+    const prepare = read('deploy/addok/addok-prepare.sh');
+    for (const step of ['/opt/comobi/addresses.ndjson.gz', 'addok batch', 'addok ngrams', 'sha256sum']) expect(prepare).toContain(step);
+    expect(read('deploy/addok/addok.conf')).toContain('citycode');
+    expect(services.addok.healthcheck.test.join(' ')).toContain('/search/');
   });
 
   it('builds the image from the Dockerfile: node 20, npm ci, npm start', () => {

@@ -1,5 +1,5 @@
 import type { Services } from '../../services/src/context.ts';
-import { isoWeekday } from '../../services/src/matching/schedule.ts';
+import { isoWeekday } from '../../services/src/time/days.ts';
 
 /** The first date on or after `from` that falls on an ISO weekday. */
 export function nextDateOn(weekday: number, from = '2026-09-07'): string {

@@ -62,6 +62,10 @@ beforeAll(async () => {
   const other = await person('Octave', 'Autrui', '07 98 76 54 32', [1.47, 44.47]);
   ids.z = z;
   ids.other = other;
+  // Her home saved as a named place by a coordinator; the hospital is nobody's.
+  await db.query(`INSERT INTO places (territory_id, name, kind, address, person_id, geom) VALUES
+    ($1, $2, 'home', $3, $4, ${pt(Z.home)}), ($1, 'Centre hospitalier', 'health', 'rue de l’Hôpital', NULL, ${pt([1.49, 44.49])})`,
+    [territory, `Chez ${Z.first} ${Z.last}`, Z.address, z]);
   const date = '2026-09-15';
   // Zéphirine drives from home to work; Octave rides with her. She rides with Octave too.
   const trip = (driver: number, a: [number, number], b: [number, number], label: string) =>
@@ -242,6 +246,8 @@ describe('erasure of a fully populated person', () => {
     const msgs = (await db.query<any>('SELECT operator, body, sender, recipient_person_id FROM interop_messages')).rows;
     expect(msgs).toHaveLength(2);
     for (const m of msgs) expect(m).toEqual({ operator: 'maas.example.net', body: null, sender: { operator: 'maas.example.net' }, recipient_person_id: null });
+    // Her home as a named place went with her; the hospital stays.
+    expect((await db.query<any>('SELECT name FROM places ORDER BY id')).rows).toEqual([{ name: 'Centre hospitalier' }]);
     // The other person keeps everything.
     expect((await one('SELECT first_name FROM person_identities WHERE person_id = $1', [ids.other])).first_name).toBe('Octave');
     // The statistics keep their inputs: the shared distances and the statuses.

@@ -1,11 +1,8 @@
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { type Browser, type Page } from 'playwright-core';
+import { seriousViolations as axe } from '../helpers/axe.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPublic, type PublicServer } from './helpers.ts';
-
-const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let srv: PublicServer;
 let browser: Browser;
@@ -23,18 +20,7 @@ afterAll(async () => {
   await srv?.close();
 });
 
-interface AxeViolation { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }
-
-/** axe-core on the current page (WCAG 2.1 A/AA rules): the serious and critical violations. */
-async function seriousViolations(): Promise<string[]> {
-  await page.addScriptTag({ content: axeSource });
-  const result = (await page.evaluate(
-    `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })`,
-  )) as { violations: AxeViolation[] };
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-}
+const seriousViolations = () => axe(page);
 
 describe('public pages in a real browser', () => {
   for (const path of ['/t/lot', '/t/lot/proposer', '/t/lot/chercher', '/stats?territoire=lot', '/confidentialite', '/mes-trajets']) {

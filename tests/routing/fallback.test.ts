@@ -62,6 +62,25 @@ describe('FallbackRouter', () => {
   });
 });
 
+describe('the service’s router', () => {
+  it('logs when the fallback answers in place of the primary', async () => {
+    const { boot } = await import('../../services/src/boot.ts');
+    const { createTestDb } = await import('../helpers/db.ts');
+    const t = await createTestDb();
+    const lines: string[] = [];
+    const config = loadConfig({ DATA_DIR: path.join(import.meta.dirname, '../output/router-data'), DEMO: 'off', ROAD_NETWORK: 'none' });
+    const booted = await boot(config, { db: t.db, router: brokenRouter('error'), log: (m) => lines.push(m) });
+    try {
+      const r = await booted.services.router.route([CAHORS, FIGEAC]);
+      expect(r.approximate).toBe(true);
+      expect(lines.some((l) => /osrm route failed \(NetworkError: down\); answering with straight-line estimates/.test(l))).toBe(true);
+    } finally {
+      await booted.close();
+      await t.drop();
+    }
+  });
+});
+
 describe('createRouter', () => {
   const config = (env: Record<string, string>) =>
     loadConfig({ DATA_DIR: path.join(import.meta.dirname, '../output/router-data'), ...env });

@@ -2,35 +2,9 @@ import 'leaflet/dist/leaflet.css';
 import L from 'leaflet';
 import { useEffect, useState, type ReactNode } from 'react';
 import { GeoJSON, MapContainer, TileLayer, useMap } from 'react-leaflet';
-import { api } from '../api.ts';
 
-export interface CommuneFeature {
-  type: 'Feature';
-  id: string;
-  geometry: GeoJSON.Geometry;
-  properties: { insee: string; name: string; territoryId: number; centroid: [number, number] };
-}
-type Communes = { type: 'FeatureCollection'; features: CommuneFeature[] };
-
-const cache = new Map<string, Promise<Communes>>();
-/** Commune outlines of the principal's territories (vector layer: the map needs no tile server). */
-export function useCommunes(territoryId?: number | null, geometry = true): Communes | null {
-  const [data, setData] = useState<Communes | null>(null);
-  useEffect(() => {
-    const key = `${territoryId ?? ''}|${geometry}`;
-    if (!cache.has(key)) {
-      const q = new URLSearchParams({ geometry: String(geometry) });
-      if (territoryId) q.set('territoryId', String(territoryId));
-      cache.set(key, api<Communes>(`/api/communes?${q}`).then((r) => r.json).catch((e) => { cache.delete(key); throw e; }));
-    }
-    let live = true;
-    cache.get(key)!.then((d) => live && setData(d)).catch(() => live && setData({ type: 'FeatureCollection', features: [] }));
-    return () => {
-      live = false;
-    };
-  }, [territoryId, geometry]);
-  return data;
-}
+export { useCommunes, type CommuneFeature } from './communes.ts';
+import { useCommunes, type CommuneFeature } from './communes.ts';
 
 let tileConfig: Promise<{ tileUrl: string | null; tileAttribution: string }> | undefined;
 function useTiles() {
@@ -47,6 +21,21 @@ function FitTo({ bounds }: { bounds: L.LatLngBounds | null }) {
   useEffect(() => {
     if (bounds?.isValid()) map.fitBounds(bounds, { padding: [20, 20] });
   }, [map, bounds]);
+  return null;
+}
+
+/**
+ * Leaflet measures its box once, when it is made: a page whose layout settles afterwards (fonts, cards, data) left the
+ * map drawn in part of a grey box until a reload. Each change of the box's size is told to Leaflet.
+ */
+function FollowSize() {
+  const map = useMap();
+  useEffect(() => {
+    const box = map.getContainer();
+    const observer = new ResizeObserver(() => map.invalidateSize());
+    observer.observe(box);
+    return () => observer.disconnect();
+  }, [map]);
   return null;
 }
 
@@ -95,6 +84,7 @@ export function BaseMap({ territoryId, fit, onClick, children, height = 420 }: {
             onEachFeature={(f, layer) => layer.bindTooltip((f.properties as CommuneFeature['properties']).name, { sticky: true })}
           />
         ) : null}
+        <FollowSize />
         <FitTo bounds={bounds} />
         <ClickTo onClick={onClick} />
         {children}

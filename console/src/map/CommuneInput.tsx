@@ -1,10 +1,11 @@
 import { AutocompleteInput, type AutocompleteInputProps } from 'react-admin';
-import { useCommunes } from './BaseMap.tsx';
+import { useCommunes } from './communes.ts';
 
 /** A list filter by commune (INSEE code), among the communes of the principal's territories. */
 export function CommuneInput(props: Omit<AutocompleteInputProps, 'choices'>) {
   const communes = useCommunes(null, false);
-  const choices = (communes?.features ?? []).map((f) => f.properties).sort((a, b) => a.name.localeCompare(b.name, 'fr'));
+  // Already in French order (useCommunes sorts them).
+  const choices = (communes?.features ?? []).map((f) => f.properties);
   return (
     <AutocompleteInput
       {...props}

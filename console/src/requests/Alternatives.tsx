@@ -1,4 +1,6 @@
 import { Box, Stack, Typography } from '@mui/material';
+import { Fragment, type ReactNode } from 'react';
+import { PhoneLink } from '../fr/PhoneLink.tsx';
 
 import type {
   Alternatives as Found,
@@ -41,21 +43,25 @@ export function modeOf(type: number): string {
 
 const routeName = (l: TransitLeg) => [l.route.shortName, l.route.longName].filter(Boolean).join(' – ') || l.feedName;
 
-function legText(l: TransitLeg, date: string | undefined): string {
+/** Parts of a line joined by " · ", the empty ones left out (phone numbers are links, hence nodes). */
+const dotted = (parts: ReactNode[]) => parts.filter(Boolean).map((p, i) => <Fragment key={i}>{i ? ' · ' : ''}{p}</Fragment>);
+const tel = (phone: string | null | undefined) => (phone ? <>tél. <PhoneLink phone={phone} /></> : null);
+
+function legText(l: TransitLeg, date: string | undefined): ReactNode {
   const eve = date && l.serviceDate < date ? ' (service de la veille)' : '';
   const to = l.headsign ? ` direction ${l.headsign}` : '';
-  const agency = l.agency ? ` (${l.agency.name}${l.agency.phone ? `, ${l.agency.phone}` : ''})` : '';
-  return `${modeOf(l.route.type)} ${routeName(l)}${to}${agency} : ${l.from.name ?? '?'} ${l.departure} → ${l.to.name ?? '?'} ${l.arrival}${eve}`;
+  const agency = l.agency ? <> ({l.agency.name}{l.agency.phone ? <>, <PhoneLink phone={l.agency.phone} /></> : null})</> : null;
+  return <>{`${modeOf(l.route.type)} ${routeName(l)}${to}`}{agency}{` : ${l.from.name ?? '?'} ${l.departure} → ${l.to.name ?? '?'} ${l.arrival}${eve}`}</>;
 }
 
-function bookingText(b: BookingRule): string {
+function bookingText(b: BookingRule): ReactNode {
   const when =
     b.bookingType === 0
       ? 'réservation en temps réel'
       : b.bookingType === 1
         ? `réservation le jour même${b.priorNoticeMinMin ? `, au moins ${b.priorNoticeMinMin} min avant` : ''}`
         : `réservation ${b.priorNoticeLastDay ? `jusqu'à ${b.priorNoticeLastDay} jour${b.priorNoticeLastDay > 1 ? 's' : ''} avant` : 'à l’avance'}${b.priorNoticeLastTime ? `, avant ${b.priorNoticeLastTime}` : ''}`;
-  return [when, b.phone ? `tél. ${b.phone}` : null, b.bookingUrl, b.message].filter(Boolean).join(' · ');
+  return dotted([when, tel(b.phone), b.bookingUrl, b.message]);
 }
 
 function Journey({ j, date }: { j: TransitJourney; date?: string }) {
@@ -107,10 +113,10 @@ export function Alternatives({ value }: { value: AlternativesValue | null }) {
           {onDemand.map((o, i) => (
             <Typography key={i} variant="body2">
               •{' '}
-              {[
+              {dotted([
                 o.name,
                 o.agency,
-                o.phone ? `tél. ${o.phone}` : null,
+                tel(o.phone),
                 o.windowStartMin !== null && o.windowEndMin !== null
                   ? `entre ${clockOf(o.windowStartMin)} et ${clockOf(o.windowEndMin)}`
                   : null,
@@ -118,9 +124,7 @@ export function Alternatives({ value }: { value: AlternativesValue | null }) {
                 o.dropOff ? `dépose : ${o.dropOff.name ?? o.dropOff.placeId}` : null,
                 o.booking ? bookingText(o.booking) : null,
                 o.notes,
-              ]
-                .filter(Boolean)
-                .join(' · ')}
+              ])}
             </Typography>
           ))}
         </Group>
@@ -130,9 +134,7 @@ export function Alternatives({ value }: { value: AlternativesValue | null }) {
           {seatedPatient.map((p, i) => (
             <Typography key={i} variant="body2">
               •{' '}
-              {[p.name, p.kind === 'taxi' ? 'taxi conventionné' : 'VSL', p.phone ? `tél. ${p.phone}` : null, p.notes]
-                .filter(Boolean)
-                .join(' · ')}
+              {dotted([p.name, p.kind === 'taxi' ? 'taxi conventionné' : 'VSL', tel(p.phone), p.notes])}
             </Typography>
           ))}
         </Group>

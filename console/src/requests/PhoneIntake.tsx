@@ -1,19 +1,22 @@
 import {
-  Alert, Autocomplete, Box, Button, Card, CardContent, Checkbox, FormControlLabel, FormGroup, MenuItem, Radio, RadioGroup,
+  Alert, Box, Button, Card, CardContent, Checkbox, FormControlLabel, FormGroup, MenuItem, Radio, RadioGroup,
   Stack, TextField, ToggleButton, ToggleButtonGroup, Typography,
 } from '@mui/material';
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { Title, useNotify, useRedirect, useTranslate } from 'react-admin';
 import { api, messageOf } from '../api.ts';
 import { currentUser } from '../authProvider.ts';
-import { BaseMap, useCommunes } from '../map/BaseMap.tsx';
+import { BaseMap } from '../map/BaseMap.tsx';
 import { EndMarkers } from '../map/EndMarkers.tsx';
+import { PlaceSearch, PointPrecision, type ChosenPoint } from '../places/PlaceSearch.tsx';
+import { FrDatePicker, FrTimePicker } from '../fr/pickers.tsx';
+import { WeekdayToggles } from '../fr/WeekdayToggles.tsx';
 
 const PURPOSES = ['health', 'work', 'training', 'shopping', 'admin', 'leisure', 'other'];
 const NEEDS = ['wheelchair', 'reduced_mobility', 'visual', 'hearing', 'assistance_dog', 'child_seat', 'luggage'];
 
 interface Person { id: number; firstName: string | null; lastName: string | null; phone: string | null; communeName: string | null; isPassenger: boolean; isDriver: boolean; territoryId: number }
-interface End { lng: number; lat: number; label: string }
+type End = ChosenPoint;
 
 const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
 const REASON = 'call:intake';
@@ -45,8 +48,6 @@ export function PhoneIntake() {
   const [needs, setNeeds] = useState<string[]>([]);
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
-  const communes = useCommunes(territoryId || null, false);
-  const options = useMemo(() => communes?.features.map((f) => f.properties) ?? [], [communes]);
   const isPhone = /^[+0-9 .-]{6,}$/.test(search.trim());
 
   const find = async () => {
@@ -89,7 +90,7 @@ export function PhoneIntake() {
         method: 'POST',
         body: {
           territoryId: territoryId || who.territoryId, passengerId: who.id, from: { lng: from.lng, lat: from.lat }, to: { lng: to.lng, lat: to.lat },
-          fromLabel: from.label, toLabel: to.label, ...(mode === 'date' ? { date } : { weekdays }), time, timeKind, toleranceMin,
+          fromLabel: from.label, toLabel: to.label, fromSource: from.source, toSource: to.source, ...(mode === 'date' ? { date } : { weekdays }), time, timeKind, toleranceMin,
           purpose, needs, note: note || null,
         },
       });
@@ -103,23 +104,22 @@ export function PhoneIntake() {
   };
 
   const endPicker = (which: 'from' | 'to', value: End | null, set: (e: End | null) => void) => (
-    <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
-      <Autocomplete
-        sx={{ width: 260 }}
-        options={options}
-        noOptionsText="Aucune commune"
-        getOptionLabel={(o) => `${o.name} (${o.insee})`}
-        onChange={(_, o) => set(o ? { lng: o.centroid[0], lat: o.centroid[1], label: o.name } : null)}
-        renderInput={(params) => <TextField {...params} label={which === 'from' ? 'Commune de départ' : 'Commune d’arrivée'} slotProps={{ ...params.slotProps, htmlInput: { ...params.slotProps.htmlInput, 'data-testid': `${which}-commune` } }} />}
-      />
-      <TextField
-        label={which === 'from' ? 'Adresse ou lieu de départ' : 'Adresse ou lieu d’arrivée'}
-        value={value?.label ?? ''}
-        disabled={!value}
-        onChange={(e) => value && set({ ...value, label: e.target.value })}
-        sx={{ flex: 1 }}
-      />
-      <Button variant={picking === which ? 'contained' : 'outlined'} onClick={() => setPicking(which)}>Sur la carte</Button>
+    <Stack spacing={1}>
+      <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
+        <PlaceSearch testId={`${which}-place`} label={which === 'from' ? 'Départ : adresse, lieu, commune' : 'Arrivée : adresse, lieu, commune'}
+          territoryId={territoryId || person?.territoryId || null} value={value} onChange={set} />
+        <Button variant={picking === which ? 'contained' : 'outlined'} onClick={() => setPicking(which)}>Sur la carte</Button>
+      </Stack>
+      {value ? (
+        <TextField
+          label={which === 'from' ? 'Libellé du départ' : 'Libellé de l’arrivée'}
+          value={value.label}
+          onChange={(e) => set({ ...value, label: e.target.value })}
+          size="small"
+          slotProps={{ htmlInput: { 'data-testid': `${which}-label` } }}
+        />
+      ) : null}
+      <PointPrecision value={value} testId={`${which}-precision`} />
     </Stack>
   );
 
@@ -170,11 +170,9 @@ export function PhoneIntake() {
                   <ToggleButton value="weekdays">Chaque semaine</ToggleButton>
                 </ToggleButtonGroup>
                 {mode === 'date' ? (
-                  <TextField type="date" label="Date" value={date} onChange={(e) => setDate(e.target.value)} slotProps={{ inputLabel: { shrink: true }, htmlInput: { 'data-testid': 'date' } }} />
+                  <FrDatePicker label="Date" value={date} onChange={setDate} testId="date" />
                 ) : (
-                  <ToggleButtonGroup size="small" value={weekdays} onChange={(_, v) => setWeekdays(v)}>
-                    {[1, 2, 3, 4, 5, 6, 7].map((d) => <ToggleButton key={d} value={d}>{t(`comobi.weekdays.${d}`)}</ToggleButton>)}
-                  </ToggleButtonGroup>
+                  <WeekdayToggles value={weekdays} onChange={setWeekdays} />
                 )}
               </Stack>
               <Stack direction="row" spacing={1}>
@@ -182,7 +180,7 @@ export function PhoneIntake() {
                   <MenuItem value="depart">départ</MenuItem>
                   <MenuItem value="arrive">arrivée</MenuItem>
                 </TextField>
-                <TextField type="time" label="Heure" value={time} onChange={(e) => setTime(e.target.value)} slotProps={{ inputLabel: { shrink: true }, htmlInput: { 'data-testid': 'time' } }} />
+                <FrTimePicker label="Heure" value={time} onChange={setTime} testId="time" />
                 <TextField type="number" label="Tolérance (min)" value={toleranceMin} onChange={(e) => setTolerance(Number(e.target.value))} sx={{ width: 140 }} />
                 <TextField select label="Motif" value={purpose} onChange={(e) => setPurpose(e.target.value)} sx={{ width: 160 }}>
                   {PURPOSES.map((p) => <MenuItem key={p} value={p}>{t(`comobi.purposes.${p}`)}</MenuItem>)}
@@ -208,7 +206,7 @@ export function PhoneIntake() {
             Cliquez sur la carte pour placer le {picking === 'from' ? 'départ' : 'point d’arrivée'}.
           </Typography>
           <BaseMap territoryId={territoryId || null} height={560} onClick={(lng, lat) => {
-            const end = { lng, lat, label: picking === 'from' ? from?.label ?? 'Point choisi sur la carte' : to?.label ?? 'Point choisi sur la carte' };
+            const end = { lng, lat, label: picking === 'from' ? from?.label ?? 'Point choisi sur la carte' : to?.label ?? 'Point choisi sur la carte', source: 'map_click' as const };
             if (picking === 'from') { setFrom(end); setPicking('to'); } else setTo(end);
           }}>
             <EndMarkers from={from} to={to} />

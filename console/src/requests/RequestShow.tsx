@@ -8,7 +8,10 @@ import { useParams } from 'react-router';
 import { CircleMarker, GeoJSON, Tooltip } from 'react-leaflet';
 import { api, messageOf } from '../api.ts';
 import { BaseMap } from '../map/BaseMap.tsx';
+import { approximateNote, type PointSource } from '../places/PlaceSearch.tsx';
 import { EndMarkers } from '../map/EndMarkers.tsx';
+import { km } from '../fr/format.ts';
+import { PhoneLink } from '../fr/PhoneLink.tsx';
 import { Alternatives, type AlternativesValue } from './Alternatives.tsx';
 import { RequestMessages } from './Messages.tsx';
 
@@ -19,6 +22,7 @@ interface Proposal {
 }
 interface Req {
   id: number; territoryId: number; passengerId: number | null; from: Pt; to: Pt; fromLabel: string | null; toLabel: string | null;
+  fromSource: PointSource; toSource: PointSource;
   date: string | null; weekdays: number[]; time: string; timeKind: string; toleranceMin: number; seats: number; purpose: string;
   needs: string[]; status: string; unservedReason: string | null; note: string | null; proposals: Proposal[];
 }
@@ -136,7 +140,8 @@ export function RequestShow() {
   return (
     <Box sx={{ p: 2 }}>
       <Title title={`Demande n° ${req.id}`} />
-      <Stack direction={{ xs: 'column', lg: 'row' }} spacing={2}>
+      {/* Side by side only where both fit (the proposals table needs ~900 px): below, the map goes under the list. */}
+      <Stack direction={{ xs: 'column', xl: 'row' }} spacing={2} sx={{ minWidth: 0 }}>
         <Stack spacing={2} sx={{ flex: 3, minWidth: 0 }}>
           <Card>
             <CardContent>
@@ -144,7 +149,7 @@ export function RequestShow() {
                 Demande n° {req.id} · <Chip size="small" label={t(`comobi.requestStatus.${req.status}`)} data-testid="request-status" />
               </Typography>
               <Typography>
-                <b>{name(passenger)}</b> {passenger?.phone ? `· ${passenger.phone}` : ''} — {req.fromLabel ?? 'départ'} → {req.toLabel ?? 'arrivée'}
+                <b>{name(passenger)}</b> {passenger?.phone ? <>· <PhoneLink phone={passenger.phone} /></> : ''} — {req.fromLabel ?? 'départ'}{approximateNote(req.fromSource)} → {req.toLabel ?? 'arrivée'}{approximateNote(req.toSource)}
               </Typography>
               <Typography variant="body2">
                 {req.date ? new Date(`${req.date}T12:00:00`).toLocaleDateString('fr-FR', { weekday: 'long', day: 'numeric', month: 'long' }) : req.weekdays.map((d) => t(`comobi.weekdays.${d}`)).join(', ')}
@@ -159,11 +164,12 @@ export function RequestShow() {
             <CardContent>
               <Typography variant="h6">Conducteurs proposés ({req.proposals.length})</Typography>
               {req.proposals.length === 0 ? <Alert severity="warning">Aucun conducteur ne convient pour ce trajet.</Alert> : (
+                <Box sx={{ overflowX: 'auto' }}>
                 <Table size="small" data-testid="proposals">
                   <TableHead>
                     <TableRow>
-                      <TableCell>#</TableCell><TableCell>Conducteur</TableCell><TableCell>Prise en charge</TableCell><TableCell>Dépose</TableCell>
-                      <TableCell>Détour</TableCell><TableCell>Contact</TableCell><TableCell>Statut</TableCell><TableCell>Actions</TableCell>
+                      <TableCell>#</TableCell><TableCell>Conducteur</TableCell><TableCell>Prise en charge → dépose</TableCell>
+                      <TableCell>Détour</TableCell><TableCell>Statut</TableCell><TableCell>Actions</TableCell>
                     </TableRow>
                   </TableHead>
                   <TableBody>
@@ -172,11 +178,12 @@ export function RequestShow() {
                       return (
                         <TableRow key={m.id} hover selected={m.id === selected} onClick={() => setSelected(m.id)} sx={{ cursor: 'pointer' }} data-testid={`proposal-${m.id}`}>
                           <TableCell>{i + 1}</TableCell>
-                          <TableCell>{name(d)}<br /><small>{d?.phone ?? ''}</small></TableCell>
-                          <TableCell>{m.pickup.time}</TableCell>
-                          <TableCell>{m.dropoff.time}</TableCell>
-                          <TableCell>{Math.round(m.detourS / 60)} min · {(m.detourM / 1000).toFixed(1).replace('.', ',')} km</TableCell>
-                          <TableCell>{m.directContact ? 'Accepte l’appel direct' : 'Via la coordination'}</TableCell>
+                          <TableCell>
+                            {name(d)}<br /><small><PhoneLink phone={d?.phone} /></small>
+                            <br /><small>{m.directContact ? 'Accepte l’appel direct' : 'Via la coordination'}</small>
+                          </TableCell>
+                          <TableCell sx={{ whiteSpace: 'nowrap' }}>{m.pickup.time} → {m.dropoff.time}</TableCell>
+                          <TableCell sx={{ whiteSpace: 'nowrap' }}>{Math.round(m.detourS / 60)} min · {km(m.detourM)}</TableCell>
                           <TableCell>{t(`comobi.matchStatus.${m.status}`)}{m.statusReason ? ` (${t(`comobi.${m.status}Reasons.${m.statusReason}`)})` : ''}</TableCell>
                           <TableCell onClick={(e) => e.stopPropagation()}>
                             <Stack direction="row" spacing={0.5} sx={{ flexWrap: 'wrap' }}>
@@ -193,6 +200,7 @@ export function RequestShow() {
                     })}
                   </TableBody>
                 </Table>
+                </Box>
               )}
               <TextField label="Note jointe à la prochaine action" value={note} onChange={(e) => setNote(e.target.value)} size="small" sx={{ mt: 2, width: '100%' }} />
             </CardContent>
@@ -218,34 +226,36 @@ export function RequestShow() {
                   <TextField select size="small" label="Raison" value={unserved} onChange={(e) => setUnserved(e.target.value)} sx={{ minWidth: 320 }}>
                     {UNSERVED.map((u) => <MenuItem key={u} value={u}>{t(`comobi.unservedReasons.${u}`)}</MenuItem>)}
                   </TextField>
-                  <Button variant="outlined" color="warning" disabled={!unserved} onClick={markUnserved}>Classer non servie</Button>
+                  <Button variant="outlined" color="warning" disabled={!unserved} onClick={markUnserved} sx={{ flexShrink: 0, whiteSpace: "nowrap" }}>Classer non servie</Button>
                 </Stack>
               </CardContent>
             </Card>
           ) : null}
         </Stack>
-        <Box sx={{ flex: 2, minWidth: 360 }}>
+        <Box sx={{ flex: 2, minWidth: { xl: 360 } }}>
           {match ? (
             <Typography variant="body2" sx={{ mb: 1 }}>
               {name(driver)} : {trip?.originLabel ?? 'origine'} → {trip?.destinationLabel ?? 'destination'} (départ {trip?.departureTime ?? '…'})
             </Typography>
           ) : null}
           <BaseMap territoryId={req.territoryId} fit={fit} height={560}>
-            {trip?.route ? <GeoJSON key={`route-${trip.id}`} data={trip.route as any} style={{ color: '#1565c0', weight: 4, opacity: 0.6, dashArray: '6 6' }} /> : null}
-            {detour ? <GeoJSON key={`detour-${match?.id}`} data={detour as any} style={{ color: '#e65100', weight: 4 }} /> : null}
+            {/* The detour wide and light underneath, the usual route thin on top: where they share the road both show. */}
+            {detour ? <GeoJSON key={`detour-${match?.id}`} data={detour as any} style={{ color: '#e65100', weight: 8, opacity: 0.5, className: 'detour-route' }} /> : null}
+            {trip?.route ? <GeoJSON key={`route-${trip.id}-${match?.id}-${Boolean(detour)}`} data={trip.route as any} style={{ color: '#1565c0', weight: 3, dashArray: '6 6', className: 'usual-route' }} /> : null}
             <EndMarkers from={req.from} to={req.to} fromLabel="Départ du passager" toLabel="Arrivée du passager" permanent={false} />
             {match ? (
               <>
-                <CircleMarker center={[match.pickup.lat, match.pickup.lng]} radius={6} pathOptions={{ color: '#e65100', fillColor: '#fff', fillOpacity: 1 }}>
+                {/* Pickup and drop-off told apart at a glance: green and red centres (the passenger's colours), orange rings (the driver's detour). */}
+                <CircleMarker center={[match.pickup.lat, match.pickup.lng]} radius={7} className="pickup-marker" pathOptions={{ color: '#e65100', weight: 3, fillColor: '#2e7d32', fillOpacity: 1 }}>
                   <Tooltip permanent>Prise en charge {match.pickup.time}</Tooltip>
                 </CircleMarker>
-                <CircleMarker center={[match.dropoff.lat, match.dropoff.lng]} radius={6} pathOptions={{ color: '#e65100', fillColor: '#fff', fillOpacity: 1 }}>
+                <CircleMarker center={[match.dropoff.lat, match.dropoff.lng]} radius={7} className="dropoff-marker" pathOptions={{ color: '#e65100', weight: 3, fillColor: '#b71c1c', fillOpacity: 1 }}>
                   <Tooltip permanent>Dépose {match.dropoff.time}</Tooltip>
                 </CircleMarker>
               </>
             ) : null}
           </BaseMap>
-          <Typography variant="caption">Pointillés bleus : trajet habituel du conducteur · orange : trajet avec le détour.</Typography>
+          <Typography variant="caption">Pointillés bleus : trajet habituel du conducteur · large trait orange : trajet avec le détour · point vert : prise en charge · point rouge : dépose.</Typography>
         </Box>
       </Stack>
       <Dialog open={Boolean(pending)} onClose={() => setPending(null)}>

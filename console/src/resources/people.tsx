@@ -7,7 +7,9 @@ import {
 import { Link } from 'react-router';
 import { choices } from '../i18n.ts';
 import { CommuneInput } from '../map/CommuneInput.tsx';
+import { PhoneField } from '../fr/PhoneLink.tsx';
 import { CodeField, NEEDS, WeekdaysField } from './common.tsx';
+import { peopleExporter } from '../fr/exporters.ts';
 
 const filters = [
   <TextInput key="q" source="q" label="Nom ou téléphone" alwaysOn />,
@@ -17,11 +19,11 @@ const filters = [
 
 /** Drivers and passengers are the people resource seen through a filter (see dataProvider.ts). */
 const PeopleList = () => (
-  <List filters={filters} sort={{ field: 'lastName', order: 'ASC' }}>
+  <List filters={filters} sort={{ field: 'lastName', order: 'ASC' }} exporter={peopleExporter}>
     <Datagrid rowClick="show" bulkActionButtons={false}>
       <TextField source="lastName" label="resources.people.fields.lastName" />
       <TextField source="firstName" label="resources.people.fields.firstName" />
-      <TextField source="phone" label="resources.people.fields.phone" sortable={false} />
+      <PhoneField source="phone" label="resources.people.fields.phone" sortable={false} />
       <TextField source="communeName" label="resources.people.fields.communeName" sortable={false} />
       <BooleanField source="directContactConsent" label="resources.people.fields.directContactConsent" sortable={false} />
       <CodeField group="needs" source="needs" label="resources.people.fields.needs" sortable={false} />
@@ -36,7 +38,7 @@ export const PersonShow = () => (
     <SimpleShowLayout>
       <TextField source="lastName" label="resources.people.fields.lastName" />
       <TextField source="firstName" label="resources.people.fields.firstName" />
-      <TextField source="phone" label="resources.people.fields.phone" />
+      <PhoneField source="phone" label="resources.people.fields.phone" />
       <TextField source="email" label="resources.people.fields.email" />
       <TextField source="address" label="resources.people.fields.address" />
       <TextField source="communeName" label="resources.people.fields.communeName" />

@@ -1,5 +1,6 @@
 import { BooleanField, BooleanInput, Create, Datagrid, Edit, List, ReferenceField, ReferenceInput, SelectInput, SimpleForm, TextField, TextInput, required } from 'react-admin';
 import { choices } from '../i18n.ts';
+import { PhoneField } from '../fr/PhoneLink.tsx';
 import { CodeField } from './common.tsx';
 
 const KINDS = ['tad', 'seated_patient', 'taxi'];
@@ -12,7 +13,7 @@ export const ProviderList = () => (
     <Datagrid rowClick="edit" bulkActionButtons={false}>
       <TextField source="name" />
       <CodeField group="providerKind" source="kind" />
-      <TextField source="phone" sortable={false} />
+      <PhoneField source="phone" sortable={false} />
       <ReferenceField source="territoryId" reference="territories" link={false}><TextField source="name" /></ReferenceField>
       <BooleanField source="active" sortable={false} />
     </Datagrid>

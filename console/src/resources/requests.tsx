@@ -2,6 +2,7 @@ import { Datagrid, DateField, DateInput, List, ReferenceField, SelectInput, Text
 import { choices } from '../i18n.ts';
 import { CommuneInput } from '../map/CommuneInput.tsx';
 import { CodeField, PURPOSES, REQUEST_STATUSES, WeekdaysField } from './common.tsx';
+import { requestsExporter } from '../fr/exporters.ts';
 
 const PassengerName = () => {
   const r = useRecordContext<any>();
@@ -9,7 +10,7 @@ const PassengerName = () => {
 };
 
 export const RequestList = () => (
-  <List sort={{ field: 'createdAt', order: 'DESC' }} filters={[
+  <List sort={{ field: 'createdAt', order: 'DESC' }} exporter={requestsExporter} filters={[
     <CommuneInput key="commune" source="communeInsee" alwaysOn />,
     <SelectInput key="status" source="status" choices={choices('requestStatus', REQUEST_STATUSES)} alwaysOn />,
     <SelectInput key="purpose" source="purpose" choices={choices('purposes', PURPOSES)} alwaysOn />,

@@ -1,11 +1,12 @@
 import { Datagrid, DateField, Edit, List, SimpleForm, TextField, TextInput, required } from 'react-admin';
+import { PhoneField } from '../fr/PhoneLink.tsx';
 
 export const TerritoryList = () => (
   <List sort={{ field: 'name', order: 'ASC' }} filters={[<TextInput key="q" source="q" label="Recherche" alwaysOn />]}>
     <Datagrid rowClick="edit" bulkActionButtons={false}>
       <TextField source="name" />
       <TextField source="slug" />
-      <TextField source="coordinatorPhone" />
+      <PhoneField source="coordinatorPhone" />
       <DateField source="createdAt" />
     </Datagrid>
   </List>

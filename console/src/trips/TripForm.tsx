@@ -2,21 +2,25 @@ import {
   Alert, Autocomplete, Box, Button, Card, CardContent, Checkbox, FormControlLabel, FormHelperText, Stack, TextField, ToggleButton,
   ToggleButtonGroup, Typography,
 } from '@mui/material';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Loading, Title, useNotify, useRedirect, useRefresh, useTranslate } from 'react-admin';
 import { GeoJSON } from 'react-leaflet';
 import { useParams, useSearchParams } from 'react-router';
 import { api, messageOf } from '../api.ts';
 import { fieldErrors } from '../fieldReasons.ts';
-import { BaseMap, useCommunes } from '../map/BaseMap.tsx';
+import { BaseMap } from '../map/BaseMap.tsx';
 import { EndMarkers } from '../map/EndMarkers.tsx';
+import { PlaceSearch, PointPrecision, type ChosenPoint, type PointSource } from '../places/PlaceSearch.tsx';
+import { FrDatePicker, FrTimePicker } from '../fr/pickers.tsx';
+import { WeekdayToggles } from '../fr/WeekdayToggles.tsx';
 
 interface Driver { id: number; firstName: string | null; lastName: string | null; communeName: string | null; territoryId: number }
-interface End { lng: number; lat: number; label: string }
+type End = ChosenPoint;
 interface Trip {
   id: number; territoryId: number; driverId: number; kind: 'regular' | 'oneoff'; weekdays: number[]; date: string | null;
   validFrom: string | null; validTo: string | null; departureTime: string; returnTime: string | null;
   origin: { lng: number; lat: number }; destination: { lng: number; lat: number }; originLabel: string | null; destinationLabel: string | null;
+  originSource: PointSource; destinationSource: PointSource;
   seats: number; active: boolean; route?: GeoJSON.LineString; returnRoute?: GeoJSON.LineString | null;
 }
 
@@ -72,7 +76,8 @@ export function TripForm({ mode }: { mode: 'create' | 'edit' }) {
   const [existing, setExisting] = useState<Trip | null>(null);
   const [driver, setDriver] = useState<Driver | null>(null);
   const [kind, setKind] = useState<'regular' | 'oneoff'>('regular');
-  const [weekdays, setWeekdays] = useState<number[]>([1, 2, 3, 4, 5]);
+  // No day chosen to start with: the coordinator clicks the driver's days (see WeekdayToggles).
+  const [weekdays, setWeekdays] = useState<number[]>([]);
   const [date, setDate] = useState('');
   const [validFrom, setValidFrom] = useState('');
   const [validTo, setValidTo] = useState('');
@@ -85,8 +90,6 @@ export function TripForm({ mode }: { mode: 'create' | 'edit' }) {
   const [picking, setPicking] = useState<'from' | 'to'>('from');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
-  const communes = useCommunes(driver?.territoryId ?? null, false);
-  const options = useMemo(() => communes?.features.map((f) => f.properties) ?? [], [communes]);
 
   useEffect(() => {
     const load = async () => {
@@ -101,8 +104,8 @@ export function TripForm({ mode }: { mode: 'create' | 'edit' }) {
           setValidTo(tr.validTo ?? '');
           setDeparture(tr.departureTime);
           setReturn(tr.returnTime ?? '');
-          setFrom({ ...tr.origin, label: tr.originLabel ?? '' });
-          setTo({ ...tr.destination, label: tr.destinationLabel ?? '' });
+          setFrom({ ...tr.origin, label: tr.originLabel ?? '', source: tr.originSource });
+          setTo({ ...tr.destination, label: tr.destinationLabel ?? '', source: tr.destinationSource });
           setSeats(tr.seats);
           setActive(tr.active);
           setDriver((await api<Driver>(`/api/people/${tr.driverId}`, { reason: REASON })).json);
@@ -126,7 +129,7 @@ export function TripForm({ mode }: { mode: 'create' | 'edit' }) {
       driverId: driver?.id, kind, weekdays: kind === 'regular' ? weekdays : [], date: kind === 'oneoff' ? date || null : null,
       validFrom: validFrom || null, validTo: validTo || null, departureTime, returnTime: kind === 'regular' && returnTime ? returnTime : null,
       origin: from ? { lng: from.lng, lat: from.lat } : undefined, destination: to ? { lng: to.lng, lat: to.lat } : undefined,
-      originLabel: from?.label || null, destinationLabel: to?.label || null, seats, active,
+      originLabel: from?.label || null, destinationLabel: to?.label || null, originSource: from?.source, destinationSource: to?.source, seats, active,
     };
     try {
       const r = await api<Trip>(mode === 'create' ? '/api/trips' : `/api/trips/${id}`, { method: mode === 'create' ? 'POST' : 'PUT', body });
@@ -144,30 +147,23 @@ export function TripForm({ mode }: { mode: 'create' | 'edit' }) {
 
   if (!loaded) return <Loading />;
   const err = (k: string) => (errors[k] ? { error: true, helperText: errors[k] } : {});
-  const shrink = { inputLabel: { shrink: true } };
   // The saved route is shown while the ends are those it was computed for.
   const sameEnds = existing && from && to && from.lng === existing.origin.lng && from.lat === existing.origin.lat
     && to.lng === existing.destination.lng && to.lat === existing.destination.lat;
 
   const endPicker = (which: 'from' | 'to', value: End | null, set: (e: End | null) => void) => (
-    <Stack spacing={0.5}>
+    <Stack spacing={1}>
       <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
-        <Autocomplete
-          sx={{ width: 260 }}
-          options={options}
-          noOptionsText={driver ? 'Aucune commune' : 'Choisissez d’abord le conducteur'}
-          getOptionLabel={(o) => `${o.name} (${o.insee})`}
-          onChange={(_, o) => set(o ? { lng: o.centroid[0], lat: o.centroid[1], label: o.name } : null)}
-          renderInput={(params) => (
-            <TextField {...params} label={which === 'from' ? 'Commune de départ' : 'Commune d’arrivée'} error={Boolean(errors[which === 'from' ? 'origin' : 'destination'])}
-              slotProps={{ ...params.slotProps, htmlInput: { ...params.slotProps.htmlInput, 'data-testid': `${which}-commune` } }} />
-          )}
-        />
-        <TextField label={which === 'from' ? 'Libellé du départ' : 'Libellé de l’arrivée'} value={value?.label ?? ''} disabled={!value}
-          onChange={(e) => value && set({ ...value, label: e.target.value })} sx={{ flex: 1 }}
-          {...err(which === 'from' ? 'originLabel' : 'destinationLabel')} slotProps={{ htmlInput: { 'data-testid': `${which}-label` } }} />
+        <PlaceSearch testId={`${which}-place`} label={which === 'from' ? 'Départ : adresse, lieu, commune' : 'Arrivée : adresse, lieu, commune'}
+          territoryId={driver?.territoryId ?? null} value={value} onChange={set} error={Boolean(errors[which === 'from' ? 'origin' : 'destination'])} />
         <Button variant={picking === which ? 'contained' : 'outlined'} onClick={() => setPicking(which)}>Sur la carte</Button>
       </Stack>
+      {value ? (
+        <TextField label={which === 'from' ? 'Libellé du départ' : 'Libellé de l’arrivée'} value={value.label} size="small"
+          onChange={(e) => set({ ...value, label: e.target.value })}
+          {...err(which === 'from' ? 'originLabel' : 'destinationLabel')} slotProps={{ htmlInput: { 'data-testid': `${which}-label` } }} />
+      ) : null}
+      <PointPrecision value={value} testId={`${which}-precision`} />
       {errors[which === 'from' ? 'origin' : 'destination'] ? (
         <FormHelperText error data-testid={`${which}-error`}>{errors[which === 'from' ? 'origin' : 'destination']}</FormHelperText>
       ) : null}
@@ -192,31 +188,24 @@ export function TripForm({ mode }: { mode: 'create' | 'edit' }) {
               </ToggleButtonGroup>
               {kind === 'regular' ? (
                 <Stack spacing={0.5}>
-                  <ToggleButtonGroup size="small" value={weekdays} onChange={(_, v) => setWeekdays([...v].sort())}>
-                    {[1, 2, 3, 4, 5, 6, 7].map((d) => <ToggleButton key={d} value={d} data-testid={`weekday-${d}`}>{t(`comobi.weekdays.${d}`)}</ToggleButton>)}
-                  </ToggleButtonGroup>
+                  <WeekdayToggles value={weekdays} onChange={setWeekdays} />
                   {errors.weekdays ? <FormHelperText error data-testid="weekdays-error">{errors.weekdays}</FormHelperText> : null}
                 </Stack>
               ) : (
-                <TextField type="date" label="Date" value={date} onChange={(e) => setDate(e.target.value)} sx={{ width: 200 }} {...err('date')}
-                  slotProps={{ ...shrink, htmlInput: { 'data-testid': 'trip-date' } }} />
+                <FrDatePicker label="Date" value={date} onChange={setDate} error={errors.date} testId="trip-date" />
               )}
               <Stack direction="row" spacing={1}>
-                <TextField type="time" label="Heure de départ" value={departureTime} onChange={(e) => setDeparture(e.target.value)} {...err('departureTime')}
-                  slotProps={{ ...shrink, htmlInput: { 'data-testid': 'departure-time' } }} />
+                <FrTimePicker label="Heure de départ" value={departureTime} onChange={setDeparture} error={errors.departureTime} testId="departure-time" />
                 {kind === 'regular' ? (
-                  <TextField type="time" label="Heure de retour (facultatif)" value={returnTime} onChange={(e) => setReturn(e.target.value)} {...err('returnTime')}
-                    slotProps={{ ...shrink, htmlInput: { 'data-testid': 'return-time' } }} sx={{ width: 220 }} />
+                  <FrTimePicker label="Heure de retour (facultatif)" value={returnTime} onChange={setReturn} error={errors.returnTime} testId="return-time" width={220} />
                 ) : null}
                 <TextField type="number" label="Places" value={seats} onChange={(e) => setSeats(Number(e.target.value))} sx={{ width: 100 }} {...err('seats')}
                   slotProps={{ htmlInput: { min: 1, max: 8, 'data-testid': 'seats' } }} />
               </Stack>
               {kind === 'regular' ? (
                 <Stack direction="row" spacing={1}>
-                  <TextField type="date" label="Valide du (facultatif)" value={validFrom} onChange={(e) => setValidFrom(e.target.value)} {...err('validFrom')}
-                    slotProps={{ ...shrink, htmlInput: { 'data-testid': 'valid-from' } }} />
-                  <TextField type="date" label="au (facultatif)" value={validTo} onChange={(e) => setValidTo(e.target.value)} {...err('validTo')}
-                    slotProps={{ ...shrink, htmlInput: { 'data-testid': 'valid-to' } }} />
+                  <FrDatePicker label="Valide du (facultatif)" value={validFrom} onChange={setValidFrom} error={errors.validFrom} testId="valid-from" width={220} />
+                  <FrDatePicker label="au (facultatif)" value={validTo} onChange={setValidTo} error={errors.validTo} testId="valid-to" width={220} />
                 </Stack>
               ) : null}
               {endPicker('from', from, setFrom)}
@@ -238,7 +227,7 @@ export function TripForm({ mode }: { mode: 'create' | 'edit' }) {
             fit={existing ? [[existing.origin.lng, existing.origin.lat], [existing.destination.lng, existing.destination.lat]] : undefined}
             onClick={(lng, lat) => {
               const label = (picking === 'from' ? from?.label : to?.label) || 'Point choisi sur la carte';
-              if (picking === 'from') { setFrom({ lng, lat, label }); setPicking('to'); } else setTo({ lng, lat, label });
+              if (picking === 'from') { setFrom({ lng, lat, label, source: 'map_click' }); setPicking('to'); } else setTo({ lng, lat, label, source: 'map_click' });
             }}>
             {sameEnds && existing?.route ? <GeoJSON key={`r${existing.id}`} data={existing.route} style={{ color: '#1565c0', weight: 4 }} /> : null}
             <EndMarkers from={from} to={to} />

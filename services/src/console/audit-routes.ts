@@ -5,6 +5,7 @@ import type { Services } from '../context.ts';
 import { asPrincipal } from '../auth/scope.ts';
 import { badRequest } from '../http/errors.ts';
 import { filterBy, listPage, listParams, Where, type ListSpec } from '../http/simple-rest.ts';
+import { frenchCsv, type CsvColumn } from '../http/french-csv.ts';
 import { auditEvent } from './events.ts';
 
 const SELECT = `SELECT id, at, actor, actor_role, territory_id, action, subject_type, subject_id, fields, reason FROM audit_log`;
@@ -67,12 +68,35 @@ const spec: ListSpec = {
   },
 };
 
-/** A spreadsheet must not run a cell as a formula: values starting with = + - @ are prefixed with a quote. */
-export function csvCell(v: unknown): string {
-  let s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join(' ') : v instanceof Date ? v.toISOString() : String(v);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\n\r;]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
-}
+/** French labels of the audit codes, for the export (the console has the same in its messages). */
+const ACTION_LABELS: Record<string, string> = {
+  read_personal: 'Lecture de données personnelles', login: 'Connexion', logout: 'Déconnexion', user_create: 'Création de compte',
+  user_update: 'Modification de compte', user_delete: 'Suppression de compte', audit_export: 'Export du journal',
+  token_create: 'Création de jeton d’API', token_revoke: 'Révocation de jeton d’API',
+};
+const ROLE_LABELS: Record<string, string> = {
+  admin: 'Administrateur', coordinator: 'Coordinateur', viewer: 'Observateur', integration: 'Intégration', citizen: 'Usager', public: 'Public',
+};
+const SUBJECT_LABELS: Record<string, string> = {
+  person: 'Personne', user: 'Compte', audit_log: 'Journal d’audit', api_token: 'Jeton d’API', interop_message: 'Message d’une application partenaire',
+  request: 'Demande', match: 'Mise en relation', trip: 'Trajet',
+};
+const label = (labels: Record<string, string>, code: string | null) => (code === null ? '' : labels[code] ?? code);
+
+type ExportRow = AuditRow & { actor_name: string | null; territory_name: string | null };
+
+const EXPORT_COLUMNS: CsvColumn<ExportRow>[] = [
+  { header: 'N°', value: (r) => r.id },
+  { header: 'Date et heure (heure de Paris)', value: (r) => r.at },
+  { header: 'Qui', value: (r) => r.actor_name ?? r.actor },
+  { header: 'Rôle', value: (r) => label(ROLE_LABELS, r.actor_role) },
+  { header: 'Territoire', value: (r) => r.territory_name ?? '' },
+  { header: 'Action', value: (r) => label(ACTION_LABELS, r.action) },
+  { header: 'Objet', value: (r) => label(SUBJECT_LABELS, r.subject_type) },
+  { header: 'N° de l’objet', value: (r) => r.subject_id },
+  { header: 'Champs', value: (r) => r.fields },
+  { header: 'Motif', value: (r) => r.reason },
+];
 
 const EXPORT_LIMIT = 100_000;
 
@@ -91,16 +115,25 @@ export function auditRoutes(api: Router, s: Services): void {
     const where = new Where();
     const lp = listParams(ctx, spec, where);
     const rows = await asPrincipal(s.db, p, async (tx) => {
-      const r = await tx.query<AuditRow>(`${SELECT} ${where} ORDER BY ${lp.orderBy} LIMIT ${EXPORT_LIMIT}`, where.params);
+      // The territory's name rather than its id.
+      const r = await tx.query<Omit<ExportRow, 'actor_name'>>(
+        `SELECT a.*, (SELECT t.name FROM territories t WHERE t.id = a.territory_id) AS territory_name
+         FROM (${SELECT} ${where} ORDER BY ${lp.orderBy} LIMIT ${EXPORT_LIMIT}) a ORDER BY ${lp.orderBy}`,
+        where.params,
+      );
       await auditEvent(tx, { actor: p.actor, actorRole: p.role, action: 'audit_export', subjectType: 'audit_log', fields: [], reason: JSON.stringify(lp.filter).slice(0, 200) });
       return r.rows;
     });
-    const header = ['id', 'at', 'actor', 'actor_role', 'territory_id', 'action', 'subject_type', 'subject_id', 'fields', 'reason'];
-    const lines = [header.join(','), ...rows.map((r) => header.map((h) => csvCell(r[h as keyof AuditRow])).join(','))];
     ctx.set('Content-Type', 'text/csv; charset=utf-8');
     ctx.set('Content-Disposition', `attachment; filename="audit-${new Date().toISOString().slice(0, 10)}.csv"`);
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = `\uFEFF${lines.join('\r\n')}\r\n`;
+    // The account's name or e-mail rather than "user:N" (accounts are outside the scoped role's reach: read here, by an admin).
+    const userIds = [...new Set(rows.flatMap((r) => (/^user:\d+$/.test(r.actor) ? [Number(r.actor.slice(5))] : [])))];
+    const names = new Map(
+      (await s.db.query<{ id: number; name: string }>(`SELECT id, coalesce(nullif(display_name, ''), email) AS name FROM users WHERE id = ANY($1::int[])`, [userIds]))
+        .rows.map((u) => [`user:${u.id}`, u.name]),
+    );
+    ctx.body = frenchCsv(EXPORT_COLUMNS, rows.map((r) => ({ ...r, actor_name: names.get(r.actor) ?? null })));
   };
   api.get('/audit/export.csv', exportCsv);
 }

@@ -13,7 +13,25 @@ const SELECT = `SELECT f.id, f.name, f.territory_id, f.source_url, f.tdg_dataset
   LEFT JOIN LATERAL (SELECT * FROM gtfs.feed_versions x WHERE x.feed_id = f.id ORDER BY (x.status = 'active') DESC, x.version DESC LIMIT 1) v ON true
   WHERE ($1::int[] IS NULL OR f.territory_id = ANY($1::int[]))`;
 
-const present = (r: Record<string, any>, withReport: boolean) => ({
+interface FeedRow {
+  id: number;
+  name: string;
+  territory_id: number | null;
+  source_url: string | null;
+  tdg_dataset_id: string | null;
+  created_at: Date;
+  version_id: number | null;
+  version: number | null;
+  status: string | null;
+  report: unknown;
+  service_start: string | null;
+  service_end: string | null;
+  imported_at: Date | null;
+  activated_at: Date | null;
+  versions: number;
+}
+
+const present = (r: FeedRow, withReport: boolean) => ({
   id: r.id,
   name: r.name,
   territoryId: r.territory_id,
@@ -40,7 +58,7 @@ export function feedRoutes(api: Router, s: Services): void {
   api.get('/feeds', async (ctx) => {
     const p = requireRole(ctx, 'admin', 'coordinator');
     const rows = (await present_())
-      ? await asPrincipal(s.db, p, async (tx) => (await tx.query(`${SELECT} ORDER BY f.name`, [p.territoryIds])).rows)
+      ? await asPrincipal(s.db, p, async (tx) => (await tx.query<FeedRow>(`${SELECT} ORDER BY f.name`, [p.territoryIds])).rows)
       : [];
     setContentRange(ctx, 'feeds', 0, rows.length, rows.length);
     ctx.body = rows.map((r) => present(r, false));
@@ -51,7 +69,7 @@ export function feedRoutes(api: Router, s: Services): void {
     requireRole(ctx, 'admin', 'coordinator');
     const fid = parse(id, ctx.params.id, 'id');
     if (!(await present_())) throw notFound('feed', fid);
-    const rows = await asPrincipal(s.db, p, async (tx) => (await tx.query(`${SELECT} AND f.id = $2`, [p.territoryIds, fid])).rows);
+    const rows = await asPrincipal(s.db, p, async (tx) => (await tx.query<FeedRow>(`${SELECT} AND f.id = $2`, [p.territoryIds, fid])).rows);
     if (!rows[0]) throw notFound('feed', fid);
     ctx.body = present(rows[0], true);
   });

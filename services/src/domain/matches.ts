@@ -38,6 +38,11 @@ export interface MatchRow {
   updated_at: Date;
   direct_contact: boolean;
   request_created_by: string | null;
+  passenger_id: number | null;
+  passenger_first_name: string | null;
+  passenger_last_name: string | null;
+  driver_first_name: string | null;
+  driver_last_name: string | null;
 }
 
 export interface Stop extends Partial<LngLatPoint> {
@@ -66,6 +71,10 @@ export interface Match {
   statusChangedBy: string | null;
   createdAt: Date;
   updatedAt: Date;
+  passengerId?: number | null;
+  /** Only with `names` (console readers with personal visibility; the reads are audited by the caller). */
+  passengerName?: string | null;
+  driverName?: string | null;
 }
 
 export interface MatchEvent {
@@ -78,15 +87,22 @@ export interface MatchEvent {
 }
 
 const FROM = `FROM matches m JOIN trips t ON t.id = m.trip_id JOIN people p ON p.id = t.driver_id
-  JOIN requests rq ON rq.id = m.request_id`;
+  JOIN requests rq ON rq.id = m.request_id LEFT JOIN person_identities di ON di.person_id = t.driver_id
+  LEFT JOIN person_identities pi ON pi.person_id = rq.passenger_id`;
 export const SELECT_MATCHES = `SELECT m.id, m.territory_id, m.request_id, m.trip_id, t.driver_id, m.leg, m.date,
   ${pointCols('m.pickup', 'pickup')}, ${pointCols('m.dropoff', 'dropoff')}, m.pickup_min, m.dropoff_min,
   m.detour_m, m.detour_s, m.score, m.approximate, m.status, m.status_reason, m.note, m.status_changed_at,
   m.status_changed_by, m.created_at, m.updated_at, p.direct_contact_consent AS direct_contact,
-  rq.created_by AS request_created_by ${FROM}`;
+  rq.created_by AS request_created_by, rq.passenger_id, pi.first_name AS passenger_first_name,
+  pi.last_name AS passenger_last_name, di.first_name AS driver_first_name, di.last_name AS driver_last_name ${FROM}`;
 
-/** Pickup and drop-off are the passenger's door: coarse for readers who do not handle people, and no notes. */
-export function presentMatch(r: MatchRow, v: Visibility): Match {
+const nameOf = (first: string | null, last: string | null) => `${first ?? ''} ${last ?? ''}`.trim() || null;
+
+/**
+ * Pickup and drop-off are the passenger's door: coarse for readers who do not handle people, and no notes. With
+ * `names`, the passenger's and the driver's names too (for the console's lists; the caller audits the read).
+ */
+export function presentMatch(r: MatchRow, v: Visibility, names = false): Match {
   const personal = v === 'personal';
   const at = (as: string) => (personal ? readPoint(r, as) : coarsePoint(readPoint(r, as)));
   return {
@@ -111,8 +127,25 @@ export function presentMatch(r: MatchRow, v: Visibility): Match {
     statusChangedBy: r.status_changed_by,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    ...(names && personal
+      ? {
+          passengerId: r.passenger_id,
+          passengerName: nameOf(r.passenger_first_name, r.passenger_last_name),
+          driverName: nameOf(r.driver_first_name, r.driver_last_name),
+        }
+      : {}),
   };
 }
+
+/** The people whose names `presentMatch(…, names)` shows: one audit row each. */
+export const namedPeople = (rows: MatchRow[]) => {
+  const seen = new Map<number, { id: number; territoryId: number }>();
+  for (const r of rows) {
+    seen.set(r.driver_id, { id: r.driver_id, territoryId: r.territory_id });
+    if (r.passenger_id !== null) seen.set(r.passenger_id, { id: r.passenger_id, territoryId: r.territory_id });
+  }
+  return [...seen.values()];
+};
 
 export const matchList: ListSpec = {
   select: SELECT_MATCHES,

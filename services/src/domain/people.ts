@@ -109,6 +109,15 @@ const SELECT = `SELECT p.id, p.territory_id, p.is_driver, p.is_passenger, p.comm
   i.email, i.address, i.birthdate, ${MESSAGING_COLUMNS}
   ${FROM} ${MESSAGING_JOIN}`;
 
+const identityOf = (r: PersonRow): PersonIdentity => ({
+  firstName: r.first_name,
+  lastName: r.last_name,
+  phone: r.phone,
+  email: r.email,
+  address: r.address,
+  birthdate: r.birthdate,
+});
+
 /** Personal fields (identity, exact home, needs) only for readers who handle people; others get the commune. */
 export function presentPerson(r: PersonRow, v: Visibility): Person {
   const personal = v === 'personal';
@@ -129,12 +138,7 @@ export function presentPerson(r: PersonRow, v: Visibility): Person {
     updatedAt: r.updated_at,
     ...(personal
       ? {
-          firstName: r.first_name,
-          lastName: r.last_name,
-          phone: r.phone,
-          email: r.email,
-          address: r.address,
-          birthdate: r.birthdate,
+          ...identityOf(r),
           messaging: messagingOfColumns(r),
         }
       : {}),
@@ -326,12 +330,7 @@ export function inputOf(r: PersonRow): PersonInput {
     home: readPoint(r, 'home'),
     directContactConsent: r.direct_contact_consent,
     needs: r.needs,
-    firstName: r.first_name,
-    lastName: r.last_name,
-    phone: r.phone,
-    email: r.email,
-    address: r.address,
-    birthdate: r.birthdate,
+    ...identityOf(r),
     messaging: messagingInputOf(messagingOfColumns(r)),
   };
 }

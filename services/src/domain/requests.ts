@@ -4,6 +4,7 @@ import { pointCols, pointSql, readPoint, type LngLatPoint } from '../geo/sql.ts'
 import { badRequest, conflict, notFound } from '../http/errors.ts';
 import { filterBy, type ListSpec, type Where } from '../http/simple-rest.ts';
 import { toClock, toMinutes } from '../time/clock.ts';
+import type { PointSource } from '../geocoding/types.ts';
 import type { MatchAnswer, MatchQuery } from '../matching/matcher.ts';
 import { PURPOSES, toMatchQuery } from '../matching/query.ts';
 import { matchesOfRequest, presentMatch, storeProposals, type Match } from './matches.ts';
@@ -37,6 +38,8 @@ export interface RequestRow {
   to_lat: number;
   from_label: string | null;
   to_label: string | null;
+  from_source: PointSource;
+  to_source: PointSource;
   date: string | null;
   weekdays: number[];
   time_min: number;
@@ -61,6 +64,9 @@ export interface TripRequest {
   to: LngLatPoint | null;
   fromLabel: string | null;
   toLabel: string | null;
+  /** Where each end came from: a commune centre is approximate. */
+  fromSource: PointSource;
+  toSource: PointSource;
   date: string | null;
   weekdays: number[];
   time: string;
@@ -84,6 +90,8 @@ export interface RequestInput {
   to: LngLatPoint;
   fromLabel?: string | null;
   toLabel?: string | null;
+  fromSource?: PointSource;
+  toSource?: PointSource;
   date?: string | null;
   weekdays?: number[];
   time: string;
@@ -97,7 +105,7 @@ export interface RequestInput {
 
 const FROM = 'FROM requests r';
 const SELECT = `SELECT r.id, r.territory_id, r.passenger_id, ${pointCols('r.from_point', 'from')}, ${pointCols('r.to_point', 'to')},
-  r.from_label, r.to_label, r.date, r.weekdays, r.time_min, r.time_kind, r.tolerance_min, r.seats, r.purpose, r.needs,
+  r.from_label, r.to_label, r.from_source, r.to_source, r.date, r.weekdays, r.time_min, r.time_kind, r.tolerance_min, r.seats, r.purpose, r.needs,
   r.status, r.unserved_reason, r.note, r.created_by, r.created_at, r.updated_at ${FROM}`;
 
 /**
@@ -115,6 +123,8 @@ export function presentRequest(r: RequestRow, v: Visibility): TripRequest {
     to: end('to'),
     fromLabel: personal ? r.from_label : null,
     toLabel: personal ? r.to_label : null,
+    fromSource: r.from_source,
+    toSource: r.to_source,
     date: r.date,
     weekdays: r.weekdays.map(Number),
     time: toClock(r.time_min),
@@ -234,6 +244,8 @@ export async function recordRequests(
     t_lat: b.to.lat,
     from_label: b.fromLabel ?? null,
     to_label: b.toLabel ?? null,
+    from_source: b.fromSource ?? 'unknown',
+    to_source: b.toSource ?? 'unknown',
     date: b.date ?? null,
     weekdays: b.weekdays ?? [],
     time_min: toMinutes(b.time),
@@ -245,12 +257,12 @@ export async function recordRequests(
     note: b.note ?? null,
   }));
   await tx.query(
-    `INSERT INTO requests (id, territory_id, passenger_id, from_point, to_point, from_label, to_label, date, weekdays,
-       time_min, time_kind, tolerance_min, seats, purpose, needs, note, created_by)
+    `INSERT INTO requests (id, territory_id, passenger_id, from_point, to_point, from_label, to_label, from_source,
+       to_source, date, weekdays, time_min, time_kind, tolerance_min, seats, purpose, needs, note, created_by)
      SELECT x.id, $1, x.passenger_id, ${pointSql('x.f_lng', 'x.f_lat')}, ${pointSql('x.t_lng', 'x.t_lat')}, x.from_label,
-       x.to_label, x.date, x.weekdays, x.time_min, x.time_kind, x.tolerance_min, x.seats, x.purpose, x.needs, x.note, $3
+       x.to_label, x.from_source, x.to_source, x.date, x.weekdays, x.time_min, x.time_kind, x.tolerance_min, x.seats, x.purpose, x.needs, x.note, $3
      FROM jsonb_to_recordset($2::jsonb) AS x(id int, passenger_id int, f_lng float8, f_lat float8, t_lng float8,
-       t_lat float8, from_label text, to_label text, date date, weekdays smallint[], time_min int, time_kind text,
+       t_lat float8, from_label text, to_label text, from_source text, to_source text, date date, weekdays smallint[], time_min int, time_kind text,
        tolerance_min int, seats int, purpose text, needs text[], note text)`,
     [territoryId, JSON.stringify(rows), scope.actor],
   );

@@ -1,6 +1,7 @@
 import type { Db, Queryable } from '@comobi/db';
 import { coarsePoint } from '../geo/coarse.ts';
 import { pointCols, pointSql, readPoint, type LngLatPoint } from '../geo/sql.ts';
+import type { PointSource } from '../geocoding/types.ts';
 import { badRequest, notFound } from '../http/errors.ts';
 import { filterBy, type ListSpec, type Where } from '../http/simple-rest.ts';
 import type { LegIndex } from '../matching/leg-index.ts';
@@ -29,6 +30,8 @@ export interface TripRow {
   destination_lat: number;
   origin_label: string | null;
   destination_label: string | null;
+  origin_source: PointSource;
+  destination_source: PointSource;
   seats: number;
   distance_m: number;
   duration_s: number;
@@ -62,6 +65,9 @@ export interface Trip {
   destination: LngLatPoint | null;
   originLabel: string | null;
   destinationLabel: string | null;
+  /** Where each end came from: a commune centre is approximate. */
+  originSource: PointSource;
+  destinationSource: PointSource;
   seats: number;
   distanceM: number;
   durationS: number;
@@ -89,6 +95,8 @@ export interface TripInput {
   destination: LngLatPoint;
   originLabel?: string | null;
   destinationLabel?: string | null;
+  originSource?: PointSource;
+  destinationSource?: PointSource;
   seats: number;
   active: boolean;
 }
@@ -96,7 +104,7 @@ export interface TripInput {
 const FROM = 'FROM trips t';
 const COLUMNS = `t.id, t.territory_id, t.driver_id, t.kind, t.weekdays, t.date, t.valid_from, t.valid_to,
   t.departure_min, t.return_min, ${pointCols('t.origin', 'origin')}, ${pointCols('t.destination', 'destination')},
-  t.origin_label, t.destination_label, t.seats, t.distance_m, t.duration_s, t.return_distance_m, t.return_duration_s,
+  t.origin_label, t.destination_label, t.origin_source, t.destination_source, t.seats, t.distance_m, t.duration_s, t.return_distance_m, t.return_duration_s,
   t.route_approximate, t.active, t.created_at, t.updated_at`;
 const SELECT = (withRoute: boolean) =>
   `SELECT ${COLUMNS}${withRoute ? ', ST_AsGeoJSON(t.route, 6)::json AS route, ST_AsGeoJSON(t.return_route, 6)::json AS return_route' : ''} ${FROM}`;
@@ -123,6 +131,8 @@ export function presentTrip(r: TripRow, v: Visibility): Trip {
     destination: end('destination'),
     originLabel: personal ? r.origin_label : null,
     destinationLabel: personal ? r.destination_label : null,
+    originSource: r.origin_source,
+    destinationSource: r.destination_source,
     seats: r.seats,
     distanceM: Math.round(r.distance_m),
     durationS: Math.round(r.duration_s),
@@ -152,6 +162,8 @@ export function inputOfTrip(t: TripRow): TripInput & { territoryId: number } {
     destination: readPoint(t, 'destination')!,
     originLabel: t.origin_label,
     destinationLabel: t.destination_label,
+    originSource: t.origin_source,
+    destinationSource: t.destination_source,
     seats: t.seats,
     active: t.active,
   };
@@ -229,7 +241,7 @@ const line = (coords: LngLat[]) =>
   JSON.stringify({ type: 'LineString', coordinates: coords.length >= 2 ? coords : [coords[0], coords[0]] });
 
 const COLUMNS_WRITTEN = `territory_id, driver_id, kind, weekdays, date, valid_from, valid_to, departure_min, return_min,
-  origin, destination, origin_label, destination_label, seats, route, distance_m, duration_s,
+  origin, destination, origin_label, destination_label, origin_source, destination_source, seats, route, distance_m, duration_s,
   return_route, return_distance_m, return_duration_s, route_approximate, active`;
 
 /** A routed trip as the row the writers below read with jsonb_to_recordset. */
@@ -251,6 +263,8 @@ const rowOf = (territoryId: number, t: RoutedTrip) => {
     d_lat: b.destination.lat,
     origin_label: b.originLabel ?? null,
     destination_label: b.destinationLabel ?? null,
+    origin_source: b.originSource ?? 'unknown',
+    destination_source: b.destinationSource ?? 'unknown',
     seats: b.seats,
     route: line(t.out.coordinates),
     distance_m: t.out.distanceM,
@@ -265,12 +279,12 @@ const rowOf = (territoryId: number, t: RoutedTrip) => {
 
 const RECORDSET = `jsonb_to_recordset($1::jsonb) AS x(territory_id int, driver_id int, kind text, weekdays smallint[],
   date date, valid_from date, valid_to date, departure_min int, return_min int, o_lng float8, o_lat float8,
-  d_lng float8, d_lat float8, origin_label text, destination_label text, seats int, route text, distance_m float8,
+  d_lng float8, d_lat float8, origin_label text, destination_label text, origin_source text, destination_source text, seats int, route text, distance_m float8,
   duration_s float8, return_route text, return_distance_m float8, return_duration_s float8, route_approximate bool,
   active bool)`;
 const VALUES_READ = `x.territory_id, x.driver_id, x.kind, x.weekdays, x.date, x.valid_from, x.valid_to, x.departure_min,
   x.return_min, ${pointSql('x.o_lng', 'x.o_lat')}, ${pointSql('x.d_lng', 'x.d_lat')}, x.origin_label,
-  x.destination_label, x.seats, ST_SetSRID(ST_GeomFromGeoJSON(x.route), 4326), x.distance_m, x.duration_s,
+  x.destination_label, x.origin_source, x.destination_source, x.seats, ST_SetSRID(ST_GeomFromGeoJSON(x.route), 4326), x.distance_m, x.duration_s,
   ST_SetSRID(ST_GeomFromGeoJSON(x.return_route), 4326), x.return_distance_m, x.return_duration_s,
   x.route_approximate, x.active`;
 

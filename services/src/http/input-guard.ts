@@ -66,8 +66,8 @@ const nulIn = (n: Node) => (n.key !== null && hasNul(n.key)) || (typeof n.v === 
  * The first value of a parsed JSON document that PostgreSQL would refuse: a NUL character in a string or a key
  * (text cannot hold it), or an id beyond `integer`. `prefix` is the field's name so far (e.g. ['filter']).
  */
-export function firstBadValue(value: unknown, prefix: string[] = []): FieldIssue | undefined {
-  const n = walk(value, (x) => nulIn(x) || (isIntOutOfRange(x.v) && idLike(x)));
+export function firstBadValue(value: unknown, prefix: string[] = [], ours = true): FieldIssue | undefined {
+  const n = walk(value, (x) => nulIn(x) || (ours && isIntOutOfRange(x.v) && idLike(x)));
   if (!n) return undefined;
   return { field: fieldName([...prefix, ...pathOf(n)]) || '(body)', reason: nulIn(n) ? NUL_REASON : ID_RANGE_REASON };
 }
@@ -104,7 +104,8 @@ export function inputGuard() {
       // The parser is not strict (so that scalars get the same answer as arrays): an empty body stays an empty object.
       if (body === '' && ctx.request.rawBody === '') ctx.request.body = {};
       else if (!isPlainObject(body)) throw badRequest('(body)', 'expected a JSON object');
-      const issue = firstBadValue(ctx.request.body);
+      // Ids are ours (PostgreSQL integers) only under /api: a provider's webhook or a partner names its own ids.
+      const issue = firstBadValue(ctx.request.body, [], ctx.path.startsWith('/api/'));
       if (issue) throw invalidFields([issue]);
     }
     await next();

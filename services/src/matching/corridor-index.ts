@@ -1,11 +1,19 @@
 import RBush from 'rbush';
 
-/** Floats stored per piece: its two ends. */
-export const PIECE_STRIDE = 6;
+/** Floats stored per piece: its two ends, as float32. */
+export const PIECE_STRIDE = 4;
+
+/**
+ * How far (degrees, on each axis) a float32 coordinate may lie from the float64 one it rounds: half an ulp for any
+ * |coordinate| < 256, with room to spare. Tests on stored pieces widen their bounds by this much.
+ */
+export const PIECE_SLACK_DEG = 1e-5;
 
 /**
  * A cell of the index: the box of all the pieces filed under it, their geometry and who they belong to, in typed
- * arrays so that a query reads them in one tight loop.
+ * arrays so that a query reads them in one tight loop. The geometry is float32 (a third of the memory of float64
+ * ends with their positions along the line): good for bounds, not for exact distances, which a caller measures on
+ * its own float64 lines (`parts` says which segment).
  */
 export interface Cell {
   minX: number;
@@ -17,15 +25,14 @@ export interface Cell {
   keys: Int32Array;
   parts: Int32Array;
   /** PIECE_STRIDE floats per piece: x1, y1, x2, y2. */
-  geom: Float64Array;
+  geom: Float32Array;
 }
 
 export interface Line {
+  /** A small non-negative integer (a dense slot number): it indexes typed arrays. */
   key: number;
   /** Flat [x0, y0, x1, y1, …]. */
   coords: Float64Array;
-  /** Distance along the line at each vertex: kept beside each piece so that a query never reads the line itself. */
-  along: Float64Array;
 }
 
 const emptyCell = (id: number, capacity: number): Cell => ({
@@ -37,7 +44,7 @@ const emptyCell = (id: number, capacity: number): Cell => ({
   n: 0,
   keys: new Int32Array(capacity),
   parts: new Int32Array(capacity),
-  geom: new Float64Array(capacity * PIECE_STRIDE),
+  geom: new Float32Array(capacity * PIECE_STRIDE),
 });
 
 function grow(c: Cell, need: number): void {
@@ -45,7 +52,7 @@ function grow(c: Cell, need: number): void {
   const cap = Math.max(need, c.keys.length * 2, 8);
   const keys = new Int32Array(cap),
     parts = new Int32Array(cap),
-    geom = new Float64Array(cap * PIECE_STRIDE);
+    geom = new Float32Array(cap * PIECE_STRIDE);
   keys.set(c.keys.subarray(0, c.n));
   parts.set(c.parts.subarray(0, c.n));
   geom.set(c.geom.subarray(0, c.n * PIECE_STRIDE));
@@ -54,17 +61,81 @@ function grow(c: Cell, need: number): void {
   c.geom = geom;
 }
 
+function grownInt32(a: Int32Array, need: number, fill = 0): Int32Array {
+  if (need <= a.length) return a;
+  const b = new Int32Array(Math.max(need, a.length * 2, 1024)).fill(fill);
+  b.set(a);
+  return b;
+}
+
+/**
+ * Dense numbers for sparse cell ids, in an open-addressing table of typed arrays: a bulk load looks up one id per
+ * segment (tens of millions at national scale), where a Map cost seconds and its garbage.
+ */
+class DenseIds {
+  private table: Int32Array;
+  private values: Int32Array;
+  private mask: number;
+  readonly ids: number[] = [];
+
+  constructor(expected: number) {
+    let size = 1024;
+    while (size < expected * 2) size *= 2;
+    this.table = new Int32Array(size).fill(-1);
+    this.values = new Int32Array(size);
+    this.mask = size - 1;
+  }
+
+  /** The dense number of `id`, given the next one when new. */
+  of(id: number): number {
+    let h = Math.imul(id, 0x9e3779b1) & this.mask;
+    for (;;) {
+      const t = this.table[h];
+      if (t === id) return this.values[h];
+      if (t === -1) break;
+      h = (h + 1) & this.mask;
+    }
+    if (this.ids.length * 2 >= this.mask) {
+      this.rehash();
+      return this.of(id);
+    }
+    const d = this.ids.length;
+    this.table[h] = id;
+    this.values[h] = d;
+    this.ids.push(id);
+    return d;
+  }
+
+  private rehash(): void {
+    const size = this.table.length * 2;
+    this.table = new Int32Array(size).fill(-1);
+    this.values = new Int32Array(size);
+    this.mask = size - 1;
+    this.ids.forEach((id, d) => {
+      let h = Math.imul(id, 0x9e3779b1) & this.mask;
+      while (this.table[h] !== -1) h = (h + 1) & this.mask;
+      this.table[h] = id;
+      this.values[h] = d;
+    });
+  }
+}
+
 /**
  * R-tree of line pieces, domain-free: it knows keys, part numbers and geometry, nothing of drivers. Each segment of
  * a line is filed in a small grid cell by its midpoint, and each cell is one R-tree item whose box is the union of
  * its pieces' boxes. Thousands of routes along the same roads then cost a few tree items near any point instead of
  * one item each (a naive tree of 3.6M segment boxes returns tens of thousands of boxes per query, and is slower
- * than PostGIS). Removal is exact: a line's cells are remembered.
+ * than PostGIS). Removal is exact: a line's cells are remembered (in one typed pool, not an array per line: a
+ * million of those were a tenth of the memory).
  */
 export class CorridorIndex {
   private tree = new RBush<Cell>(16);
   private cells = new Map<number, Cell>();
-  private lineCells = new Map<number, number[]>();
+  /** Per key: where its cell ids start in `lineCellPool`, and how many (-1: not indexed). */
+  private lineStart: Int32Array = new Int32Array(0);
+  private lineCount: Int32Array = new Int32Array(0);
+  private lineCellPool: Int32Array = new Int32Array(0);
+  private poolUsed = 0;
 
   /** @param cellDeg cell size in degrees of longitude and latitude (about 1 km by default). */
   constructor(private cellDeg: { x: number; y: number } = { x: 0.013, y: 0.009 }) {
@@ -84,8 +155,7 @@ export class CorridorIndex {
     return this.cellId((c[2 * i] + c[2 * i + 2]) / 2, (c[2 * i + 1] + c[2 * i + 3]) / 2);
   }
 
-  private put(cell: Cell, key: number, line: Line, i: number): void {
-    const c = line.coords;
+  private put(cell: Cell, key: number, c: Float64Array, i: number): void {
     const x1 = c[2 * i],
       y1 = c[2 * i + 1],
       x2 = c[2 * i + 2],
@@ -99,8 +169,6 @@ export class CorridorIndex {
     cell.geom[g + 1] = y1;
     cell.geom[g + 2] = x2;
     cell.geom[g + 3] = y2;
-    cell.geom[g + 4] = line.along[i];
-    cell.geom[g + 5] = line.along[i + 1] - line.along[i];
     if (x1 < cell.minX) cell.minX = x1;
     if (x2 < cell.minX) cell.minX = x2;
     if (y1 < cell.minY) cell.minY = y1;
@@ -117,30 +185,37 @@ export class CorridorIndex {
     return [...ids];
   }
 
+  /** Remembers a line's cells, at the end of the pool. */
+  private keepCells(key: number, ids: ArrayLike<number>, n = ids.length): void {
+    this.lineStart = grownInt32(this.lineStart, key + 1, -1);
+    this.lineCount = grownInt32(this.lineCount, key + 1);
+    this.lineCellPool = grownInt32(this.lineCellPool, this.poolUsed + n);
+    this.lineStart[key] = this.poolUsed;
+    this.lineCount[key] = n;
+    for (let j = 0; j < n; j++) this.lineCellPool[this.poolUsed++] = ids[j];
+  }
+
   /** Bulk load into an empty index: cells sized exactly (a counting pass first), then one R-tree bulk load. */
   load(lines: Line[]): void {
     this.clear();
     let total = 0;
-    for (const l of lines) total += Math.max(0, l.coords.length / 2 - 1);
+    let maxKey = -1;
+    for (const l of lines) {
+      total += Math.max(0, l.coords.length / 2 - 1);
+      if (l.key > maxKey) maxKey = l.key;
+    }
     // One cell lookup per piece, remembered as a dense cell number for the second pass.
     const cellOfPiece = new Int32Array(total);
-    const dense = new Map<number, number>();
-    const ids: number[] = [];
+    const dense = new DenseIds(Math.max(1024, total >> 6));
     let counts = new Int32Array(1024);
     let s = 0;
     for (const l of lines) {
       for (let i = 0; i < l.coords.length / 2 - 1; i++, s++) {
-        const id = this.pieceCell(l.coords, i);
-        let d = dense.get(id);
-        if (d === undefined) {
-          d = ids.length;
-          dense.set(id, d);
-          ids.push(id);
-          if (d >= counts.length) {
-            const grown = new Int32Array(counts.length * 2);
-            grown.set(counts);
-            counts = grown;
-          }
+        const d = dense.of(this.pieceCell(l.coords, i));
+        if (d >= counts.length) {
+          const grown = new Int32Array(counts.length * 2);
+          grown.set(counts);
+          counts = grown;
         }
         counts[d]++;
         cellOfPiece[s] = d;
@@ -150,9 +225,9 @@ export class CorridorIndex {
     // V8 collect once where thousands of small ones made it collect the whole heap several times during the load.
     const keys = new Int32Array(total),
       parts = new Int32Array(total),
-      geom = new Float64Array(total * PIECE_STRIDE);
+      geom = new Float32Array(total * PIECE_STRIDE);
     let offset = 0;
-    const cells = ids.map((id, d) => {
+    const cells = dense.ids.map((id, d) => {
       const n = counts[d];
       const c = emptyCell(id, 0);
       c.keys = keys.subarray(offset, offset + n);
@@ -161,15 +236,29 @@ export class CorridorIndex {
       offset += n;
       return c;
     });
+    this.lineStart = new Int32Array(maxKey + 1).fill(-1);
+    this.lineCount = new Int32Array(maxKey + 1);
+    this.lineCellPool = new Int32Array(Math.max(1024, total));
+    const mine = new Int32Array(64);
     s = 0;
     for (const l of lines) {
-      const mine: number[] = [];
+      let n = 0;
+      let buf = mine;
       for (let i = 0; i < l.coords.length / 2 - 1; i++, s++) {
         const cell = cells[cellOfPiece[s]];
-        if (mine[mine.length - 1] !== cell.id && !mine.includes(cell.id)) mine.push(cell.id);
-        this.put(cell, l.key, l, i);
+        let known = false;
+        for (let j = n - 1; j >= 0 && !known; j--) known = buf[j] === cell.id;
+        if (!known) {
+          if (n === buf.length) {
+            const b = new Int32Array(buf.length * 2);
+            b.set(buf);
+            buf = b;
+          }
+          buf[n++] = cell.id;
+        }
+        this.put(cell, l.key, l.coords, i);
       }
-      this.lineCells.set(l.key, mine);
+      this.keepCells(l.key, buf, n);
     }
     for (const c of cells) this.cells.set(c.id, c);
     this.tree.load(cells);
@@ -185,15 +274,18 @@ export class CorridorIndex {
       else this.cells.set(id, emptyCell(id, 8));
     }
     for (let i = 0; i < line.coords.length / 2 - 1; i++)
-      this.put(this.cells.get(this.pieceCell(line.coords, i))!, line.key, line, i);
+      this.put(this.cells.get(this.pieceCell(line.coords, i))!, line.key, line.coords, i);
     for (const id of ids) this.tree.insert(this.cells.get(id)!);
-    this.lineCells.set(line.key, ids);
+    // Inserted lines go to the end of the pool; the space of removed ones comes back at the next bulk load.
+    this.keepCells(line.key, ids);
   }
 
   remove(key: number): boolean {
-    const ids = this.lineCells.get(key);
-    if (!ids) return false;
-    for (const id of ids) {
+    if (key >= this.lineStart.length || this.lineStart[key] < 0) return false;
+    const start = this.lineStart[key],
+      count = this.lineCount[key];
+    for (let j = start; j < start + count; j++) {
+      const id = this.lineCellPool[j];
       const c = this.cells.get(id)!;
       this.tree.remove(c);
       let w = 0;
@@ -211,7 +303,8 @@ export class CorridorIndex {
       if (w === 0) this.cells.delete(id);
       else this.tree.insert(c);
     }
-    this.lineCells.delete(key);
+    this.lineStart[key] = -1;
+    this.lineCount[key] = 0;
     return true;
   }
 
@@ -223,6 +316,9 @@ export class CorridorIndex {
   clear(): void {
     this.tree.clear();
     this.cells.clear();
-    this.lineCells.clear();
+    this.lineStart = new Int32Array(0);
+    this.lineCount = new Int32Array(0);
+    this.lineCellPool = new Int32Array(0);
+    this.poolUsed = 0;
   }
 }

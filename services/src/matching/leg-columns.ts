@@ -1,9 +1,11 @@
 import { freeSeats, type Leg } from './legs.ts';
-import { dayNumber } from './schedule.ts';
+import { dayNumber } from '../time/days.ts';
 
 /**
  * What a request asks of a leg whatever its geometry (day, hours, territory, seats), in the form `LegColumns` tests.
  * The same rules as `runsOn`, `commonWeekdays` and `freeSeats` on the leg objects; the recall test holds them equal.
+ * The two hours are necessary conditions of the router's answer (the pickup or drop-off time and the detour), never
+ * estimates: a leg they reject is one the router could not make fit.
  */
 export interface LegFilter {
   /** Dated request: its day number (days since 1970-01-01) and date; recurring: null. */
@@ -15,13 +17,15 @@ export interface LegFilter {
   /** The passenger's own trips never match (-1: none). */
   excludeDriver: number;
   seats: number;
-  /** Legs whose hours miss timeMin by more than slackMin, anywhere along the route, are out. */
-  timeMin: number;
-  slackMin: number;
-  /** The end whose time is asked: the pickup for depart-at, the drop-off for arrive-by. */
-  timeEnd: 'pickup' | 'dropoff';
+  /** Legs departing later cannot serve: the asked end is reached after the departure. */
+  latestDepartureMin: number;
+  /**
+   * Legs whose driver, driving straight to the destination, arrives before this cannot serve: the asked end is
+   * reached before the arrival plus the largest detour allowed in scope. Legs whose own duration is not known yet
+   * (`setDirect` not called) are not rejected on it.
+   */
+  earliestArrivalMin: number;
 }
-
 
 const NO_DAY = -1;
 const FIRST_DAY = -(2 ** 31);
@@ -33,11 +37,19 @@ const LAST_DAY = 2 ** 31 - 1;
  * town, thousands of legs pass both ends of a request and those cache misses were a third of the query time.
  */
 export class LegColumns {
-  /** Departure, and departure + 1.25 × the duration, in minutes: the hours a leg can serve along its route. */
+  /** Departure, in minutes. */
   startMin = new Float64Array(0);
-  endMin = new Float64Array(0);
-  /** Minutes per metre along the route (its duration over its length). */
-  minPerM = new Float64Array(0);
+  /**
+   * Origin → destination as the matcher's router answers it (`setDirect`), in seconds: NaN until known, -1 when the
+   * router finds no way; and the arrival it gives, in minutes (+Infinity until known, -Infinity without a way).
+   */
+  directS = new Float64Array(0);
+  arrivalMin = new Float64Array(0);
+  /** Ends of the route: straight-line bounds on the router's times to and from them. */
+  originLng = new Float64Array(0);
+  originLat = new Float64Array(0);
+  destinationLng = new Float64Array(0);
+  destinationLat = new Float64Array(0);
   /** Regular legs: ISO weekdays as bits; one-off: 0. */
   weekdayBits = new Uint8Array(0);
   /** One-off legs: their day number; regular: NO_DAY. */
@@ -52,15 +64,19 @@ export class LegColumns {
 
   grow(n: number): void {
     if (n <= this.startMin.length) return;
-    const size = Math.max(n, this.startMin.length * 2, 1024);
+    const size = this.startMin.length === 0 ? n : Math.max(n, this.startMin.length * 2, 1024);
     const grown = <T extends Float64Array | Int32Array | Int16Array | Uint8Array>(a: T): T => {
       const b = new (a.constructor as new (n: number) => T)(size);
       b.set(a);
       return b;
     };
     this.startMin = grown(this.startMin);
-    this.endMin = grown(this.endMin);
-    this.minPerM = grown(this.minPerM);
+    this.directS = grown(this.directS);
+    this.arrivalMin = grown(this.arrivalMin);
+    this.originLng = grown(this.originLng);
+    this.originLat = grown(this.originLat);
+    this.destinationLng = grown(this.destinationLng);
+    this.destinationLat = grown(this.destinationLat);
     this.weekdayBits = grown(this.weekdayBits);
     this.oneoffDay = grown(this.oneoffDay);
     this.validFrom = grown(this.validFrom);
@@ -75,8 +91,12 @@ export class LegColumns {
     this.grow(slot + 1);
     const s = l.schedule;
     this.startMin[slot] = l.departureMin;
-    this.endMin[slot] = l.departureMin + (1.25 * l.durationS) / 60;
-    this.minPerM[slot] = l.durationS / Math.max(l.distanceM, 1) / 60;
+    this.directS[slot] = NaN;
+    this.arrivalMin[slot] = Infinity;
+    this.originLng[slot] = l.origin[0];
+    this.originLat[slot] = l.origin[1];
+    this.destinationLng[slot] = l.destination[0];
+    this.destinationLat[slot] = l.destination[1];
     this.weekdayBits[slot] = s.kind === 'regular' ? s.weekdays.reduce((b, d) => b | (1 << d), 0) : 0;
     this.oneoffDay[slot] = s.kind === 'oneoff' && s.date ? dayNumber(s.date) : NO_DAY;
     this.validFrom[slot] = s.validFrom ? dayNumber(s.validFrom) : FIRST_DAY;
@@ -87,25 +107,24 @@ export class LegColumns {
     this.booked[slot] = l.bookedByDate.size > 0 ? 1 : 0;
   }
 
+  /** The router's origin → destination time of the leg in a slot (null: no way). */
+  setDirect(slot: number, durationS: number | null): void {
+    this.directS[slot] = durationS ?? -1;
+    this.arrivalMin[slot] = durationS === null ? -Infinity : this.startMin[slot] + durationS / 60;
+  }
+
+  /** Forgets every router time (another router now answers). */
+  clearDirects(): void {
+    this.directS.fill(NaN);
+    this.arrivalMin.fill(Infinity);
+  }
+
   /** Hours and weekday only: cheap enough to test on every piece of geometry visited. */
   mayServe(slot: number, f: LegFilter): boolean {
-    if (this.startMin[slot] > f.timeMin + f.slackMin || this.endMin[slot] < f.timeMin - f.slackMin) return false;
+    if (this.startMin[slot] > f.latestDepartureMin || this.arrivalMin[slot] < f.earliestArrivalMin) return false;
     const bits = this.weekdayBits[slot];
     // A one-off leg (bits 0) is settled by its date in `serves`.
     return bits === 0 || (bits & f.dayBits) !== 0;
-  }
-
-  /**
-   * Whether the driver can pass near a piece of the route (from alongM to alongM + lenM) about the asked time, if the
-   * asked end is on that piece: the necessary condition of Matcher.roughlyOnTime, |departure + P − t| ≤ slack + P/4
-   * with P the minutes driven to that end, taken at the piece's two ends (P grows along it).
-   */
-  passesOnTime(slot: number, alongM: number, lenM: number, f: LegFilter): boolean {
-    const dep = this.startMin[slot],
-      m = this.minPerM[slot];
-    // A thousandth of a minute for rounding: the exact check comes later.
-    const slack = f.slackMin + 0.001;
-    return dep + 1.25 * (alongM + lenM) * m >= f.timeMin - slack && dep + 0.75 * alongM * m <= f.timeMin + slack;
   }
 
   /** Everything but the geometry; `leg` is read only for a leg with bookings. */

@@ -1,5 +1,5 @@
 import { nearestOnSegments, scaleAt, type Nearest } from '../geo/polyline.ts';
-import { CorridorIndex, PIECE_STRIDE, type Cell } from './corridor-index.ts';
+import { CorridorIndex, PIECE_SLACK_DEG, PIECE_STRIDE, type Cell } from './corridor-index.ts';
 import { LegColumns, type LegFilter } from './leg-columns.ts';
 import type { Leg } from './legs.ts';
 import type { LngLat } from '../routing/types.ts';
@@ -26,7 +26,7 @@ export interface BothEnds {
   dropoff: Readonly<Pick<Nearness, 'distM' | 'alongM'>>;
 }
 
-/** A query point's search box, its metres per degree, and the cells meeting the box. */
+/** A query point's search box (widened by the float32 slack of the stored pieces), its metres per degree, cells. */
 interface Window {
   kx: number;
   ky: number;
@@ -37,31 +37,68 @@ interface Window {
   cells: Cell[];
 }
 
-/** Per-slot nearest piece found so far for one query point, in typed arrays (no allocation per piece). */
+/** Per-slot nearest point of a leg to one query point, in typed arrays (read by slot, valid for one query). */
 class Nearness {
-  stamp = new Uint32Array(0);
   distM = new Float64Array(0);
-  /** Nearest segment, and the metres along the route of the nearest point. */
-  part = new Int32Array(0);
+  /** Metres along the route of the nearest point. */
   alongM = new Float64Array(0);
+  /** First and last segment that may be within the radius: the exact measure reads only these. */
+  fromPart = new Int32Array(0);
+  toPart = new Int32Array(0);
+
+  grow(n: number) {
+    if (n <= this.distM.length) return;
+    const size = Math.max(n, this.distM.length * 2, 1024);
+    this.distM = new Float64Array(size);
+    this.alongM = new Float64Array(size);
+    this.fromPart = new Int32Array(size);
+    this.toPart = new Int32Array(size);
+  }
+}
+
+/** Per-slot marks of one pass (a slot is marked when it holds that pass's stamp). */
+class Marks {
+  stamp = new Uint32Array(0);
 
   grow(n: number) {
     if (n <= this.stamp.length) return;
-    const size = Math.max(n, this.stamp.length * 2, 1024);
-    const stamp = new Uint32Array(size);
+    const stamp = new Uint32Array(Math.max(n, this.stamp.length * 2, 1024));
     stamp.set(this.stamp);
     this.stamp = stamp;
-    this.distM = new Float64Array(size);
-    this.part = new Int32Array(size);
-    this.alongM = new Float64Array(size);
+  }
+}
+
+/** Pieces kept by one pass for the next: index in the window's cells, and piece in that cell. */
+class PieceList {
+  cell = new Int32Array(256);
+  piece = new Int32Array(256);
+  n = 0;
+
+  /** Room for `more` pieces after the n kept. */
+  reserve(more: number) {
+    if (this.n + more <= this.cell.length) return;
+    const size = Math.max(this.n + more, this.cell.length * 2);
+    const cell = new Int32Array(size),
+      piece = new Int32Array(size);
+    cell.set(this.cell.subarray(0, this.n));
+    piece.set(this.piece.subarray(0, this.n));
+    this.cell = cell;
+    this.piece = piece;
   }
 }
 
 /**
+ * Float32 pieces are within PIECE_SLACK_DEG of the true ones on each axis: a distance measured on them is within
+ * this many metres of the true one (1.6 m at these latitudes), so a bound on them is widened by that much.
+ */
+const SLACK_M = 2;
+
+/**
  * Driver legs by corridor. Each route is cut into its segments, filed in the R-tree of `CorridorIndex`. A query
- * visits the segments near the pickup, keeping per leg the exact nearest one, then those near the drop-off for the
- * legs already seen at the pickup; what it returns is exact (the same distances and positions as a scan of every
- * segment of every leg), the index only skips what cannot be within the radius.
+ * bounds the distances on the index's float32 pieces, then measures exactly, on the legs' own float64 routes, the
+ * pieces that may be within the radius, keeping per leg the exact nearest one: what it returns is exact (the same
+ * distances and positions as a scan of every segment of every leg), the index only skips what cannot be within
+ * the radius.
  */
 export class LegIndex {
   readonly legs = new Map<number, Leg>();
@@ -71,14 +108,20 @@ export class LegIndex {
   private slotOf = new Map<number, number>();
   private freeSlots: number[] = [];
   private atPickup = new Nearness();
-  /** Legs with a segment box in the first end's window: a cheap superset, measured only if seen at the other end. */
-  private rough = new Nearness();
+  private atDropoff = new Nearness();
+  /**
+   * Marks of a query's passes: `rough`, legs marked (or rejected on their hours) at the first end, then those within
+   * the bound of both ends; `near`, those within the bound of the other end.
+   */
+  private rough = new Marks();
+  private near = new Marks();
   /** Per slot, what a query filters on: read in tight loops without touching the leg objects. */
   readonly columns = new LegColumns();
-  private atDropoff = new Nearness();
   private stamp = 0;
   /** Legs per territory: which territories' rules apply to an unscoped query. */
   private perTerritory = new Map<number, number>();
+  /** Pieces of the first end's window of legs that may serve. */
+  private firstPieces = new PieceList();
 
   private claimSlot(l: Leg): number {
     const slot = this.freeSlots.pop() ?? this.slots.length;
@@ -86,20 +129,22 @@ export class LegIndex {
     this.slotOf.set(l.key, slot);
     this.legs.set(l.key, l);
     this.perTerritory.set(l.territoryId, (this.perTerritory.get(l.territoryId) ?? 0) + 1);
-    this.atPickup.grow(slot + 1);
-    this.atDropoff.grow(slot + 1);
-    this.rough.grow(slot + 1);
+    for (const n of [this.atPickup, this.atDropoff, this.rough, this.near]) n.grow(slot + 1);
     this.columns.set(slot, l);
     return slot;
   }
 
   load(legs: Iterable<Leg>): void {
     this.clear();
-    const lines: { key: number; coords: Float64Array; along: Float64Array }[] = [];
-    for (const l of legs) {
+    const all = nearbyFirst([...legs]);
+    // Per-slot arrays sized once (growing by doubling would leave up to half of them unused).
+    this.columns.grow(all.length);
+    for (const m of [this.atPickup, this.atDropoff, this.rough, this.near]) m.grow(all.length);
+    const lines: { key: number; coords: Float64Array }[] = [];
+    for (const l of all) {
       if (l.coords.length < 4) continue;
       if (this.slotOf.has(l.key)) throw new Error(`leg ${l.key} given twice`);
-      lines.push({ key: this.claimSlot(l), coords: l.coords, along: l.cumM });
+      lines.push({ key: this.claimSlot(l), coords: l.coords });
     }
     this.index.load(lines);
   }
@@ -107,7 +152,7 @@ export class LegIndex {
   upsert(l: Leg): void {
     this.remove(l.key);
     if (l.coords.length < 4) return;
-    this.index.insert({ key: this.claimSlot(l), coords: l.coords, along: l.cumM });
+    this.index.insert({ key: this.claimSlot(l), coords: l.coords });
   }
 
   remove(key: number): void {
@@ -119,8 +164,7 @@ export class LegIndex {
     if (n > 0) this.perTerritory.set(t, n);
     else this.perTerritory.delete(t);
     this.slots[slot] = undefined;
-    this.atPickup.stamp[slot] = 0;
-    this.atDropoff.stamp[slot] = 0;
+    for (const m of [this.rough, this.near]) m.stamp[slot] = 0;
     this.slotOf.delete(key);
     this.legs.delete(key);
     this.freeSlots.push(slot);
@@ -132,11 +176,24 @@ export class LegIndex {
     this.slots = [];
     this.slotOf.clear();
     this.freeSlots = [];
-    this.atPickup.stamp.fill(0);
-    this.atDropoff.stamp.fill(0);
-    this.rough.stamp.fill(0);
+    for (const m of [this.rough, this.near]) m.stamp.fill(0);
     this.perTerritory.clear();
   }
+
+  /**
+   * The router's origin → destination time of a leg, which the hours filter then uses. One router's times only:
+   * those of another router (`owner`) replace them all.
+   */
+  setDirect(key: number, durationS: number | null, owner: object): void {
+    if (owner !== this.directsOwner) {
+      this.columns.clearDirects();
+      this.directsOwner = owner;
+    }
+    const slot = this.slotOf.get(key);
+    if (slot !== undefined) this.columns.setDirect(slot, durationS);
+  }
+
+  private directsOwner: object | undefined;
 
   /** The leg in a slot returned by nearBoth. */
   legAt(slot: number): Leg {
@@ -153,22 +210,16 @@ export class LegIndex {
 
   private nextStamp(): number {
     if (this.stamp >= 0xfffffff0) {
-      this.atPickup.stamp.fill(0);
-      this.atDropoff.stamp.fill(0);
-      this.rough.stamp.fill(0);
+      for (const m of [this.rough, this.near]) m.stamp.fill(0);
       this.stamp = 0;
     }
     return ++this.stamp;
   }
 
-  /**
-   * Nearest segment per leg among the segments near the point; `only` restricts to slots stamped there.
-   * Ties keep the lowest segment: the same answer as a scan from the start of the route.
-   */
   private window(p: LngLat, radiusM: number): Window {
     const { kx, ky } = scaleAt(p[1]);
-    const dx = radiusM / kx,
-      dy = radiusM / ky;
+    const dx = radiusM / kx + PIECE_SLACK_DEG,
+      dy = radiusM / ky + PIECE_SLACK_DEG;
     const minX = p[0] - dx,
       minY = p[1] - dy,
       maxX = p[0] + dx,
@@ -177,127 +228,91 @@ export class LegIndex {
   }
 
   /**
-   * Measures, among the pieces of the window's cells (or only those markNear listed), those whose leg is stamped
-   * `only.stamp` in `only.n`; returns the legs found within the radius.
+   * Marks the legs having a segment whose box meets the window, on a day and at hours that may fit (no distance
+   * computed). Lists every piece of such a leg: the last passes measure them without visiting the cells again.
    */
-  private measureNear(
-    p: LngLat,
-    radiusM: number,
-    into: Nearness,
-    stamp: number,
-    only: { n: Nearness; stamp: number },
-    w: Window,
-    pieces: 'cells' | 'listed',
-  ): number[] {
-    const seen: number[] = [];
-    const onlyStamp = only.n.stamp,
-      onlyValue = only.stamp;
-    if (pieces === 'listed') {
-      const { listedCell, listedPiece } = this;
-      for (let j = 0; j < this.listed; j++) {
-        const cell = w.cells[listedCell[j]],
-          k = listedPiece[j];
-        if (onlyStamp[cell.keys[k]] === onlyValue) this.measure(p, radiusM, w, cell, k, into, stamp, seen);
-      }
-      return seen;
-    }
-    for (const cell of w.cells) {
-      const { keys, n } = cell;
+  private markNear(w: Window, stamp: number, rejected: number, f: LegFilter): void {
+    const st = this.rough.stamp;
+    const cols = this.columns;
+    const out = this.firstPieces;
+    out.n = 0;
+    for (let c = 0; c < w.cells.length; c++) {
+      const { keys, geom, n } = w.cells[c];
+      out.reserve(n);
+      const outCell = out.cell,
+        outPiece = out.piece;
+      let kept = out.n;
       for (let k = 0; k < n; k++) {
-        if (onlyStamp[keys[k]] !== onlyValue) continue;
-        // Segment box outside the window: farther than the radius.
-        if (pieceOutside(cell.geom, k * PIECE_STRIDE, w)) continue;
-        this.measure(p, radiusM, w, cell, k, into, stamp, seen);
+        const slot = keys[k];
+        const mark = st[slot];
+        // A leg passes a window with several pieces: its hours and days are read once, kept or rejected.
+        if (mark === rejected || pieceOutside(geom, k * PIECE_STRIDE, w)) continue;
+        if (mark !== stamp) {
+          if (!cols.mayServe(slot, f)) {
+            st[slot] = rejected;
+            continue;
+          }
+          st[slot] = stamp;
+        }
+        outCell[kept] = c;
+        outPiece[kept++] = k;
       }
+      out.n = kept;
     }
-    return seen;
-  }
-
-  /** Distance from p to piece k of the cell: keeps it for its leg when within the radius and nearest so far. */
-  private measure(
-    p: LngLat,
-    radiusM: number,
-    w: Window,
-    cell: Cell,
-    k: number,
-    into: Nearness,
-    stamp: number,
-    seen: number[],
-  ) {
-    const { kx, ky } = w;
-    const geom = cell.geom,
-      g = k * PIECE_STRIDE;
-    const x1 = geom[g],
-      y1 = geom[g + 1],
-      x2 = geom[g + 2],
-      y2 = geom[g + 3];
-    // Same arithmetic, in the same order, as nearestOnSegments: the scan and the index agree to the bit.
-    const sx = (x2 - x1) * kx,
-      sy = (y2 - y1) * ky;
-    const qx = (p[0] - x1) * kx,
-      qy = (p[1] - y1) * ky;
-    const len2 = sx * sx + sy * sy;
-    let t = len2 > 0 ? (qx * sx + qy * sy) / len2 : 0;
-    if (t < 0) t = 0;
-    else if (t > 1) t = 1;
-    const ex = qx - t * sx,
-      ey = qy - t * sy;
-    const d = Math.sqrt(ex * ex + ey * ey);
-    if (d > radiusM) return;
-    const slot = cell.keys[k],
-      i = cell.parts[k];
-    if (into.stamp[slot] !== stamp) {
-      into.stamp[slot] = stamp;
-      seen.push(slot);
-    } else if (d > into.distM[slot] || (d === into.distM[slot] && i > into.part[slot])) return;
-    into.distM[slot] = d;
-    into.part[slot] = i;
-    into.alongM[slot] = geom[g + 4] + t * geom[g + 5];
   }
 
   /**
-   * Marks the legs having a segment whose box meets the window, at hours and on a day that may fit, and whose driver
-   * can pass there about the asked time when it is the asked end (no distance computed). Lists every such piece of
-   * a leg that may serve: the last pass measures them without visiting the cells again.
+   * Pieces (of the window's cells, or of `list`) whose leg is stamped `only` in `marks`, that may be within the
+   * radius of p (bound on the float32 piece): their legs are stamped `stamp` in `into` and listed in `out`, with the
+   * range of those pieces in `ranges`.
    */
-  private markNear(w: Window, stamp: number, f: LegFilter, askedEnd: boolean): void {
-    const st = this.rough.stamp;
-    const cols = this.columns;
-    let listed = 0;
-    for (let c = 0; c < w.cells.length; c++) {
-      const { keys, geom, n } = w.cells[c];
-      if (listed + n > this.listedCell.length) this.growListed(listed, listed + n);
-      const listedCell = this.listedCell,
-        listedPiece = this.listedPiece;
+  private boundNear(
+    p: LngLat,
+    radiusM: number,
+    w: Window,
+    marks: Marks,
+    only: number,
+    into: Marks,
+    stamp: number,
+    ranges: Nearness,
+    out: number[],
+    list?: PieceList,
+  ): void {
+    const onlyStamp = marks.stamp,
+      st = into.stamp;
+    const { fromPart, toPart } = ranges;
+    const { kx, ky } = w;
+    const bound = radiusM + SLACK_M;
+    const keep = (slot: number, part: number) => {
+      if (st[slot] !== stamp) {
+        st[slot] = stamp;
+        out.push(slot);
+        fromPart[slot] = part;
+        toPart[slot] = part;
+      } else if (part < fromPart[slot]) fromPart[slot] = part;
+      else if (part > toPart[slot]) toPart[slot] = part;
+    };
+    const cells = w.cells;
+    if (list) {
+      const { cell: listCell, piece: listPiece, n } = list;
+      for (let j = 0; j < n; j++) {
+        const { keys, geom, parts } = cells[listCell[j]];
+        const k = listPiece[j];
+        if (onlyStamp[keys[k]] !== only) continue;
+        const g = k * PIECE_STRIDE;
+        if (distanceM(p, geom[g], geom[g + 1], geom[g + 2], geom[g + 3], kx, ky) <= bound) keep(keys[k], parts[k]);
+      }
+      return;
+    }
+    for (let c = 0; c < cells.length; c++) {
+      const { keys, geom, parts, n } = cells[c];
       for (let k = 0; k < n; k++) {
+        if (onlyStamp[keys[k]] !== only) continue;
         const g = k * PIECE_STRIDE;
         if (pieceOutside(geom, g, w)) continue;
-        const slot = keys[k];
-        if (st[slot] !== stamp) {
-          if (!cols.mayServe(slot, f)) continue;
-          // Every piece of a leg that may serve is listed (its nearest piece must be measured), marked or not yet.
-          if (!askedEnd || cols.passesOnTime(slot, geom[g + 4], geom[g + 5], f)) st[slot] = stamp;
-        }
-        listedCell[listed] = c;
-        listedPiece[listed++] = k;
+        if (distanceM(p, geom[g], geom[g + 1], geom[g + 2], geom[g + 3], kx, ky) <= bound) keep(keys[k], parts[k]);
       }
     }
-    this.listed = listed;
-  }
-
-  /** Pieces markNear kept: index in the window's cells, and piece in that cell. */
-  private listedCell = new Int32Array(256);
-  private listedPiece = new Int32Array(256);
-  private listed = 0;
-
-  private growListed(kept: number, n: number) {
-    const size = Math.max(n, this.listedCell.length * 2);
-    const cells = new Int32Array(size),
-      pieces = new Int32Array(size);
-    cells.set(this.listedCell.subarray(0, kept));
-    pieces.set(this.listedPiece.subarray(0, kept));
-    this.listedCell = cells;
-    this.listedPiece = pieces;
   }
 
   /**
@@ -305,45 +320,116 @@ export class LegIndex {
    * distances and positions.
    */
   nearBoth(from: LngLat, to: LngLat, radiusM: number, f: LegFilter): BothEnds {
-    // Three passes, the costly measuring only where it can matter: legs near the sparser end are marked (box test),
-    // those among them near the other end are measured there, and only those are measured at the first end.
+    // Bounds first, on the float32 pieces, the costly ones only where they can matter: legs near the sparser end are
+    // marked (box test), those among them that may be within the radius of the other end are bounded there, then at
+    // the first end. Only the legs left are measured exactly, on their own routes, by the brute-force scan's function.
     const wp = this.window(from, radiusM),
       wd = this.window(to, radiusM);
-    // Marking at the end with fewer pieces; when it is the asked end, the time the driver passes there rejects legs
-    // before any measuring too (measured: 10 % faster than marking always at the asked end, or never filtering).
     const pieces = (cells: { n: number }[]) => cells.reduce((n, c) => n + c.n, 0);
     const pickupFirst = pieces(wp.cells) <= pieces(wd.cells);
-    const askedFirst = pickupFirst === (f.timeEnd === 'pickup');
+    const [first, other] = pickupFirst ? [from, to] : [to, from];
+    const [wFirst, wOther] = pickupFirst ? [wp, wd] : [wd, wp];
     const marked = this.nextStamp();
-    const second = this.nextStamp();
-    const third = this.nextStamp();
-    let both: number[];
-    if (pickupFirst) {
-      this.markNear(wp, marked, f, askedFirst);
-      this.measureNear(to, radiusM, this.atDropoff, second, { n: this.rough, stamp: marked }, wd, 'cells');
-      both = this.measureNear(from, radiusM, this.atPickup, third, { n: this.atDropoff, stamp: second }, wp, 'listed');
-    } else {
-      this.markNear(wd, marked, f, askedFirst);
-      this.measureNear(from, radiusM, this.atPickup, second, { n: this.rough, stamp: marked }, wp, 'cells');
-      both = this.measureNear(to, radiusM, this.atDropoff, third, { n: this.atPickup, stamp: second }, wd, 'listed');
-    }
-    const pickupAlong = this.atPickup.alongM,
-      dropoffAlong = this.atDropoff.alongM;
+    const rejected = this.nextStamp();
+    const bounded = this.nextStamp();
+    const both = this.nextStamp();
+    const { atPickup, atDropoff } = this;
+    const [atFirst, atOther] = pickupFirst ? [atPickup, atDropoff] : [atDropoff, atPickup];
+    this.markNear(wFirst, marked, rejected, f);
+    this.boundNear(other, radiusM, wOther, this.rough, marked, this.near, bounded, atOther, []);
+    const candidates: number[] = [];
+    this.boundNear(first, radiusM, wFirst, this.near, bounded, this.rough, both, atFirst, candidates, this.firstPieces);
+    // Exact, on the segments that may be within the radius: the nearest one, if it is, lies among them, and so does
+    // the lowest of equally near ones (which the scan keeps).
+    const p = scaleAt(from[1]),
+      d = scaleAt(to[1]);
+    const best: Nearest = { distM: Infinity, alongM: 0 };
     const legAt = (slot: number) => this.slots[slot]!;
     let kept = 0;
-    for (const slot of both) {
-      // Pickup before drop-off along the route: about half of the legs near both ends drive the other way.
-      if (pickupAlong[slot] >= dropoffAlong[slot] || !this.columns.serves(slot, f, legAt)) continue;
-      both[kept++] = slot;
+    for (const slot of candidates) {
+      // Cheap rejections first, without reading the leg: the pickup's nearest segment is at or after fromPart, the
+      // drop-off's at or before toPart, so a pickup range entirely after the drop-off's drives the other way (about
+      // half of the legs near both ends); then what the columns say (day, seats, territory, driver).
+      if (atPickup.fromPart[slot] > atDropoff.toPart[slot] || !this.columns.serves(slot, f, legAt)) continue;
+      const leg = this.slots[slot]!;
+      best.distM = Infinity;
+      nearestOnSegments(
+        leg.coords,
+        leg.cumM,
+        atPickup.fromPart[slot],
+        atPickup.toPart[slot] + 1,
+        from[0],
+        from[1],
+        p.kx,
+        p.ky,
+        best,
+      );
+      if (best.distM > radiusM) continue;
+      atPickup.distM[slot] = best.distM;
+      atPickup.alongM[slot] = best.alongM;
+      best.distM = Infinity;
+      nearestOnSegments(
+        leg.coords,
+        leg.cumM,
+        atDropoff.fromPart[slot],
+        atDropoff.toPart[slot] + 1,
+        to[0],
+        to[1],
+        d.kx,
+        d.ky,
+        best,
+      );
+      if (best.distM > radiusM) continue;
+      atDropoff.distM[slot] = best.distM;
+      atDropoff.alongM[slot] = best.alongM;
+      // Pickup before drop-off along the route.
+      if (atPickup.alongM[slot] >= best.alongM) continue;
+      candidates[kept++] = slot;
     }
-    both.length = kept;
-    return { slots: both, pickup: this.atPickup, dropoff: this.atDropoff };
+    candidates.length = kept;
+    return { slots: candidates, pickup: atPickup, dropoff: atDropoff };
   }
+}
+
+/**
+ * Legs in the order of their midpoints along a Z-curve of ~2 km squares: legs on the same roads get neighbouring
+ * slots, so that a query's reads of the per-slot arrays (marks, columns) fall on the same cache lines instead of one
+ * line per leg (at a million legs those arrays are megabytes, far beyond the CPU caches).
+ */
+function nearbyFirst(legs: Leg[]): Leg[] {
+  // Key and position packed in one float64: 30 bits of Z-curve, 21 bits of position.
+  if (legs.length >= 2 ** 21) return legs;
+  const order = new Float64Array(legs.length);
+  legs.forEach((l, i) => {
+    const mid = 2 * Math.floor(l.coords.length / 4);
+    const x = Math.min(32767, Math.max(0, Math.floor(((l.coords[mid] ?? 0) + 180) / 0.02)));
+    const y = Math.min(32767, Math.max(0, Math.floor(((l.coords[mid + 1] ?? 0) + 90) / 0.02)));
+    let z = 0;
+    for (let b = 14; b >= 0; b--) z = z * 4 + ((x >> b) & 1) * 2 + ((y >> b) & 1);
+    order[i] = z * 2 ** 21 + i;
+  });
+  order.sort();
+  return Array.from(order, (k) => legs[k % 2 ** 21]);
+}
+
+/** Distance from p to a segment, in metres (scaled at p's latitude). */
+function distanceM(p: LngLat, x1: number, y1: number, x2: number, y2: number, kx: number, ky: number): number {
+  const sx = (x2 - x1) * kx,
+    sy = (y2 - y1) * ky;
+  const qx = (p[0] - x1) * kx,
+    qy = (p[1] - y1) * ky;
+  const len2 = sx * sx + sy * sy;
+  let t = len2 > 0 ? (qx * sx + qy * sy) / len2 : 0;
+  if (t < 0) t = 0;
+  else if (t > 1) t = 1;
+  const ex = qx - t * sx,
+    ey = qy - t * sy;
+  return Math.sqrt(ex * ex + ey * ey);
 }
 
 /** True when the box of the piece at `g` misses the window: the piece is farther than the radius. */
 function pieceOutside(
-  geom: Float64Array,
+  geom: Float32Array,
   g: number,
   w: { minX: number; minY: number; maxX: number; maxY: number },
 ): boolean {
@@ -359,30 +445,9 @@ function pieceOutside(
   );
 }
 
-/** Closest point of the whole leg: the same function the brute-force scan uses. */
-function exactNear(leg: Leg, p: LngLat, kx: number, ky: number): NearHit {
+/** Closest point of the whole leg: the same function the brute-force scan (services/bench/brute-force.ts) uses. */
+export function exactNear(leg: Leg, p: LngLat, kx: number, ky: number): NearHit {
   const best: Nearest = { distM: Infinity, alongM: 0 };
   nearestOnSegments(leg.coords, leg.cumM, 0, leg.coords.length / 2 - 1, p[0], p[1], kx, ky, best);
   return { leg, distM: best.distM, alongM: best.alongM };
-}
-
-/** Reference search without the index: every leg, every segment. The recall check compares the index with it. */
-export function scanBoth(
-  legs: Iterable<Leg>,
-  from: LngLat,
-  to: LngLat,
-  radiusM: number,
-  accept?: (l: Leg) => boolean,
-): BothEndsHit[] {
-  const p = scaleAt(from[1]),
-    d = scaleAt(to[1]);
-  const out: BothEndsHit[] = [];
-  for (const leg of legs) {
-    if (accept && !accept(leg)) continue;
-    const pickup = exactNear(leg, from, p.kx, p.ky);
-    if (pickup.distM > radiusM) continue;
-    const dropoff = exactNear(leg, to, d.kx, d.ky);
-    if (dropoff.distM <= radiusM) out.push({ leg, pickup, dropoff });
-  }
-  return out;
 }

@@ -2,7 +2,7 @@ import type { Db, Queryable } from '@comobi/db';
 import { cumulativeM, flatten } from '../geo/polyline.ts';
 import type { LngLat } from '../routing/types.ts';
 import type { LegIndex } from './leg-index.ts';
-import { legKey, type Leg } from './legs.ts';
+import { legKey, NO_BOOKINGS, type Leg } from './legs.ts';
 
 interface TripRow {
   id: number;
@@ -49,12 +49,10 @@ function legsOf(r: TripRow): Leg[] {
     validTo: r.valid_to,
   };
   // Seats are held per leg and date: a passenger on the morning trip does not fill the evening return.
-  const bookedOn = (leg: 'outbound' | 'return') =>
-    new Map(
-      Object.entries(r.booked ?? {})
-        .filter(([k]) => k.startsWith(`${leg} `))
-        .map(([k, n]) => [k.slice(leg.length + 1), n]),
-    );
+  const bookedOn = (leg: 'outbound' | 'return') => {
+    const on = Object.entries(r.booked ?? {}).filter(([k]) => k.startsWith(`${leg} `));
+    return on.length ? new Map(on.map(([k, n]) => [k.slice(leg.length + 1), n])) : NO_BOOKINGS;
+  };
   const make = (
     leg: 'outbound' | 'return',
     geojson: string,

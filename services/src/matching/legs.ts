@@ -15,8 +15,8 @@ export interface Leg {
   schedule: Schedule;
   departureMin: number;
   seats: number;
-  /** Seats already taken per date (accepted, confirmed or done matches). */
-  bookedByDate: Map<string, number>;
+  /** Seats already taken per date (accepted, confirmed or done matches); NO_BOOKINGS when none. */
+  bookedByDate: ReadonlyMap<string, number>;
   directContact: boolean;
   coords: FlatCoords;
   cumM: Float64Array;
@@ -27,6 +27,9 @@ export interface Leg {
   /** Origin → destination as the current router answers it: request-independent, computed once per leg. */
   direct?: { router: Router; durationS: number | null; distanceM: number | null };
 }
+
+/** One shared empty map for the legs without bookings, most of them: a map each was a tenth of a leg's memory. */
+export const NO_BOOKINGS: ReadonlyMap<string, number> = new Map();
 
 export const legKey = (tripId: number, leg: 'outbound' | 'return') => tripId * 2 + (leg === 'return' ? 1 : 0);
 

@@ -1,9 +1,11 @@
 import type { LngLat, Router } from '../routing/types.ts';
-import type { LegFilter } from './leg-columns.ts';
-import { scanBoth, type LegIndex, type NearHit } from './leg-index.ts';
+import { toClock } from '../time/clock.ts';
+import type { LegColumns, LegFilter } from './leg-columns.ts';
+import type { LegIndex, NearHit } from './leg-index.ts';
 import { freeSeats, type Leg } from './legs.ts';
 import { DEFAULT_RULES, maxDetourS, type MatchingRules } from './rules.ts';
-import { commonWeekdays, dayNumber, deviationMin, inWindow, isoWeekday, runsOn, type TimeWindow } from './schedule.ts';
+import { commonWeekdays, deviationMin, inWindow, runsOn, type TimeWindow } from './schedule.ts';
+import { dayNumber, isoWeekday } from '../time/days.ts';
 
 export interface MatchQuery extends TimeWindow {
   from: LngLat;
@@ -57,13 +59,19 @@ export interface MatchAnswer {
   stats: { corridor: number; schedule: number; routed: number; feasible: number };
 }
 
-interface Candidate {
+export interface Candidate {
   leg: Leg;
   pickup: NearHit;
   dropoff: NearHit;
   weekdays?: number[];
   /** Origin → destination answered during this request (not cached when approximate). */
   directNow?: Pair;
+}
+
+/** The legs left for routing, and how many were in the corridor at both ends. */
+export interface CandidateSet {
+  list: Candidate[];
+  corridor: number;
 }
 
 /** [seconds, metres]; null when the router found no way. */
@@ -89,8 +97,27 @@ export interface MatcherOptions {
 }
 
 /**
- * The request as the index filters it. The hours slack covers the largest detour budget in scope, 10 minutes to reach
- * a passenger off the route, and the tolerance (twice for arrive-by): looser than roughlyOnTime.
+ * No car drives faster than this as the crow flies: the straight line between two points, at this speed, is a lower
+ * bound of any router's time between them (the embedded router's fastest road is 110 km/h; a test holds its graph
+ * to this bound).
+ */
+export const MAX_CROW_SPEED_KMH = 150;
+const crowMPerS = MAX_CROW_SPEED_KMH / 3.6;
+/** Router times are rounded to 0.1 s: the bounds below give that much and more away. */
+const ROUNDING_S = 1;
+const ROUNDING_MIN = ROUNDING_S / 60;
+
+/** Seconds no router can beat between two points (0.99: equirectangular distance against the router's own). */
+function crowS(lng1: number, lat1: number, lng2: number, lat2: number): number {
+  const kx = 111_319.49 * Math.cos(((lat1 + lat2) / 2) * (Math.PI / 180));
+  const dx = (lng2 - lng1) * kx,
+    dy = (lat2 - lat1) * 111_132.95;
+  return (0.99 * Math.sqrt(dx * dx + dy * dy)) / crowMPerS;
+}
+
+/**
+ * The request as the index filters it: bounds that the exact checks imply (see `mayBeOnTime`), with the largest
+ * detour budget in scope.
  */
 function legFilter(q: MatchQuery, maxDetourMin: number): LegFilter {
   return {
@@ -100,16 +127,38 @@ function legFilter(q: MatchQuery, maxDetourMin: number): LegFilter {
     territories: q.territoryIds,
     excludeDriver: q.passengerId ?? -1,
     seats: q.seats,
-    timeMin: q.timeMin,
-    slackMin: maxDetourMin + 10 + q.toleranceMin + (q.timeKind === 'arrive' ? q.toleranceMin : 0),
-    timeEnd: q.timeKind === 'depart' ? 'pickup' : 'dropoff',
+    // Depart-at: departure ≤ pickup ≤ t + tolerance. Arrive-by: departure ≤ drop-off ≤ t.
+    latestDepartureMin: q.timeMin + (q.timeKind === 'depart' ? q.toleranceMin : 0) + ROUNDING_MIN,
+    // Pickup (or drop-off) ≥ t − tolerance, and it comes before the arrival with the detour: ≤ departure + (direct
+    // + detour budget).
+    earliestArrivalMin: q.timeMin - q.toleranceMin - maxDetourMin - ROUNDING_MIN,
   };
 }
 
-const clock = (min: number) => {
-  const m = ((Math.round(min) % 1440) + 1440) % 1440;
-  return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
-};
+/**
+ * Whether the router could still find the leg on time, from bounds of its answer only: each of the driver's three
+ * stretches (origin → pickup, pickup → drop-off, drop-off → destination) takes at least its straight line at
+ * MAX_CROW_SPEED_KMH, and together at most the leg's own time plus the detour budget (when the router's time of the
+ * leg is known). Never an estimate: a leg dropped here is one `evaluate` would drop, so the index and the scan agree
+ * whatever the shape of the routes (a road passing a village twice, a router slower than the stored duration).
+ */
+function mayBeOnTime(q: MatchQuery, cols: LegColumns, slot: number, rules: MatchingRules, fromToS: number): boolean {
+  const departureMin = cols.startMin[slot];
+  const toPickupS = crowS(cols.originLng[slot], cols.originLat[slot], q.from[0], q.from[1]);
+  const toDestinationS = crowS(q.to[0], q.to[1], cols.destinationLng[slot], cols.destinationLat[slot]);
+  const depart = q.timeKind === 'depart';
+  // Earliest pickup (depart-at) or drop-off (arrive-by): no later than t + tolerance, or t.
+  const earliestMin = departureMin + (toPickupS + (depart ? 0 : fromToS)) / 60;
+  if (earliestMin > q.timeMin + (depart ? q.toleranceMin : 0) + ROUNDING_MIN) return false;
+  const directS = cols.directS[slot];
+  if (Number.isNaN(directS)) return true;
+  if (directS < 0) return false;
+  const budgetS = maxDetourS(rules, directS);
+  if (toPickupS + fromToS + toDestinationS > directS + budgetS + ROUNDING_S) return false;
+  // Latest: what is left of the leg's time and budget once the stretches after that end are driven.
+  const latestMin = departureMin + (directS + budgetS - toDestinationS - (depart ? fromToS : 0)) / 60;
+  return latestMin >= q.timeMin - q.toleranceMin - ROUNDING_MIN;
+}
 
 /**
  * Finds every driver leg that can take a passenger: corridor at both ends (R-tree), pickup before drop-off, day and
@@ -118,43 +167,23 @@ const clock = (min: number) => {
  */
 export class Matcher {
   constructor(
-    private index: LegIndex,
+    readonly index: LegIndex,
     private router: Router,
-    private rulesOf: (territoryId: number) => MatchingRules,
+    readonly rulesOf: (territoryId: number) => MatchingRules,
     private opts: MatcherOptions = { tableBatch: 49, oneTable: true },
   ) {}
 
-  /** Corridor, order, day, seats and a loose time check; `scan` skips the index and the time pre-check (reference). */
-  candidates(q: MatchQuery, mode: 'index' | 'scan' = 'index'): { list: Candidate[]; corridor: number } {
-    let radius = 0;
-    let detourMin = 0;
-    for (const r of this.scopeRules(q)) {
-      radius = Math.max(radius, r.corridorM);
-      detourMin = Math.max(detourMin, r.maxDetourMin);
-    }
+  /** Corridor, order, day, seats and bounds on the times, through the index. */
+  candidates(q: MatchQuery): CandidateSet {
+    const { radiusM: radius, maxDetourMin: detourMin } = this.scope(q);
     const weekdays = (l: Leg) => (q.date ? undefined : commonWeekdays(l.schedule, q.weekdays));
     const list: Candidate[] = [];
     let corridor = 0;
-    if (mode === 'scan') {
-      const weekday = q.date ? isoWeekday(q.date) : 0;
-      // What a leg must satisfy whatever its geometry: territory, not the passenger's own trip, the day, a free seat.
-      const serves = (l: Leg) =>
-        (q.territoryIds === null || q.territoryIds.includes(l.territoryId)) &&
-        (q.passengerId === undefined || l.driverId !== q.passengerId) &&
-        (q.date ? runsOn(l.schedule, q.date, weekday) : commonWeekdays(l.schedule, q.weekdays).length > 0) &&
-        freeSeats(l, q.date) >= q.seats;
-      for (const { leg, pickup, dropoff } of scanBoth(this.index.legs.values(), q.from, q.to, radius, serves)) {
-        const rules = this.rulesOf(leg.territoryId);
-        if (pickup.distM > rules.corridorM || dropoff.distM > rules.corridorM || pickup.alongM >= dropoff.alongM) continue;
-        corridor++;
-        list.push({ leg, pickup, dropoff, weekdays: weekdays(leg) });
-      }
-      return { list, corridor };
-    }
-    // The index also skips legs whose hours cannot fit anywhere along the route, with numbers only (looser than
-    // roughlyOnTime, which needs positions); the brute-force scan does not, so the recall check covers it too.
+    // The index and mayBeOnTime also skip legs whose hours cannot fit, on bounds of the router's answer; the
+    // brute-force scan does not, so the recall check covers them too.
     const { slots, pickup, dropoff } = this.index.nearBoth(q.from, q.to, radius, legFilter(q, detourMin));
     const cols = this.index.columns;
+    const fromToS = crowS(q.from[0], q.from[1], q.to[0], q.to[1]);
     let rulesTerritory = NaN;
     let rules = DEFAULT_RULES;
     for (const slot of slots) {
@@ -167,9 +196,9 @@ export class Matcher {
         dDist = dropoff.distM[slot];
       if (pDist > rules.corridorM || dDist > rules.corridorM) continue;
       corridor++;
+      if (!mayBeOnTime(q, cols, slot, rules, fromToS)) continue;
       const pAlong = pickup.alongM[slot],
         dAlong = dropoff.alongM[slot];
-      if (!this.roughlyOnTime(q, cols.startMin[slot], cols.minPerM[slot], pAlong, dAlong, rules)) continue;
       // The leg object is read only for the legs that go on to routing.
       const leg = this.index.legAt(slot);
       list.push({
@@ -182,36 +211,22 @@ export class Matcher {
     return { list, corridor };
   }
 
-  /**
-   * Times estimated along the usual route, with a slack of the whole detour budget, the tolerance, 10 minutes for
-   * reaching a passenger off the route, and a quarter of the time driven so far (the router answering now may not be
-   * the one that timed the stored route): only legs that could not be on time whatever the detour are dropped
-   * before routing. The recall test and the benchmark check that nothing feasible is lost here.
-   */
-  private roughlyOnTime(
-    q: MatchQuery,
-    departureMin: number,
-    minPerM: number,
-    pickupAlongM: number,
-    dropoffAlongM: number,
-    rules: MatchingRules,
-  ): boolean {
-    const toPickupMin = pickupAlongM * minPerM;
-    const toDropoffMin = dropoffAlongM * minPerM;
-    const base = rules.maxDetourMin + 10 + q.toleranceMin;
-    return q.timeKind === 'depart'
-      ? Math.abs(departureMin + toPickupMin - q.timeMin) <= base + 0.25 * toPickupMin
-      : Math.abs(departureMin + toDropoffMin - q.timeMin) <= base + q.toleranceMin + 0.25 * toDropoffMin;
+  /** The widest corridor and detour budget of the territories in the request's scope: what the search must cover. */
+  scope(q: MatchQuery): { radiusM: number; maxDetourMin: number } {
+    const ids = q.territoryIds && q.territoryIds.length ? q.territoryIds : this.index.territories();
+    const rules = ids.length ? ids.map((t) => this.rulesOf(t)) : [this.rulesOf(0)];
+    return {
+      radiusM: Math.max(0, ...rules.map((r) => r.corridorM)),
+      maxDetourMin: Math.max(0, ...rules.map((r) => r.maxDetourMin)),
+    };
   }
 
-  private scopeRules(q: MatchQuery): MatchingRules[] {
-    if (q.territoryIds && q.territoryIds.length) return q.territoryIds.map((t) => this.rulesOf(t));
-    const ids = this.index.territories();
-    return ids.length ? ids.map((t) => this.rulesOf(t)) : [this.rulesOf(0)];
+  async match(q: MatchQuery): Promise<MatchAnswer> {
+    return this.routeCandidates(q, this.candidates(q));
   }
 
-  async match(q: MatchQuery, mode: 'index' | 'scan' = 'index'): Promise<MatchAnswer> {
-    const { list, corridor } = this.candidates(q, mode);
+  /** The exact detour of each candidate on the road network, from one router answer per batch: the proposals. */
+  async routeCandidates(q: MatchQuery, { list, corridor }: CandidateSet): Promise<MatchAnswer> {
     const proposals: Proposal[] = [];
     let approximate = this.router.approximate;
     const batches: Candidate[][] = [];
@@ -245,15 +260,18 @@ export class Matcher {
       const answers = await Promise.all(pending.map((l) => this.router.table([l.origin], [l.destination])));
       pending.forEach((l, i) => {
         const t = answers[i];
-        if (!t.approximate)
-          l.direct = { router: this.router, durationS: t.durationsS[0][0], distanceM: t.distancesM[0][0] };
+        if (!t.approximate) this.keepDirect(l, t.durationsS[0][0], t.distancesM[0][0]);
       });
       done += pending.length;
       pending = [];
       await new Promise((r) => setImmediate(r));
     };
     for (const l of [...this.index.legs.values()]) {
-      if (l.direct?.router === this.router) continue;
+      if (l.direct?.router === this.router) {
+        // Known on the leg (loaded with it): the index's hours filter may use it too.
+        this.index.setDirect(l.key, l.direct.durationS, this.router);
+        continue;
+      }
       pending.push(l);
       if (pending.length >= batch) await flush();
     }
@@ -262,8 +280,18 @@ export class Matcher {
   }
 
   /**
+   * Keeps a leg's origin → destination time on the leg, and in the index's columns, whose hours filter and
+   * `mayBeOnTime` bound the pickup time with it: the detour is then measured against that same time.
+   */
+  private keepDirect(leg: Leg, durationS: number | null, distanceM: number | null): void {
+    leg.direct = { router: this.router, durationS, distanceM };
+    this.index.setDirect(leg.key, durationS, this.router);
+  }
+
+  /**
    * A remote router (OSRM): one table call for the whole batch, sources [pickup, drop-off, origins…] and
-   * destinations [pickup, drop-off, destinations…]; every term of every detour comes from that one answer.
+   * destinations [pickup, drop-off, destinations…]; every term of every detour comes from that one answer, but the
+   * leg's own origin → destination, kept from its first answer (the time bounds of later requests use it).
    */
   private async oneTable(q: MatchQuery, batch: Candidate[]): Promise<BatchTimes> {
     const table = await this.router.table(
@@ -272,15 +300,18 @@ export class Matcher {
     );
     const d = table.durationsS,
       m = table.distancesM;
+    const approximate = Boolean(table.approximate);
     return {
-      approximate: Boolean(table.approximate),
-      times: batch.map((_, i) => {
+      approximate,
+      times: batch.map((c, i) => {
         const k = i + 2;
+        const known = c.leg.direct?.router === this.router ? c.leg.direct : undefined;
+        if (!known && !approximate) this.keepDirect(c.leg, d[k][k], m[k][k]);
         return {
           toPickup: [d[k][0], m[k][0]],
           pickupToDropoff: [d[0][1], m[0][1]],
           dropoffToDest: [d[1][k], m[1][k]],
-          direct: [d[k][k], m[k][k]],
+          direct: known ? [known.durationS, known.distanceM] : [d[k][k], m[k][k]],
         };
       }),
     };
@@ -306,7 +337,7 @@ export class Matcher {
       const t = directs[i];
       if (t.approximate) approximate = true;
       // An approximate answer is not worth keeping: the next request may reach the real router.
-      else c.leg.direct = { router: this.router, durationS: t.durationsS[0][0], distanceM: t.distancesM[0][0] };
+      else this.keepDirect(c.leg, t.durationsS[0][0], t.distancesM[0][0]);
       c.directNow = [t.durationsS[0][0], t.distancesM[0][0]];
     });
     const n = batch.length;
@@ -344,12 +375,12 @@ export class Matcher {
       driverId: c.leg.driverId,
       territoryId: c.leg.territoryId,
       leg: c.leg.leg,
-      pickup: { lng: q.from[0], lat: q.from[1], time: clock(pickupMin), timeMin: Math.round(pickupMin) },
-      dropoff: { lng: q.to[0], lat: q.to[1], time: clock(dropoffMin), timeMin: Math.round(dropoffMin) },
+      pickup: { lng: q.from[0], lat: q.from[1], time: toClock(pickupMin), timeMin: Math.round(pickupMin) },
+      dropoff: { lng: q.to[0], lat: q.to[1], time: toClock(dropoffMin), timeMin: Math.round(dropoffMin) },
       detourS: Math.round(detourS),
       detourM: Math.round(detourM),
       score: Math.round(Math.max(0, Math.min(1, score)) * 1000) / 1000,
-      driverDepartureTime: clock(c.leg.departureMin),
+      driverDepartureTime: toClock(c.leg.departureMin),
       seatsFree: freeSeats(c.leg, q.date),
       directContact: c.leg.directContact,
       ...(c.weekdays ? { weekdays: c.weekdays } : {}),

@@ -150,7 +150,7 @@ export const INVENTORY: TableInventory[] = [
       created_by: { holds: 'who entered the request', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: true },
     },
     nonPersonal: ['id', 'territory_id', 'passenger_id', 'date', 'weekdays', 'time_min', 'time_kind', 'tolerance_min', 'seats', 'purpose',
-      'status', 'unserved_reason', 'created_at', 'updated_at', 'anonymized_at'],
+      'status', 'unserved_reason', 'created_at', 'updated_at', 'anonymized_at', 'from_source', 'to_source'],
   },
   {
     table: 'trips',
@@ -174,7 +174,20 @@ export const INVENTORY: TableInventory[] = [
       },
     },
     nonPersonal: ['id', 'territory_id', 'driver_id', 'kind', 'weekdays', 'date', 'valid_from', 'valid_to', 'departure_min', 'return_min',
-      'seats', 'distance_m', 'duration_s', 'return_distance_m', 'return_duration_s', 'route_approximate', 'active', 'created_at', 'updated_at'],
+      'seats', 'distance_m', 'duration_s', 'return_distance_m', 'return_duration_s', 'route_approximate', 'active', 'created_at', 'updated_at',
+      'origin_source', 'destination_source'],
+  },
+  {
+    // Named places: a hospital or a market is nobody's, a home is its person's (person_id) and goes with them.
+    table: 'places',
+    about: 'person_id = $1',
+    exportAs: { key: 'places' },
+    personal: {
+      name: { holds: 'name of the place (a home names its person)', of: 'citizen', erase: 'delete row', retention: withPerson, export: true },
+      address: { holds: 'address (a home’s is the person’s)', of: 'citizen', erase: 'delete row', retention: withPerson, export: true },
+      geom: { holds: 'exact place (a home)', of: 'citizen', erase: 'delete row', retention: withPerson, export: true },
+    },
+    nonPersonal: ['id', 'territory_id', 'kind', 'person_id', 'created_at', 'updated_at'],
   },
   {
     table: 'matches',

@@ -1,8 +1,20 @@
 import { CONSENT_TEXTS } from '../privacy/consents.ts';
 import { toClock } from '../time/clock.ts';
 import { type Errors, type Form, many, one, WEEKDAYS } from './forms.ts';
-import { choices, errorSummary, franceConnectButton, html, input, select, type Html } from './html.ts';
+import { choices, errorSummary, franceConnectButton, html, input, select, telHref, type Html } from './html.ts';
 import type { PublicTerritory } from './territories.ts';
+
+/** Each territory's coordination, by phone: the way to one's trips that always works, with or without FranceConnect. */
+function callCoordination(territories: PublicTerritory[]): Html {
+  const reachable = territories.filter((t) => t.coordinatorPhone);
+  if (!reachable.length) return html`<p>Pour connaître vos trajets et vos demandes, contactez la coordination de votre territoire.</p>`;
+  if (reachable.length === 1) {
+    const t = reachable[0];
+    return html`<p>Pour connaître vos trajets et vos demandes, appelez la coordination au <a href="${telHref(t.coordinatorPhone!)}">${t.coordinatorPhone}</a>.</p>`;
+  }
+  return html`<p>Pour connaître vos trajets et vos demandes, appelez la coordination de votre territoire :</p>
+<ul>${reachable.map((t) => html`<li>${t.name} : <a href="${telHref(t.coordinatorPhone!)}">${t.coordinatorPhone}</a></li>`)}</ul>`;
+}
 
 export function loginNeeded(fc: boolean, territories: PublicTerritory[]): Html {
   return html`<h1>Mes trajets</h1>
@@ -11,8 +23,13 @@ ${territories.length > 1 ? html`<form method="get" action="/auth/franceconnect/l
   ${select({ name: 'territoire', label: 'Votre territoire', options: territories.map((t) => ({ value: t.slug, label: t.name })), required: true })}
   <button class="fr-connect" type="submit"><span class="fr-connect__login">S’identifier avec</span> <span class="fr-connect__brand">FranceConnect</span></button>
   <p><a href="https://franceconnect.gouv.fr/" target="_blank" rel="noopener" title="Qu’est-ce que FranceConnect ? - nouvelle fenêtre">Qu’est-ce que FranceConnect ?</a></p>
-</form>` : franceConnectButton(territories[0]?.slug)}`
-  : html`<p>La connexion n’est pas disponible sur ce service. Appelez la coordination pour connaître vos trajets.</p>`}`;
+</form>` : franceConnectButton(territories[0]?.slug)}
+<h2 class="fr-mt-4w">Sans compte FranceConnect</h2>
+${callCoordination(territories)}`
+  : html`<div class="fr-callout fr-mb-4w"><h2 class="fr-callout__title">La connexion en ligne n’est pas encore ouverte</h2>
+<p class="fr-callout__text">Ce service ne propose pas encore la connexion avec FranceConnect : vos trajets ne sont pas consultables en ligne pour le moment.</p></div>
+${callCoordination(territories)}
+<p>Vous pouvez aussi ${territories.length === 1 ? html`<a href="/t/${territories[0].slug}/chercher">chercher un trajet</a> ou <a href="/t/${territories[0].slug}/proposer">proposer un trajet</a>` : html`<a href="/">chercher ou proposer un trajet</a>`} : la coordination vous rappelle.</p>`}`;
 }
 
 export function profileForm(f: Form, e: Errors, csrf: string): Html {

@@ -34,6 +34,9 @@ export interface PageChrome {
   feedbackInPage?: boolean;
 }
 
+/** A phone number as a `tel:` address: digits and a leading + only. */
+export const telHref = (phone: string) => `tel:${phone.replace(/[^+0-9]/g, '')}`;
+
 export const jdmaButton = (j: { productId: string; buttonId: string }) => html`<a href="https://jedonnemonavis.numerique.gouv.fr/Demarches/${j.productId}?button=${j.buttonId}" target="_blank" rel="noopener" title="Je donne mon avis sur cette démarche - nouvelle fenêtre" class="jdma-link"><img src="/public-assets/jedonnemonavis-bouton-bleu.svg" alt="Je donne mon avis" width="200" height="85"></a>`;
 
 /** The official button (DSFR "fr-connect" component) with the "Qu'est-ce que FranceConnect ?" link under it. */
@@ -43,6 +46,11 @@ export const franceConnectButton = (territorySlug?: string) => html`<form method
   <p><a href="https://franceconnect.gouv.fr/" target="_blank" rel="noopener" title="Qu’est-ce que FranceConnect ? - nouvelle fenêtre">Qu’est-ce que FranceConnect ?</a></p>
 </form>`;
 
+/**
+ * The whole page. The header follows the DSFR header markup to the letter: its script copies the tool links into
+ * `fr-header__menu-links` for small screens (and throws without that element), and the burger button opens the
+ * `fr-header__menu` modal holding the navigation.
+ */
 export function page(c: PageChrome, body: Html): string {
   const t = c.territory;
   const base = t ? `/t/${t.slug}` : '';
@@ -63,7 +71,7 @@ export function page(c: PageChrome, body: Html): string {
     ? html`<li><form method="post" action="/auth/franceconnect/logout"><input type="hidden" name="csrf" value="${c.csrf ?? ''}"><button type="submit" class="fr-btn fr-btn--tertiary-no-outline fr-icon-logout-box-r-line fr-btn--icon-left">Se déconnecter</button></form></li>`
     : '';
   const phone = t?.coordinatorPhone
-    ? html`<li><a class="fr-btn fr-icon-phone-line fr-btn--icon-left" href="tel:${t.coordinatorPhone.replace(/[^+0-9]/g, '')}">Coordination : ${t.coordinatorPhone}</a></li>`
+    ? html`<li><a class="fr-btn fr-icon-phone-line fr-btn--icon-left" href="${telHref(t.coordinatorPhone)}">Coordination : ${t.coordinatorPhone}</a></li>`
     : '';
   const doc = html`<!doctype html>
 <html lang="fr">
@@ -90,7 +98,10 @@ export function page(c: PageChrome, body: Html): string {
 <header role="banner" class="fr-header">
   <div class="fr-header__body"><div class="fr-container"><div class="fr-header__body-row">
     <div class="fr-header__brand fr-enlarge-link">
-      <div class="fr-header__brand-top"><div class="fr-header__logo"><p class="fr-logo">République<br>Française</p></div></div>
+      <div class="fr-header__brand-top">
+        <div class="fr-header__logo"><p class="fr-logo">République<br>Française</p></div>
+        <div class="fr-header__navbar"><button class="fr-btn--menu fr-btn" type="button" data-fr-opened="false" aria-controls="menu-principal" aria-haspopup="dialog" id="bouton-menu" title="Menu">Menu</button></div>
+      </div>
       <div class="fr-header__service">
         <a href="${base || '/'}" title="Accueil - CoMobi${t ? html` ${t.name}` : ''}"><p class="fr-header__service-title">CoMobi${t ? html` ${t.name}` : ''}</p></a>
         <p class="fr-header__service-tagline">Covoiturage solidaire</p>
@@ -98,7 +109,11 @@ export function page(c: PageChrome, body: Html): string {
     </div>
     <div class="fr-header__tools"><div class="fr-header__tools-links"><ul class="fr-btns-group">${phone}${account}</ul></div></div>
   </div></div></div>
-  <div class="fr-header__menu"><div class="fr-container">${nav}</div></div>
+  <div class="fr-header__menu fr-modal" id="menu-principal" aria-labelledby="bouton-menu"><div class="fr-container">
+    <button class="fr-btn--close fr-btn" type="button" aria-controls="menu-principal" title="Fermer">Fermer</button>
+    <div class="fr-header__menu-links"></div>
+    ${nav}
+  </div></div>
 </header>
 <main id="contenu" role="main" tabindex="-1" class="fr-container fr-py-4w">
 ${body}

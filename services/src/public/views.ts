@@ -1,13 +1,13 @@
 import { CONSENT_TEXTS } from '../privacy/consents.ts';
 import { PURPOSE_LABELS } from '../stats/labels.ts';
 import { type Errors, type Form, many, one, WEEKDAYS } from './forms.ts';
-import { choices, errorSummary, franceConnectButton, html, input, select, type Html } from './html.ts';
+import { choices, errorSummary, franceConnectButton, html, input, select, telHref, type Html } from './html.ts';
 import type { Citizen } from './session.ts';
 import type { Commune, PublicTerritory } from './territories.ts';
 
 export const callUs = (t: PublicTerritory) =>
   t.coordinatorPhone
-    ? html`<div class="fr-callout fr-mb-4w"><p class="fr-callout__text">Vous préférez parler à quelqu’un ? La coordination répond au <a href="tel:${t.coordinatorPhone.replace(/[^+0-9]/g, '')}">${t.coordinatorPhone}</a>.</p></div>`
+    ? html`<div class="fr-callout fr-mb-4w"><p class="fr-callout__text">Vous préférez parler à quelqu’un ? La coordination répond au <a href="${telHref(t.coordinatorPhone)}">${t.coordinatorPhone}</a>.</p></div>`
     : html``;
 
 export function territoryList(ts: PublicTerritory[]): Html {
@@ -105,9 +105,44 @@ export interface Offer {
   dropoffTime: string;
 }
 
-export function askResult(t: PublicTerritory, offers: Offer[], hidden: number): Html {
+const LONG_DATE = new Intl.DateTimeFormat('fr-FR', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+/** "mercredi 12 août 2026" from "2026-08-12" (a calendar day: no time zone shift). */
+export const longDate = (iso: string) => LONG_DATE.format(new Date(`${iso}T00:00:00Z`));
+
+/** The number the coordination finds a request or a trip by, read out on the phone. */
+export const referenceOf = (id: number) => `n° ${id}`;
+
+/** What was recorded, as the person typed it, to check it at a glance (and quote it when calling). */
+function recap(title: string, rows: [string, string | Html][]): Html {
+  return html`<h2>${title}</h2>
+<dl class="comobi-recap fr-mb-4w">${rows.map(([k, v]) => html`<div><dt>${k}</dt><dd>${v}</dd></div>`)}</dl>`;
+}
+
+export interface AskRecap {
+  id: number;
+  fromLabel: string;
+  toLabel: string;
+  date: string;
+  time: string;
+  timeKind: 'arrive' | 'depart';
+  seats: number;
+  purpose: string;
+  phone: string | null;
+}
+
+export function askResult(t: PublicTerritory, r: AskRecap, offers: Offer[], hidden: number): Html {
   return html`<h1>Votre demande est enregistrée</h1>
-<div class="fr-alert fr-alert--success fr-mb-4w"><h2 class="fr-alert__title">Demande enregistrée</h2><p>La coordination la voit et vous rappellera pour confirmer le trajet.</p></div>
+<div class="fr-alert fr-alert--success fr-mb-4w"><h2 class="fr-alert__title">Demande ${referenceOf(r.id)} enregistrée</h2><p>La coordination la voit et vous rappellera pour confirmer le trajet. Notez ce numéro : il permet de retrouver votre demande si vous appelez.</p></div>
+${recap('Récapitulatif de votre demande', [
+  ['Numéro de la demande', referenceOf(r.id)],
+  ['Départ', r.fromLabel],
+  ['Arrivée', r.toLabel],
+  ['Date', longDate(r.date)],
+  [r.timeKind === 'arrive' ? 'Arrivée souhaitée' : 'Départ souhaité', `à ${r.time}`],
+  ['Nombre de personnes', String(r.seats)],
+  ['Motif', PURPOSE_LABELS[r.purpose] ?? r.purpose],
+  ...(r.phone ? [['Numéro où vous rappeler', r.phone] as [string, string]] : []),
+])}
 ${offers.length ? html`<h2>Conducteurs disponibles</h2>
 <p>Ces conducteurs ont accepté d’être présentés ; la coordination organise la mise en relation.</p>
 <ul>${offers.map((o) => html`<li>${o.firstName} : prise en charge vers ${o.pickupTime}, arrivée vers ${o.dropoffTime}</li>`)}</ul>` : ''}
@@ -116,9 +151,34 @@ ${callUs(t)}
 <p><a class="fr-link" href="/t/${t.slug}">Retour à l’accueil</a></p>`;
 }
 
-export function offerResult(t: PublicTerritory): Html {
+export interface OfferRecap {
+  id: number;
+  fromLabel: string;
+  toLabel: string;
+  kind: 'regular' | 'oneoff';
+  weekdays: number[];
+  date: string | null;
+  departureTime: string;
+  returnTime: string | null;
+  seats: number;
+  directContact: boolean;
+}
+
+export function offerResult(t: PublicTerritory, r: OfferRecap): Html {
   return html`<h1>Merci pour votre proposition</h1>
-<div class="fr-alert fr-alert--success fr-mb-4w"><h2 class="fr-alert__title">Trajet enregistré</h2><p>La coordination vous appellera quand une personne aura besoin de votre trajet.</p></div>
+<div class="fr-alert fr-alert--success fr-mb-4w"><h2 class="fr-alert__title">Trajet ${referenceOf(r.id)} enregistré</h2><p>La coordination vous appellera quand une personne aura besoin de votre trajet.</p></div>
+${recap('Récapitulatif de votre trajet', [
+  ['Numéro du trajet', referenceOf(r.id)],
+  ['Départ', r.fromLabel],
+  ['Arrivée', r.toLabel],
+  r.kind === 'regular'
+    ? ['Jours', r.weekdays.map((d) => WEEKDAYS[d - 1]).join(', ')]
+    : ['Date', r.date ? longDate(r.date) : ''],
+  ['Heure de départ', r.departureTime],
+  ...(r.returnTime ? [['Heure du retour', r.returnTime] as [string, string]] : []),
+  ['Places libres', String(r.seats)],
+  ['Contact direct', r.directContact ? 'oui : votre prénom et vos horaires peuvent être montrés aux passagers' : 'non : seule la coordination voit votre trajet'],
+])}
 ${callUs(t)}
 <p><a class="fr-link" href="/t/${t.slug}">Retour à l’accueil</a></p>`;
 }

@@ -30,7 +30,26 @@ export async function buildJourney(
   operatorJourneyId: string,
   opts: { operatorClass: 'A' | 'B' | 'C'; timeZone: string },
 ): Promise<RpcJourney | { error: string }> {
-  const { rows } = await db.query<Record<string, any>>(
+  const { rows } = await db.query<{
+    id: number;
+    trip_id: number;
+    date: string | null;
+    pickup_min: number;
+    dropoff_min: number;
+    status: string;
+    p_lng: number;
+    p_lat: number;
+    d_lng: number;
+    d_lat: number;
+    seats: number;
+    passenger_id: number | null;
+    driver_id: number;
+    d_phone: string | null;
+    d_last: string | null;
+    p_phone: string | null;
+    p_last: string | null;
+    p_over18: boolean | null;
+  }>(
     `SELECT m.id, m.trip_id, m.date::text AS date, m.pickup_min, m.dropoff_min, m.status,
        ST_X(m.pickup) AS p_lng, ST_Y(m.pickup) AS p_lat, ST_X(m.dropoff) AS d_lng, ST_Y(m.dropoff) AS d_lat,
        r.seats, r.passenger_id, t.driver_id,

@@ -1,7 +1,7 @@
 import type { Services } from '../context.ts';
 import type { MatchAnswer } from '../matching/matcher.ts';
 import { toMatchQuery, type TripAsk } from '../matching/query.ts';
-import { isoWeekday } from '../matching/schedule.ts';
+import { isoWeekday } from '../time/days.ts';
 import { carpoolToTransit } from './carpool-to-transit.ts';
 import { findAlternatives } from './index.ts';
 

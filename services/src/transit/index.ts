@@ -1,6 +1,6 @@
 import type { Queryable } from '@comobi/db';
 import { serviceDayClock } from '../time/clock.ts';
-import { addDays } from '../matching/schedule.ts';
+import { addDays } from '../time/days.ts';
 import type {
   Alternatives, AlternativesQuery, BookingRule, LngLat, OnDemandOption, SeatedPatientProvider, StopRef, TransitJourney, TransitLeg,
 } from './types.ts';

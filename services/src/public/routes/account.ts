@@ -32,13 +32,25 @@ export function accountRoutes(root: Router, k: PublicKit) {
     return citizen;
   };
 
+  /** A citizen's form: CSRF and rate limit checked, then the logged-in citizen (or a redirect to log in). */
+  const citizenForm = async (ctx: Context) => {
+    const f = await readForm(ctx);
+    checkCsrf(ctx, f);
+    await hit(s.db, ctx, k.formLimit);
+    const citizen = await requireCitizen(ctx);
+    return citizen ? { f, citizen } : null;
+  };
+
   root.get(
     '/mes-trajets',
     k.pages(async (ctx) => {
       const citizen = await currentCitizen(s.db, ctx);
       const csrf = csrfToken(ctx);
       if (!citizen?.personId) {
-        return k.render(ctx, { title: 'Mes trajets', citizen, csrf }, loginNeeded(Boolean(k.fc), await listTerritories(s.db)));
+        const ts = await listTerritories(s.db);
+        // With one territory, its header (phone, menu) helps more than the bare one.
+        const territory = ts.length === 1 ? ts[0] : undefined;
+        return k.render(ctx, { title: 'Mes trajets', territory, citizen, csrf }, loginNeeded(Boolean(k.fc), ts));
       }
       const [t, trips, requests] = await Promise.all([
         territoryOfPerson(citizen.personId),
@@ -62,11 +74,9 @@ export function accountRoutes(root: Router, k: PublicKit) {
   root.post(
     '/mon-compte',
     k.pages(async (ctx) => {
-      const f = await readForm(ctx);
-      checkCsrf(ctx, f);
-      await hit(s.db, ctx, k.formLimit);
-      const citizen = await requireCitizen(ctx);
-      if (!citizen) return;
+      const posted = await citizenForm(ctx);
+      if (!posted) return;
+      const { f, citizen } = posted;
       const e: Errors = {};
       const phone = String(f.telephone ?? '').trim();
       if (!phone) e.telephone = 'Indiquez votre numéro de téléphone.';
@@ -95,11 +105,9 @@ export function accountRoutes(root: Router, k: PublicKit) {
   root.post(
     '/mes-donnees/effacer',
     k.pages(async (ctx) => {
-      const f = await readForm(ctx);
-      checkCsrf(ctx, f);
-      await hit(s.db, ctx, k.formLimit);
-      const citizen = await requireCitizen(ctx);
-      if (!citizen) return;
+      const posted = await citizenForm(ctx);
+      if (!posted) return;
+      const { f, citizen } = posted;
       const csrf = csrfToken(ctx);
       if (!checked(f, 'confirmation')) {
         return k.render(

@@ -77,9 +77,9 @@ export function askRoutes(root: Router, k: PublicKit) {
       // Matching runs before the transaction: the router may be slow, a lock must not wait on it.
       const answer = await s.matcher.match(toMatchQuery(ask, [t.id], ask.toleranceMin, citizen?.personId ?? undefined));
       const scope = { actor: 'public', territoryIds: [t.id] };
-      await s.db.transaction(async (tx) => {
+      const requestId = await s.db.transaction(async (tx) => {
         const passengerId = await personOfForm(tx, t.id, citizen?.personId ?? null, who, { driver: false, direct: false }, 'formulaire_chercher');
-        await recordRequest(tx, scope, t.id, { ...ask, passengerId }, answer);
+        return recordRequest(tx, scope, t.id, { ...ask, passengerId }, answer);
       });
       // Drivers are shown by first name and times only when they agreed to direct contact.
       const shown = answer.proposals.filter((p) => p.directContact).slice(0, DRIVERS_SHOWN);
@@ -92,7 +92,12 @@ export function askRoutes(root: Router, k: PublicKit) {
       k.render(
         ctx,
         { title: 'Demande enregistrée', territory: t, citizen, csrf, feedbackInPage: true },
-        askResult(t, offers, answer.proposals.length - offers.length),
+        askResult(
+          t,
+          { id: requestId, fromLabel: ask.fromLabel, toLabel: ask.toLabel, date: ask.date, time: ask.time, timeKind: ask.timeKind, seats, purpose: ask.purpose, phone: who?.phone ?? null },
+          offers,
+          answer.proposals.length - offers.length,
+        ),
       );
     }),
   );

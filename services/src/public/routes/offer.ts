@@ -83,7 +83,18 @@ export function offerRoutes(root: Router, k: PublicKit) {
       k.render(
         ctx,
         { title: 'Trajet enregistré', territory: t, citizen, csrf: csrfToken(ctx), feedbackInPage: true },
-        offerResult(t),
+        offerResult(t, {
+          id: tripId,
+          fromLabel: input.originLabel,
+          toLabel: input.destinationLabel,
+          kind: input.kind,
+          weekdays: days,
+          date,
+          departureTime: input.departureTime,
+          returnTime: input.returnTime,
+          seats,
+          directContact: direct,
+        }),
       );
     }),
   );

@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
+import { accessReason, auditPersonalRead } from '../../audit/audit.ts';
 import { ownedBy, READERS } from '../../auth/ownership.ts';
 import { requireRole, type Principal } from '../../auth/principal.ts';
 import type { Services } from '../../context.ts';
@@ -11,6 +12,7 @@ import {
   legEnds,
   loadMatch,
   matchList,
+  namedPeople,
   presentMatch,
   setMatchNote,
   transition,
@@ -44,27 +46,33 @@ export function matchResourceRoutes(s: Services) {
 
   r.get('/matches', async (ctx) => {
     const p = requireRole(ctx, ...READERS);
-    const rows = await asPrincipal(s.db, p, (tx) =>
-      listPage<MatchRow>(
+    // Coordinators and admins see who travels with whom (an integration never sees other people's names).
+    const names = p.role !== 'integration' && visibilityOf(p) === 'personal';
+    const rows = await asPrincipal(s.db, p, async (tx) => {
+      const page = await listPage<MatchRow>(
         ctx,
         tx,
         'matches',
         matchList,
         { territoryIds: p.territoryIds, readsPersonal: visibilityOf(p) === 'personal' },
         p.role === 'integration' ? (w) => w.add((ph) => `rq.created_by = ${ph}`, p.actor) : undefined,
-      ),
-    );
-    ctx.body = rows.map((row) => presentMatch(row, visibilityFor(p)));
+      );
+      if (names) await auditPersonalRead(tx, p, namedPeople(page), ['firstName', 'lastName'], accessReason(ctx));
+      return page;
+    });
+    ctx.body = rows.map((row) => presentMatch(row, visibilityFor(p), names));
   });
 
   r.get('/matches/:id', async (ctx) => {
     const p = requireRole(ctx, ...READERS);
     const mid = parse(id, ctx.params.id, 'id');
     const v = visibilityFor(p);
-    ctx.body = await asPrincipal(s.db, p, async (tx) => ({
-      ...presentMatch(await reach(tx, p, mid), v),
-      events: await eventsOfMatch(tx, mid, v),
-    }));
+    const names = p.role !== 'integration' && visibilityOf(p) === 'personal';
+    ctx.body = await asPrincipal(s.db, p, async (tx) => {
+      const row = await reach(tx, p, mid);
+      if (names) await auditPersonalRead(tx, p, namedPeople([row]), ['firstName', 'lastName'], accessReason(ctx));
+      return { ...presentMatch(row, v, names), events: await eventsOfMatch(tx, mid, v) };
+    });
   });
 
   /**

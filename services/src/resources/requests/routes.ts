@@ -4,6 +4,7 @@ import { principalOf, requireRole, writeTerritory, type Principal } from '../../
 import type { Services } from '../../context.ts';
 import { asPrincipal } from '../../auth/scope.ts';
 import { NEEDS } from '../../domain/people.ts';
+import { POINT_SOURCES } from '../../geocoding/types.ts';
 import {
   changeRequest,
   deleteRequest,
@@ -29,6 +30,8 @@ const fields = {
   passengerId: z.number().int().positive().nullable().optional(),
   fromLabel: z.string().max(200).nullable().optional(),
   toLabel: z.string().max(200).nullable().optional(),
+  fromSource: z.enum(POINT_SOURCES).optional(),
+  toSource: z.enum(POINT_SOURCES).optional(),
   needs: z.array(z.enum(NEEDS)).default([]),
   note: z.string().max(2000).nullable().optional(),
 };

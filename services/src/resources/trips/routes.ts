@@ -4,6 +4,7 @@ import { requireRole, writeTerritory } from '../../auth/principal.ts';
 import type { Services } from '../../context.ts';
 import { asPrincipal } from '../../auth/scope.ts';
 import { visibilityOf } from '../../domain/scope.ts';
+import { POINT_SOURCES } from '../../geocoding/types.ts';
 import {
   inputOfTrip,
   loadTrip,
@@ -33,6 +34,8 @@ const body = z
     destination: point,
     originLabel: z.string().max(200).nullable().optional(),
     destinationLabel: z.string().max(200).nullable().optional(),
+    originSource: z.enum(POINT_SOURCES).optional(),
+    destinationSource: z.enum(POINT_SOURCES).optional(),
     seats: z.number().int().min(1).max(8).default(3),
     active: z.boolean().default(true),
   })
@@ -87,7 +90,13 @@ export function tripRoutes(s: Services) {
     const p = requireRole(ctx, 'admin', 'coordinator');
     const tid = parse(id, ctx.params.id, 'id');
     const current = inputOfTrip(await asPrincipal(s.db, p, (tx) => loadTrip(tx, p, tid, false)));
-    const b = parse(body, { ...current, ...(ctx.request.body as object) });
+    const sent = (ctx.request.body ?? {}) as Record<string, unknown>;
+    // An end moved without saying how: its former source no longer describes it.
+    const unknownSources = {
+      ...(sent.origin !== undefined && sent.originSource === undefined ? { originSource: 'unknown' } : {}),
+      ...(sent.destination !== undefined && sent.destinationSource === undefined ? { destinationSource: 'unknown' } : {}),
+    };
+    const b = parse(body, { ...current, ...unknownSources, ...sent });
     const routed = await routeTrip(s.router, b);
     await asPrincipal(s.db, p, (tx) => writeTrip(tx, p, current.territoryId, routed, tid));
     await reindexTrip(s, tid);
