@@ -122,9 +122,11 @@ describe('npm run territory -- attach', () => {
   it('names the BAN files of the territory’s départements and the addok import, downloading nothing', async () => {
     const run = await territoryCli(['attach', '--territory', 'correze', '--addresses'], env);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toContain('Adresses (Base Adresse Nationale, pour un géocodeur addok) : 1 département pour Corrèze (19) — adresses-19.csv.gz ; rien n’a été téléchargé');
+    expect(run.stdout).toContain('Adresses (Base Adresse Nationale, pour addok) : 1 département pour Corrèze (19) — adresses-19.csv.gz ; rien n’a été téléchargé');
     expect(run.stdout).toContain('https://adresse.data.gouv.fr/data/ban/adresses/latest/csv/adresses-19.csv.gz');
-    expect(run.stdout).toContain(`addok sh -c 'zcat /import/adresses-addok-19.ndjson.gz | addok batch && addok ngrams'`);
+    expect(run.stdout).toContain('curl -fsSLO https://adresse.data.gouv.fr/data/ban/adresses/latest/addok/adresses-addok-19.ndjson.gz');
+    expect(run.stdout).toContain('cat adresses-addok-19.ndjson.gz > deploy/addok/addresses.ndjson.gz');
+    expect(run.stdout).toContain('docker compose run --rm addok-prepare && docker compose restart addok');
     expect(run.stdout).not.toContain('adresses-46');
     const lot = await territoryCli(['attach', '--territory', 'lot', '--addresses'], env);
     expect(lot.stdout).toContain('1 département pour Lot (46) — adresses-46.csv.gz');

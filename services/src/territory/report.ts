@@ -127,15 +127,17 @@ export function formatFeeds(territory: string, api: string, s: FeedSearchReport,
   return lines.join('\n');
 }
 
+/** The compose stack's addok (deploy/addok/README.md) loads one file: deploy/addok/addresses.ndjson.gz. */
 export function formatAddresses(territory: string, h: AddressesHint): string {
-  const files = h.csv.map((u) => u.slice(u.lastIndexOf('/') + 1));
-  const addok = h.addok.map((u) => u.slice(u.lastIndexOf('/') + 1));
+  const name = (u: string) => u.slice(u.lastIndexOf('/') + 1);
+  const files = h.addok.map(name);
+  const target = 'deploy/addok/addresses.ndjson.gz';
   return [
-    `Adresses (Base Adresse Nationale, pour un géocodeur addok) : ${plural(h.departements.length, 'département')} pour ${territory} (${h.departements.join(', ')}) — ${files.join(', ')} ; rien n’a été téléchargé`,
-    ...h.csv.map((u) => `  ${u}`),
-    `  addok importe l’édition au format addok du même découpage (${addok.join(', ')}) :`,
+    `Adresses (Base Adresse Nationale, pour addok) : ${plural(h.departements.length, 'département')} pour ${territory} (${h.departements.join(', ')}) — ${h.csv.map(name).join(', ')} ; rien n’a été téléchargé`,
+    `  fichiers au format CSV : ${h.csv.join(' ')}`,
+    `  addok charge leur édition addok (${files.join(', ')}), mis bout à bout dans ${target} :`,
     ...h.addok.map((u) => `    curl -fsSLO ${u}`),
-    `    docker compose run --rm -v "$PWD:/import:ro" addok sh -c '${addok.map((f) => `zcat /import/${f} | addok batch`).join(' && ')} && addok ngrams'`,
-    '  (le fichier docker-compose.yml ne contient pas de service addok : le géocodeur est facultatif, à ajouter à côté de la pile)',
+    `    cat ${files.join(' ')} > ${target}`,
+    '    docker compose run --rm addok-prepare && docker compose restart addok',
   ].join('\n');
 }
