@@ -28,9 +28,9 @@ const USAGE = `usage : npm run territory -- create --name NOM --communes FICHIER
   --admin-email MEL         crée aussi un compte d'administration (tous les territoires)
   --token                   crée un jeton d'API d'intégration pour ce territoire
 
-       npm run territory -- attach --territory SLUG [--bnlc FICHIER.csv] [--roads FICHIER.osm.pbf] [--gtfs [--dry-run]]
+       npm run territory -- attach --territory SLUG (ou --slug SLUG) [--bnlc FICHIER.csv] [--roads FICHIER.osm.pbf] [--gtfs [--dry-run]] [--addresses]
   --bnlc FICHIER            aires de covoiturage de la base nationale (BNLC) dans le périmètre et à ${BNLC_MARGIN_M / 1000} km autour
-  --roads FICHIER           vérifie qu'un extrait OpenStreetMap couvre les communes du territoire
+  --roads FICHIER           vérifie qu'un extrait OpenStreetMap couvre les communes du territoire ; écrit le contour + 10 km pour osmium
   --gtfs                    importe les offres GTFS et GTFS-Flex du point d’accès national qui couvrent le territoire
   --addresses               indique les fichiers de la Base Adresse Nationale (par département) et la commande d’import addok
   --dry-run                 avec --gtfs : liste ce qui serait importé, sans rien importer`;
