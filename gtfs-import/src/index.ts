@@ -8,5 +8,6 @@ export { GtfsError, type GtfsErrorCode } from './errors.ts';
 export { gtfsFiles, fileByName, type GtfsFile, type Column, type ColumnType } from './files/index.ts';
 export { readCsv } from './csv.ts';
 export { openFeedZip, DEFAULT_MAX_UNCOMPRESSED } from './zip.ts';
-export { searchDatasets, getDataset, gtfsResources, type TdgDataset, type TdgResource } from './tdg.ts';
+export { defaultApiUrl, listDatasets, searchDatasets, getDataset, gtfsResources, type TdgDataset, type TdgResource } from './tdg.ts';
 export { download } from './download.ts';
+export { stepProgress, type StepProgress } from './progress.ts';

@@ -48,9 +48,14 @@ async function getJson<T>(url: string): Promise<T> {
 
 const normalize = (s: string) => s.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase();
 
+/** Every dataset the national access point lists (one request: the API has no spatial query). */
+export async function listDatasets(apiUrl = defaultApiUrl): Promise<TdgDataset[]> {
+  return getJson<TdgDataset[]>(`${apiUrl.replace(/\/$/, '')}/datasets`);
+}
+
 /** Datasets whose title, slug, publisher, covered area or offers hold every word, that have a GTFS or NeTEx resource. */
 export async function searchDatasets(words: string[], apiUrl = defaultApiUrl): Promise<TdgDataset[]> {
-  const all = await getJson<TdgDataset[]>(`${apiUrl.replace(/\/$/, '')}/datasets`);
+  const all = await listDatasets(apiUrl);
   const needles = words.map(normalize);
   return all.filter((d) => {
     if (!d.resources?.some((r) => /^(gtfs|netex)$/i.test(r.format))) return false;

@@ -21,8 +21,8 @@ const rowsOf = (csv: string, dep: string) => {
 
 beforeAll(async () => {
   testDb = await createTestDb('postgres');
-  env = { DATABASE_URL: testDb.url! };
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'comobi-territory-attach-'));
+  env = { DATABASE_URL: testDb.url!, DATA_DIR: dir };
   for (const [name, file] of [['Corrèze', CORREZE], ['Lot', LOT]]) {
     const run = await territoryCli(['create', '--name', name, '--communes', file], env);
     expect(run.code, run.stderr).toBe(0);
@@ -54,7 +54,6 @@ describe('npm run territory -- attach', () => {
     expect(stored.filter((s) => s.far)).toEqual([]);
     expect(run.stdout).toContain(`Aires de covoiturage (BNLC, ${BNLC}) : ${stored.length} sur 2473 dans le périmètre de Corrèze ou à moins de 5 km — ${stored.length} ajoutées`);
     expect((await q(`SELECT count(*)::int AS n FROM carpool_areas WHERE id LIKE '33%'`))[0].n).toBe(gironde.length);
-    expect(run.stdout).toContain('Offres de transport (GTFS, GTFS-Flex) : non cherchées');
 
     // A new edition without one of the Corrèze's areas: it is removed, the others updated.
     const dropped = ids[0];
@@ -90,5 +89,47 @@ describe('npm run territory -- attach', () => {
     const unknown = await territoryCli(['attach', '--territory', 'dordogne', '--roads', LOT_ROADS], env);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('--territory dordogne : aucun territoire de ce slug');
+  });
+
+  it('writes the boundary plus 10 km for osmium, with the commands that clip the extract and prepare OSRM', async () => {
+    const run = await territoryCli(['attach', '--territory', 'correze', '--roads', LOT_ROADS], { ...env, OSRM_URL: 'http://127.0.0.1:5000' });
+    expect(run.code, run.stderr).toBe(0);
+    const polygon = path.join(dir, 'roads-correze.geojson');
+    const clipped = path.join(dir, 'roads-correze.osm.pbf');
+    expect(run.stdout).toContain(`osmium extract --polygon ${polygon} ${LOT_ROADS} -o ${clipped} --overwrite`);
+    expect(run.stdout).toContain(`puis ROAD_NETWORK=${clipped}`);
+    expect(run.stdout).toContain('OSRM (OSRM_URL=http://127.0.0.1:5000) sert les itinéraires');
+    expect(run.stdout).toContain('osrm-extract -p /opt/car.lua region.osm.pbf && osrm-partition region.osrm && osrm-customize region.osrm');
+    expect(run.stdout).toContain('docker compose run --rm osrm-prepare && docker compose restart osrm');
+    const feature = JSON.parse(fs.readFileSync(polygon, 'utf8'));
+    expect(feature.type).toBe('Feature');
+    expect(['Polygon', 'MultiPolygon']).toContain(feature.geometry.type);
+    const rings: number[][][] = feature.geometry.type === 'Polygon' ? feature.geometry.coordinates : feature.geometry.coordinates.flat();
+    for (const ring of rings) expect(ring[0]).toEqual(ring[ring.length - 1]);
+    // Valid for PostGIS, containing every commune's centre with room to spare, and nothing like the whole of France.
+    const [check] = await q<{ valid: boolean; outside: number; communes: number; ratio: number }>(
+      `WITH p AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON($1), 4326) AS g)
+       SELECT ST_IsValid(p.g) AS valid, count(*) FILTER (WHERE NOT ST_Contains(p.g, c.centroid))::int AS outside,
+              count(*)::int AS communes, ST_Area(p.g) / ST_Area(t.boundary) AS ratio
+       FROM p, communes c JOIN territories t ON t.id = c.territory_id WHERE t.slug = 'correze' GROUP BY p.g, t.boundary`,
+      [JSON.stringify(feature.geometry)],
+    );
+    expect(check).toMatchObject({ valid: true, outside: 0, communes: 283 });
+    expect(check.ratio).toBeGreaterThan(1.1);
+    expect(check.ratio).toBeLessThan(2);
+  });
+
+  it('names the BAN files of the territory’s départements and the addok import, downloading nothing', async () => {
+    const run = await territoryCli(['attach', '--territory', 'correze', '--addresses'], env);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Adresses (Base Adresse Nationale, pour addok) : 1 département pour Corrèze (19) — adresses-19.csv.gz ; rien n’a été téléchargé');
+    expect(run.stdout).toContain('https://adresse.data.gouv.fr/data/ban/adresses/latest/csv/adresses-19.csv.gz');
+    expect(run.stdout).toContain('curl -fsSLO https://adresse.data.gouv.fr/data/ban/adresses/latest/addok/adresses-addok-19.ndjson.gz');
+    expect(run.stdout).toContain('cat adresses-addok-19.ndjson.gz > deploy/addok/addresses.ndjson.gz');
+    expect(run.stdout).toContain('docker compose run --rm addok-prepare && docker compose restart addok');
+    expect(run.stdout).not.toContain('adresses-46');
+    const lot = await territoryCli(['attach', '--territory', 'lot', '--addresses'], env);
+    expect(lot.stdout).toContain('1 département pour Lot (46) — adresses-46.csv.gz');
+    expect(fs.readdirSync(dir).filter((f) => f.includes('adresses'))).toEqual([]);
   });
 });

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { bnlcRecords, insertAreas } from '../bnlc/import.ts';
 import type { Db, Queryable } from '@comobi/db';
 import { notFound } from '../http/errors.ts';
@@ -111,4 +113,29 @@ export async function checkRoads(db: Queryable, territoryId: number, pbfPath: st
     uncovered,
     ms: performance.now() - t0,
   };
+}
+
+/**
+ * Around the boundary, the roads still matter: a trip leaves the territory for the neighbouring town's station or
+ * comes back by the main road just outside it. Twice the BNLC margin keeps those detours on the graph.
+ */
+export const ROAD_MARGIN_M = 10_000;
+
+/**
+ * The boundary buffered by ROAD_MARGIN_M, as a GeoJSON Feature `osmium extract --polygon` reads: nothing installed
+ * writes `.osm.pbf` in JavaScript (osm-pbf-parser only reads), so the clip itself is osmium's. Simplified to about
+ * 100 m, well inside the margin, so the file stays small for a département of hundreds of communes.
+ */
+export async function writeRoadPolygon(db: Queryable, territoryId: number, file: string): Promise<{ file: string; marginM: number }> {
+  const { rows } = await db.query<{ geojson: string | null; slug: string }>(
+    `SELECT slug, ST_AsGeoJSON(ST_SimplifyPreserveTopology(ST_Buffer(boundary::geography, $2)::geometry, 0.001), 6) AS geojson
+     FROM territories WHERE id = $1`,
+    [territoryId, ROAD_MARGIN_M],
+  );
+  if (!rows[0]) throw notFound('territory', territoryId);
+  if (!rows[0].geojson) throw new Error('this territory has no boundary yet: set it up from its communes first');
+  const feature = { type: 'Feature', properties: { name: `${rows[0].slug} + ${ROAD_MARGIN_M / 1000} km` }, geometry: JSON.parse(rows[0].geojson) };
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(feature));
+  return { file, marginM: ROAD_MARGIN_M };
 }

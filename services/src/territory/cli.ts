@@ -1,14 +1,18 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadConfig } from '../config.ts';
-import { openDb } from '@comobi/db';
+import { openDb, type Db } from '@comobi/db';
+import { defaultApiUrl, GtfsError, stepProgress, type StepProgress } from '@comobi/gtfs-import';
 import { migrate } from '../schema.ts';
 import { BnlcInvalid } from '../bnlc/import.ts';
 import { territoryBySlug } from '../domain/territories.ts';
-import { attachBnlc, BNLC_MARGIN_M, checkRoads } from './attach.ts';
+import { attachBnlc, BNLC_MARGIN_M, checkRoads, writeRoadPolygon } from './attach.ts';
 import { CommuneFileInvalid } from './communes-file.ts';
-import { formatBnlc, formatIssue, formatReport, formatRoads } from './report.ts';
+import { findCoveringFeeds, importCoveringFeeds } from './feeds.ts';
+import { addressesHint } from './addresses.ts';
+import { formatAddresses, formatBnlc, formatFeeds, formatIssue, formatReport, formatRoads } from './report.ts';
 import { setUpTerritory } from './setup.ts';
 
 /**
@@ -24,9 +28,12 @@ const USAGE = `usage : npm run territory -- create --name NOM --communes FICHIER
   --admin-email MEL         crée aussi un compte d'administration (tous les territoires)
   --token                   crée un jeton d'API d'intégration pour ce territoire
 
-       npm run territory -- attach --territory SLUG [--bnlc FICHIER.csv] [--roads FICHIER.osm.pbf]
+       npm run territory -- attach --territory SLUG (ou --slug SLUG) [--bnlc FICHIER.csv] [--roads FICHIER.osm.pbf] [--gtfs [--dry-run]] [--addresses]
   --bnlc FICHIER            aires de covoiturage de la base nationale (BNLC) dans le périmètre et à ${BNLC_MARGIN_M / 1000} km autour
-  --roads FICHIER           vérifie qu'un extrait OpenStreetMap couvre les communes du territoire`;
+  --roads FICHIER           vérifie qu'un extrait OpenStreetMap couvre les communes du territoire ; écrit le contour + 10 km pour osmium
+  --gtfs                    importe les offres GTFS et GTFS-Flex du point d’accès national qui couvrent le territoire
+  --addresses               indique les fichiers de la Base Adresse Nationale (par département) et la commande d’import addok
+  --dry-run                 avec --gtfs : liste ce qui serait importé, sans rien importer`;
 
 const email = z.string().trim().toLowerCase().email();
 
@@ -107,19 +114,34 @@ async function create(args: string[]) {
 async function attach(args: string[]) {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: { territory: { type: 'string' }, bnlc: { type: 'string' }, roads: { type: 'string' } }, strict: true });
+    parsed = parseArgs({
+      args,
+      options: {
+        territory: { type: 'string' },
+        slug: { type: 'string' },
+        bnlc: { type: 'string' },
+        roads: { type: 'string' },
+        gtfs: { type: 'boolean', default: false },
+        'dry-run': { type: 'boolean', default: false },
+        addresses: { type: 'boolean', default: false },
+      },
+      strict: true,
+    });
   } catch (e) {
     return fail((e as Error).message);
   }
   const { values } = parsed;
+  values.territory ??= values.slug;
   if (!values.territory) fail('--territory est obligatoire (le slug donné par create, ex. correze)');
-  if (!values.bnlc && !values.roads) fail('rien à rattacher : --bnlc et/ou --roads');
+  if (!values.bnlc && !values.roads && !values.gtfs && !values.addresses) fail('rien à rattacher : --bnlc, --roads, --gtfs et/ou --addresses');
+  if (values['dry-run'] && !values.gtfs) fail('--dry-run ne vaut qu’avec --gtfs');
   if (values.roads && !fs.existsSync(values.roads)) {
     console.error(`${values.roads} : introuvable`);
     process.exit(1);
   }
   const csv = values.bnlc ? readable(values.bnlc) : null;
-  const db = await openDb(loadConfig());
+  const config = loadConfig();
+  const db = await openDb(config);
   try {
     await migrate(db);
     const t = await territoryBySlug(db, values.territory!);
@@ -138,11 +160,63 @@ async function attach(args: string[]) {
         process.exitCode = 1;
       }
     }
-    if (values.roads) console.log(formatRoads(t.name, values.roads, await checkRoads(db, t.id, values.roads)));
-    console.log('Offres de transport (GTFS, GTFS-Flex) : non cherchées par cette commande ; npm run gtfs-import -- search <mots> puis pan <id> --territory ' + t.id);
+    if (values.roads) {
+      const check = await checkRoads(db, t.id, values.roads);
+      const { file: polygon, marginM } = await writeRoadPolygon(db, t.id, path.join(config.DATA_DIR, `roads-${values.territory}.geojson`));
+      console.log(formatRoads(t.name, values.roads, check, { slug: values.territory!, polygon, marginM, osrmUrl: config.OSRM_URL }));
+    }
+    if (values.addresses) console.log(formatAddresses(t.name, await addressesHint(db, t.id)));
+    if (values.gtfs) await attachFeeds(db, t, config.DATA_DIR, values['dry-run']);
   } finally {
     await db.close();
   }
+}
+
+/** Feeds covering the territory on the access point (TDG_API_URL, as gtfs-import), imported one by one. */
+async function attachFeeds(db: Db, t: { id: number; name: string }, dataDir: string, dryRun: boolean) {
+  const api = process.env.TDG_API_URL || defaultApiUrl;
+  let found;
+  try {
+    found = await findCoveringFeeds(db, t.id, api);
+  } catch (e) {
+    if (!(e instanceof GtfsError)) throw e;
+    console.error(`offres de transport : point d’accès injoignable (${e.message}) ; rien n’a été importé`);
+    process.exitCode = 1;
+    return;
+  }
+  if (dryRun || !found.covering.length) {
+    console.log(formatFeeds(t.name, api, found, null));
+    return;
+  }
+  // One bar per long step on a terminal (the download, then each file's rows); plain lines elsewhere.
+  let bar: StepProgress | null = null;
+  let step = '';
+  let bytes = 0;
+  const end = (summary: string) => {
+    bar?.done(summary);
+    bar = null;
+    step = '';
+  };
+  const results = await importCoveringFeeds(db, t.id, found.covering, dataDir, {
+    onDownload: (f, received, total) => {
+      bytes = received;
+      if (!bar) (bar = stepProgress(process.stderr, `${f.dataset.slug} téléchargement`, 'octets')), (step = 'download');
+      bar.update(received, total);
+    },
+    onImport: (f, p) => {
+      if (step === 'download') end(`${bytes} octets`);
+      if (step !== p.file) {
+        end('chargé');
+        bar = stepProgress(process.stderr, `${f.dataset.slug} ${p.file}`, 'lignes');
+        step = p.file;
+      }
+      bar!.update(p.rows, null);
+      if (p.done) end(`${p.rows} lignes`);
+    },
+    onDone: (r) => end(r.error ? 'échec' : 'terminé'),
+  });
+  console.log(formatFeeds(t.name, api, found, results));
+  if (results.some((r) => r.error)) process.exitCode = 1;
 }
 
 const [command, ...rest] = process.argv.slice(2);

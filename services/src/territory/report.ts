@@ -1,6 +1,8 @@
 import type { FileIssue } from './communes-file.ts';
 import type { BnlcAttachReport, RoadsReport } from './attach.ts';
 import { BNLC_MARGIN_M, ROAD_REACH_M } from './attach.ts';
+import type { AddressesHint } from './addresses.ts';
+import type { FeedImportResult, FeedSearchReport } from './feeds.ts';
 import type { SetupReport } from './setup.ts';
 
 /** What the set-up did, in French for the person running it; figures first, then the accounts (shown once). */
@@ -63,7 +65,14 @@ export function formatBnlc(territory: string, file: string, r: BnlcAttachReport)
   );
 }
 
-export function formatRoads(territory: string, file: string, r: RoadsReport): string {
+export interface RoadsUse {
+  slug: string;
+  polygon: string;
+  marginM: number;
+  osrmUrl?: string;
+}
+
+export function formatRoads(territory: string, file: string, r: RoadsReport, use?: RoadsUse): string {
   const lines = [
     `Routes (${file}) : ${r.ways.toLocaleString('fr-FR')} voies, ${r.nodes.toLocaleString('fr-FR')} nœuds ; ` +
       `${r.covered}/${r.communes} communes de ${territory} ont une route à moins de ${ROAD_REACH_M / 1000} km de leur centre ; ${seconds(r.ms)}`,
@@ -74,5 +83,61 @@ export function formatRoads(territory: string, file: string, r: RoadsReport): st
       ? `  pour s’en servir : ROAD_NETWORK=${file} (routeur intégré ; un seul extrait pour tous les territoires servis) ou OSRM_URL (deploy/README.md)`
       : '  cet extrait ne couvre pas tout le territoire : les trajets hors de lui restent estimés en ligne droite (approximate) ; prendre un extrait qui couvre tous les territoires servis',
   );
+  if (!use) return lines.join('\n');
+  const clipped = use.polygon.replace(/\.geojson$/, '.osm.pbf');
+  lines.push(
+    `  découpage (routeur intégré) : fait par osmium, pas par cette commande ; contour du territoire + ${use.marginM / 1000} km écrit dans ${use.polygon}`,
+    `    osmium extract --polygon ${use.polygon} ${file} -o ${clipped} --overwrite`,
+    `    puis ROAD_NETWORK=${clipped}`,
+  );
+  lines.push(
+    use.osrmUrl
+      ? `  OSRM (OSRM_URL=${use.osrmUrl}) sert les itinéraires : préparer le graphe (profil voiture, MLD) depuis l’extrait qui couvre tous les territoires servis`
+      : '  avec OSRM (OSRM_URL, deploy/README.md) : préparer le graphe (profil voiture, MLD) depuis l’extrait qui couvre tous les territoires servis',
+    '    osrm-extract -p /opt/car.lua region.osm.pbf && osrm-partition region.osrm && osrm-customize region.osrm',
+    '    avec docker compose : copier l’extrait en deploy/osrm/region.osm.pbf, puis docker compose run --rm osrm-prepare && docker compose restart osrm',
+  );
   return lines.join('\n');
+}
+
+const coverLabel: Record<string, string> = { commune: 'commune', epci: 'EPCI', departement: 'département', region: 'région' };
+
+/** What the access point holds for the territory; with results, how each import went and how long it took. */
+export function formatFeeds(territory: string, api: string, s: FeedSearchReport, results: FeedImportResult[] | null): string {
+  const lines = [
+    `Offres de transport (GTFS, GTFS-Flex, ${api}) : ${plural(s.covering.length, 'jeu')} de données sur ${s.listed} couvre${s.covering.length > 1 ? 'nt' : ''} ${territory} ; ${seconds(s.ms)}`,
+  ];
+  for (const f of s.covering) {
+    lines.push(`  ${f.dataset.id}  ${f.dataset.title} — ressource ${f.resource.id} ${f.resource.title} (zone : ${coverLabel[f.by.kind]} ${f.by.nom}, ${f.by.insee})`);
+  }
+  if (s.notGtfs.length) lines.push(`  sans ressource GTFS (non importables) : ${list(s.notGtfs.map((d) => `${d.id} ${d.title}`))}`);
+  if (s.national) lines.push(`  ${plural(s.national, 'jeu national', 'jeux nationaux')} non importé${s.national > 1 ? 's' : ''} d’office (npm run gtfs-import -- pan <id> --territory …)`);
+  if (results === null) {
+    lines.push(s.covering.length ? '  --dry-run : rien n’a été importé' : '  rien à importer');
+    return lines.join('\n');
+  }
+  for (const r of results) {
+    const took = `téléchargement ${seconds(r.downloadMs)}, import ${seconds(r.importMs)}`;
+    if (r.error) lines.push(`  ${r.feed.dataset.slug} : échec — ${r.error} (${took})`);
+    else {
+      const rows = r.report!.files.reduce((n, f) => n + f.rows, 0);
+      lines.push(`  ${r.feed.dataset.slug} : importé, version ${r.report!.version.version}, ${rows.toLocaleString('fr-FR')} lignes (${took})`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** The compose stack's addok (deploy/addok/README.md) loads one file: deploy/addok/addresses.ndjson.gz. */
+export function formatAddresses(territory: string, h: AddressesHint): string {
+  const name = (u: string) => u.slice(u.lastIndexOf('/') + 1);
+  const files = h.addok.map(name);
+  const target = 'deploy/addok/addresses.ndjson.gz';
+  return [
+    `Adresses (Base Adresse Nationale, pour addok) : ${plural(h.departements.length, 'département')} pour ${territory} (${h.departements.join(', ')}) — ${h.csv.map(name).join(', ')} ; rien n’a été téléchargé`,
+    `  fichiers au format CSV : ${h.csv.join(' ')}`,
+    `  addok charge leur édition addok (${files.join(', ')}), mis bout à bout dans ${target} :`,
+    ...h.addok.map((u) => `    curl -fsSLO ${u}`),
+    `    cat ${files.join(' ')} > ${target}`,
+    '    docker compose run --rm addok-prepare && docker compose restart addok',
+  ].join('\n');
 }
