@@ -21,20 +21,9 @@ export interface CarpoolArea {
  * door-to-door pickup. The box test uses the GiST index; the distance is on the spheroid.
  */
 export async function nearestCarpoolAreas(db: Queryable, at: LngLat, radiusM: number, limit = 5): Promise<CarpoolArea[]> {
-  const { rows } = await db.query<{
-    id: string;
-    name: string;
-    type: string;
-    address: string | null;
-    commune: string | null;
-    insee: string;
-    lng: number;
-    lat: number;
-    places: number | null;
-    places_reduced_mobility: number | null;
-    lit: boolean | null;
-    distance_m: number;
-  }>(
+  const { rows } = await db.query<
+    Omit<CarpoolArea, 'placesReducedMobility' | 'distanceM'> & { places_reduced_mobility: number | null; distance_m: number }
+  >(
     `SELECT id, name, type, address, commune, insee, ST_X(geom) AS lng, ST_Y(geom) AS lat, places,
        places_reduced_mobility, lit, ST_Distance(geom::geography, p::geography) AS distance_m
      FROM carpool_areas, ST_SetSRID(ST_MakePoint($1, $2), 4326) AS p
