@@ -1,4 +1,5 @@
 import { auditPersonalRead, PERSONAL_FIELDS } from '../audit/audit.ts';
+import { drawIds } from './ids.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Queryable } from '@comobi/db';
 import { coarsePoint } from '../geo/coarse.ts';
@@ -286,11 +287,8 @@ export async function createPeople(
     firstOf.set(d, i);
     return [i];
   });
-  const ids = await tx.query<{ id: number }>(
-    "SELECT nextval(pg_get_serial_sequence('people', 'id'))::int AS id FROM generate_series(1, $1)",
-    [fresh.length],
-  );
-  const idOfInput = new Map(fresh.map((i, k) => [i, ids.rows[k].id]));
+  const ids = await drawIds(tx, 'people', fresh.length);
+  const idOfInput = new Map(fresh.map((i, k) => [i, ids[k]]));
   const out = inputs.map((_, i): { id: number } | { existingId: number } => {
     const own = idOfInput.get(i);
     if (own !== undefined) return { id: own };

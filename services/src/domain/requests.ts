@@ -1,4 +1,5 @@
 import type { Queryable } from '@comobi/db';
+import { drawIds } from './ids.ts';
 import { coarsePoint } from '../geo/coarse.ts';
 import { pointCols, pointSql, readPoint, type LngLatPoint } from '../geo/sql.ts';
 import { badRequest, conflict, notFound } from '../http/errors.ts';
@@ -231,12 +232,9 @@ export async function recordRequests(
 ): Promise<number[]> {
   if (!items.length) return [];
   await checkPassengers(tx, items.flatMap(({ input }) => (input.passengerId ? [input.passengerId] : [])), territoryId);
-  const ids = await tx.query<{ id: number }>(
-    "SELECT nextval(pg_get_serial_sequence('requests', 'id'))::int AS id FROM generate_series(1, $1)",
-    [items.length],
-  );
+  const ids = await drawIds(tx, 'requests', items.length);
   const rows = items.map(({ input: b }, i) => ({
-    id: ids.rows[i].id,
+    id: ids[i],
     passenger_id: b.passengerId ?? null,
     f_lng: b.from.lng,
     f_lat: b.from.lat,

@@ -1,4 +1,5 @@
 import type { Db, Queryable } from '@comobi/db';
+import { drawIds } from './ids.ts';
 import { coarsePoint } from '../geo/coarse.ts';
 import { pointCols, pointSql, readPoint, type LngLatPoint } from '../geo/sql.ts';
 import type { PointSource } from '../geocoding/types.ts';
@@ -296,11 +297,8 @@ const VALUES_READ = `x.territory_id, x.driver_id, x.kind, x.weekdays, x.date, x.
 export async function insertTrips(tx: Queryable, scope: Scope, territoryId: number, trips: RoutedTrip[]): Promise<number[]> {
   if (!trips.length) return [];
   await checkDrivers(tx, scope, trips.map((t) => t.input.driverId), territoryId);
-  const ids = await tx.query<{ id: number }>(
-    "SELECT nextval(pg_get_serial_sequence('trips', 'id'))::int AS id FROM generate_series(1, $1)",
-    [trips.length],
-  );
-  const rows = trips.map((t, i) => ({ id: ids.rows[i].id, ...rowOf(territoryId, t) }));
+  const ids = await drawIds(tx, 'trips', trips.length);
+  const rows = trips.map((t, i) => ({ id: ids[i], ...rowOf(territoryId, t) }));
   await tx.query(
     `INSERT INTO trips (id, ${COLUMNS_WRITTEN}) SELECT x.id, ${VALUES_READ}
      FROM ${RECORDSET.replace('x(territory_id', 'x(id int, territory_id')}`,
