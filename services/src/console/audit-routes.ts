@@ -6,7 +6,7 @@ import { asPrincipal } from '../auth/scope.ts';
 import { badRequest } from '../http/errors.ts';
 import { filterBy, listPage, listParams, Where, type ListSpec } from '../http/simple-rest.ts';
 import { frenchCsv, type CsvColumn } from '../http/french-csv.ts';
-import { auditEvent } from './events.ts';
+import { auditEvent } from '../audit/audit.ts';
 
 const SELECT = `SELECT id, at, actor, actor_role, territory_id, action, subject_type, subject_id, fields, reason FROM audit_log`;
 

@@ -5,7 +5,7 @@ import { territoryNames } from '../domain/territories.ts';
 import type { Services } from '../context.ts';
 import { unauthorized } from '../http/errors.ts';
 import { parse } from '../http/validate.ts';
-import { auditEvent } from './events.ts';
+import { auditEvent } from '../audit/audit.ts';
 import { countLoginAttempt, loginSucceeded } from './login-limit.ts';
 import type { ConsoleOptions } from './options.ts';
 import { dummyHash, verifyPassword } from './passwords.ts';

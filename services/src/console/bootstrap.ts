@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Services } from '../context.ts';
-import { auditEvent } from './events.ts';
+import { auditEvent } from '../audit/audit.ts';
 import type { ConsoleOptions } from './options.ts';
 import { randomPassword } from './passwords.ts';
 import { saveUser, type UserInput } from '../domain/users.ts';

@@ -6,7 +6,7 @@ import { checkEmailFree, deleteUser, loadUser, presentUser, saveUser, userList, 
 import { badRequest } from '../http/errors.ts';
 import { listPage } from '../http/simple-rest.ts';
 import { id, parse } from '../http/validate.ts';
-import { auditEvent } from './events.ts';
+import { auditEvent } from '../audit/audit.ts';
 import { MIN_PASSWORD_LENGTH } from './passwords.ts';
 
 const body = z.object({

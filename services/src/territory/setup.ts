@@ -1,5 +1,5 @@
 import { createToken } from '../domain/tokens.ts';
-import { auditEvent } from '../console/events.ts';
+import { auditEvent } from '../audit/audit.ts';
 import { randomPassword } from '../console/passwords.ts';
 import { saveUser } from '../domain/users.ts';
 import type { Db, Queryable } from '@comobi/db';
