@@ -17,12 +17,14 @@ export async function auditPersonalRead(
   people: { id: number; territoryId: number }[],
   fields: readonly string[],
   reason: string | null,
+  /** What was read: a person, or a record holding someone's words (a message). */
+  subjectType: 'person' | 'message' | 'interop_message' = 'person',
 ): Promise<void> {
   if (!people.length) return;
   await db.query(
     `INSERT INTO audit_log (actor, actor_role, territory_id, action, subject_type, subject_id, fields, reason)
-     SELECT $1, $2, t, 'read_personal', 'person', i, $3, $4 FROM unnest($5::int[], $6::int[]) AS x(i, t)`,
-    [p.actor, p.role, fields, reason, people.map((x) => x.id), people.map((x) => x.territoryId)],
+     SELECT $1, $2, t, 'read_personal', $7, i, $3, $4 FROM unnest($5::int[], $6::int[]) AS x(i, t)`,
+    [p.actor, p.role, fields, reason, people.map((x) => x.id), people.map((x) => x.territoryId), subjectType],
   );
 }
 

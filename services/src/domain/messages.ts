@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
 import type { Queryable } from '@comobi/db';
+import { auditPersonalRead } from '../audit/audit.ts';
+import type { Principal } from '../auth/principal.ts';
 import { badRequest } from '../http/errors.ts';
 import { HttpError } from '../http/errors.ts';
 import { filterBy, type ListSpec } from '../http/simple-rest.ts';
@@ -777,11 +779,6 @@ export async function loadMessage(tx: Queryable, id: number): Promise<MessageRow
 }
 
 /** Reading a message's text is reading personal data: audited like a person's identity. */
-export async function auditMessageRead(tx: Queryable, reader: { actor: string; role: string }, r: MessageRow, reason: string | null) {
-  await tx.query(
-    `INSERT INTO audit_log (actor, actor_role, territory_id, action, subject_type, subject_id, fields, reason)
-     VALUES ($1, $2, $3, 'read_personal', 'message', $4, $5, $6)`,
-    [reader.actor, reader.role, r.territory_id, r.id, ['text', 'recipient'], reason],
-  );
-}
+export const auditMessageRead = (tx: Queryable, reader: Principal, r: MessageRow, reason: string | null) =>
+  auditPersonalRead(tx, reader, [{ id: r.id, territoryId: r.territory_id }], ['text', 'recipient'], reason, 'message');
 

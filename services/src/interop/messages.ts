@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { accessReason } from '../audit/audit.ts';
+import { accessReason, auditPersonalRead } from '../audit/audit.ts';
 import { requireRole, type Principal } from '../auth/principal.ts';
 import type { Services } from '../context.ts';
 import type { Queryable } from '@comobi/db';
@@ -83,14 +83,8 @@ const present = (r: MessageRow) => ({
 });
 
 /** One audit row per message shown: the text and the sender are personal data. */
-async function auditMessageRead(db: Queryable, p: Principal, rows: { id: number; territory_id: number }[], reason: string | null) {
-  if (!rows.length) return;
-  await db.query(
-    `INSERT INTO audit_log (actor, actor_role, territory_id, action, subject_type, subject_id, fields, reason)
-     SELECT $1, $2, t, 'read_personal', 'interop_message', i, $3, $4 FROM unnest($5::int[], $6::int[]) AS x(i, t)`,
-    [p.actor, p.role, PERSONAL, reason, rows.map((r) => r.id), rows.map((r) => r.territory_id)],
-  );
-}
+const auditMessageRead = (db: Queryable, p: Principal, rows: { id: number; territory_id: number }[], reason: string | null) =>
+  auditPersonalRead(db, p, rows.map((r) => ({ id: r.id, territoryId: r.territory_id })), PERSONAL, reason, 'interop_message');
 
 /**
  * POST /messages (standard-covoiturage): a user of an operator writes to one of our drivers or passengers. We do not
