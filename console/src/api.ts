@@ -23,6 +23,12 @@ export async function api<T = any>(path: string, o: ApiOptions = {}): Promise<{ 
   if (o.body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET') headers['X-CSRF-Token'] = csrfToken;
   const res = await fetch(path, { method, headers, credentials: 'same-origin', body: o.body === undefined ? undefined : JSON.stringify(o.body) });
+  const json = await answerOf<T>(res);
+  return { status: res.status, json, headers: res.headers };
+}
+
+/** The answer's JSON (or its text when it is not JSON); an error status throws with the API's reason. */
+async function answerOf<T>(res: Response): Promise<T> {
   const text = await res.text();
   let json: any = undefined;
   try {
@@ -31,7 +37,7 @@ export async function api<T = any>(path: string, o: ApiOptions = {}): Promise<{ 
     json = text;
   }
   if (!res.ok) throw new HttpError(messageOf(json, res.status), res.status, json);
-  return { status: res.status, json, headers: res.headers };
+  return json;
 }
 
 /** The API answers {error, message, fields:[{field, reason}]}: show the fields when there are some. */
@@ -52,13 +58,5 @@ export async function upload<T = any>(path: string, file: Blob, type: string): P
     credentials: 'same-origin',
     body: file,
   });
-  const text = await res.text();
-  let json: any = undefined;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = text;
-  }
-  if (!res.ok) throw new HttpError(messageOf(json, res.status), res.status, json);
-  return { status: res.status, json };
+  return { status: res.status, json: await answerOf<T>(res) };
 }
