@@ -127,7 +127,7 @@ export function PhoneIntake() {
     <Box sx={{ p: 2 }}>
       <Title title="Appel entrant" />
       <Stack direction={{ xs: 'column', lg: 'row' }} spacing={2}>
-        <Card sx={{ flex: 1 }}>
+        <Card sx={{ flex: 1, minWidth: 0 }}>
           <CardContent>
             <Stack spacing={2}>
               <Typography variant="h6">1. Qui appelle ?</Typography>
@@ -175,7 +175,8 @@ export function PhoneIntake() {
                   <WeekdayToggles value={weekdays} onChange={setWeekdays} />
                 )}
               </Stack>
-              <Stack direction="row" spacing={1}>
+              {/* Wraps rather than widening the page at 1280 px. */}
+              <Stack direction="row" spacing={1} useFlexGap sx={{ flexWrap: 'wrap' }}>
                 <TextField select label="Heure de" value={timeKind} onChange={(e) => setTimeKind(e.target.value as 'depart' | 'arrive')} sx={{ width: 150 }}>
                   <MenuItem value="depart">départ</MenuItem>
                   <MenuItem value="arrive">arrivée</MenuItem>
