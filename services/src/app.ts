@@ -18,7 +18,9 @@ import { requestRoutes } from './resources/requests/routes.ts';
 import { territoryRoutes } from './resources/territories/routes.ts';
 import { tokenRoutes } from './resources/tokens/routes.ts';
 import { tripRoutes } from './resources/trips/routes.ts';
+import { volunteerDocumentRoutes } from './resources/volunteers/documents.ts';
 import { volunteerRoutes } from './resources/volunteers/routes.ts';
+import { costRoutes } from './resources/costs/routes.ts';
 import { osrmRoutes } from './routing/osrm-endpoints.ts';
 import { clientAddressMiddleware, trustedProxies } from './security/client-address.ts';
 
@@ -82,6 +84,8 @@ export function createApp(s: Services, plugins: Plugin[] = []): Koa {
     tokenRoutes,
     placeRoutes,
     volunteerRoutes,
+    volunteerDocumentRoutes,
+    costRoutes,
   ]) {
     const r = routes(s);
     api.use(r.routes(), r.allowedMethods());

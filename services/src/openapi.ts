@@ -3,6 +3,7 @@ import { needsDateOrWeekdays, tripAsk } from './matching/query.ts';
 import { rulesSchema } from './matching/rules.ts';
 import { TOKEN_ROLES } from './domain/tokens.ts';
 import { placePaths, placeSchemas } from './resources/places/openapi.ts';
+import { matchBody } from './resources/matches/match-route.ts';
 import { tokenBody } from './resources/tokens/routes.ts';
 import { volunteerPaths, volunteerSchema } from './resources/volunteers/openapi.ts';
 import { pathShape, type RouteEntry } from './http/routes.ts';
@@ -35,9 +36,20 @@ const stop = {
 };
 const proposal = {
   type: 'object',
-  required: ['tripId', 'driverId', 'pickup', 'dropoff', 'detourS', 'detourM', 'score'],
+  required: ['kind', 'tripId', 'driverId', 'pickup', 'dropoff', 'detourS', 'detourM', 'score', 'participationEur', 'allowanceEur'],
   properties: {
-    tripId: { type: 'integer' },
+    kind: { enum: ['carpool', 'volunteer'], description: 'a commuter’s trip passing by, or a volunteer driving from home on purpose' },
+    tripId: { anyOf: [{ type: 'integer' }, { type: 'null' }], description: 'the commuter’s trip; null for a volunteer' },
+    volunteerId: { type: 'integer', description: 'volunteers: the person driving (also driverId)' },
+    participationEur: { type: 'number', description: 'what the passenger pays, by the territory’s cost rules' },
+    allowanceEur: { anyOf: [{ type: 'number' }, { type: 'null' }], description: 'the volunteer’s mileage allowance, home back to home; null for a commuter' },
+    volunteerDistanceM: { type: 'integer', description: 'volunteers: the whole trip on the road, home → home (their extra kilometres)' },
+    leaveHome: { type: 'string' },
+    backHome: { type: 'string' },
+    returnPlan: { enum: ['none', 'waits', 'goes_home'] },
+    waitMin: { anyOf: [{ type: 'integer' }, { type: 'null' }] },
+    recentAsks: { type: 'integer', description: 'volunteers: how often asked over the last 30 days (ties go to the least asked)' },
+    sharedM: { type: 'integer', description: 'commuters: the passenger’s road distance pickup → drop-off' },
     driverId: { type: 'integer' },
     territoryId: { type: 'integer' },
     leg: { enum: ['outbound', 'return'] },
@@ -209,7 +221,7 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
         required: true,
         content: {
           'application/json': {
-            schema: json(tripAsk.extend({ alternatives: z.boolean().optional() }).superRefine(needsDateOrWeekdays)),
+            schema: json(matchBody),
           },
         },
       },

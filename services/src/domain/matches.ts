@@ -4,19 +4,42 @@ import { pointCols, readPoint, type LngLatPoint } from '../geo/sql.ts';
 import { badRequest, conflict, notFound } from '../http/errors.ts';
 import { filterBy, type ListSpec } from '../http/simple-rest.ts';
 import { toClock } from '../time/clock.ts';
+import { mergeByExtraKm, type AnyProposal } from '../matching/combined.ts';
 import type { Proposal } from '../matching/matcher.ts';
+import type { ReturnPlan } from '../matching/volunteers.ts';
 import { HOLDS_SEAT, MATCH_STATUSES, REASONS, TRANSITIONS, type MatchStatus } from './match-workflow.ts';
 import { queueForTransition } from './messages.ts';
 import { inScope, type Scope, type Visibility } from './scope.ts';
 
 export type Leg = 'outbound' | 'return';
+export type MatchKind = 'carpool' | 'volunteer';
+
+/** How a volunteer's trip is driven, kept with the match (times and distances only: never the volunteer's home). */
+export interface VolunteerPlan {
+  returnPlan: ReturnPlan;
+  waitMin: number | null;
+  back: { pickupMin: number; dropoffMin: number } | null;
+  passengerDistanceM: number;
+  durationS: number;
+}
 
 export interface MatchRow {
   id: number;
   territory_id: number;
   request_id: number;
-  trip_id: number;
+  /** Null for a volunteer's trip (no commuter trip behind it). */
+  trip_id: number | null;
+  /** The commuter driving, or the volunteer. */
   driver_id: number;
+  kind: MatchKind;
+  volunteer_id: number | null;
+  /** numeric: the driver gives them as text. */
+  participation_eur: string | number | null;
+  allowance_eur: string | number | null;
+  volunteer_distance_m: number | null;
+  volunteer_start_min: number | null;
+  volunteer_end_min: number | null;
+  volunteer_plan: VolunteerPlan | null;
   leg: Leg;
   date: string | null;
   pickup_lng: number;
@@ -53,8 +76,24 @@ export interface Match {
   id: number;
   territoryId: number;
   requestId: number;
-  tripId: number;
+  tripId: number | null;
   driverId: number;
+  kind: MatchKind;
+  volunteerId: number | null;
+  /** What the passenger pays (the territory's rules), kept as it was when the match was handled. */
+  participationEur: number | null;
+  /** The volunteer's mileage allowance, home back to home; null for a commuter. */
+  allowanceEur: number | null;
+  /** A volunteer's whole trip: road distance home → home, leaving and coming back home, the way back. */
+  volunteerTrip: {
+    distanceM: number;
+    durationS: number;
+    leaveHome: string;
+    backHome: string;
+    returnPlan: ReturnPlan;
+    waitMin: number | null;
+    back: { pickup: string; dropoff: string } | null;
+  } | null;
   leg: Leg;
   date: string | null;
   pickup: Stop;
@@ -86,10 +125,14 @@ export interface MatchEvent {
   at: Date;
 }
 
-const FROM = `FROM matches m JOIN trips t ON t.id = m.trip_id JOIN people p ON p.id = t.driver_id
-  JOIN requests rq ON rq.id = m.request_id LEFT JOIN person_identities di ON di.person_id = t.driver_id
+/** The driver: the commuter of the trip, or the volunteer (a volunteer's match has no trip). */
+const DRIVER = 'COALESCE(t.driver_id, m.volunteer_id)';
+const FROM = `FROM matches m LEFT JOIN trips t ON t.id = m.trip_id JOIN people p ON p.id = ${DRIVER}
+  JOIN requests rq ON rq.id = m.request_id LEFT JOIN person_identities di ON di.person_id = ${DRIVER}
   LEFT JOIN person_identities pi ON pi.person_id = rq.passenger_id`;
-export const SELECT_MATCHES = `SELECT m.id, m.territory_id, m.request_id, m.trip_id, t.driver_id, m.leg, m.date,
+export const SELECT_MATCHES = `SELECT m.id, m.territory_id, m.request_id, m.trip_id, ${DRIVER} AS driver_id, m.kind,
+  m.volunteer_id, m.participation_eur, m.allowance_eur, m.volunteer_distance_m, m.volunteer_start_min,
+  m.volunteer_end_min, m.volunteer_plan, m.leg, m.date,
   ${pointCols('m.pickup', 'pickup')}, ${pointCols('m.dropoff', 'dropoff')}, m.pickup_min, m.dropoff_min,
   m.detour_m, m.detour_s, m.score, m.approximate, m.status, m.status_reason, m.note, m.status_changed_at,
   m.status_changed_by, m.created_at, m.updated_at, p.direct_contact_consent AS direct_contact,
@@ -111,6 +154,11 @@ export function presentMatch(r: MatchRow, v: Visibility, names = false): Match {
     requestId: r.request_id,
     tripId: r.trip_id,
     driverId: r.driver_id,
+    kind: r.kind,
+    volunteerId: r.volunteer_id,
+    participationEur: r.participation_eur === null ? null : Number(r.participation_eur),
+    allowanceEur: r.allowance_eur === null ? null : Number(r.allowance_eur),
+    volunteerTrip: volunteerTripOf(r),
     leg: r.leg,
     date: r.date,
     pickup: { ...at('pickup'), time: toClock(r.pickup_min) },
@@ -134,6 +182,20 @@ export function presentMatch(r: MatchRow, v: Visibility, names = false): Match {
           driverName: nameOf(r.driver_first_name, r.driver_last_name),
         }
       : {}),
+  };
+}
+
+function volunteerTripOf(r: MatchRow): Match['volunteerTrip'] {
+  if (r.kind !== 'volunteer' || r.volunteer_start_min === null || r.volunteer_end_min === null) return null;
+  const plan = r.volunteer_plan;
+  return {
+    distanceM: Math.round(r.volunteer_distance_m ?? 0),
+    durationS: Math.round(plan?.durationS ?? r.detour_s),
+    leaveHome: toClock(r.volunteer_start_min),
+    backHome: toClock(r.volunteer_end_min),
+    returnPlan: plan?.returnPlan ?? 'none',
+    waitMin: plan?.waitMin ?? null,
+    back: plan?.back ? { pickup: toClock(plan.back.pickupMin), dropoff: toClock(plan.back.dropoffMin) } : null,
   };
 }
 
@@ -163,7 +225,9 @@ export const matchList: ListSpec = {
     territoryId: filterBy.int('m.territory_id', 'territoryId'),
     requestId: filterBy.int('m.request_id', 'requestId'),
     tripId: filterBy.int('m.trip_id', 'tripId'),
-    driverId: filterBy.int('t.driver_id', 'driverId'),
+    driverId: filterBy.int(DRIVER, 'driverId'),
+    volunteerId: filterBy.int('m.volunteer_id', 'volunteerId'),
+    kind: filterBy.oneOf('m.kind', 'kind', ['carpool', 'volunteer']),
     status: filterBy.oneOf('m.status', 'status', MATCH_STATUSES),
     date: filterBy.date('m.date', 'date', '='),
     dateFrom: filterBy.date('m.date', 'dateFrom', '>='),
@@ -182,7 +246,16 @@ export async function matchesOfRequest(tx: Queryable, requestId: number): Promis
   const { rows } = await tx.query<MatchRow>(`${SELECT_MATCHES} WHERE m.request_id = $1 ORDER BY m.score DESC, m.id`, [
     requestId,
   ]);
-  return rows;
+  return mergeByExtraKm(rows, (r) => r.kind === 'volunteer', (r) => r.volunteer_distance_m ?? r.detour_m);
+}
+
+/** The volunteer's match for a request. */
+export async function matchOfVolunteer(tx: Queryable, requestId: number, volunteerId: number): Promise<MatchRow> {
+  const { rows } = await tx.query<MatchRow>(
+    `${SELECT_MATCHES} WHERE m.request_id = $1 AND m.kind = 'volunteer' AND m.volunteer_id = $2 AND m.leg = 'outbound'`,
+    [requestId, volunteerId],
+  );
+  return rows[0];
 }
 
 export async function matchOf(tx: Queryable, requestId: number, tripId: number, leg: Leg): Promise<MatchRow> {
@@ -216,49 +289,106 @@ export async function eventsOfMatch(tx: Queryable, matchId: number, v: Visibilit
 
 /**
  * Proposals become matches (status "proposed"); running a request again refreshes them without touching the ones
- * a coordinator handled already.
+ * a coordinator handled already (a confirmed match keeps its times and amounts). Commuters' proposals and
+ * volunteers' are stored alike; a volunteer's keeps the whole trip (span, distance, plan) and both amounts.
  */
 export async function storeProposals(
   tx: Queryable,
   requestId: number,
   territoryId: number,
   date: string | null,
-  proposals: Proposal[],
+  proposals: (Proposal | AnyProposal)[],
   approximate: boolean,
 ) {
-  if (!proposals.length) return;
-  await tx.query(
-    `INSERT INTO matches (territory_id, request_id, trip_id, leg, date, pickup, dropoff, pickup_min, dropoff_min,
-       detour_m, detour_s, score, approximate)
-     SELECT $1, $2, x.trip_id, x.leg, $3::date, ST_SetSRID(ST_MakePoint(x.plng, x.plat), 4326),
-       ST_SetSRID(ST_MakePoint(x.dlng, x.dlat), 4326), x.pmin, x.dmin, x.dm, x.ds, x.score, $4
-     FROM jsonb_to_recordset($5::jsonb) AS x(trip_id int, leg text, plng float8, plat float8, dlng float8, dlat float8,
-       pmin int, dmin int, dm float8, ds float8, score float8)
-     ON CONFLICT (request_id, trip_id, leg) DO UPDATE SET pickup_min = EXCLUDED.pickup_min, dropoff_min = EXCLUDED.dropoff_min,
-       detour_m = EXCLUDED.detour_m, detour_s = EXCLUDED.detour_s, score = EXCLUDED.score, updated_at = now()
-       WHERE matches.status = 'proposed'`,
-    [
-      territoryId,
-      requestId,
-      date,
-      approximate,
-      JSON.stringify(
-        proposals.map((p) => ({
-          trip_id: p.tripId,
-          leg: p.leg,
-          plng: p.pickup.lng,
-          plat: p.pickup.lat,
-          dlng: p.dropoff.lng,
-          dlat: p.dropoff.lat,
-          pmin: p.pickup.timeMin % 1440,
-          dmin: p.dropoff.timeMin % 1440,
-          dm: p.detourM,
-          ds: p.detourS,
-          score: p.score,
-        })),
-      ),
-    ],
-  );
+  const carpool = proposals.filter((p): p is Proposal => !('kind' in p) || p.kind === 'carpool');
+  const volunteers = proposals.flatMap((p) => ('kind' in p && p.kind === 'volunteer' ? [p] : []));
+  if (carpool.length)
+    await tx.query(
+      `INSERT INTO matches (territory_id, request_id, trip_id, leg, date, pickup, dropoff, pickup_min, dropoff_min,
+         detour_m, detour_s, score, approximate, participation_eur)
+       SELECT $1, $2, x.trip_id, x.leg, $3::date, ST_SetSRID(ST_MakePoint(x.plng, x.plat), 4326),
+         ST_SetSRID(ST_MakePoint(x.dlng, x.dlat), 4326), x.pmin, x.dmin, x.dm, x.ds, x.score, $4, x.participation
+       FROM jsonb_to_recordset($5::jsonb) AS x(trip_id int, leg text, plng float8, plat float8, dlng float8, dlat float8,
+         pmin int, dmin int, dm float8, ds float8, score float8, participation numeric)
+       ON CONFLICT (request_id, trip_id, leg) DO UPDATE SET pickup_min = EXCLUDED.pickup_min, dropoff_min = EXCLUDED.dropoff_min,
+         detour_m = EXCLUDED.detour_m, detour_s = EXCLUDED.detour_s, score = EXCLUDED.score,
+         participation_eur = COALESCE(EXCLUDED.participation_eur, matches.participation_eur), updated_at = now()
+         WHERE matches.status = 'proposed'`,
+      [
+        territoryId,
+        requestId,
+        date,
+        approximate,
+        JSON.stringify(
+          carpool.map((p) => ({
+            trip_id: p.tripId,
+            leg: p.leg,
+            plng: p.pickup.lng,
+            plat: p.pickup.lat,
+            dlng: p.dropoff.lng,
+            dlat: p.dropoff.lat,
+            pmin: p.pickup.timeMin % 1440,
+            dmin: p.dropoff.timeMin % 1440,
+            dm: p.detourM,
+            ds: p.detourS,
+            score: p.score,
+            participation: 'participationEur' in p ? p.participationEur : null,
+          })),
+        ),
+      ],
+    );
+  if (volunteers.length)
+    await tx.query(
+      `INSERT INTO matches (territory_id, request_id, trip_id, kind, volunteer_id, leg, date, pickup, dropoff, pickup_min,
+         dropoff_min, detour_m, detour_s, score, approximate, participation_eur, allowance_eur,
+         volunteer_distance_m, volunteer_start_min, volunteer_end_min, wait_min, volunteer_plan)
+       SELECT $1, $2, NULL, 'volunteer', x.volunteer_id, 'outbound', $3::date, ST_SetSRID(ST_MakePoint(x.plng, x.plat), 4326),
+         ST_SetSRID(ST_MakePoint(x.dlng, x.dlat), 4326), x.pmin, x.dmin, x.dm, x.ds, x.score, $4,
+         x.participation, x.allowance, x.dm, x.start_min, x.end_min, x.wait_min, x.plan
+       FROM jsonb_to_recordset($5::jsonb) AS x(volunteer_id int, plng float8, plat float8, dlng float8, dlat float8,
+         pmin int, dmin int, dm float8, ds float8, score float8, participation numeric,
+         allowance numeric, start_min int, end_min int, wait_min int, plan jsonb)
+       ON CONFLICT (request_id, volunteer_id, leg) WHERE kind = 'volunteer' DO UPDATE SET pickup_min = EXCLUDED.pickup_min,
+         dropoff_min = EXCLUDED.dropoff_min, detour_m = EXCLUDED.detour_m, detour_s = EXCLUDED.detour_s,
+         score = EXCLUDED.score, approximate = EXCLUDED.approximate,
+         participation_eur = EXCLUDED.participation_eur, allowance_eur = EXCLUDED.allowance_eur,
+         volunteer_distance_m = EXCLUDED.volunteer_distance_m, volunteer_start_min = EXCLUDED.volunteer_start_min,
+         volunteer_end_min = EXCLUDED.volunteer_end_min, wait_min = EXCLUDED.wait_min,
+         volunteer_plan = EXCLUDED.volunteer_plan, updated_at = now()
+         WHERE matches.status = 'proposed'`,
+      [
+        territoryId,
+        requestId,
+        date,
+        approximate,
+        JSON.stringify(
+          volunteers.map((p) => ({
+            volunteer_id: p.volunteerId,
+            plng: p.pickup.lng,
+            plat: p.pickup.lat,
+            dlng: p.dropoff.lng,
+            dlat: p.dropoff.lat,
+            pmin: p.pickup.timeMin,
+            dmin: p.dropoff.timeMin,
+            dm: p.volunteerDistanceM,
+            ds: p.volunteerDurationS,
+            score: p.score,
+            participation: p.participationEur,
+            allowance: p.allowanceEur,
+            start_min: p.startMin,
+            end_min: p.endMin,
+            wait_min: p.waitMin,
+            plan: {
+              returnPlan: p.returnPlan,
+              waitMin: p.waitMin,
+              back: p.back ? { pickupMin: p.back.pickup.timeMin, dropoffMin: p.back.dropoff.timeMin } : null,
+              passengerDistanceM: p.passengerDistanceM,
+              durationS: p.volunteerDurationS,
+            } satisfies VolunteerPlan,
+          })),
+        ),
+      ],
+    );
 }
 
 /**
@@ -274,20 +404,23 @@ export async function transition(
   to: MatchStatus,
   reason: string | null,
   note: string | null,
-): Promise<{ tripId: number }> {
+): Promise<{ tripId: number | null }> {
   const { rows } = await tx.query<{
     status: MatchStatus;
-    trip_id: number;
+    kind: MatchKind;
+    trip_id: number | null;
+    volunteer_id: number | null;
     leg: string;
     date: string | null;
     seats: number;
-    trip_seats: number;
     request_id: number;
     territory_id: number;
+    volunteer_start_min: number | null;
+    volunteer_end_min: number | null;
   }>(
-    `SELECT m.status, m.trip_id, m.leg, m.date, r.seats, t.seats AS trip_seats, m.request_id, m.territory_id
-     FROM matches m JOIN requests r ON r.id = m.request_id JOIN trips t ON t.id = m.trip_id
-     WHERE m.id = $1 FOR UPDATE OF m, t`,
+    `SELECT m.status, m.kind, m.trip_id, m.volunteer_id, m.leg, m.date, r.seats, m.request_id, m.territory_id,
+       m.volunteer_start_min, m.volunteer_end_min
+     FROM matches m JOIN requests r ON r.id = m.request_id WHERE m.id = $1 FOR UPDATE OF m`,
     [matchId],
   );
   const m = rows[0];
@@ -304,14 +437,33 @@ export async function transition(
     if (!reason || !allowed.includes(reason))
       throw badRequest('reason', `a coded reason is required: ${allowed.join(', ')}`);
   }
-  if (HOLDS_SEAT.includes(to) && !HOLDS_SEAT.includes(m.status) && m.date) {
+  const takesHold = HOLDS_SEAT.includes(to) && !HOLDS_SEAT.includes(m.status) && m.date;
+  if (takesHold && m.kind === 'carpool' && m.trip_id !== null) {
+    // The trip row is locked so two acceptances cannot share the last seat.
+    const trip = await tx.query<{ seats: number }>('SELECT seats FROM trips WHERE id = $1 FOR UPDATE', [m.trip_id]);
     const taken = await tx.query<{ n: number }>(
       `SELECT COALESCE(sum(r.seats), 0)::int AS n FROM matches x JOIN requests r ON r.id = x.request_id
        WHERE x.trip_id = $1 AND x.date = $2 AND x.leg = $5 AND x.status = ANY($3::text[]) AND x.id <> $4`,
       [m.trip_id, m.date, HOLDS_SEAT, matchId, m.leg],
     );
-    if (taken.rows[0].n + m.seats > m.trip_seats)
+    if (taken.rows[0].n + m.seats > trip.rows[0].seats)
       throw conflict('no free seat left on this trip for that date', 'status');
+  }
+  if (takesHold && m.kind === 'volunteer') {
+    // The volunteer row is locked so that two trips of theirs cannot be accepted for the same hours.
+    await tx.query('SELECT 1 FROM volunteers WHERE person_id = $1 FOR UPDATE', [m.volunteer_id]);
+    const clash = await tx.query<{ id: number; start_min: number; end_min: number }>(
+      `SELECT x.id, x.volunteer_start_min AS start_min, x.volunteer_end_min AS end_min FROM matches x
+       WHERE x.kind = 'volunteer' AND x.volunteer_id = $1 AND x.date = $2 AND x.status = ANY($3::text[]) AND x.id <> $4
+         AND x.volunteer_start_min < $6 AND $5 < x.volunteer_end_min ORDER BY x.volunteer_start_min LIMIT 1`,
+      [m.volunteer_id, m.date, HOLDS_SEAT, matchId, m.volunteer_start_min, m.volunteer_end_min],
+    );
+    const c = clash.rows[0];
+    if (c)
+      throw conflict(
+        `the volunteer is already booked from ${toClock(c.start_min)} to ${toClock(c.end_min)} that day (match ${c.id})`,
+        'status',
+      );
   }
   await tx.query(
     `UPDATE matches SET status = $2, status_reason = $3, note = COALESCE($4, note), status_changed_at = now(),
@@ -358,8 +510,19 @@ export async function deleteProposedMatch(tx: Queryable, scope: Scope, matchId: 
   return row;
 }
 
-/** The trip's two ends in the direction of the match's leg (the driver's route for directions). */
+/**
+ * The driver's two ends in the direction of the match's leg (the driver's route for directions): a commuter's trip,
+ * or a volunteer's home at both ends.
+ */
 export async function legEnds(tx: Queryable, m: MatchRow): Promise<{ origin: LngLatPoint; destination: LngLatPoint }> {
+  if (m.kind === 'volunteer') {
+    const { rows } = await tx.query<{ lng: number; lat: number }>(
+      'SELECT ST_X(home) AS lng, ST_Y(home) AS lat FROM volunteers WHERE person_id = $1',
+      [m.volunteer_id],
+    );
+    const home = { lng: rows[0].lng, lat: rows[0].lat };
+    return { origin: home, destination: home };
+  }
   const { rows } = await tx.query<{ o_lng: number; o_lat: number; d_lng: number; d_lat: number }>(
     `SELECT ST_X(CASE WHEN $2 = 'return' THEN destination ELSE origin END) AS o_lng,
             ST_Y(CASE WHEN $2 = 'return' THEN destination ELSE origin END) AS o_lat,

@@ -174,11 +174,12 @@ interface Recipient {
 
 async function factsOfMatch(tx: Queryable, matchId: number): Promise<MatchFacts | null> {
   const { rows } = await tx.query<MatchFacts>(
-    `SELECT m.id, m.territory_id, m.request_id, m.date, m.pickup_min, t.driver_id, rq.passenger_id,
+    `SELECT m.id, m.territory_id, m.request_id, m.date, m.pickup_min, COALESCE(t.driver_id, m.volunteer_id) AS driver_id,
+       rq.passenger_id,
        COALESCE(CASE WHEN m.leg = 'return' THEN rq.to_label ELSE rq.from_label END,
                 (SELECT c.name FROM communes c WHERE ST_Intersects(c.geom, m.pickup) LIMIT 1)) AS place,
        tr.coordinator_phone
-     FROM matches m JOIN trips t ON t.id = m.trip_id JOIN requests rq ON rq.id = m.request_id
+     FROM matches m LEFT JOIN trips t ON t.id = m.trip_id JOIN requests rq ON rq.id = m.request_id
      JOIN territories tr ON tr.id = m.territory_id WHERE m.id = $1`,
     [matchId],
   );
@@ -559,7 +560,7 @@ type Transition = (
   to: MatchStatus,
   reason: string | null,
   note: string | null,
-) => Promise<{ tripId: number }>;
+) => Promise<{ tripId: number | null }>;
 
 const SELECT_OPEN = `SELECT msg.id, msg.match_id, msg.person_id, msg.territory_id, msg.kind, msg.status, msg.reply_code,
     m.status AS match_status, tr.coordinator_phone
@@ -658,9 +659,9 @@ export async function driverWeek(tx: Queryable, scope: Scope, driverId: number, 
        COALESCE(CASE WHEN m.leg = 'return' THEN rq.to_label ELSE rq.from_label END,
                 (SELECT c.name FROM communes c WHERE ST_Intersects(c.geom, m.pickup) LIMIT 1)) AS place,
        i.first_name, i.phone, COALESCE(pp.direct_contact_consent, false) AS direct
-     FROM matches m JOIN trips t ON t.id = m.trip_id JOIN requests rq ON rq.id = m.request_id
+     FROM matches m LEFT JOIN trips t ON t.id = m.trip_id JOIN requests rq ON rq.id = m.request_id
      LEFT JOIN people pp ON pp.id = rq.passenger_id LEFT JOIN person_identities i ON i.person_id = rq.passenger_id
-     WHERE t.driver_id = $1 AND m.status IN ('accepted', 'confirmed') AND m.date >= $2::date AND m.date < $2::date + 7
+     WHERE COALESCE(t.driver_id, m.volunteer_id) = $1 AND m.status IN ('accepted', 'confirmed') AND m.date >= $2::date AND m.date < $2::date + 7
      ORDER BY m.date, m.pickup_min`,
     [driverId, from],
   );

@@ -48,7 +48,8 @@ export async function gatherInstance(
 ): Promise<Gathered> {
   const requests = await openRequestsOf(tx, territoryId, from, to);
   const { rows: stored } = await tx.query<MatchRow>(
-    `${SELECT_MATCHES} WHERE m.request_id = ANY($1::int[]) ORDER BY m.request_id, m.score DESC, m.id`,
+    // Commuters' trips only: a volunteer's trip is planned by the coordinator, not by the seat assignment.
+    `${SELECT_MATCHES} WHERE m.request_id = ANY($1::int[]) AND m.kind = 'carpool' ORDER BY m.request_id, m.score DESC, m.id`,
     [requests.map((r) => r.id)],
   );
   const held = new Map<number, MatchRow>();
@@ -58,7 +59,7 @@ export async function gatherInstance(
     if (HOLDS_SEAT.includes(m.status) && m.date && !held.has(m.request_id)) held.set(m.request_id, m);
     if (TURNED_DOWN.includes(m.status)) turnedDown.add(`${m.request_id}:${m.trip_id}:${m.leg}`);
     if ((m.status === 'proposed' || m.status === 'contacted') && !today.has(m.request_id))
-      today.set(m.request_id, { tripId: m.trip_id, leg: m.leg });
+      today.set(m.request_id, { tripId: m.trip_id!, leg: m.leg });
   }
   const candidates: PlanCandidate[] = [];
   const fixedSeats = new Map<string, number>();
@@ -67,7 +68,7 @@ export async function gatherInstance(
     if (h) {
       const c: PlanCandidate = {
         requestId: r.id,
-        tripId: h.trip_id,
+        tripId: h.trip_id!,
         driverId: h.driver_id,
         leg: h.leg,
         date: r.date!,
@@ -79,7 +80,7 @@ export async function gatherInstance(
       };
       candidates.push(c);
       fixedSeats.set(seatKey(c), (fixedSeats.get(seatKey(c)) ?? 0) + c.seats);
-      today.set(r.id, { tripId: h.trip_id, leg: h.leg });
+      today.set(r.id, { tripId: h.trip_id!, leg: h.leg });
       continue;
     }
     const answer = await deps.matcher.match(matchQueryOf(r));

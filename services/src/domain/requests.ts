@@ -6,7 +6,8 @@ import { badRequest, conflict, notFound } from '../http/errors.ts';
 import { filterBy, type ListSpec, type Where } from '../http/simple-rest.ts';
 import { toClock, toMinutes } from '../time/clock.ts';
 import type { PointSource } from '../geocoding/types.ts';
-import type { MatchAnswer, MatchQuery } from '../matching/matcher.ts';
+import type { AnyProposal } from '../matching/combined.ts';
+import type { MatchQuery, Proposal } from '../matching/matcher.ts';
 import { PURPOSES, toMatchQuery } from '../matching/query.ts';
 import { matchesOfRequest, presentMatch, storeProposals, type Match } from './matches.ts';
 import { checkPassengers, type Need } from './people.ts';
@@ -208,13 +209,16 @@ export async function requestWithProposals(
   return { ...presentRequest(row, v), proposals: matches.map((m) => presentMatch(m, v)) };
 }
 
+/** What matching found for a request: commuters' proposals, with volunteers' when matching looked for them. */
+type Answer = { proposals: (Proposal | AnyProposal)[]; approximate: boolean };
+
 /** One request (see `recordRequests`). */
 export async function recordRequest(
   tx: Queryable,
   scope: Scope,
   territoryId: number,
   b: RequestInput,
-  answer: Pick<MatchAnswer, 'proposals' | 'approximate'>,
+  answer: Answer,
 ): Promise<number> {
   return (await recordRequests(tx, scope, territoryId, [{ input: b, answer }]))[0];
 }
@@ -228,7 +232,7 @@ export async function recordRequests(
   tx: Queryable,
   scope: Scope,
   territoryId: number,
-  items: { input: RequestInput; answer: Pick<MatchAnswer, 'proposals' | 'approximate'> }[],
+  items: { input: RequestInput; answer: Answer }[],
 ): Promise<number[]> {
   if (!items.length) return [];
   await checkPassengers(tx, items.flatMap(({ input }) => (input.passengerId ? [input.passengerId] : [])), territoryId);

@@ -331,7 +331,10 @@ export interface IndexDeps {
   db: Db;
   index: LegIndex;
 }
-export const reindexTrip = (deps: IndexDeps, tripId: number) => refreshTrip(deps.db, deps.index, tripId);
+/** A volunteer's match has no trip (null): nothing to refresh. */
+export const reindexTrip = async (deps: IndexDeps, tripId: number | null) => {
+  if (tripId !== null) await refreshTrip(deps.db, deps.index, tripId);
+};
 
 /**
  * Trips with match history are deactivated, not deleted: the history and statistics keep them. Returns the trip

@@ -348,8 +348,8 @@ export interface VolunteerCandidate {
 
 /** "Lately", for spreading the load between volunteers. */
 export const RECENT_DAYS = 30;
-/** Matches that hold the volunteer's time: no other trip of theirs may overlap them. */
-export const BOOKED_STATUSES = ['accepted', 'confirmed'] as const;
+/** Matches that hold the volunteer's time (as they hold a commuter's seat): no other trip of theirs may overlap them. */
+export const BOOKED_STATUSES = ['accepted', 'confirmed', 'done'] as const;
 
 /**
  * The active volunteers of the territories asked (null: all), with what matching needs for `date`. Their home is
@@ -360,6 +360,8 @@ export async function volunteersForMatching(
   territoryIds: number[] | null,
   date: string,
   excludePersonId?: number,
+  /** One volunteer only (a coordinator proposing them). */
+  only?: number,
 ): Promise<VolunteerCandidate[]> {
   const { rows } = await tx.query<{
     person_id: number;
@@ -391,8 +393,8 @@ export async function volunteersForMatching(
           AND m.created_at >= now() - make_interval(days => $5)) AS recent
      FROM volunteers v JOIN people p ON p.id = v.person_id
      WHERE v.active AND p.anonymized_at IS NULL AND ($1::int[] IS NULL OR v.territory_id = ANY($1::int[]))
-       AND v.person_id <> $3`,
-    [territoryIds, date, excludePersonId ?? -1, BOOKED_STATUSES, RECENT_DAYS],
+       AND v.person_id <> $3 AND ($6::int IS NULL OR v.person_id = $6)`,
+    [territoryIds, date, excludePersonId ?? -1, BOOKED_STATUSES, RECENT_DAYS, only ?? null],
   );
   return rows.map((r) => ({
     personId: r.person_id,

@@ -47,6 +47,8 @@ export interface Proposal {
   /** Distances from the passenger's points to the driver's usual route. */
   pickupOffRouteM: number;
   dropoffOffRouteM: number;
+  /** The passenger's road distance, pickup → drop-off (their participation is computed on it). */
+  sharedM: number;
 }
 
 export interface MatchAnswer {
@@ -386,6 +388,7 @@ export class Matcher {
       ...(c.weekdays ? { weekdays: c.weekdays } : {}),
       pickupOffRouteM: Math.round(c.pickup.distM),
       dropoffOffRouteM: Math.round(c.dropoff.distM),
+      sharedM: Math.round(mPickupToDropoff ?? 0),
     };
   }
 }

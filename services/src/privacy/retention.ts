@@ -23,6 +23,8 @@ const idlePeople = (cutoff: string) => `SELECT p.id FROM people p WHERE p.anonym
           OR (t.active AND (t.kind = 'regular' AND (t.valid_to IS NULL OR t.valid_to >= ${cutoff}::date)))))
     AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.passenger_id = p.id AND (r.updated_at >= ${cutoff} OR r.date >= ${cutoff}::date))
     AND NOT EXISTS (SELECT 1 FROM matches m JOIN trips t ON t.id = m.trip_id WHERE t.driver_id = p.id AND m.updated_at >= ${cutoff})
+    AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.volunteer_id = p.id AND m.updated_at >= ${cutoff})
+    AND NOT EXISTS (SELECT 1 FROM volunteers v WHERE v.person_id = p.id AND v.active AND v.updated_at >= ${cutoff})
     AND NOT EXISTS (SELECT 1 FROM citizen_accounts a WHERE a.person_id = p.id AND a.last_login_at >= ${cutoff})
   ORDER BY p.id`;
 

@@ -41,6 +41,46 @@ async function reach(tx: Queryable, p: Principal, mid: number): Promise<MatchRow
 /** An integration sees its own records as it sent them; the console's roles by their visibility. */
 const visibilityFor = (p: Principal) => (p.role === 'integration' ? 'personal' : visibilityOf(p));
 
+type Ends = Awaited<ReturnType<typeof legEnds>>;
+
+/**
+ * The stops the driver goes through, and each stretch's title: a commuter's trip through the pickup and the
+ * drop-off; a volunteer's from home back home, with the way back (waiting there, or home and back again).
+ */
+function driven(m: MatchRow, ends: Ends): { points: [number, number][]; names: string[] } {
+  const origin: [number, number] = [ends.origin.lng, ends.origin.lat];
+  const destination: [number, number] = [ends.destination.lng, ends.destination.lat];
+  const pickup: [number, number] = [m.pickup_lng, m.pickup_lat];
+  const dropoff: [number, number] = [m.dropoff_lng, m.dropoff_lat];
+  if (m.kind !== 'volunteer')
+    return {
+      points: [origin, pickup, dropoff, destination],
+      names: ['Vers le point de prise en charge', 'Avec le passager, vers la dépose', 'Vers votre destination'],
+    };
+  const plan = m.volunteer_plan?.returnPlan ?? 'none';
+  if (plan === 'waits')
+    return {
+      points: [origin, pickup, dropoff, pickup, destination],
+      names: ['Vers le passager', 'Avec le passager, vers la destination', 'Retour avec le passager', 'Retour à votre domicile'],
+    };
+  if (plan === 'goes_home')
+    return {
+      points: [origin, pickup, dropoff, origin, dropoff, pickup, destination],
+      names: [
+        'Vers le passager',
+        'Avec le passager, vers la destination',
+        'Retour à votre domicile en attendant',
+        'Vers la destination, pour le retour',
+        'Retour avec le passager',
+        'Retour à votre domicile',
+      ],
+    };
+  return {
+    points: [origin, pickup, dropoff, destination],
+    names: ['Vers le passager', 'Avec le passager, vers la destination', 'Retour à votre domicile'],
+  };
+}
+
 export function matchResourceRoutes(s: Services) {
   const r = new Router();
 
@@ -86,14 +126,8 @@ export function matchResourceRoutes(s: Services) {
       const m = await loadMatch(tx, p, mid);
       return { m, ends: await legEnds(tx, m) };
     });
-    const points: [number, number][] = [
-      [ends.origin.lng, ends.origin.lat],
-      [m.pickup_lng, m.pickup_lat],
-      [m.dropoff_lng, m.dropoff_lat],
-      [ends.destination.lng, ends.destination.lat],
-    ];
+    const { points, names } = driven(m, ends);
     const route = await s.router.route(points, { steps: true });
-    const names = ['Vers le point de prise en charge', 'Avec le passager, vers la dépose', 'Vers votre destination'];
     ctx.body = {
       matchId: mid,
       approximate: s.router.approximate || Boolean(route.approximate),

@@ -19,6 +19,7 @@ import {
   type RequestRow,
 } from '../../domain/requests.ts';
 import { storeProposals } from '../../domain/matches.ts';
+import { matchAll, volunteerQueryOf } from '../../matching/combined.ts';
 import { visibilityOf } from '../../domain/scope.ts';
 import type { Queryable } from '@comobi/db';
 import { listPage } from '../../http/simple-rest.ts';
@@ -52,6 +53,15 @@ const updateBody = z
         message: `a coded reason is required: ${UNSERVED_REASONS.join(', ')}`,
       });
   });
+
+/** The way back of a round trip, when the request body has one (requests.return_min / return_after_min). */
+const returnOf = (b: object) => {
+  const r = b as { returnTime?: string | null; returnAfterMin?: number | null };
+  return {
+    return_min: r.returnTime ? Number(r.returnTime.slice(0, 2)) * 60 + Number(r.returnTime.slice(3, 5)) : null,
+    return_after_min: r.returnAfterMin ?? null,
+  };
+};
 
 /** A request as this principal may reach it: an integration only reaches the requests it made. */
 async function reach(tx: Queryable, p: Principal, rid: number): Promise<RequestRow> {
@@ -91,8 +101,9 @@ export function requestRoutes(s: Services) {
     const territoryId = writeTerritory(p, b.territoryId);
     const toleranceMin = b.toleranceMin ?? s.rulesOf(territoryId).toleranceMin;
     // Matching runs before the transaction: the router may be slow, a lock must not wait on it.
+    const q = toMatchQuery(b, [territoryId], toleranceMin, b.passengerId ?? undefined);
     const answer = b.storeProposals
-      ? await s.matcher.match(toMatchQuery(b, [territoryId], toleranceMin, b.passengerId ?? undefined))
+      ? await matchAll(s, volunteerQueryOf(q, { ...b, ...returnOf(b) }))
       : { proposals: [], approximate: false };
     ctx.status = 201;
     ctx.body = await asPrincipal(s.db, p, async (tx) => {
@@ -109,7 +120,7 @@ export function requestRoutes(s: Services) {
     const p = requireRole(ctx, 'admin', 'coordinator', 'integration');
     const rid = parse(id, ctx.params.id, 'id');
     const current = await asPrincipal(s.db, p, (tx) => reach(tx, p, rid));
-    const answer = await s.matcher.match(matchQueryOf(current));
+    const answer = await matchAll(s, volunteerQueryOf(matchQueryOf(current), current));
     ctx.body = await asPrincipal(s.db, p, async (tx) => {
       await storeProposals(tx, rid, current.territory_id, current.date, answer.proposals, answer.approximate);
       return { ...(await requestWithProposals(tx, await loadRequest(tx, p, rid), 'personal')), approximate: answer.approximate };

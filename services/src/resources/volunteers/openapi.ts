@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PURPOSES } from '../../matching/query.ts';
+import { costRulesBody } from '../costs/routes.ts';
 import { volunteerBody } from './routes.ts';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
@@ -68,6 +69,36 @@ export const volunteerPaths = () => {
         summary: 'Make a person of the territory a volunteer driver: home, how far, vehicle, purposes, weekly slots and exceptions',
         requestBody: body,
         responses: { 201: one('created'), ...errors(400, 401, 403, 409) },
+      },
+    },
+    '/api/volunteers/{id}/statement': {
+      get: {
+        tags: ['volunteer'],
+        summary: 'A volunteer’s monthly statement: the trips confirmed or done, distances home → home, allowances and participations (JSON, French CSV, PDF); audited',
+        parameters: [
+          ...idParam,
+          { name: 'month', in: 'query', required: true, schema: { type: 'string', pattern: '^\\d{4}-\\d{2}$' }, example: '2027-03' },
+          { name: 'format', in: 'query', schema: { enum: ['json', 'csv', 'pdf'], default: 'json' } },
+        ],
+        responses: { 200: { description: 'statement (application/json, text/csv or application/pdf)' }, ...errors(400, 401, 403, 404) },
+      },
+    },
+    '/api/matches/{id}/receipt.pdf': {
+      get: {
+        tags: ['match'],
+        summary: 'The passenger’s trip receipt ("carnet de voyage") to sign: the trip, the driver, the participation; accepted matches and later; audited',
+        parameters: idParam,
+        responses: { 200: { description: 'application/pdf' }, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    '/api/territories/{id}/costs': {
+      get: { tags: ['territory'], summary: 'The territory’s cost rules: the passenger’s participation and the volunteers’ mileage allowance', parameters: idParam, responses: { 200: { description: 'rules' }, ...errors(400, 401, 403, 404) } },
+      put: {
+        tags: ['territory'],
+        summary: 'Change the cost rules (the parts given); new proposals follow, matches already handled keep their amounts',
+        parameters: idParam,
+        requestBody: { required: true, content: { 'application/json': { schema: json(costRulesBody) } } },
+        responses: { 200: { description: 'rules' }, ...errors(400, 401, 403, 404) },
       },
     },
     '/api/volunteers/{id}': {
