@@ -26,6 +26,10 @@ import { TripList } from './resources/trips.tsx';
 import { TokenCreate } from './tokens/TokenCreate.tsx';
 import { TokenList } from './tokens/TokenList.tsx';
 import { UserCreate, UserEdit, UserList } from './resources/users.tsx';
+import { VolunteerCreate, VolunteerEdit, VolunteerList } from './volunteers/volunteers.tsx';
+import { CostSettings } from './volunteers/CostSettings.tsx';
+import VolunteerIcon from '@mui/icons-material/VolunteerActivism';
+import EuroIcon from '@mui/icons-material/Euro';
 
 /**
  * The trip pages and the phone intake load on first use: the pickers and these pages are not in the scripts that
@@ -46,6 +50,7 @@ const AppMenu = () => (
     <Menu.DashboardItem />
     <Menu.Item to="/appel" primaryText="comobi.menu.intake" leftIcon={<PhoneIcon />} />
     <Menu.ResourceItems />
+    <Menu.Item to="/couts" primaryText="Coûts et indemnités" leftIcon={<EuroIcon />} />
   </Menu>
 );
 const AppLayout = (props: LayoutProps) => <Layout {...props} menu={AppMenu} />;
@@ -67,12 +72,14 @@ export const App = () => (
             <Resource name="passengers" list={PassengerList} show={PersonShow} edit={PersonEdit} create={PersonCreate} />
             <Resource name="drivers" list={DriverList} show={PersonShow} edit={PersonEdit} create={PersonCreate} />
             <Resource name="trips" list={TripList} show={TripShow} edit={TripEdit} create={TripCreate} />
+            <Resource name="volunteers" list={VolunteerList} edit={VolunteerEdit} create={VolunteerCreate} icon={VolunteerIcon} options={{ label: 'Bénévoles' }} />
             <Resource name="places" list={PlaceList} edit={PlaceEdit} create={PlaceCreate} options={{ label: 'Lieux' }} icon={PlaceIcon} />
             <Resource name="providers" list={ProviderList} edit={ProviderEdit} create={ProviderCreate} />
             <Resource name="feeds" list={FeedList} show={FeedShow} create={FeedImportCreate} />
             <CustomRoutes>
               <Route path="/appel" element={<PhoneIntake />} />
               <Route path="/feed-imports/:id" element={<FeedImportProgress />} />
+              <Route path="/couts" element={<CostSettings />} />
             </CustomRoutes>
           </>
         ) : null}

@@ -14,10 +14,11 @@ import { km } from '../fr/format.ts';
 import { PhoneLink } from '../fr/PhoneLink.tsx';
 import { Alternatives, type AlternativesValue } from './Alternatives.tsx';
 import { RequestMessages } from './Messages.tsx';
+import { ProposalKind, Rematch, volunteerAsTrip, type ProposalCosts } from './VolunteerProposal.tsx';
 
 type Pt = { lng: number; lat: number };
-interface Proposal {
-  id: number; tripId: number; driverId: number; leg: string; date: string | null; pickup: Pt & { time: string }; dropoff: Pt & { time: string };
+interface Proposal extends ProposalCosts {
+  id: number; tripId: number | null; driverId: number; leg: string; date: string | null; pickup: Pt & { time: string }; dropoff: Pt & { time: string };
   detourM: number; detourS: number; score: number; directContact: boolean; status: string; statusReason: string | null; note: string | null;
 }
 interface Req {
@@ -86,7 +87,7 @@ export function RequestShow() {
     if (!match) return;
     let live = true;
     (async () => {
-      const tr = (await api<Trip>(`/api/trips/${match.tripId}`, { reason })).json;
+      const tr = match.kind === 'volunteer' ? await volunteerAsTrip(async (path) => (await api(path, { reason })).json, match) : (await api<Trip>(`/api/trips/${match.tripId}`, { reason })).json;
       if (!live) return;
       setTrip(tr);
       const pts = [tr.origin, match.pickup, match.dropoff, tr.destination].map((p) => `${p.lng.toFixed(6)},${p.lat.toFixed(6)}`).join(';');
@@ -162,7 +163,7 @@ export function RequestShow() {
           </Card>
           <Card>
             <CardContent>
-              <Typography variant="h6">Conducteurs proposés ({req.proposals.length})</Typography>
+              <Typography variant="h6">Conducteurs proposés ({req.proposals.length})<Rematch requestId={req.id} onDone={load} /></Typography>
               {req.proposals.length === 0 ? <Alert severity="warning">Aucun conducteur ne convient pour ce trajet.</Alert> : (
                 <Box sx={{ overflowX: 'auto' }}>
                 <Table size="small" data-testid="proposals">
@@ -181,6 +182,7 @@ export function RequestShow() {
                           <TableCell>
                             {name(d)}<br /><small><PhoneLink phone={d?.phone} /></small>
                             <br /><small>{m.directContact ? 'Accepte l’appel direct' : 'Via la coordination'}</small>
+                            <ProposalKind m={m} />
                           </TableCell>
                           <TableCell sx={{ whiteSpace: 'nowrap' }}>{m.pickup.time} → {m.dropoff.time}</TableCell>
                           <TableCell sx={{ whiteSpace: 'nowrap' }}>{Math.round(m.detourS / 60)} min · {km(m.detourM)}</TableCell>

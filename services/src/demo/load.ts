@@ -6,6 +6,7 @@ import { recordRequests, type Purpose } from '../domain/requests.ts';
 import { addCommunes, createTerritory } from '../domain/territories.ts';
 import { insertTrips, routeTrip, type RoutedTrip } from '../domain/trips.ts';
 import { referenceOf } from '../territory/reference.ts';
+import { loadDemoVolunteers } from './volunteers.ts';
 import type { LngLat, Router } from '../routing/types.ts';
 
 interface DemoFile {
@@ -171,7 +172,8 @@ export async function loadDemo(
         answer: { proposals: [], approximate: false },
       })),
     );
-    return { territoryId, people: demo.people.length, trips: demo.trips.length, requests: demo.requests.length };
+    const volunteers = await loadDemoVolunteers(tx, router, scope, territoryId, dir);
+    return { territoryId, people: demo.people.length, trips: demo.trips.length, requests: demo.requests.length, volunteers };
   };
   return db.transaction ? db.transaction(work) : work(db);
 }
