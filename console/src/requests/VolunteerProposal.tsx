@@ -30,8 +30,8 @@ export function ProposalKind({ m }: { m: ProposalCosts }) {
       ) : null}
       {m.participationEur != null || m.allowanceEur != null ? (
         <Typography variant="caption" component="div" data-testid={`amounts-${m.id}`}>
-          {m.participationEur != null ? <>Participation : <b>{eur(m.participationEur)}</b></> : null}
-          {m.allowanceEur != null ? <> · Indemnité bénévole : <b>{eur(m.allowanceEur)}</b></> : null}
+          {m.participationEur != null ? <Box component="span" sx={{ display: 'block', whiteSpace: 'nowrap' }}>Participation : <b>{eur(m.participationEur)}</b></Box> : null}
+          {m.allowanceEur != null ? <Box component="span" sx={{ display: 'block', whiteSpace: 'nowrap' }}>Indemnité bénévole : <b>{eur(m.allowanceEur)}</b></Box> : null}
         </Typography>
       ) : null}
       {['accepted', 'confirmed', 'done'].includes(m.status) ? (

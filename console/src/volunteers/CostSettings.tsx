@@ -110,7 +110,7 @@ export function CostSettings() {
         {draft && ok ? (
           <Alert severity="info" data-testid="cost-example">
             Exemple : 25 km pour le passager → participation {eur(example(draft, 25, 0))} ; avec 1 h 30 d’attente → {eur(example(draft, 25, 90))}.
-            Un trajet de 60 km domicile → domicile rapporte au bénévole {eur(Math.round(60 * draft.allowance.perKmEur * 100) / 100)}.
+            Pour un trajet de 60 km domicile → domicile, le bénévole reçoit une indemnité de {eur(Math.round(60 * draft.allowance.perKmEur * 100) / 100)}.
           </Alert>
         ) : null}
         <Box><Button variant="contained" onClick={save} disabled={!ok} data-testid="cost-save">Enregistrer le barème</Button></Box>

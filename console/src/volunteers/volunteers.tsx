@@ -180,12 +180,15 @@ export function VolunteerForm({ mode }: { mode: 'create' | 'edit' }) {
               <Box sx={{ flex: 2 }}>
                 <PlaceSearch testId="volunteer-home" label="Domicile : adresse, lieu, commune" territoryId={person?.territoryId ?? null} value={home} onChange={setHome}
                   error={Boolean(errors.home || errors['home.lng'])} />
-                {home ? <Typography variant="caption">Départ et retour de chaque trajet : {home.label || `${decimal(home.lat, 4)}, ${decimal(home.lng, 4)}`}</Typography> : null}
+                {home ? (
+                  <TextField label="Libellé du domicile (départ et retour de chaque trajet)" value={home.label} size="small" sx={{ mt: 1, width: '100%' }}
+                    onChange={(e) => setHome({ ...home, label: e.target.value })} slotProps={{ htmlInput: { 'data-testid': 'volunteer-home-label' } }} />
+                ) : null}
                 {errors.home ? <Typography variant="caption" color="error" sx={{ display: 'block' }}>{errors.home}</Typography> : null}
               </Box>
               <TextField label="Jusqu’à (km du domicile)" value={maxKm} onChange={(e) => setMaxKm(e.target.value)} size="small" sx={{ width: 190 }} {...err('maxKm')}
                 slotProps={{ htmlInput: { inputMode: 'decimal', 'data-testid': 'volunteer-max-km' } }} />
-              <TextField label="ou (minutes de route)" value={maxMinutes} onChange={(e) => setMaxMinutes(e.target.value)} size="small" sx={{ width: 170 }} {...err('maxMinutes')}
+              <TextField label="ou minutes de route" value={maxMinutes} onChange={(e) => setMaxMinutes(e.target.value)} size="small" sx={{ width: 190 }} {...err('maxMinutes')}
                 slotProps={{ htmlInput: { inputMode: 'numeric' } }} />
             </Stack>
             <Stack direction="row" spacing={3} sx={{ mt: 2, alignItems: 'center', flexWrap: 'wrap' }}>

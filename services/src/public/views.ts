@@ -27,16 +27,16 @@ ${callUs(t)}
   </div></div></div></div>
   <div class="fr-col-12 fr-col-md-6"><div class="fr-card fr-enlarge-link"><div class="fr-card__body"><div class="fr-card__content">
     <h2 class="fr-card__title"><a href="/t/${t.slug}/proposer">Je propose un trajet</a></h2>
-    <p class="fr-card__desc">Vous faites un trajet régulier ou ponctuel ? Proposez vos places libres.</p>
+    <p class="fr-card__desc">Vous faites un trajet régulier ou ponctuel ? Proposez vos places libres. Ou conduisez bénévolement, quand vous êtes disponible.</p>
   </div></div></div></div>
 </div>
 ${citizen ? html`<p class="fr-mt-4w">Vous êtes connecté${citizen.firstName ? html` (${citizen.firstName})` : ''}. <a href="/mes-trajets">Voir mes trajets</a></p>`
   : fc ? html`<h2 class="fr-mt-4w">Suivre mes trajets</h2><p>Connectez-vous pour retrouver vos trajets et vos demandes.</p>${franceConnectButton(t.slug)}` : ''}`;
 }
 
-const communeOptions = (cs: Commune[]) => cs.map((c) => ({ value: c.insee, label: `${c.name} (${c.insee})` }));
+export const communeOptions = (cs: Commune[]) => cs.map((c) => ({ value: c.insee, label: `${c.name} (${c.insee})` }));
 
-function identityFields(f: Form, e: Errors, citizen: Citizen | null): Html {
+export function identityFields(f: Form, e: Errors, citizen: Citizen | null): Html {
   if (citizen?.personId) return html`<p>Vous êtes connecté avec FranceConnect : nous utilisons les coordonnées de votre compte.</p>`;
   return html`<fieldset class="fr-fieldset"><legend class="fr-fieldset__legend">Vos coordonnées</legend>
   <div class="fr-fieldset__element">${input({ name: 'prenom', label: 'Prénom', value: one(f, 'prenom'), error: e.prenom, required: true, autocomplete: 'given-name', maxlength: 100 })}</div>
@@ -55,7 +55,7 @@ function places(f: Form, e: Errors, cs: Commune[]): Html {
 </fieldset>`;
 }
 
-const dataConsent = (f: Form, e: Errors) =>
+export const dataConsent = (f: Form, e: Errors) =>
   choices({ name: 'consentement', legend: 'Vos données', type: 'checkbox', options: [{ value: 'oui', label: CONSENT_TEXTS.data_processing.text }], values: many(f, 'consentement'), error: e.consentement, required: true });
 
 const days = (f: Form, e: Errors) =>
@@ -84,7 +84,8 @@ ${input({ name: 'places', label: 'Places libres', hint: 'De 1 à 8', type: 'numb
 ${choices({ name: 'contact_direct', legend: 'Contact direct', hint: 'Sans votre accord, seule la coordination voit votre trajet et vous appelle.', type: 'checkbox', options: [{ value: 'oui', label: CONSENT_TEXTS.direct_contact.text }], values: many(f, 'contact_direct') })}
 ${dataConsent(f, e)}
 <button class="fr-btn" type="submit">Proposer ce trajet</button>
-</form>`;
+</form>
+<div class="fr-callout fr-mt-4w"><h2 class="fr-callout__title">Pas de trajet régulier, mais du temps pour conduire ?</h2><p class="fr-callout__text">Devenez conducteur bénévole : vous emmenez, quand vous êtes disponible, des personnes sans voiture à leurs rendez-vous.</p><a class="fr-btn fr-btn--secondary" href="/t/${t.slug}/benevole">Je deviens conducteur bénévole</a></div>`;
 }
 
 export function askForm(t: PublicTerritory, cs: Commune[], f: Form, e: Errors, csrf: string, citizen: Citizen | null): Html {
