@@ -4,6 +4,7 @@ import { rulesSchema } from './matching/rules.ts';
 import { TOKEN_ROLES } from './domain/tokens.ts';
 import { placePaths, placeSchemas } from './resources/places/openapi.ts';
 import { tokenBody } from './resources/tokens/routes.ts';
+import { volunteerPaths, volunteerSchema } from './resources/volunteers/openapi.ts';
 import { pathShape, type RouteEntry } from './http/routes.ts';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
@@ -248,6 +249,7 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
     get: one('person', 'A driver’s weekly sheet of trips, as a printable PDF in large type'),
   },
   ...crud('trips', 'trip'),
+  ...volunteerPaths(),
   ...crud('requests', 'request'),
   '/api/messages': {
     get: list('message', 'Messages of the outbox (SMS, voice calls, letters), numbers masked; filters matchId, requestId, personId, status, kind, channel, late'),
@@ -351,7 +353,7 @@ export function openapiDocument(mounted?: RouteEntry[]) {
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      schemas: { Error: error, Proposal: proposal, Rules: json(rulesSchema), Token: token, ...placeSchemas },
+      schemas: { Error: error, Proposal: proposal, Rules: json(rulesSchema), Token: token, Volunteer: volunteerSchema, ...placeSchemas },
     },
   };
 }
