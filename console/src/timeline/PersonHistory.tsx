@@ -1,4 +1,5 @@
-import { Labeled, ReferenceManyField, Datagrid, FunctionField, useRecordContext, useTranslate, TextField } from 'react-admin';
+import { Box, Typography } from '@mui/material';
+import { ReferenceManyField, Datagrid, FunctionField, useRecordContext, useTranslate, TextField } from 'react-admin';
 import { ResumeButton } from './Resume.tsx';
 import { frDate, Timeline } from './Timeline.tsx';
 
@@ -6,9 +7,11 @@ import { frDate, Timeline } from './Timeline.tsx';
 export function PersonRequests() {
   const r = useRecordContext<{ id: number; isPassenger: boolean }>();
   const t = useTranslate();
-  if (!r) return null;
+  // A driver who never asked for a ride has no requests to list.
+  if (!r?.isPassenger) return null;
   return (
-    <Labeled label="Demandes de la personne (passager)" fullWidth>
+    <Box sx={{ mt: 2 }}>
+      <Typography variant="h6">Ses demandes comme passager</Typography>
       <ReferenceManyField reference="requests" target="passengerId" sort={{ field: 'id', order: 'DESC' }} perPage={50}
         empty={<span>Aucune demande</span>}>
         <Datagrid rowClick="show" bulkActionButtons={false} data-testid="person-requests">
@@ -20,7 +23,7 @@ export function PersonRequests() {
           <FunctionField label="" render={(q: any) => <ResumeButton requestId={q.id} />} />
         </Datagrid>
       </ReferenceManyField>
-    </Labeled>
+    </Box>
   );
 }
 
@@ -29,8 +32,9 @@ export function PersonTimeline() {
   const r = useRecordContext<{ id: number }>();
   if (!r) return null;
   return (
-    <Labeled label="Historique : appels, notes, statuts, messages" fullWidth>
+    <Box sx={{ mt: 2 }}>
+      <Typography variant="h6" sx={{ mb: 1 }}>Historique : appels, notes, statuts, messages</Typography>
       <Timeline subject={{ type: 'person', id: r.id }} reason={`person:${r.id}`} testId="person-timeline" />
-    </Labeled>
+    </Box>
   );
 }

@@ -1,7 +1,7 @@
-import { Alert, Box, Button, Chip, Stack, TextField, ToggleButton, ToggleButtonGroup, Typography } from '@mui/material';
+import { Alert, Box, Button, Chip, Link as MuiLink, Stack, TextField, ToggleButton, ToggleButtonGroup, Typography } from '@mui/material';
 import { useCallback, useEffect, useState } from 'react';
 import { useNotify, useTranslate } from 'react-admin';
-import { Link } from 'react-router';
+import { Link as RouterLink } from 'react-router';
 import { api, messageOf } from '../api.ts';
 
 /** One line of GET /api/requests/:id/timeline or /api/people/:id/timeline (services/src/domain/notes.ts). */
@@ -28,6 +28,7 @@ interface Entry {
   personName?: string | null;
   toRelay?: boolean;
   answer?: string | null;
+  plannedAt?: string;
   fromLabel?: string | null;
   toLabel?: string | null;
   date?: string | null;
@@ -121,9 +122,9 @@ export function Timeline({ subject, reason, version = 0, testId = 'timeline' }: 
       : e.driverName ?? 'conducteur';
     return <>avec <b>{other}</b></>;
   };
+  const toRequest = (rid: number, text: string) => <MuiLink component={RouterLink} to={`/requests/${rid}/show`}>{text}</MuiLink>;
   const requestLink = (e: Entry) =>
-    subject.type === 'person' && e.requestId !== null
-      ? <> · <Link to={`/requests/${e.requestId}/show`}>demande n° {e.requestId}</Link></> : null;
+    subject.type === 'person' && e.requestId !== null ? <> · {toRequest(e.requestId, `demande n° ${e.requestId}`)}</> : null;
   const quote = (s: string | null | undefined) =>
     s ? <Typography variant="body2" sx={{ whiteSpace: 'pre-wrap', mt: 0.5 }} data-testid="timeline-text">{s}</Typography>
       : s === '' ? <Typography variant="body2" color="text.secondary" sx={{ mt: 0.5 }}>(texte effacé)</Typography> : null;
@@ -132,7 +133,14 @@ export function Timeline({ subject, reason, version = 0, testId = 'timeline' }: 
     switch (e.type) {
       case 'call':
       case 'note':
-        return <>{e.type === 'call' ? 'Appel' : 'Note'}{e.matchId !== null ? <> sur la mise en relation {about(e)}</> : null}{requestLink(e)}{quote(e.text)}</>;
+        // The chip says "Appel" or "Note": a line says what it is about only when it is not the page's subject.
+        return (
+          <>
+            {e.matchId !== null ? <>Sur la mise en relation {about(e)}{requestLink(e)}</>
+              : subject.type === 'person' && e.subjectType === 'request' ? <>Sur la {toRequest(e.requestId!, `demande n° ${e.requestId}`)}</> : null}
+            {quote(e.text)}
+          </>
+        );
       case 'status':
         return (
           <>
@@ -140,17 +148,21 @@ export function Timeline({ subject, reason, version = 0, testId = 'timeline' }: 
             {e.reason ? ` (${t(`comobi.${e.to}Reasons.${e.reason}`, { _: e.reason })})` : ''}{requestLink(e)}{quote(e.text)}
           </>
         );
-      case 'message':
+      case 'message': {
+        // A reminder waits for the day before the trip: say when it goes rather than only "En attente".
+        const later = e.status === 'queued' && e.plannedAt && new Date(e.plannedAt).getTime() > Date.now() + 60_000;
         return (
-          <>
+          <Box component="span" sx={{ color: 'text.secondary' }}>
             {t(`comobi.messageKinds.${e.messageKind}`)} · {t(`comobi.messageChannels.${e.channel}`)} à {e.personName ?? 'destinataire'}
-            {e.toRelay ? ' (un proche)' : ''} · {t(`comobi.messageStatus.${e.status}`)}{e.answer ? ` · réponse : ${e.answer}` : ''}{requestLink(e)}
-          </>
+            {e.toRelay ? ' (un proche)' : ''} · {later ? `prévu le ${frDateTime(e.plannedAt!)}` : t(`comobi.messageStatus.${e.status}`)}
+            {e.answer ? ` · réponse : ${e.answer}` : ''}{requestLink(e)}
+          </Box>
         );
+      }
       case 'request':
         return (
           <>
-            {subject.type === 'person' ? <Link to={`/requests/${e.requestId}/show`}>Demande n° {e.requestId}</Link> : `Demande n° ${e.requestId}`} enregistrée
+            {subject.type === 'person' ? toRequest(e.requestId!, `Demande n° ${e.requestId}`) : `Demande n° ${e.requestId}`} enregistrée
             {e.fromLabel || e.toLabel ? ` : ${e.fromLabel ?? 'départ'} → ${e.toLabel ?? 'arrivée'}` : ''}{e.date ? `, pour le ${frDate(e.date)}` : ''}
             {quote(e.text)}
           </>

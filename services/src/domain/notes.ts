@@ -163,6 +163,8 @@ export type TimelineEntry = Base &
         to: string;
         toRelay: boolean;
         answer: string | null;
+        /** When it goes (a reminder: the day before the trip). */
+        plannedAt: Date;
       }
     | { type: 'request'; text: string | null; fromLabel: string | null; toLabel: string | null; date: string | null }
   );
@@ -177,8 +179,10 @@ const MATCH_PEOPLE = `LEFT JOIN matches mm ON mm.id = x.match_id LEFT JOIN trips
   LEFT JOIN requests rr ON rr.id = mm.request_id
   LEFT JOIN person_identities dr ON dr.person_id = tt.driver_id LEFT JOIN person_identities pa ON pa.person_id = rr.passenger_id`;
 const MATCH_PEOPLE_COLS = `tt.driver_id, dr.first_name AS d_first, dr.last_name AS d_last, rr.passenger_id,
-  pa.first_name AS p_first, pa.last_name AS p_last`;
+  pa.first_name AS p_first, pa.last_name AS p_last, rr.id AS m_request_id`;
 interface MatchPeople {
+  /** The match's request. */
+  m_request_id: number | null;
   driver_id: number | null;
   d_first: string | null;
   d_last: string | null;
@@ -242,10 +246,10 @@ export async function timelineOf(
     [span.matchIds, TIMELINE_LIMIT],
   );
   const messages = await tx.query<
-    { id: number; match_id: number | null; request_id: number | null; person_id: number | null; kind: MessageKind; channel: Channel; status: MessageStatus; recipient: string; to_relay: boolean; answer: string | null; at: Date; r_first: string | null; r_last: string | null } & MatchPeople
+    { id: number; match_id: number | null; request_id: number | null; person_id: number | null; kind: MessageKind; channel: Channel; status: MessageStatus; recipient: string; to_relay: boolean; answer: string | null; at: Date; planned_at: Date; r_first: string | null; r_last: string | null } & MatchPeople
   >(
     `SELECT x.id, x.match_id, x.request_id, x.person_id, x.kind, x.channel, x.status, x.recipient, x.to_relay, x.answer,
-       coalesce(x.sent_at, x.created_at) AS at, ri.first_name AS r_first, ri.last_name AS r_last, ${MATCH_PEOPLE_COLS}
+       coalesce(x.sent_at, x.created_at) AS at, x.planned_at, ri.first_name AS r_first, ri.last_name AS r_last, ${MATCH_PEOPLE_COLS}
      FROM messages x ${MATCH_PEOPLE} LEFT JOIN person_identities ri ON ri.person_id = x.person_id
      WHERE ($3::int IS NULL AND (x.request_id = ANY($1::int[]) OR x.match_id = ANY($2::int[]))) OR x.person_id = $3
      ORDER BY at DESC, x.id DESC LIMIT $4`,
@@ -265,7 +269,7 @@ export async function timelineOf(
       at: r.created_at,
       actor: r.author,
       actorName: null,
-      requestId: r.request_id,
+      requestId: r.request_id ?? r.m_request_id,
       matchId: r.match_id,
       ...(r.match_id === null ? none : people(r)),
       noteId: r.id,
@@ -293,7 +297,7 @@ export async function timelineOf(
       // Messages are sent by the outbox, caused by a status change (shown on its own line).
       actor: 'outbox',
       actorName: null,
-      requestId: r.request_id,
+      requestId: r.request_id ?? r.m_request_id,
       matchId: r.match_id,
       ...(r.match_id === null ? none : people(r)),
       messageId: r.id,
@@ -305,6 +309,7 @@ export async function timelineOf(
       to: r.channel === 'letter' ? 'courrier postal' : r.recipient ? maskPhone(r.recipient) : '',
       toRelay: r.to_relay,
       answer: r.answer,
+      plannedAt: r.planned_at,
     })),
     ...requests.rows.map((r) => ({
       key: `request:${r.id}`,
