@@ -14,6 +14,7 @@ import { km } from '../fr/format.ts';
 import { PhoneLink } from '../fr/PhoneLink.tsx';
 import { Alternatives, type AlternativesValue } from './Alternatives.tsx';
 import { RequestMessages } from './Messages.tsx';
+import { RequestHistory } from '../timeline/RequestHistory.tsx';
 
 type Pt = { lng: number; lat: number };
 interface Proposal {
@@ -205,6 +206,7 @@ export function RequestShow() {
               <TextField label="Note jointe à la prochaine action" value={note} onChange={(e) => setNote(e.target.value)} size="small" sx={{ mt: 2, width: '100%' }} />
             </CardContent>
           </Card>
+          <RequestHistory requestId={req.id} passengerId={req.passengerId} version={version} />
           <Card>
             <CardContent>
               <Typography variant="h6">Messages (SMS, appels, courriers)</Typography>

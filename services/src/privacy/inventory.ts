@@ -226,6 +226,20 @@ export const INVENTORY: TableInventory[] = [
     nonPersonal: ['id', 'match_id', 'from_status', 'to_status', 'reason', 'at'],
   },
   {
+    // Notes about a request or a match of the person, or about the person: the coordination's memory of them.
+    table: 'notes',
+    about: `person_id = $1 OR request_id IN (SELECT id FROM requests WHERE passenger_id = $1) OR match_id IN ${MATCHES_OF}`,
+    exportAs: { key: 'notes' },
+    // After their request: the notes of requests the job has just anonymised, and of their matches.
+    stale: () => `request_id IN (SELECT id FROM requests WHERE anonymized_at IS NOT NULL)
+      OR match_id IN (SELECT m.id FROM matches m JOIN requests r ON r.id = m.request_id WHERE r.anonymized_at IS NOT NULL)`,
+    personal: {
+      body: { holds: 'what was said or agreed (health, family, a driver’s promise)', of: 'citizen', erase: { set: `''` }, retention: { set: `''` }, export: true },
+      author: { holds: 'who wrote the note', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: true },
+    },
+    nonPersonal: ['id', 'territory_id', 'request_id', 'match_id', 'person_id', 'kind', 'created_at'],
+  },
+  {
     table: 'rpc_journeys',
     about: `match_id IN ${MATCHES_OF}`,
     exportAs: { key: 'registryDeclarations' },
