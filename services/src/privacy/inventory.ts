@@ -208,7 +208,9 @@ export const INVENTORY: TableInventory[] = [
       status_changed_by: { holds: 'who changed the status', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: true },
     },
     nonPersonal: ['id', 'territory_id', 'request_id', 'trip_id', 'leg', 'date', 'pickup_min', 'dropoff_min', 'detour_m', 'detour_s', 'score',
-      'approximate', 'status', 'status_changed_at', 'created_at', 'updated_at', 'shared_m'],
+      'approximate', 'status', 'status_changed_at', 'created_at', 'updated_at', 'shared_m',
+      // What a widening changed to find the match (tolerance, corridor, day): search parameters, no one's data.
+      'widened'],
   },
   {
     table: 'match_events',
