@@ -267,6 +267,12 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
   '/api/requests/{id}/match': {
     post: one('request', 'Run the matching again for a request and store the proposals as matches'),
   },
+  '/api/requests/{id}/near-misses': {
+    get: one('request', 'Drivers who nearly fit (other times that day, other days at that time, just outside the corridor) with the gap in French, and the one-click widenings with the drivers each adds'),
+  },
+  '/api/requests/{id}/widen': {
+    post: one('request', 'Widen a request’s search ({kind: tolerance | corridor | day}) and store the drivers it adds as proposals marked `widened`'),
+  },
   ...crud('matches', 'match', { remove: 'Delete a match still proposed (later ones keep their history: cancel them)' }),
   '/api/matches/{id}/directions': {
     get: one('match', 'Directions for the driver, in French: the route through the pickup and the drop-off'),

@@ -212,7 +212,9 @@ export const INVENTORY: TableInventory[] = [
       // A volunteer's trip: who drove, the span and distance of the whole trip, its costs (the plan holds times and
       // distances only, never the volunteer's home).
       'kind', 'volunteer_id', 'participation_eur', 'allowance_eur', 'volunteer_distance_m', 'volunteer_start_min',
-      'volunteer_end_min', 'wait_min', 'volunteer_plan'],
+      'volunteer_end_min', 'wait_min', 'volunteer_plan',
+      // What a widening changed to find the match (tolerance, corridor, day): search parameters, no one's data.
+      'widened'],
   },
   {
     table: 'match_events',
