@@ -1,5 +1,6 @@
 /**
- * Matching benchmark: `npm run bench -- match [--trips 100000] [--requests 400] [--spread lot|national] [--no-postgis]`.
+ * Matching benchmark: `npm run bench -- match [--trips 100000] [--requests 400] [--spread lot|national] [--no-postgis]
+ * [--volunteers N]` (N seeded volunteer drivers matched beside the commuters, see volunteers.ts).
  * Seeded driver legs on real Lot routes (`--spread national`: the same routes laid in 16 places of France, each its
  * own territory); prints index build time, process RSS, memory per route vertex, latency with the router excluded
  * and with the embedded router, queries per second, recall against brute force, and the same query in PostGIS as a
@@ -22,6 +23,7 @@ import { isoWeekday } from '../src/time/days.ts';
 import { createRouter } from '../src/routing/index.ts';
 import type { Router } from '../src/routing/types.ts';
 import { PlaceRouter } from './place-router.ts';
+import { volunteerBench } from './volunteers.ts';
 import { FRANCE, makeLegs, makeQueries, readRoutes } from './synthetic.ts';
 
 const arg = (name: string, fallback: number) => {
@@ -264,6 +266,7 @@ async function main() {
   if (ref) sideBySide(ref, figures);
   if (flag('no-postgis')) console.log('postgis comparison                 skipped (--no-postgis)');
   else await postgisComparison(legs, queries, matcher, candidateMs);
+  if (arg('volunteers', 0) > 0) await volunteerBench({ pgUrl: PG_URL, router, matcher, queries, count: arg('volunteers', 0), line, pct });
   await router.close?.();
 }
 

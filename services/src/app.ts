@@ -11,6 +11,7 @@ import { openapiDocument } from './openapi.ts';
 import { matchCreateRoutes } from './resources/matches/create.ts';
 import { matchRoutes } from './resources/matches/match-route.ts';
 import { matchResourceRoutes } from './resources/matches/routes.ts';
+import { noteRoutes } from './resources/notes/routes.ts';
 import { peopleRoutes } from './resources/people/routes.ts';
 import { planRoutes } from './resources/plans/routes.ts';
 import { placeRoutes } from './resources/places/routes.ts';
@@ -84,6 +85,7 @@ export function createApp(s: Services, plugins: Plugin[] = []): Koa {
     tokenRoutes,
     placeRoutes,
     volunteerRoutes,
+    noteRoutes,
     volunteerDocumentRoutes,
     costRoutes,
   ]) {

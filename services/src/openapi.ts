@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { needsDateOrWeekdays, tripAsk } from './matching/query.ts';
 import { rulesSchema } from './matching/rules.ts';
 import { TOKEN_ROLES } from './domain/tokens.ts';
+import { notePaths, noteSchemas } from './resources/notes/openapi.ts';
 import { placePaths, placeSchemas } from './resources/places/openapi.ts';
 import { matchBody } from './resources/matches/match-route.ts';
 import { tokenBody } from './resources/tokens/routes.ts';
@@ -278,6 +279,12 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
   '/api/requests/{id}/match': {
     post: one('request', 'Run the matching again for a request and store the proposals as matches'),
   },
+  '/api/requests/{id}/near-misses': {
+    get: one('request', 'Drivers who nearly fit (other times that day, other days at that time, just outside the corridor) with the gap in French, and the one-click widenings with the drivers each adds'),
+  },
+  '/api/requests/{id}/widen': {
+    post: one('request', 'Widen a request’s search ({kind: tolerance | corridor | day}) and store the drivers it adds as proposals marked `widened`'),
+  },
   ...crud('matches', 'match', { remove: 'Delete a match still proposed (later ones keep their history: cancel them)' }),
   '/api/matches/{id}/directions': {
     get: one('match', 'Directions for the driver, in French: the route through the pickup and the drop-off'),
@@ -291,6 +298,7 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
   },
   ...tokenPaths(),
   ...placePaths(),
+  ...notePaths(),
   ...crud('users', 'user'),
   ...crud('providers', 'provider'),
   '/api/feeds': { get: list('feed', 'Imported GTFS feeds (read-only)') },
@@ -365,7 +373,7 @@ export function openapiDocument(mounted?: RouteEntry[]) {
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      schemas: { Error: error, Proposal: proposal, Rules: json(rulesSchema), Token: token, Volunteer: volunteerSchema, ...placeSchemas },
+      schemas: { Error: error, Proposal: proposal, Rules: json(rulesSchema), Token: token, Volunteer: volunteerSchema, ...placeSchemas, ...noteSchemas },
     },
   };
 }

@@ -15,11 +15,14 @@ import { PhoneLink } from '../fr/PhoneLink.tsx';
 import { Alternatives, type AlternativesValue } from './Alternatives.tsx';
 import { RequestMessages } from './Messages.tsx';
 import { ProposalKind, Rematch, volunteerAsTrip, type ProposalCosts } from './VolunteerProposal.tsx';
+import { RequestHistory } from '../timeline/RequestHistory.tsx';
+import { NearMisses, WidenedNote, type WidenedValue } from './NearMisses.tsx';
 
 type Pt = { lng: number; lat: number };
 interface Proposal extends ProposalCosts {
   id: number; tripId: number | null; driverId: number; leg: string; date: string | null; pickup: Pt & { time: string }; dropoff: Pt & { time: string };
   detourM: number; detourS: number; score: number; directContact: boolean; status: string; statusReason: string | null; note: string | null;
+  widened?: WidenedValue | null;
 }
 interface Req {
   id: number; territoryId: number; passengerId: number | null; from: Pt; to: Pt; fromLabel: string | null; toLabel: string | null;
@@ -184,7 +187,7 @@ export function RequestShow() {
                             <br /><small>{m.directContact ? 'Accepte l’appel direct' : 'Via la coordination'}</small>
                             <ProposalKind m={m} />
                           </TableCell>
-                          <TableCell sx={{ whiteSpace: 'nowrap' }}>{m.pickup.time} → {m.dropoff.time}</TableCell>
+                          <TableCell sx={{ whiteSpace: 'nowrap' }}>{m.pickup.time} → {m.dropoff.time}<WidenedNote widened={m.widened ?? null} date={m.date} requestDate={req.date} /></TableCell>
                           <TableCell sx={{ whiteSpace: 'nowrap' }}>{Math.round(m.detourS / 60)} min · {km(m.detourM)}</TableCell>
                           <TableCell>{t(`comobi.matchStatus.${m.status}`)}{m.statusReason ? ` (${t(`comobi.${m.status}Reasons.${m.statusReason}`)})` : ''}</TableCell>
                           <TableCell onClick={(e) => e.stopPropagation()}>
@@ -207,12 +210,14 @@ export function RequestShow() {
               <TextField label="Note jointe à la prochaine action" value={note} onChange={(e) => setNote(e.target.value)} size="small" sx={{ mt: 2, width: '100%' }} />
             </CardContent>
           </Card>
+          <RequestHistory requestId={req.id} passengerId={req.passengerId} version={version} />
           <Card>
             <CardContent>
               <Typography variant="h6">Messages (SMS, appels, courriers)</Typography>
               <RequestMessages requestId={req.id} version={version} names={(pid) => (pid === null ? '—' : name(people.get(pid)))} />
             </CardContent>
           </Card>
+          <NearMisses requestId={req.id} proposals={req.proposals.length} version={version} onWidened={load} />
           {req.proposals.length === 0 || alternatives ? (
             <Card>
               <CardContent>

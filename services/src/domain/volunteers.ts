@@ -346,6 +346,13 @@ export interface VolunteerCandidate {
   recentAsks: number;
 }
 
+/**
+ * The farthest a volunteer may live from an end of the trip, as the crow flies, in SQL: their kilometres, or their
+ * minutes at the fastest any car goes (150 km/h, 2,500 m a minute), with 2 % to spare for the sphere against the
+ * spheroid (matching checks exactly afterwards).
+ */
+const REACH_M = `LEAST(COALESCE(v.max_km * 1000, 'Infinity'::float8), COALESCE(v.max_minutes * 2500, 'Infinity'::float8)) / 0.98`;
+
 /** "Lately", for spreading the load between volunteers. */
 export const RECENT_DAYS = 30;
 /** Matches that hold the volunteer's time (as they hold a commuter's seat): no other trip of theirs may overlap them. */
@@ -362,6 +369,8 @@ export async function volunteersForMatching(
   excludePersonId?: number,
   /** One volunteer only (a coordinator proposing them). */
   only?: number,
+  /** The request's two ends: volunteers who live too far from either are left out here (no road beats the crow). */
+  ends?: { from: [number, number]; to: [number, number] },
 ): Promise<VolunteerCandidate[]> {
   const { rows } = await tx.query<{
     person_id: number;
@@ -393,8 +402,12 @@ export async function volunteersForMatching(
           AND m.created_at >= now() - make_interval(days => $5)) AS recent
      FROM volunteers v JOIN people p ON p.id = v.person_id
      WHERE v.active AND p.anonymized_at IS NULL AND ($1::int[] IS NULL OR v.territory_id = ANY($1::int[]))
-       AND v.person_id <> $3 AND ($6::int IS NULL OR v.person_id = $6)`,
-    [territoryIds, date, excludePersonId ?? -1, BOOKED_STATUSES, RECENT_DAYS, only ?? null],
+       AND v.person_id <> $3 AND ($6::int IS NULL OR v.person_id = $6)
+       AND ($7::float8 IS NULL OR (
+         ST_DWithin(v.home::geography, ST_SetSRID(ST_MakePoint($7, $8), 4326)::geography, ${REACH_M})
+         AND ST_DWithin(v.home::geography, ST_SetSRID(ST_MakePoint($9, $10), 4326)::geography, ${REACH_M})))`,
+    [territoryIds, date, excludePersonId ?? -1, BOOKED_STATUSES, RECENT_DAYS, only ?? null,
+      ends?.from[0] ?? null, ends?.from[1] ?? null, ends?.to[0] ?? null, ends?.to[1] ?? null],
   );
   return rows.map((r) => ({
     personId: r.person_id,

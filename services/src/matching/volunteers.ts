@@ -258,7 +258,7 @@ export async function matchVolunteers(
 ): Promise<VolunteerAnswer> {
   const empty: VolunteerAnswer = { proposals: [], approximate: false, considered: 0, rejected: {} };
   if (!q.date) return empty;
-  const all = await volunteersForMatching(db, q.territoryIds, q.date, q.passengerId, only);
+  const all = await volunteersForMatching(db, q.territoryIds, q.date, q.passengerId, only, only === undefined ? { from: q.from, to: q.to } : undefined);
   const rejected: Partial<Record<Rejection, number>> = {};
   const reject = (r: Rejection) => (rejected[r] = (rejected[r] ?? 0) + 1);
   const left = all.filter((v) => {

@@ -212,7 +212,9 @@ export const INVENTORY: TableInventory[] = [
       // A volunteer's trip: who drove, the span and distance of the whole trip, its costs (the plan holds times and
       // distances only, never the volunteer's home).
       'kind', 'volunteer_id', 'participation_eur', 'allowance_eur', 'volunteer_distance_m', 'volunteer_start_min',
-      'volunteer_end_min', 'wait_min', 'volunteer_plan'],
+      'volunteer_end_min', 'wait_min', 'volunteer_plan',
+      // What a widening changed to find the match (tolerance, corridor, day): search parameters, no one's data.
+      'widened'],
   },
   {
     table: 'match_events',
@@ -224,6 +226,20 @@ export const INVENTORY: TableInventory[] = [
       actor: { holds: 'who changed the status', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: true },
     },
     nonPersonal: ['id', 'match_id', 'from_status', 'to_status', 'reason', 'at'],
+  },
+  {
+    // Notes about a request or a match of the person, or about the person: the coordination's memory of them.
+    table: 'notes',
+    about: `person_id = $1 OR request_id IN (SELECT id FROM requests WHERE passenger_id = $1) OR match_id IN ${MATCHES_OF}`,
+    exportAs: { key: 'notes' },
+    // After their request: the notes of requests the job has just anonymised, and of their matches.
+    stale: () => `request_id IN (SELECT id FROM requests WHERE anonymized_at IS NOT NULL)
+      OR match_id IN (SELECT m.id FROM matches m JOIN requests r ON r.id = m.request_id WHERE r.anonymized_at IS NOT NULL)`,
+    personal: {
+      body: { holds: 'what was said or agreed (health, family, a driver’s promise)', of: 'citizen', erase: { set: `''` }, retention: { set: `''` }, export: true },
+      author: { holds: 'who wrote the note', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: true },
+    },
+    nonPersonal: ['id', 'territory_id', 'request_id', 'match_id', 'person_id', 'kind', 'created_at'],
   },
   {
     table: 'rpc_journeys',
