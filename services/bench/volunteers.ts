@@ -40,9 +40,10 @@ export async function volunteerBench(o: {
     // The bench's trips are in territory 1 (the Lot, or the first place of --spread national).
     await db.query(`INSERT INTO territories (id, slug, name) VALUES (1, 'lot', 'Lot') ON CONFLICT DO NOTHING`);
     const rng = seedrandom('bench-volunteers');
-    const rows = Array.from({ length: o.count }, () => {
+    const rows = Array.from({ length: o.count }, (_, n) => {
       const days = [1, 2, 3, 4, 5, 6].filter(() => rng() < 0.45);
       return {
+        n: n + 1,
         lng: 1.0 + rng() * 1.2,
         lat: 44.2 + rng() * 0.75,
         max_km: rng() < 0.8 ? 20 + Math.round(rng() * 30) : null,
@@ -56,8 +57,8 @@ export async function volunteerBench(o: {
     });
     const t0 = performance.now();
     await db.query(
-      `WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) WITH ORDINALITY AS x(lng float8, lat float8, max_km real,
-         max_minutes int, wheelchair bool, purposes text[], slots jsonb, n bigint)),
+      `WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(n bigint, lng float8, lat float8, max_km real,
+         max_minutes int, wheelchair bool, purposes text[], slots jsonb)),
        p AS (INSERT INTO people (territory_id, is_driver) SELECT 1, true FROM x ORDER BY n RETURNING id),
        pn AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM p),
        v AS (INSERT INTO volunteers (person_id, territory_id, home, max_km, max_minutes, seats, wheelchair, purposes)
@@ -70,6 +71,11 @@ export async function volunteerBench(o: {
     console.log(`volunteers seeded                  ${o.count} on the Lot in ${((performance.now() - t0) / 1000).toFixed(1)} s (weekly slots, 20–50 km or 25–60 min from home)`);
     const asks = o.queries.map((q) => ({ ...q, territoryIds: [1], purpose: 'health' as const, needs: [] }));
     for (const q of asks.slice(0, 20)) await matchVolunteers(db, o.router, q); // warm-up
+    const cpu = () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
+    };
+    const bothCpuMs: number[] = [];
     const carpoolMs: number[] = [];
     const volunteerMs: number[] = [];
     const bothMs: number[] = [];
@@ -86,16 +92,19 @@ export async function volunteerBench(o: {
       volunteerMs.push(performance.now() - t);
       // As the API runs them: both at once (matching/combined.ts).
       t = performance.now();
+      const c0 = cpu();
       await Promise.all([o.matcher.match(q), matchVolunteers(db, o.router, q)]);
       bothMs.push(performance.now() - t);
+      bothCpuMs.push(cpu() - c0);
       considered.push(vol.considered);
       found.push(vol.proposals.length);
       if (carpool.proposals.length) servedCarpool++;
       if (carpool.proposals.length || vol.proposals.length) servedEither++;
     }
-    o.line('match, commuters only (wall)', carpoolMs);
-    o.line('match, volunteers only (wall)', volunteerMs);
-    o.line('match, commuters + volunteers (wall)', bothMs);
+    o.line('commuters only (wall)', carpoolMs);
+    o.line('volunteers only (wall)', volunteerMs);
+    o.line('commuters + volunteers (wall)', bothMs);
+    o.line('commuters + volunteers (cpu)', bothCpuMs);
     console.log(
       `volunteers per request (median)    ${o.pct(considered, 50)} within reach of both ends, ${o.pct(found, 50)} proposed; requests served: ${servedCarpool}/${asks.length} by commuters, ${servedEither}/${asks.length} with volunteers`,
     );

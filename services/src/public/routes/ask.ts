@@ -9,6 +9,7 @@ import { labelOf, readTripForm, type PublicKit } from '../kit.ts';
 import { csrfToken, currentCitizen } from '../session.ts';
 import { communesOf } from '../territories.ts';
 import { askForm, askResult, type Offer } from '../views.ts';
+import { matchAll, volunteerQueryOf } from '../../matching/combined.ts';
 
 /** How many drivers the public answer names at most (by first name, when they agreed to direct contact). */
 const DRIVERS_SHOWN = 5;
@@ -75,14 +76,15 @@ export function askRoutes(root: Router, k: PublicKit) {
         purpose: purpose!,
       };
       // Matching runs before the transaction: the router may be slow, a lock must not wait on it.
-      const answer = await s.matcher.match(toMatchQuery(ask, [t.id], ask.toleranceMin, citizen?.personId ?? undefined));
+      // Commuters and volunteers: the coordination arranges a volunteer's trip, so only commuters are shown below.
+      const answer = await matchAll(s, volunteerQueryOf(toMatchQuery(ask, [t.id], ask.toleranceMin, citizen?.personId ?? undefined), ask));
       const scope = { actor: 'public', territoryIds: [t.id] };
       const requestId = await s.db.transaction(async (tx) => {
         const passengerId = await personOfForm(tx, t.id, citizen?.personId ?? null, who, { driver: false, direct: false }, 'formulaire_chercher');
         return recordRequest(tx, scope, t.id, { ...ask, passengerId }, answer);
       });
       // Drivers are shown by first name and times only when they agreed to direct contact.
-      const shown = answer.proposals.filter((p) => p.directContact).slice(0, DRIVERS_SHOWN);
+      const shown = answer.proposals.filter((p) => p.kind === 'carpool' && p.directContact).slice(0, DRIVERS_SHOWN);
       const names = await firstNames(s.db, shown.map((p) => p.driverId));
       const offers: Offer[] = shown.flatMap((p) => {
         const n = names.get(p.driverId);
