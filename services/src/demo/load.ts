@@ -7,6 +7,7 @@ import { addCommunes, createTerritory } from '../domain/territories.ts';
 import { insertTrips, routeTrip, type RoutedTrip } from '../domain/trips.ts';
 import { referenceOf } from '../territory/reference.ts';
 import type { LngLat, Router } from '../routing/types.ts';
+import { addDemoNotes } from './notes.ts';
 
 interface DemoFile {
   territory: { slug: string; name: string; coordinatorPhone: string };
@@ -149,7 +150,7 @@ export async function loadDemo(
       territoryId,
       demo.trips.map((t, i) => ({ ...routed[i], input: { ...routed[i].input, driverId: idOf.get(t.driverRef)! } })),
     );
-    await recordRequests(
+    const requestIds = await recordRequests(
       tx,
       scope,
       territoryId,
@@ -171,6 +172,7 @@ export async function loadDemo(
         answer: { proposals: [], approximate: false },
       })),
     );
+    await addDemoNotes(tx, scope, requestIds);
     return { territoryId, people: demo.people.length, trips: demo.trips.length, requests: demo.requests.length };
   };
   return db.transaction ? db.transaction(work) : work(db);

@@ -326,7 +326,10 @@ export async function timelineOf(
       date: r.date,
     })),
   ];
-  entries.sort((a, b) => b.at.getTime() - a.at.getTime() || b.key.localeCompare(a.key));
+  // Newest first; at the same instant (one transaction) the request taken comes last, being what the rest follows.
+  const taken = (e: TimelineEntry) => (e.type === 'request' ? 1 : 0);
+  const [typeOf, idOf] = [(e: TimelineEntry) => e.key.split(':')[0], (e: TimelineEntry) => Number(e.key.split(':')[1])];
+  entries.sort((a, b) => b.at.getTime() - a.at.getTime() || taken(a) - taken(b) || typeOf(b).localeCompare(typeOf(a)) || idOf(b) - idOf(a));
   const kept = entries.slice(0, TIMELINE_LIMIT);
   const named = new Map<number, { id: number; territoryId: number }>();
   for (const p of s.people) named.set(p.id, p);
