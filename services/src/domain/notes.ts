@@ -160,7 +160,8 @@ export type TimelineEntry = Base &
         status: MessageStatus;
         personId: number | null;
         personName: string | null;
-        to: string;
+        /** The number masked ("06 •• •• •• 78"), or "courrier postal". */
+        recipient: string;
         toRelay: boolean;
         answer: string | null;
         /** When it goes (a reminder: the day before the trip). */
@@ -306,7 +307,7 @@ export async function timelineOf(
       status: r.status,
       personId: r.person_id,
       personName: r.person_id === null ? null : nameOf(r.r_first, r.r_last),
-      to: r.channel === 'letter' ? 'courrier postal' : r.recipient ? maskPhone(r.recipient) : '',
+      recipient: r.channel === 'letter' ? 'courrier postal' : r.recipient ? maskPhone(r.recipient) : '',
       toRelay: r.to_relay,
       answer: r.answer,
       plannedAt: r.planned_at,

@@ -29,7 +29,7 @@ const entry = {
   type: 'object',
   required: ['key', 'type', 'at', 'actor', 'actorName', 'requestId', 'matchId'],
   description:
-    'One line of a timeline. type call/note: a note (text, noteId, subjectType); status: a match changed status (from, to, reason, text: the note typed with it); message: a message of the outbox (messageId, messageKind, channel, status, personId, personName, to masked, toRelay, answer, plannedAt); request: the request was taken (text: its note, fromLabel, toLabel, date). driverId/driverName/passengerId/passengerName name the match’s people when the entry is about a match.',
+    'One line of a timeline. type call/note: a note (text, noteId, subjectType); status: a match changed status (from, to, reason, text: the note typed with it); message: a message of the outbox (messageId, messageKind, channel, status, personId, personName, recipient masked, toRelay, answer, plannedAt); request: the request was taken (text: its note, fromLabel, toLabel, date). driverId/driverName/passengerId/passengerName name the match’s people when the entry is about a match.',
   properties: {
     key: { type: 'string', example: 'note:12' },
     type: { enum: [...NOTE_KINDS, 'status', 'message', 'request'] },
@@ -46,6 +46,21 @@ const entry = {
     from: nullable({ enum: MATCH_STATUSES }),
     to: { enum: MATCH_STATUSES },
     reason: nullable({ type: 'string' }),
+    noteId: { type: 'integer' },
+    subjectType: { enum: NOTE_SUBJECTS },
+    messageId: { type: 'integer' },
+    messageKind: { type: 'string' },
+    channel: { enum: ['sms', 'voice', 'letter'] },
+    status: { type: 'string' },
+    personId: nullable({ type: 'integer' }),
+    personName: nullable({ type: 'string' }),
+    recipient: { type: 'string' },
+    toRelay: { type: 'boolean' },
+    answer: nullable({ type: 'string' }),
+    plannedAt: dateTime,
+    fromLabel: nullable({ type: 'string' }),
+    toLabel: nullable({ type: 'string' }),
+    date: nullable({ type: 'string', format: 'date' }),
   },
 };
 
