@@ -184,6 +184,19 @@ describe('timelines', () => {
     expect(rows.map((r) => r.subject_id).sort()).toEqual([f.driverId, f.passengerId].sort());
   });
 
+  it('show a request’s own status changes, with the coded reason and who, and export them with the passenger', async () => {
+    const f = await fixture();
+    expect((await coord.req('PUT', `/api/requests/${f.requestId}`, { status: 'unserved', unservedReason: 'no_driver_at_time' })).status).toBe(200);
+    // The same status again changes nothing; a note alone records no status change.
+    expect((await coord.req('PUT', `/api/requests/${f.requestId}`, { status: 'unserved', unservedReason: 'no_driver_at_time' })).status).toBe(200);
+    expect((await coord.req('PUT', `/api/requests/${f.requestId}`, { note: 'Orientée vers le TAD.' })).status).toBe(200);
+    const tl = await coord.req('GET', `/api/requests/${f.requestId}/timeline`);
+    const changes = tl.body.filter((e: any) => e.type === 'request_status');
+    expect(changes).toEqual([expect.objectContaining({ from: 'open', to: 'unserved', reason: 'no_driver_at_time', actor: `user:${coordUserId}`, actorName: 'Claire Martin' })]);
+    const exp = await srv.api('GET', `/api/people/${f.passengerId}/export`);
+    expect(exp.body.requestEvents).toEqual([expect.objectContaining({ request_id: f.requestId, to_status: 'unserved', reason: 'no_driver_at_time' })]);
+  });
+
   it('are erased and exported with the person', async () => {
     const f = await fixture();
     const words = 'Aidée par sa voisine Gisèle Secretnote au 06 99 88 77 66';

@@ -222,6 +222,16 @@ export const INVENTORY: TableInventory[] = [
     nonPersonal: ['id', 'match_id', 'from_status', 'to_status', 'reason', 'at'],
   },
   {
+    // A request's status changes: codes and dates, and who made them.
+    table: 'request_events',
+    about: 'request_id IN (SELECT id FROM requests WHERE passenger_id = $1)',
+    exportAs: { key: 'requestEvents' },
+    personal: {
+      actor: { holds: 'who changed the status', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: true },
+    },
+    nonPersonal: ['id', 'request_id', 'from_status', 'to_status', 'reason', 'at'],
+  },
+  {
     // Notes about a request or a match of the person, or about the person: the coordination's memory of them.
     table: 'notes',
     about: `person_id = $1 OR request_id IN (SELECT id FROM requests WHERE passenger_id = $1) OR match_id IN ${MATCHES_OF}`,
