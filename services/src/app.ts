@@ -19,6 +19,7 @@ import { requestRoutes } from './resources/requests/routes.ts';
 import { territoryRoutes } from './resources/territories/routes.ts';
 import { tokenRoutes } from './resources/tokens/routes.ts';
 import { tripRoutes } from './resources/trips/routes.ts';
+import { volunteerRoutes } from './resources/volunteers/routes.ts';
 import { osrmRoutes } from './routing/osrm-endpoints.ts';
 import { clientAddressMiddleware, trustedProxies } from './security/client-address.ts';
 
@@ -81,6 +82,7 @@ export function createApp(s: Services, plugins: Plugin[] = []): Koa {
     planRoutes,
     tokenRoutes,
     placeRoutes,
+    volunteerRoutes,
     noteRoutes,
   ]) {
     const r = routes(s);
