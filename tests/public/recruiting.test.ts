@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/browser.ts';
 import { addCommunes } from '../../services/src/domain/territories.ts';
 import { createToken } from '../../services/src/domain/tokens.ts';
 import { addDays } from '../../services/src/time/days.ts';
@@ -141,5 +142,28 @@ describe('/stats: where drivers are missing, under the small-count rules', () =>
     const csv = await (await fetch(`${srv.url}/api/stats?territory=lot-recrutement&from=${D1.slice(0, 7)}&to=${D2.slice(0, 7)}&format=csv`)).text();
     expect(csv).toContain(`unserved_by_pair,${INSEE.assier}-${INSEE.figeac}-arrive-9h,Assier → Figeac,5`);
     expect(csv).not.toContain('Mercuès → Cahors');
+  });
+
+  it('reads on a phone (390 × 844): the map and the table fit the screen', async () => {
+    const shots = path.resolve(import.meta.dirname, '../output/screenshots');
+    fs.mkdirSync(shots, { recursive: true });
+    const browser = await launchChromium();
+    try {
+      const page = await (await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'fr-FR' })).newPage();
+      await page.goto(`${srv.url}/stats?territoire=lot-recrutement&${period}`);
+      const heading = page.getByRole('heading', { name: 'Où manquent des conducteurs' });
+      await heading.scrollIntoViewIfNeeded();
+      const table = page.locator('table', { has: page.locator('caption', { hasText: 'Où manquent des conducteurs' }) });
+      expect(await table.locator('tbody tr').first().innerText()).toMatch(/Assier → Figeac\s+arrivée entre 9 h et 10 h\s+5\s+2/);
+      const svg = page.getByRole('img', { name: 'Trajets où manquent des conducteurs' });
+      expect((await svg.boundingBox())!.width).toBeLessThanOrEqual(390);
+      expect(await svg.locator('line').count()).toBe(1);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await page.screenshot({ path: path.join(shots, '73-stats-recrutement-390.png') });
+      await table.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(shots, '74-stats-recrutement-tableau-390.png') });
+    } finally {
+      await browser.close();
+    }
   });
 });
