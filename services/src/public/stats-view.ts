@@ -73,7 +73,8 @@ function communeMap(st: Stats, shapes: CommuneShapes): Html {
 </table></div>`;
 }
 
-const hourLabel = (p: PublishedPair) => `${p.timeKind === 'arrive' ? 'arrivée' : 'départ'} entre ${p.hour} h et ${p.hour + 1} h`;
+// No-break spaces: on a phone, "9 h" and "Assier →" stay on one line.
+const hourLabel = (p: PublishedPair) => `${p.timeKind === 'arrive' ? 'arrivée' : 'départ'} entre ${p.hour}\u00a0h et ${p.hour + 1}\u00a0h`;
 
 /** The pairs of communes with the most unserved demand, as lines over the communes, then as a table. */
 function recruitingSection(st: Stats, shapes: CommuneShapes): Html {
@@ -99,7 +100,7 @@ function recruitingSection(st: Stats, shapes: CommuneShapes): Html {
 <div class="fr-table"><table>
   <caption>Où manquent des conducteurs</caption>
   <thead><tr><th scope="col">Trajet</th><th scope="col">Horaire</th><th scope="col">Demandes non servies</th><th scope="col">Conducteurs réguliers à trouver</th></tr></thead>
-  <tbody>${r.pairs.map((p) => html`<tr><th scope="row">${p.origin.name} → ${p.destination.name}</th><td>${hourLabel(p)}</td><td>${display(p.unserved)}</td><td>${p.driversNeeded}</td></tr>`)}
+  <tbody>${r.pairs.map((p) => html`<tr><th scope="row">${p.origin.name} → ${p.destination.name}</th><td>${hourLabel(p)}</td><td>${display(p.unserved)}</td><td>${p.driversNeeded}</td></tr>`)}
   ${r.hiddenPairs ? html`<tr><th scope="row">${r.hiddenPairs} autre${r.hiddenPairs > 1 ? 's' : ''} trajet${r.hiddenPairs > 1 ? 's' : ''}</th><td></td><td>moins de 5 chacun</td><td></td></tr>` : ''}</tbody>
 </table></div>
 <p class="fr-text--sm">Conducteurs réguliers à trouver : des conducteurs qui font ce trajet à cet horaire, les jours de semaine, chacun prenant jusqu’à 2 passagers par jour. Les effectifs inférieurs à 5 ne sont pas publiés.</p>`;
