@@ -12,7 +12,7 @@ interface Pair {
 interface Recruiting { from: string; to: string; unservedTotal: number; pairs: Pair[] }
 
 const frDate = (iso: string) => iso.split('-').reverse().join('/');
-export const hourText = (p: Pair) => `${p.timeKind === 'arrive' ? 'arrivée' : 'départ'} entre ${p.hour} h et ${p.hour + 1} h`;
+export const hourText = (p: Pair) => `${p.timeKind === 'arrive' ? 'arrivée' : 'départ'} entre ${p.hour}\u00a0h et ${p.hour + 1}\u00a0h`;
 
 /** What to tell a recruiting campaign: "2 conducteurs réguliers Assier → Figeac, arrivée entre 9 h et 10 h". */
 function campaign(p: Pair) {
@@ -47,23 +47,23 @@ export function Recruiting({ territoryId }: { territoryId?: number | null }) {
             <Typography variant="body2" sx={{ mb: 1 }}>
               Du {frDate(data.from)} au {frDate(data.to)} : {data.unservedTotal} demande{data.unservedTotal > 1 ? 's' : ''} restée{data.unservedTotal > 1 ? 's' : ''} sans
               conducteur (aucun conducteur, pas à cet horaire, plus de place, conducteurs indisponibles). Les trajets et horaires qui en
-              comptent le plus, et les conducteurs réguliers qui les auraient servies (2 passagers par jour chacun).
+              comptent le plus ; « à trouver » : les conducteurs réguliers à cet horaire qui les auraient servies (2 passagers par jour chacun).
             </Typography>
             {data.pairs.length ? (
               <Stack direction={{ xs: 'column', lg: 'row' }} spacing={2}>
-                <Box sx={{ flex: '1 1 50%', minWidth: 0, overflowX: 'auto' }}>
+                <Box sx={{ flex: '3 1 0', minWidth: 0, overflowX: 'auto' }}>
                   <Table size="small" data-testid="recruiting-table">
                     <TableHead>
                       <TableRow>
                         <TableCell>Trajet</TableCell><TableCell>Horaire</TableCell><TableCell align="right">Non servies</TableCell>
-                        <TableCell align="right">Jours</TableCell><TableCell align="right">Conducteurs à trouver</TableCell><TableCell align="right">Déjà sur l’axe</TableCell>
+                        <TableCell align="right">Jours</TableCell><TableCell align="right">À trouver</TableCell><TableCell align="right">Déjà sur l’axe</TableCell>
                       </TableRow>
                     </TableHead>
                     <TableBody>
                       {data.pairs.map((p) => (
                         <TableRow key={`${p.origin.insee}-${p.destination.insee}-${p.timeKind}-${p.hour}`} title={campaign(p)}>
-                          <TableCell>{p.origin.name} → {p.destination.name}</TableCell>
-                          <TableCell>{hourText(p)}</TableCell>
+                          <TableCell sx={{ whiteSpace: 'nowrap' }}>{p.origin.name} → {p.destination.name}</TableCell>
+                          <TableCell sx={{ whiteSpace: 'nowrap' }}>{hourText(p)}</TableCell>
                           <TableCell align="right">{p.unserved}</TableCell>
                           <TableCell align="right">{p.days}</TableCell>
                           <TableCell align="right"><b>{p.driversNeeded}</b></TableCell>
@@ -74,7 +74,7 @@ export function Recruiting({ territoryId }: { territoryId?: number | null }) {
                   </Table>
                   <Typography variant="body2" sx={{ mt: 1 }} data-testid="recruiting-first">À viser d’abord : {campaign(data.pairs[0])}.</Typography>
                 </Box>
-                <Box sx={{ flex: '1 1 50%', minWidth: 280 }}>
+                <Box sx={{ flex: '2 1 0', minWidth: 280 }}>
                   <BaseMap territoryId={territoryId} fit={fit} height={340}>
                     {data.pairs.map((p) => (
                       <Polyline key={`${p.origin.insee}-${p.destination.insee}-${p.timeKind}-${p.hour}`}

@@ -111,6 +111,7 @@ export interface SimRequest {
 
 export interface Scenario {
   seed: string;
+  demandFactor: number;
   from: string;
   days: number;
   drivers: SimDriver[];
@@ -164,7 +165,10 @@ function poisson(rng: () => number, mean: number): number {
  * Saturdays, none on Sundays) over the replayed days, and called in `lead` days before (the first days' calls fall
  * before `from`: the replay starts with them on its first day).
  */
-export function makeScenario(communes: Commune[], opts: { seed: string; from: string; days: number }): Scenario {
+export function makeScenario(
+  communes: Commune[],
+  opts: { seed: string; from: string; days: number; demandFactor?: number },
+): Scenario {
   const rng = seedrandom(`comobi-simulate-${opts.seed}`);
   const pick = <T>(a: readonly T[]) => a[Math.floor(rng() * a.length)];
   const between = (lo: number, hi: number) => lo + rng() * (hi - lo);
@@ -210,7 +214,8 @@ export function makeScenario(communes: Commune[], opts: { seed: string; from: st
   });
 
   // Demand: asks a trip day, weekdays mostly (Saturday a fifth of a weekday, Sunday none).
-  const perWeekday = (REQUESTS_PER_MONTH * 12) / 52 / (5 + 0.2);
+  // demandFactor (default 1, the calibration) scales the asks only: a sensitivity run, never the reported instance.
+  const perWeekday = ((REQUESTS_PER_MONTH * 12) / 52 / (5 + 0.2)) * (opts.demandFactor ?? 1);
   const asks: SimRequest[] = [];
   let n = 0;
   for (let d = 0; d < opts.days; d++) {
@@ -288,7 +293,7 @@ export function makeScenario(communes: Commune[], opts: { seed: string; from: st
     .map((a, i) => ({ a, i }))
     .sort((x, y) => x.a.callDay.localeCompare(y.a.callDay) || key(x.a) - key(y.a) || x.i - y.i)
     .map((x) => x.a);
-  return { seed: opts.seed, from: opts.from, days: opts.days, drivers, requests };
+  return { seed: opts.seed, demandFactor: opts.demandFactor ?? 1, from: opts.from, days: opts.days, drivers, requests };
 }
 
 /** A driver's answer to a call for an ask: drawn from (seed, ask, driver), so both strategies hear the same. */

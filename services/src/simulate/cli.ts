@@ -1,10 +1,11 @@
 /**
- * `npm run simulate -- [--territory lot] [--from YYYY-MM-DD] [--days 30] [--seed N | --seeds 1,2,3,4,5]`
+ * `npm run simulate -- [--territory lot] [--from YYYY-MM-DD] [--days 30] [--seed N | --seeds 1,2,3,4,5] [--demand 1]`
  *
  * Replays a seeded month of demand and supply calibrated on the Lot's published figures (calibration.ts) through the
  * real service: booted as `npm start` boots it (embedded router on the Lot's roads; the store is an in-memory PGlite,
  * or the PostgreSQL of DATABASE_URL), its HTTP API on loopback, the matcher and the planner. Prints both strategies
  * side by side; the last line is `served share: per-request X %, batch Y % (ratio R)` (with --seeds: the means).
+ * `--demand F` multiplies the asks by F: a sensitivity run (how much contention batch needs), said so in its output.
  */
 import crypto from 'node:crypto';
 import { openDb, type Db } from '@comobi/db';
@@ -24,7 +25,7 @@ function args(argv: string[]) {
     i++;
   }
   for (const k of out.keys())
-    if (!['territory', 'from', 'days', 'seed', 'seeds'].includes(k)) throw new Error(`unknown option --${k}`);
+    if (!['territory', 'from', 'days', 'seed', 'seeds', 'demand'].includes(k)) throw new Error(`unknown option --${k}`);
   return out;
 }
 
@@ -40,6 +41,8 @@ async function main() {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || Number.isNaN(Date.parse(from))) throw new Error('--from: expected YYYY-MM-DD');
   const days = Number(a.get('days') ?? '30');
   if (!Number.isInteger(days) || days < 1 || days > 120) throw new Error('--days: a whole number from 1 to 120');
+  const demandFactor = Number(a.get('demand') ?? '1');
+  if (!(demandFactor > 0 && demandFactor <= 50)) throw new Error('--demand: a factor above 0, at most 50');
   const seeds = (a.get('seeds') ?? a.get('seed') ?? '1').split(',').map((x) => x.trim()).filter(Boolean);
 
   const token = crypto.randomBytes(24).toString('hex');
@@ -50,7 +53,7 @@ async function main() {
   const results: SimulationResult[] = [];
   try {
     for (const seed of seeds) {
-      const res = await simulate(booted, token, { seed, from, days }, `${seed}-${crypto.randomBytes(3).toString('hex')}`);
+      const res = await simulate(booted, token, { seed, from, days, demandFactor }, `${seed}-${crypto.randomBytes(3).toString('hex')}`);
       results.push(res);
       for (const line of report(res)) console.log(line);
       console.log('');

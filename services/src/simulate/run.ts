@@ -8,12 +8,14 @@ import { setUpTerritories } from './setup.ts';
 
 export interface SimulationOptions {
   seed: string;
+  /** Asks × this (sensitivity only; 1 is the calibrated instance). */
+  demandFactor?: number;
   from: string;
   days: number;
 }
 
 export interface SimulationResult {
-  scenario: { seed: string; from: string; days: number; drivers: number; asks: number };
+  scenario: { seed: string; demandFactor: number; from: string; days: number; drivers: number; asks: number };
   perRequest: StrategyResult;
   batch: StrategyResult;
   setupMs: number;
@@ -51,7 +53,7 @@ export async function simulate(booted: Booted, adminToken: string, o: Simulation
       await replayStrategy(api, sc, territories.find((t) => t.strategy === 'batch')!),
     ];
     return {
-      scenario: { seed: o.seed, from: o.from, days: o.days, drivers: sc.drivers.length, asks: sc.requests.length },
+      scenario: { seed: o.seed, demandFactor: sc.demandFactor, from: o.from, days: o.days, drivers: sc.drivers.length, asks: sc.requests.length },
       perRequest,
       batch,
       setupMs,
@@ -76,6 +78,8 @@ export function report(res: SimulationResult): string[] {
   lines.push(
     `# replay: Lot, ${res.scenario.from} + ${res.scenario.days} days, seed ${res.scenario.seed}: ${res.scenario.drivers} drivers, ${res.scenario.asks} requests`,
   );
+  if (res.scenario.demandFactor !== 1)
+    lines.push(`# SENSITIVITY RUN: demand × ${res.scenario.demandFactor}, not the calibrated instance`);
   lines.push(
     `# calibration (Lot'Ô car 2019, see services/src/simulate/calibration.ts): ${DRIVERS} drivers, ${fr1(REQUESTS_PER_MONTH)} requests a month, trips ~${TRIP_KM} km,`,
   );
