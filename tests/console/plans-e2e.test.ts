@@ -94,7 +94,7 @@ describe('console plan page and recruiting, in a real browser', () => {
       'Gourdon → Cahors départ entre 14 h et 15 h 1 1 1 1',
     ]);
     // Gourdon → Cahors: the Gourdon driver leaves in the morning, on the axis (within 5 km of both centres).
-    expect(await card.getByTestId('recruiting-first').innerText()).toContain('1 conducteur régulier Assier → Figeac, départ entre 9 h et 10 h');
+    expect((await card.getByTestId('recruiting-first').innerText()).replace(/\s+/g, ' ')).toContain('1 conducteur régulier Assier → Figeac, départ entre 9 h et 10 h');
     await expect.poll(() => card.locator('path.leaflet-interactive').count()).toBeGreaterThanOrEqual(2);
     await card.scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(SHOTS, '70-recrutement-tableau-de-bord.png') });

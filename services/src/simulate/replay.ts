@@ -237,7 +237,7 @@ export async function replayStrategy(api: Api, sc: Scenario, t: SimTerritory): P
       }
     }
   }
-  // Asks whose trip day fell before the first replayed day cannot happen: there are none (calls precede trips).
+  // A round trip counts as served both ways only when each of its two requests was.
   for (const s of states.values()) {
     if (!s.ask.pairRef || s.ask.ref.endsWith('r')) continue;
     const back = states.get(s.ask.pairRef);
