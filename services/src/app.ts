@@ -11,6 +11,7 @@ import { openapiDocument } from './openapi.ts';
 import { matchCreateRoutes } from './resources/matches/create.ts';
 import { matchRoutes } from './resources/matches/match-route.ts';
 import { matchResourceRoutes } from './resources/matches/routes.ts';
+import { noteRoutes } from './resources/notes/routes.ts';
 import { peopleRoutes } from './resources/people/routes.ts';
 import { planRoutes } from './resources/plans/routes.ts';
 import { recruitingRoutes } from './resources/recruiting/routes.ts';
@@ -19,6 +20,7 @@ import { requestRoutes } from './resources/requests/routes.ts';
 import { territoryRoutes } from './resources/territories/routes.ts';
 import { tokenRoutes } from './resources/tokens/routes.ts';
 import { tripRoutes } from './resources/trips/routes.ts';
+import { volunteerRoutes } from './resources/volunteers/routes.ts';
 import { osrmRoutes } from './routing/osrm-endpoints.ts';
 import { clientAddressMiddleware, trustedProxies } from './security/client-address.ts';
 
@@ -82,6 +84,8 @@ export function createApp(s: Services, plugins: Plugin[] = []): Koa {
     recruitingRoutes,
     tokenRoutes,
     placeRoutes,
+    volunteerRoutes,
+    noteRoutes,
   ]) {
     const r = routes(s);
     api.use(r.routes(), r.allowedMethods());
