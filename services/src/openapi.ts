@@ -284,6 +284,19 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
   '/api/plans/{id}/confirm': {
     post: one('plan', 'Confirm a plan’s assignments (all, or the requestIds given): each becomes the proposed match to call'),
   },
+  '/api/recruiting': {
+    get: {
+      tags: ['stats'],
+      summary: 'Where drivers are missing: unserved demand by commune pair and hour, and the regular drivers that would serve it',
+      parameters: [
+        { name: 'territoryId', in: 'query', schema: { type: 'integer' } },
+        { name: 'from', in: 'query', schema: { type: 'string', format: 'date' } },
+        { name: 'to', in: 'query', schema: { type: 'string', format: 'date' } },
+        { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200 } },
+      ],
+      responses: { 200: { description: 'the pairs with the most unserved demand first' }, ...errors(400, 401, 403) },
+    },
+  },
   ...tokenPaths(),
   ...placePaths(),
   ...notePaths(),
