@@ -150,7 +150,9 @@ export const INVENTORY: TableInventory[] = [
       created_by: { holds: 'who entered the request', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: true },
     },
     nonPersonal: ['id', 'territory_id', 'passenger_id', 'date', 'weekdays', 'time_min', 'time_kind', 'tolerance_min', 'seats', 'purpose',
-      'status', 'unserved_reason', 'created_at', 'updated_at', 'anonymized_at', 'from_source', 'to_source'],
+      'status', 'unserved_reason', 'created_at', 'updated_at', 'anonymized_at', 'from_source', 'to_source',
+      // Round trips: the way back's time, like the outbound's (time_min).
+      'return_min', 'return_after_min'],
   },
   {
     table: 'trips',
@@ -208,7 +210,7 @@ export const INVENTORY: TableInventory[] = [
       status_changed_by: { holds: 'who changed the status', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: true },
     },
     nonPersonal: ['id', 'territory_id', 'request_id', 'trip_id', 'leg', 'date', 'pickup_min', 'dropoff_min', 'detour_m', 'detour_s', 'score',
-      'approximate', 'status', 'status_changed_at', 'created_at', 'updated_at', 'shared_m'],
+      'approximate', 'status', 'status_changed_at', 'created_at', 'updated_at', 'shared_m', 'request_leg'],
   },
   {
     table: 'match_events',
