@@ -32,7 +32,7 @@ beforeAll(async () => {
   commuter = await person('Aller-Retour', '06 39 98 07 10');
   const evening = await person('Soir', '06 39 98 07 11');
   const trip = async (body: object) => expect((await srv.api('POST', '/api/trips', { territoryId: lotId, seats: 2, ...body })).status).toBe(201);
-  await trip({ driverId: commuter, kind: 'regular', weekdays: [1, 2, 3, 4, 5, 6, 7], departureTime: '08:00', returnTime: '17:30', origin: GRAMAT, destination: CAHORS });
+  await trip({ driverId: commuter, kind: 'regular', weekdays: [1, 2, 3, 4, 5, 6, 7], departureTime: '08:00', returnTime: '17:30', origin: GRAMAT, destination: CAHORS, originLabel: 'Gramat, place de la Halle', destinationLabel: 'Cahors, centre hospitalier' });
   await trip({ driverId: evening, kind: 'regular', weekdays: [1, 2, 3, 4, 5, 6, 7], departureTime: '17:35', origin: CAHORS, destination: GRAMAT });
   browser = await launchChromium();
 });
@@ -101,6 +101,13 @@ describe('a round trip taken on the phone', () => {
     await page.waitForLoadState('networkidle');
     await page.screenshot({ path: path.join(SHOTS, '61-revue-aller-retour.png') });
     expect((await page.evaluate('document.documentElement.scrollWidth')) as number).toBeLessThanOrEqual(1280);
+
+    // The return row shows the driver's way back on the map: from Cahors at 17:30, on the return route.
+    await page.getByTestId(`proposal-${pair.returnMatchId}`).click();
+    await page.getByText('Aller-Retour Inventé : Cahors, centre hospitalier → Gramat, place de la Halle (départ 17:30)').waitFor();
+    await page.locator('path.usual-route').waitFor();
+    await page.getByTestId(`proposal-${pair.outboundMatchId}`).click();
+    await page.getByText('Aller-Retour Inventé : Gramat, place de la Halle → Cahors, centre hospitalier (départ 08:00)').waitFor();
 
     await page.getByTestId(`confirm-both-${commuter}`).click();
     await page.getByTestId(`pair-${commuter}`).getByText('Aller et retour confirmés').waitFor();

@@ -14,7 +14,7 @@ import { km } from '../fr/format.ts';
 import { PhoneLink } from '../fr/PhoneLink.tsx';
 import { Alternatives, type AlternativesValue } from './Alternatives.tsx';
 import { RequestMessages } from './Messages.tsx';
-import { LegChip, RoundTrip, type RoundTripRequest } from './RoundTrip.tsx';
+import { asDriverLeg, LegChip, RoundTrip, type RoundTripRequest } from './RoundTrip.tsx';
 
 type Pt = { lng: number; lat: number };
 interface Proposal {
@@ -89,7 +89,7 @@ export function RequestShow() {
     if (!match) return;
     let live = true;
     (async () => {
-      const tr = (await api<Trip>(`/api/trips/${match.tripId}`, { reason })).json;
+      const tr = asDriverLeg((await api<Trip>(`/api/trips/${match.tripId}`, { reason })).json, match.leg);
       if (!live) return;
       setTrip(tr);
       const pts = [tr.origin, match.pickup, match.dropoff, tr.destination].map((p) => `${p.lng.toFixed(6)},${p.lat.toFixed(6)}`).join(';');
