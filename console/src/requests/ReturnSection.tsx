@@ -14,6 +14,16 @@ export const NO_RETURN: ReturnValue = { kind: 'none', time: '17:00', afterMin: 1
 /** The waits a coordinator picks from (the API takes any number of minutes from 10 to 720). */
 export const WAITS = [30, 45, 60, 90, 120, 150, 180, 240, 300, 360, 420, 480, 540, 600];
 
+/** A past request's way back, for "Reprendre ce trajet" (the same return, on the new date). */
+export function returnValueOf(past: object): ReturnValue {
+  const r = past as { returnTime?: string | null; returnAfterMin?: number | null };
+  if (r.returnTime) return { ...NO_RETURN, kind: 'time', time: r.returnTime };
+  if (r.returnAfterMin) return { ...NO_RETURN, kind: 'after', afterMin: WAITS.includes(r.returnAfterMin) ? r.returnAfterMin : nearestWait(r.returnAfterMin) };
+  return NO_RETURN;
+}
+/** The API takes any wait; the picker offers a few: the closest one. */
+const nearestWait = (min: number) => WAITS.reduce((a, b) => (Math.abs(b - min) < Math.abs(a - min) ? b : a));
+
 /** The fields of POST /api/requests for this return. */
 export function returnBody(v: ReturnValue): { returnTime?: string; returnAfterMin?: number } {
   if (v.kind === 'time') return { returnTime: v.time };
