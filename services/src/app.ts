@@ -18,6 +18,7 @@ import { requestRoutes } from './resources/requests/routes.ts';
 import { territoryRoutes } from './resources/territories/routes.ts';
 import { tokenRoutes } from './resources/tokens/routes.ts';
 import { tripRoutes } from './resources/trips/routes.ts';
+import { tusRoutes } from './resources/tus/routes.ts';
 import { osrmRoutes } from './routing/osrm-endpoints.ts';
 import { clientAddressMiddleware, trustedProxies } from './security/client-address.ts';
 
@@ -80,6 +81,7 @@ export function createApp(s: Services, plugins: Plugin[] = []): Koa {
     planRoutes,
     tokenRoutes,
     placeRoutes,
+    tusRoutes,
   ]) {
     const r = routes(s);
     api.use(r.routes(), r.allowedMethods());

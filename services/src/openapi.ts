@@ -4,6 +4,7 @@ import { rulesSchema } from './matching/rules.ts';
 import { TOKEN_ROLES } from './domain/tokens.ts';
 import { placePaths, placeSchemas } from './resources/places/openapi.ts';
 import { tokenBody } from './resources/tokens/routes.ts';
+import { tusPaths } from './resources/tus/openapi.ts';
 import { pathShape, type RouteEntry } from './http/routes.ts';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
@@ -277,6 +278,7 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
   },
   ...tokenPaths(),
   ...placePaths(),
+  ...tusPaths(),
   ...crud('users', 'user'),
   ...crud('providers', 'provider'),
   '/api/feeds': { get: list('feed', 'Imported GTFS feeds (read-only)') },

@@ -6,6 +6,7 @@ import { recordRequests, type Purpose } from '../domain/requests.ts';
 import { addCommunes, createTerritory } from '../domain/territories.ts';
 import { insertTrips, routeTrip, type RoutedTrip } from '../domain/trips.ts';
 import { referenceOf } from '../territory/reference.ts';
+import { loadDemoTus } from './tus.ts';
 import type { LngLat, Router } from '../routing/types.ts';
 
 interface DemoFile {
@@ -171,6 +172,7 @@ export async function loadDemo(
         answer: { proposals: [], approximate: false },
       })),
     );
+    await loadDemoTus(tx, territoryId, dir);
     return { territoryId, people: demo.people.length, trips: demo.trips.length, requests: demo.requests.length };
   };
   return db.transaction ? db.transaction(work) : work(db);
