@@ -14,6 +14,7 @@ import { km } from '../fr/format.ts';
 import { PhoneLink } from '../fr/PhoneLink.tsx';
 import { Alternatives, type AlternativesValue } from './Alternatives.tsx';
 import { RequestMessages } from './Messages.tsx';
+import { TusRules } from './TusRules.tsx';
 
 type Pt = { lng: number; lat: number };
 interface Proposal {
@@ -211,6 +212,7 @@ export function RequestShow() {
               <RequestMessages requestId={req.id} version={version} names={(pid) => (pid === null ? '—' : name(people.get(pid)))} />
             </CardContent>
           </Card>
+          <TusRules requestId={req.id} />
           {req.proposals.length === 0 || alternatives ? (
             <Card>
               <CardContent>

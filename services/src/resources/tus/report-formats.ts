@@ -87,7 +87,9 @@ export function reportPdf(r: TusReport): Promise<Buffer> {
       doc.moveDown(0.3);
       for (const [k, v] of s.lines) {
         const y = doc.y;
-        doc.font('Helvetica').fontSize(11).text(k, 50, y, { width: 300 });
+        // Sub-figures ("dont bénévoles", "au titre de…") start lower-case: indented under their total.
+        const sub = k[0] === k[0].toLowerCase() ? 14 : 0;
+        doc.font('Helvetica').fontSize(11).text(k, 50 + sub, y, { width: 300 - sub });
         const after = doc.y;
         doc.font('Helvetica-Bold').text(v, 360, y, { width: 185, align: 'right' });
         doc.y = Math.max(after, doc.y) + 3;

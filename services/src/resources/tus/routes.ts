@@ -23,7 +23,7 @@ import { tusReport } from '../../domain/tus-report.ts';
 import { territoryBySlug } from '../../domain/territories.ts';
 import { badRequest } from '../../http/errors.ts';
 import { id, isoDate, parse } from '../../http/validate.ts';
-import { reportCsv, reportPdf } from './report-formats.ts';
+import { reportCsv, reportLines, reportPdf } from './report-formats.ts';
 
 export const tusSettingsBody = z.object({
   enabled: z.boolean(),
@@ -201,7 +201,7 @@ export function tusRoutes(s: Services) {
       ctx.type = 'application/pdf';
       ctx.set('Content-Disposition', `inline; filename="${file}.pdf"`);
       ctx.body = await reportPdf(report);
-    } else ctx.body = report;
+    } else ctx.body = { ...report, sections: reportLines(report) };
   });
 
   return r;
