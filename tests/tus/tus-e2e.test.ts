@@ -8,7 +8,7 @@ import { StraightLineRouter } from '../../services/src/routing/straight-line.ts'
 import { importUrbanUnits } from '../../services/src/territory/urban-units.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { addUser, DIST, ensureConsoleBuilt, openConsole } from '../console/helpers.ts';
+import { addUser, DIST, ensureConsoleBuilt, openConsole, typeInPicker } from '../console/helpers.ts';
 
 const ROOT = path.join(import.meta.dirname, '../..');
 const SHOTS = path.join(ROOT, 'scripts/tmp');
@@ -53,10 +53,10 @@ it('a coordinator records a passenger’s eligibility and membership, then serve
   await panel.getByText('Pas encore enregistré comme bénéficiaire').waitFor();
   await page.getByTestId('tus-by-residence').check();
   await page.getByTestId('tus-proof').fill('Facture d’électricité à son nom');
-  await page.getByTestId('tus-proof-date').fill(`${year}-01-20`);
+  await typeInPicker(page, 'tus-proof-date', `20/01/${year}`);
   await page.getByRole('button', { name: 'Enregistrer l’éligibilité' }).click();
   await expect.poll(() => page.getByTestId('tus-beneficiary').textContent()).toContain(`Bénéficiaire au titre de la résidence · justificatif : Facture d’électricité à son nom du 20/01/${year}`);
-  await page.getByTestId('tus-member-paid').fill(`${year}-01-20`);
+  await typeInPicker(page, 'tus-member-paid', `20/01/${year}`);
   await page.getByRole('button', { name: 'Enregistrer l’adhésion' }).click();
   await expect.poll(async () => (await page.getByTestId('tus-memberships').textContent())?.replace(/\s/g, ' ')).toContain(`${year}10,00 €20/01/${year}`);
   await panel.scrollIntoViewIfNeeded();

@@ -37,19 +37,19 @@ export function TusReportPage() {
     <Box sx={{ mt: 2 }}>
       <Title title="Rapport annuel TUS" />
       <GlobalStyles styles={{ '@media print': { 'header, .RaSidebar-root, .no-print': { display: 'none !important' }, '.RaLayout-content': { padding: 0 } } }} />
-      <Stack direction={{ xs: 'column', md: 'row' }} spacing={1} className="no-print" sx={{ mb: 2, alignItems: { md: 'center' } }}>
-        <TextField select size="small" label="Territoire" value={territory} onChange={(e) => setTerritory(Number(e.target.value))} sx={{ minWidth: 240 }}
+      <Stack direction={{ xs: 'column', md: 'row' }} spacing={1} useFlexGap className="no-print" sx={{ mb: 2, alignItems: { md: 'center' }, flexWrap: 'wrap' }}>
+        <TextField select size="small" label="Territoire" value={territory} onChange={(e) => setTerritory(Number(e.target.value))} sx={{ width: 300 }}
           slotProps={{ htmlInput: { 'data-testid': 'tus-report-territory' } }}>
           {(territories ?? []).map((t) => <MenuItem key={t.id} value={t.id}>{t.name}</MenuItem>)}
         </TextField>
-        <TextField select size="small" label="Année" value={year} onChange={(e) => setYear(Number(e.target.value))} sx={{ width: 120 }}
+        <TextField select size="small" label="Année" value={year} onChange={(e) => setYear(Number(e.target.value))} sx={{ width: 130 }}
           slotProps={{ htmlInput: { 'data-testid': 'tus-report-year' } }}>
           {YEARS.map((y) => <MenuItem key={y} value={y}>{y}</MenuItem>)}
         </TextField>
         <Box sx={{ flex: 1 }} />
-        <Button variant="outlined" href={link('csv')} disabled={territory === ''} data-testid="tus-report-csv">CSV (tableur)</Button>
-        <Button variant="outlined" href={link('pdf')} target="_blank" disabled={territory === ''} data-testid="tus-report-pdf">PDF</Button>
-        <Button variant="contained" startIcon={<PrintIcon />} onClick={() => window.print()}>Imprimer</Button>
+        <Button variant="outlined" sx={{ whiteSpace: 'nowrap' }} href={link('csv')} disabled={territory === ''} data-testid="tus-report-csv">CSV (tableur)</Button>
+        <Button variant="outlined" sx={{ whiteSpace: 'nowrap' }} href={link('pdf')} target="_blank" disabled={territory === ''} data-testid="tus-report-pdf">PDF</Button>
+        <Button variant="contained" sx={{ whiteSpace: 'nowrap' }} startIcon={<PrintIcon />} onClick={() => window.print()}>Imprimer</Button>
       </Stack>
       {error ? <Alert severity="error">{error}</Alert> : null}
       {!report && !error ? <Loading /> : null}
