@@ -62,8 +62,8 @@ CREATE TABLE tus_beneficiaries (
   recorded_by text NOT NULL,
   recorded_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
+  -- The domain requires the benefit with by_resources; an erased person's row keeps the grounds without it.
   CHECK (by_residence OR by_resources),
-  CHECK (NOT by_resources OR resource_benefit IS NOT NULL),
   CHECK (NOT by_residence OR residence_insee IS NOT NULL)
 );
 CREATE INDEX tus_beneficiaries_territory_idx ON tus_beneficiaries (territory_id);

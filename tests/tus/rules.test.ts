@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capParticipation, TUS_CAP_EUR_PER_KM } from '../../services/src/domain/tus.ts';
+import { erasePerson } from '../../services/src/privacy/erase.ts';
 import { addCommunes, createTerritory } from '../../services/src/domain/territories.ts';
 import { distanceM } from '../../services/src/geo/sphere.ts';
 import { DETOUR_FACTOR, StraightLineRouter } from '../../services/src/routing/straight-line.ts';
@@ -213,6 +214,18 @@ describe('access and scope', () => {
     const r = await srv.api('POST', '/api/people', { territoryId: other, isPassenger: true, firstName: 'Ailleurs' });
     const c = await check(await request(r.body.id, 'lalbenque', 'cahors', other));
     expect(c).toMatchObject({ applies: false, violations: [], blocking: 0 });
+  });
+
+  it('erasing a person clears the benefit, the proof and the exceptions’ reasons, and keeps the grounds for the report', async () => {
+    const p = await person('46148', 'Effacée');
+    await srv.api('PUT', `/api/people/${p}/tus/beneficiary`, { byResidence: true, byResources: true, resourceBenefit: 'rsa', proof: 'attestation CAF de Mme Effacée', proofDate: `${year}-01-02` });
+    const rid = await request(p, 'lalbenque', 'figeac');
+    await srv.api('POST', `/api/requests/${rid}/tus/exceptions`, { rule: 'membership', reason: 'Mme Effacée paiera sa cotisation lundi' });
+    await srv.testDb.db.transaction((tx) => erasePerson(tx, p, { actor: 'test', role: 'admin' }));
+    expect(await one('SELECT by_residence, by_resources, residence_insee, resource_benefit, proof FROM tus_beneficiaries WHERE person_id = $1', [p])).toEqual({
+      by_residence: true, by_resources: true, residence_insee: '46148', resource_benefit: null, proof: null,
+    });
+    expect(await one('SELECT rule, reason FROM tus_exceptions WHERE request_id = $1', [rid])).toEqual({ rule: 'membership', reason: '' });
   });
 
   it('bad settings name the field', async () => {

@@ -427,7 +427,13 @@ export const INVENTORY: TableInventory[] = [
     personal: {
       resource_benefit: { holds: 'the social benefit justified (RSA, AAH, ASPA…)', of: 'citizen', erase: NULL, retention: withPerson, export: true },
       proof: { holds: 'the proof seen, described by the coordinator', of: 'citizen', erase: NULL, retention: withPerson, export: true },
-      residence_insee: { holds: 'commune of residence when recorded', of: 'citizen', erase: NULL, retention: withPerson, export: true },
+      residence_insee: {
+        holds: 'commune of residence when recorded',
+        of: 'citizen',
+        erase: { keep: 'the yearly report’s share by residence; a commune alone does not single out an anonymous person' },
+        retention: withPerson,
+        export: true,
+      },
       recorded_by: { holds: 'who recorded the eligibility', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: true },
     },
     nonPersonal: ['person_id', 'territory_id', 'by_residence', 'by_resources', 'proof_date', 'recorded_at', 'updated_at'],
