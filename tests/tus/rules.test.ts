@@ -7,6 +7,8 @@ import { addCommunes, createTerritory } from '../../services/src/domain/territor
 import { distanceM } from '../../services/src/geo/sphere.ts';
 import { DETOUR_FACTOR, StraightLineRouter } from '../../services/src/routing/straight-line.ts';
 import { importUrbanUnits } from '../../services/src/territory/urban-units.ts';
+import { importFeed, postgresTarget } from '../../gtfs-import/src/index.ts';
+import { makeZip } from '../gtfs/helpers.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 const ROOT = path.join(import.meta.dirname, '../..');
@@ -177,6 +179,23 @@ describe('membership, 100 km, perimeter', () => {
     const out = await check(await request(rural, 'lalbenque', { lng: 1.444, lat: 43.6045 }));
     expect(rules(out)).toEqual(['distance', 'perimeter']);
     expect(out.violations.find((v: any) => v.rule === 'perimeter').message).toContain('hors des communes du territoire');
+  });
+
+  it('a GTFS stop of two lines is a multimodal hub, a stop of one line is not', async () => {
+    const target = await postgresTarget(srv.testDb.url!);
+    await importFeed(target, await makeZip({
+      'agency.txt': 'agency_id,agency_name,agency_url,agency_timezone\nA,Lot Bus,https://example.org,Europe/Paris\n',
+      'stops.txt': 'stop_id,stop_name,stop_lat,stop_lon\nG,Figeac Gare routière,44.6086,2.0317\nP,Figeac Place Vival,44.6080,2.0390\nC,Capdenac,44.5770,2.0750\n',
+      'routes.txt': 'route_id,agency_id,route_short_name,route_type\nR1,A,L1,3\nR2,A,L2,3\n',
+      'calendar.txt': 'service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\nWK,1,1,1,1,1,0,0,20250101,20301231\n',
+      'trips.txt': 'route_id,service_id,trip_id\nR1,WK,T1\nR2,WK,T2\n',
+      'stop_times.txt': 'trip_id,arrival_time,departure_time,stop_id,stop_sequence\nT1,08:00:00,08:00:00,G,1\nT1,08:20:00,08:20:00,C,2\n'
+        + 'T2,09:00:00,09:00:00,G,1\nT2,09:05:00,09:05:00,P,2\n',
+    }), { name: 'figeac-bus' });
+    await target.close();
+    expect((await check(await request(rural, 'lalbenque', { lng: 2.0318, lat: 44.6087 }))).violations).toEqual([]);
+    const single = await check(await request(rural, 'lalbenque', { lng: 2.0391, lat: 44.6081 }));
+    expect(rules(single)).toEqual(['perimeter']);
   });
 
   it('an exception is recorded with its reason, audited, shown; viewers see the rule but not the reason', async () => {
