@@ -11,6 +11,7 @@ import { openapiDocument } from './openapi.ts';
 import { matchCreateRoutes } from './resources/matches/create.ts';
 import { matchRoutes } from './resources/matches/match-route.ts';
 import { matchResourceRoutes } from './resources/matches/routes.ts';
+import { noteRoutes } from './resources/notes/routes.ts';
 import { peopleRoutes } from './resources/people/routes.ts';
 import { planRoutes } from './resources/plans/routes.ts';
 import { placeRoutes } from './resources/places/routes.ts';
@@ -18,6 +19,7 @@ import { requestRoutes } from './resources/requests/routes.ts';
 import { territoryRoutes } from './resources/territories/routes.ts';
 import { tokenRoutes } from './resources/tokens/routes.ts';
 import { tripRoutes } from './resources/trips/routes.ts';
+import { volunteerRoutes } from './resources/volunteers/routes.ts';
 import { tusRoutes } from './resources/tus/routes.ts';
 import { osrmRoutes } from './routing/osrm-endpoints.ts';
 import { clientAddressMiddleware, trustedProxies } from './security/client-address.ts';
@@ -81,6 +83,8 @@ export function createApp(s: Services, plugins: Plugin[] = []): Koa {
     planRoutes,
     tokenRoutes,
     placeRoutes,
+    volunteerRoutes,
+    noteRoutes,
     tusRoutes,
   ]) {
     const r = routes(s);

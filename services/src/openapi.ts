@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { needsDateOrWeekdays, tripAsk } from './matching/query.ts';
 import { rulesSchema } from './matching/rules.ts';
 import { TOKEN_ROLES } from './domain/tokens.ts';
+import { notePaths, noteSchemas } from './resources/notes/openapi.ts';
 import { placePaths, placeSchemas } from './resources/places/openapi.ts';
 import { tokenBody } from './resources/tokens/routes.ts';
+import { volunteerPaths, volunteerSchema } from './resources/volunteers/openapi.ts';
 import { tusPaths } from './resources/tus/openapi.ts';
 import { pathShape, type RouteEntry } from './http/routes.ts';
 
@@ -249,6 +251,7 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
     get: one('person', 'A driver’s weekly sheet of trips, as a printable PDF in large type'),
   },
   ...crud('trips', 'trip'),
+  ...volunteerPaths(),
   ...crud('requests', 'request'),
   '/api/messages': {
     get: list('message', 'Messages of the outbox (SMS, voice calls, letters), numbers masked; filters matchId, requestId, personId, status, kind, channel, late'),
@@ -265,6 +268,12 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
   '/api/requests/{id}/match': {
     post: one('request', 'Run the matching again for a request and store the proposals as matches'),
   },
+  '/api/requests/{id}/near-misses': {
+    get: one('request', 'Drivers who nearly fit (other times that day, other days at that time, just outside the corridor) with the gap in French, and the one-click widenings with the drivers each adds'),
+  },
+  '/api/requests/{id}/widen': {
+    post: one('request', 'Widen a request’s search ({kind: tolerance | corridor | day}) and store the drivers it adds as proposals marked `widened`'),
+  },
   ...crud('matches', 'match', { remove: 'Delete a match still proposed (later ones keep their history: cancel them)' }),
   '/api/matches/{id}/directions': {
     get: one('match', 'Directions for the driver, in French: the route through the pickup and the drop-off'),
@@ -278,6 +287,7 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
   },
   ...tokenPaths(),
   ...placePaths(),
+  ...notePaths(),
   ...tusPaths(),
   ...crud('users', 'user'),
   ...crud('providers', 'provider'),
@@ -353,7 +363,7 @@ export function openapiDocument(mounted?: RouteEntry[]) {
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      schemas: { Error: error, Proposal: proposal, Rules: json(rulesSchema), Token: token, ...placeSchemas },
+      schemas: { Error: error, Proposal: proposal, Rules: json(rulesSchema), Token: token, Volunteer: volunteerSchema, ...placeSchemas, ...noteSchemas },
     },
   };
 }

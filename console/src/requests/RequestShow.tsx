@@ -14,12 +14,15 @@ import { km } from '../fr/format.ts';
 import { PhoneLink } from '../fr/PhoneLink.tsx';
 import { Alternatives, type AlternativesValue } from './Alternatives.tsx';
 import { RequestMessages } from './Messages.tsx';
+import { RequestHistory } from '../timeline/RequestHistory.tsx';
+import { NearMisses, WidenedNote, type WidenedValue } from './NearMisses.tsx';
 import { TusRules } from './TusRules.tsx';
 
 type Pt = { lng: number; lat: number };
 interface Proposal {
   id: number; tripId: number; driverId: number; leg: string; date: string | null; pickup: Pt & { time: string }; dropoff: Pt & { time: string };
   detourM: number; detourS: number; score: number; directContact: boolean; status: string; statusReason: string | null; note: string | null;
+  widened?: WidenedValue | null;
 }
 interface Req {
   id: number; territoryId: number; passengerId: number | null; from: Pt; to: Pt; fromLabel: string | null; toLabel: string | null;
@@ -183,7 +186,7 @@ export function RequestShow() {
                             {name(d)}<br /><small><PhoneLink phone={d?.phone} /></small>
                             <br /><small>{m.directContact ? 'Accepte l’appel direct' : 'Via la coordination'}</small>
                           </TableCell>
-                          <TableCell sx={{ whiteSpace: 'nowrap' }}>{m.pickup.time} → {m.dropoff.time}</TableCell>
+                          <TableCell sx={{ whiteSpace: 'nowrap' }}>{m.pickup.time} → {m.dropoff.time}<WidenedNote widened={m.widened ?? null} date={m.date} requestDate={req.date} /></TableCell>
                           <TableCell sx={{ whiteSpace: 'nowrap' }}>{Math.round(m.detourS / 60)} min · {km(m.detourM)}</TableCell>
                           <TableCell>{t(`comobi.matchStatus.${m.status}`)}{m.statusReason ? ` (${t(`comobi.${m.status}Reasons.${m.statusReason}`)})` : ''}</TableCell>
                           <TableCell onClick={(e) => e.stopPropagation()}>
@@ -206,12 +209,14 @@ export function RequestShow() {
               <TextField label="Note jointe à la prochaine action" value={note} onChange={(e) => setNote(e.target.value)} size="small" sx={{ mt: 2, width: '100%' }} />
             </CardContent>
           </Card>
+          <RequestHistory requestId={req.id} passengerId={req.passengerId} version={version} />
           <Card>
             <CardContent>
               <Typography variant="h6">Messages (SMS, appels, courriers)</Typography>
               <RequestMessages requestId={req.id} version={version} names={(pid) => (pid === null ? '—' : name(people.get(pid)))} />
             </CardContent>
           </Card>
+          <NearMisses requestId={req.id} proposals={req.proposals.length} version={version} onWidened={load} />
           <TusRules requestId={req.id} />
           {req.proposals.length === 0 || alternatives ? (
             <Card>

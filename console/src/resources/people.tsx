@@ -10,6 +10,7 @@ import { CommuneInput } from '../map/CommuneInput.tsx';
 import { PhoneField } from '../fr/PhoneLink.tsx';
 import { CodeField, NEEDS, WeekdaysField } from './common.tsx';
 import { peopleExporter } from '../fr/exporters.ts';
+import { PersonRequests, PersonTimeline } from '../timeline/PersonHistory.tsx';
 import { TusEligibility } from '../people/TusEligibility.tsx';
 
 const filters = [
@@ -51,6 +52,8 @@ export const PersonShow = () => (
       <FunctionField label="Messages" render={(p: any) => <MessagingSummary m={p.messaging} />} />
       <DateField source="createdAt" label="resources.people.fields.createdAt" />
       <DriverTrips />
+      <PersonRequests />
+      <PersonTimeline />
       <TusEligibility />
     </SimpleShowLayout>
   </Show>

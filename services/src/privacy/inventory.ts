@@ -62,9 +62,9 @@ const staffKeep = { keep: 'a member of the staff, not the person erased' };
 const notCitizen = { no: 'not about a citizen' };
 const secret = { no: 'a secret (hash of a session or sign-in token): useless to the person, dangerous to copy' };
 
-/** The matches of the person, as driver or passenger. */
+/** The matches of the person, as driver (commuter or volunteer) or passenger. */
 const MATCHES_OF = `(SELECT m.id FROM matches m WHERE m.request_id IN (SELECT id FROM requests WHERE passenger_id = $1)
-  OR m.trip_id IN (SELECT id FROM trips WHERE driver_id = $1))`;
+  OR m.trip_id IN (SELECT id FROM trips WHERE driver_id = $1) OR m.volunteer_id = $1)`;
 /** Messages written to the person, or about their trips, requests and matches. */
 const MESSAGES_OF = `(SELECT x.id FROM interop_messages x WHERE x.recipient_person_id = $1
   OR x.trip_id IN (SELECT id FROM trips WHERE driver_id = $1) OR x.request_id IN (SELECT id FROM requests WHERE passenger_id = $1)
@@ -208,7 +208,13 @@ export const INVENTORY: TableInventory[] = [
       status_changed_by: { holds: 'who changed the status', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: true },
     },
     nonPersonal: ['id', 'territory_id', 'request_id', 'trip_id', 'leg', 'date', 'pickup_min', 'dropoff_min', 'detour_m', 'detour_s', 'score',
-      'approximate', 'status', 'status_changed_at', 'created_at', 'updated_at', 'shared_m'],
+      'approximate', 'status', 'status_changed_at', 'created_at', 'updated_at', 'shared_m',
+      // A volunteer's trip: who drove, the span and distance of the whole trip, its costs (the plan holds times and
+      // distances only, never the volunteer's home).
+      'kind', 'volunteer_id', 'participation_eur', 'allowance_eur', 'volunteer_distance_m', 'volunteer_start_min',
+      'volunteer_end_min', 'wait_min', 'volunteer_plan',
+      // What a widening changed to find the match (tolerance, corridor, day): search parameters, no one's data.
+      'widened'],
   },
   {
     table: 'match_events',
@@ -220,6 +226,20 @@ export const INVENTORY: TableInventory[] = [
       actor: { holds: 'who changed the status', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: true },
     },
     nonPersonal: ['id', 'match_id', 'from_status', 'to_status', 'reason', 'at'],
+  },
+  {
+    // Notes about a request or a match of the person, or about the person: the coordination's memory of them.
+    table: 'notes',
+    about: `person_id = $1 OR request_id IN (SELECT id FROM requests WHERE passenger_id = $1) OR match_id IN ${MATCHES_OF}`,
+    exportAs: { key: 'notes' },
+    // After their request: the notes of requests the job has just anonymised, and of their matches.
+    stale: () => `request_id IN (SELECT id FROM requests WHERE anonymized_at IS NOT NULL)
+      OR match_id IN (SELECT m.id FROM matches m JOIN requests r ON r.id = m.request_id WHERE r.anonymized_at IS NOT NULL)`,
+    personal: {
+      body: { holds: 'what was said or agreed (health, family, a driver’s promise)', of: 'citizen', erase: { set: `''` }, retention: { set: `''` }, export: true },
+      author: { holds: 'who wrote the note', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: true },
+    },
+    nonPersonal: ['id', 'territory_id', 'request_id', 'match_id', 'person_id', 'kind', 'created_at'],
   },
   {
     table: 'rpc_journeys',
@@ -338,6 +358,32 @@ export const INVENTORY: TableInventory[] = [
       },
     },
     nonPersonal: ['id', 'person_id', 'kind', 'granted', 'text_version', 'at'],
+  },
+  {
+    // Volunteer drivers: where they live is personal; their schedule and vehicle go with them.
+    table: 'volunteers',
+    about: 'person_id = $1',
+    exportAs: { key: 'volunteer', one: true },
+    personal: {
+      home: { holds: 'home of the volunteer (start and end of their trips)', of: 'citizen', erase: 'delete row', retention: withPerson, export: true },
+      home_label: { holds: 'address of the home', of: 'citizen', erase: 'delete row', retention: withPerson, export: true },
+    },
+    nonPersonal: ['person_id', 'territory_id', 'max_km', 'max_minutes', 'seats', 'wheelchair', 'purposes', 'active', 'created_at', 'updated_at'],
+  },
+  {
+    // Weekly slots: hours of availability, nothing that singles out once the volunteer's row is gone (cascade).
+    table: 'volunteer_slots',
+    personal: {},
+    nonPersonal: ['id', 'volunteer_id', 'weekday', 'start_min', 'end_min'],
+  },
+  {
+    table: 'volunteer_exceptions',
+    about: 'volunteer_id = $1',
+    exportAs: { key: 'volunteerExceptions' },
+    personal: {
+      note: { holds: 'why the volunteer is away or available (holidays, a hospital stay…)', of: 'citizen', erase: 'delete row', retention: withPerson, export: true },
+    },
+    nonPersonal: ['id', 'volunteer_id', 'date_from', 'date_to', 'available', 'start_min', 'end_min'],
   },
   {
     table: 'people',
@@ -471,7 +517,7 @@ export const INVENTORY: TableInventory[] = [
       'require_membership', 'care_rules', 'updated_at'],
   },
   // Tables without personal data: organisations, public places, open data, configuration, counters.
-  { table: 'territories', personal: {}, nonPersonal: ['id', 'slug', 'name', 'boundary', 'rules', 'coordinator_phone', 'created_at', 'updated_at'] },
+  { table: 'territories', personal: {}, nonPersonal: ['id', 'slug', 'name', 'boundary', 'rules', 'coordinator_phone', 'created_at', 'updated_at', 'cost_rules'] },
   { table: 'communes', personal: {}, nonPersonal: ['insee', 'name', 'territory_id', 'population', 'postal_codes', 'geom', 'centroid'] },
   {
     table: 'api_tokens',

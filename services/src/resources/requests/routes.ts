@@ -24,6 +24,9 @@ import type { Queryable } from '@comobi/db';
 import { listPage } from '../../http/simple-rest.ts';
 import { id, parse } from '../../http/validate.ts';
 import { needsDateOrWeekdays, toMatchQuery, tripAsk } from '../../matching/query.ts';
+import type { MatchQuery, Proposal } from '../../matching/matcher.ts';
+import { findNearMisses, NEAR_MISSES_BELOW, widen, type NearMissAnswer } from '../../matching/near-misses.ts';
+import { badRequest } from '../../http/errors.ts';
 import { ownedBy, READERS } from '../../auth/ownership.ts';
 
 const fields = {
@@ -38,6 +41,8 @@ const fields = {
 const createBody = tripAsk
   .extend({ ...fields, storeProposals: z.boolean().default(true) })
   .superRefine(needsDateOrWeekdays);
+const widenBody = z.object({ kind: z.enum(['tolerance', 'corridor', 'day']) });
+
 const updateBody = z
   .object({
     status: z.enum(REQUEST_STATUSES).optional(),
@@ -62,6 +67,13 @@ async function reach(tx: Queryable, p: Principal, rid: number): Promise<RequestR
 
 export function requestRoutes(s: Services) {
   const r = new Router();
+
+  /** The near misses of a request's search, leaving out the drivers it already has (proposed or handled). */
+  const nearMissesOf = (q: MatchQuery, territoryId: number, own: { tripId: number; leg: string }[]): Promise<NearMissAnswer> =>
+    findNearMisses(s.matcher, q, own, s.rulesOf(territoryId).corridorM);
+  /** Few proposals: the answer says who nearly fits too (the console's review page shows them beside the alternatives). */
+  const withNearMisses = async (q: MatchQuery, territoryId: number, proposals: { tripId: number; leg: string }[]) =>
+    proposals.length < NEAR_MISSES_BELOW ? { nearMisses: await nearMissesOf(q, territoryId, proposals) } : {};
 
   r.get('/requests', async (ctx) => {
     const p = requireRole(ctx, ...READERS);
@@ -94,12 +106,16 @@ export function requestRoutes(s: Services) {
     const answer = b.storeProposals
       ? await s.matcher.match(toMatchQuery(b, [territoryId], toleranceMin, b.passengerId ?? undefined))
       : { proposals: [], approximate: false };
+    const near = b.storeProposals
+      ? await withNearMisses(toMatchQuery(b, [territoryId], toleranceMin, b.passengerId ?? undefined), territoryId, answer.proposals)
+      : {};
     ctx.status = 201;
     ctx.body = await asPrincipal(s.db, p, async (tx) => {
       const rid = await recordRequest(tx, p, territoryId, { ...b, toleranceMin }, answer);
       return {
         ...(await requestWithProposals(tx, await loadRequest(tx, p, rid), 'personal')),
         approximate: answer.approximate,
+        ...near,
       };
     });
   });
@@ -112,7 +128,49 @@ export function requestRoutes(s: Services) {
     const answer = await s.matcher.match(matchQueryOf(current));
     ctx.body = await asPrincipal(s.db, p, async (tx) => {
       await storeProposals(tx, rid, current.territory_id, current.date, answer.proposals, answer.approximate);
-      return { ...(await requestWithProposals(tx, await loadRequest(tx, p, rid), 'personal')), approximate: answer.approximate };
+      const out = await requestWithProposals(tx, await loadRequest(tx, p, rid), 'personal');
+      return { ...out, approximate: answer.approximate, ...(await withNearMisses(matchQueryOf(current), current.territory_id, out.proposals)) };
+    });
+  });
+
+  /**
+   * Drivers who nearly fit: the same day at other times, other days at the asked time, just outside the corridor,
+   * each with the gap in words; and the one-click widenings with the drivers each would add.
+   */
+  r.get('/requests/:id/near-misses', async (ctx) => {
+    const p = requireRole(ctx, 'admin', 'coordinator');
+    const rid = parse(id, ctx.params.id, 'id');
+    const { row, own } = await asPrincipal(s.db, p, async (tx) => {
+      const row = await reach(tx, p, rid);
+      return { row, own: (await requestWithProposals(tx, row, 'coarse')).proposals };
+    });
+    ctx.body = await nearMissesOf(matchQueryOf(row), row.territory_id, own);
+  });
+
+  /**
+   * One widening (tolerance, corridor, or the day before and after), run and stored: the drivers it adds become
+   * proposals marked with what was widened. The request itself keeps its asked time, tolerance and date.
+   */
+  r.post('/requests/:id/widen', async (ctx) => {
+    const p = requireRole(ctx, 'admin', 'coordinator');
+    const rid = parse(id, ctx.params.id, 'id');
+    const { kind } = parse(widenBody, ctx.request.body);
+    const current = await asPrincipal(s.db, p, (tx) => reach(tx, p, rid));
+    const q = matchQueryOf(current);
+    if (kind === 'day' && !q.date) throw badRequest('kind', 'a recurring request has no day before or after: widen its tolerance or corridor');
+    const found = await widen(s.matcher, q, kind, s.rulesOf(current.territory_id).corridorM);
+    ctx.body = await asPrincipal(s.db, p, async (tx) => {
+      const before = (await requestWithProposals(tx, await loadRequest(tx, p, rid), 'personal')).proposals;
+      const had = new Set(before.map((m) => `${m.tripId}:${m.leg}`));
+      const added: (Proposal & { date: string | null })[] = found.proposals.filter((x) => !had.has(`${x.tripId}:${x.leg}`));
+      await storeProposals(tx, rid, current.territory_id, current.date, added.map((x) => ({ ...x, widened: found.widened })), found.approximate);
+      const out = await requestWithProposals(tx, await loadRequest(tx, p, rid), 'personal');
+      const addedKeys = new Set(added.map((x) => `${x.tripId}:${x.leg}`));
+      return {
+        ...out,
+        approximate: found.approximate,
+        widened: { ...found.widened, added: out.proposals.filter((m) => addedKeys.has(`${m.tripId}:${m.leg}`)).map((m) => m.id) },
+      };
     });
   });
 
