@@ -12,8 +12,12 @@ import { startServer, type TestServer } from '../helpers/server.ts';
  *   D3 drove one trip done on 31/12/2024 (another year), D1 one confirmed but not done (not counted);
  *   passengers P1 (by residence), P2 (by resources), P3 (both), P4 (no record);
  *   members of 2025: P1 (10 €), P2 (10 €), P3 (5 €); P4 was a member in 2024 only; one exception recorded (P4's trip).
- * So: 4 trips, 25,0 km on average, 2 drivers, 2 cars lent of 2,5 seats on average, 4 beneficiaries of whom 2 by
- * residence (50 %) and 2 by resources (50 %), 1 without record, 3 members, 25 € of fees, 1 trip by exception.
+ *   volunteer V1 (3 seats, registered) drives P2 on 01/10/2025 (volunteer match): 20 km for P2, 40 km home → home,
+ *   participation 6,40 €; D1's two trips asked 2,00 € and 3,00 €, the others none; V2 is registered and did not drive.
+ * So: 5 trips, 24,0 km on average (10+20+30+40+20)/5, 3 drivers of whom 1 volunteer, 3 cars lent of 2,7 seats on
+ * average (3+2+3)/3, 4 beneficiaries of whom 2 by residence (50 %) and 2 by resources (50 %), 1 without record,
+ * 3 members, 25 € of fees, 11,40 € of participation (3,80 € on average over the 3 trips that asked one), volunteer
+ * trips of 40,0 km on average, 2 volunteers registered, 1 trip by exception.
  */
 let srv: TestServer;
 let t: number;
@@ -33,16 +37,17 @@ async function trip(driver: number, seats: number) {
     [t, driver, seats],
   )).id as number;
 }
-async function ride(tripId: number, passenger: number, date: string, km: number, status = 'done') {
+async function ride(tripId: number, passenger: number, date: string, km: number, status = 'done', participation: number | null = null) {
   const r = (await one(
     `INSERT INTO requests (territory_id, passenger_id, from_point, to_point, date, time_min, time_kind, status)
      VALUES ($1, $2, ${pt(1.5, 44.3)}, ${pt(1.5, 44.6)}, $3, 480, 'depart', 'served') RETURNING id`,
     [t, passenger, date],
   )).id as number;
   await q(
-    `INSERT INTO matches (territory_id, request_id, trip_id, date, pickup, dropoff, pickup_min, dropoff_min, detour_m, detour_s, score, status, shared_m)
-     VALUES ($1, $2, $3, $4, ${pt(1.5, 44.3)}, ${pt(1.5, 44.4)}, 480, 500, 0, 0, 1, $5, $6)`,
-    [t, r, tripId, date, status, km * 1000],
+    `INSERT INTO matches (territory_id, request_id, trip_id, date, pickup, dropoff, pickup_min, dropoff_min, detour_m, detour_s, score, status, shared_m,
+       participation_eur)
+     VALUES ($1, $2, $3, $4, ${pt(1.5, 44.3)}, ${pt(1.5, 44.4)}, 480, 500, 0, 0, 1, $5, $6, $7)`,
+    [t, r, tripId, date, status, km * 1000, participation],
   );
   return r;
 }
@@ -58,12 +63,24 @@ beforeAll(async () => {
   const [d1, d2, d3] = [await person(true), await person(true), await person(true)];
   const [p1, p2, p3, p4] = [await person(false), await person(false), await person(false), await person(false)];
   const [t1, t2, t3] = [await trip(d1, 3), await trip(d2, 2), await trip(d3, 4)];
-  await ride(t1, p1, '2025-03-01', 10);
-  await ride(t1, p2, '2025-06-01', 20);
+  await ride(t1, p1, '2025-03-01', 10, 'done', 2);
+  await ride(t1, p2, '2025-06-01', 20, 'done', 3);
   await ride(t2, p3, '2025-07-01', 30);
   const r4 = await ride(t2, p4, '2025-12-31', 40);
   await ride(t3, p1, '2024-12-31', 70);
   await ride(t1, p2, '2025-09-01', 90, 'confirmed');
+  const [v1, v2] = [await person(true), await person(true)];
+  for (const v of [v1, v2])
+    await q(`INSERT INTO volunteers (person_id, territory_id, home, max_km, seats) VALUES ($1, $2, ${pt(1.5, 44.3)}, 60, 3)`, [v, t]);
+  const vr = (await one(
+    `INSERT INTO requests (territory_id, passenger_id, from_point, to_point, date, time_min, time_kind, status)
+     VALUES ($1, $2, ${pt(1.5, 44.3)}, ${pt(1.5, 44.6)}, '2025-10-01', 600, 'depart', 'served') RETURNING id`, [t, p2])).id;
+  await q(
+    `INSERT INTO matches (territory_id, request_id, kind, volunteer_id, date, pickup, dropoff, pickup_min, dropoff_min, detour_m, detour_s, score,
+       status, shared_m, participation_eur, allowance_eur, volunteer_distance_m, volunteer_start_min, volunteer_end_min)
+     VALUES ($1, $2, 'volunteer', $3, '2025-10-01', ${pt(1.5, 44.3)}, ${pt(1.5, 44.4)}, 600, 620, 0, 0, 1, 'done', 20000, 6.40, 12.80, 40000, 580, 700)`,
+    [t, vr, v1],
+  );
   await q(
     `INSERT INTO tus_beneficiaries (person_id, territory_id, by_residence, residence_insee, by_resources, resource_benefit, proof, proof_date, recorded_by)
      VALUES ($1, $4, true, '46148', false, NULL, 'domicile', '2025-01-02', 'test'), ($2, $4, false, NULL, true, 'rsa', 'CAF', '2025-01-02', 'test'),
@@ -89,9 +106,9 @@ describe('yearly TUS report (arrêté of 17 October 2019)', () => {
       territory: { id: t, name: 'Causse' },
       year: 2025,
       association: { name: 'Entraide du Causse', rna: 'W461000042', employees: 1, careRules: 'Réservation 48 h à l’avance.' },
-      drivers: 2,
-      // No volunteer driver is recorded apart on this installation's schema: every driver is a volunteer.
-      volunteerDrivers: 2,
+      drivers: 3,
+      volunteerDrivers: 1,
+      registeredVolunteers: 2,
       members: 3,
       memberFeesEur: 25,
       beneficiaries: 4,
@@ -100,13 +117,16 @@ describe('yearly TUS report (arrêté of 17 October 2019)', () => {
       withoutRecord: 1,
       shareByResidencePct: 50,
       shareByResourcesPct: 50,
-      vehicles: { owned: { count: 0, meanCapacity: null }, lent: { count: 2, meanCapacity: 2.5 } },
-      trips: 4,
-      meanDistanceKm: 25,
+      vehicles: { owned: { count: 0, meanCapacity: null }, lent: { count: 3, meanCapacity: 2.7 } },
+      participationEur: 11.4,
+      meanParticipationEur: 3.8,
+      trips: 5,
+      meanDistanceKm: 24,
+      meanVolunteerDistanceKm: 40,
       exceptions: 1,
     });
     const y2024 = (await srv.api('GET', `/api/reports/tus?territory=${t}&year=2024`)).body;
-    expect(y2024).toMatchObject({ trips: 1, drivers: 1, meanDistanceKm: 70, beneficiaries: 1, byResidence: 1, members: 1, exceptions: 0 });
+    expect(y2024).toMatchObject({ trips: 1, drivers: 1, volunteerDrivers: 0, meanDistanceKm: 70, beneficiaries: 1, byResidence: 1, members: 1, exceptions: 0, participationEur: 0 });
   });
 
   it('as French CSV: BOM, semicolons, decimal comma', async () => {
@@ -117,10 +137,12 @@ describe('yearly TUS report (arrêté of 17 October 2019)', () => {
     const text = new TextDecoder().decode(bytes.slice(3));
     const lines = text.split('\r\n');
     expect(lines[0]).toBe('Rubrique;Indicateur;Valeur');
-    expect(lines).toContain('Trajets réalisés;Nombre de trajets;4');
-    expect(lines).toContain('Trajets réalisés;Distance moyenne par trajet (à vol d’oiseau);25,0 km');
+    expect(lines).toContain('Trajets réalisés;Nombre de trajets;5');
+    expect(lines).toContain('Trajets réalisés;Distance moyenne par trajet (à vol d’oiseau);24,0 km');
+    expect(lines).toContain('Activité de transport d’utilité sociale;Participation aux coûts demandée (total);11,40 €');
     expect(lines).toContain('Activité de transport d’utilité sociale;au titre de la résidence;2 (50,0 %)');
-    expect(lines).toContain('Activité de transport d’utilité sociale;Capacité moyenne (places passagers);2,5');
+    expect(lines).toContain('Activité de transport d’utilité sociale;Capacité moyenne (places passagers);2,7');
+    expect(lines).toContain('Activité de transport d’utilité sociale;dont bénévoles;1');
     expect(lines).toContain('Association;Cotisations encaissées;25,00 €');
   });
 
@@ -133,10 +155,11 @@ describe('yearly TUS report (arrêté of 17 October 2019)', () => {
     expect(text).toContain('Rapport annuel 2025');
     expect(text).toContain('Transport d’utilité sociale — Causse');
     expect(text).toContain('avant le 1er mars 2026');
-    expect(text).toMatch(/Nombre de trajets\s+4/);
-    expect(text).toMatch(/Distance moyenne par trajet \(à vol d’oiseau\)\s+25,0 km/);
+    expect(text).toMatch(/Nombre de trajets\s+5/);
+    expect(text).toMatch(/Distance moyenne par trajet \(à vol d’oiseau\)\s+24,0 km/);
+    expect(text).toMatch(/Participation aux coûts demandée \(total\)\s+11,40 €/);
     expect(text).toMatch(/au titre des ressources\s+2 \(50,0 %\)/);
-    expect(text).toMatch(/Conducteurs\s+2/);
+    expect(text).toMatch(/Conducteurs\s+3/);
     expect(text).toContain('Entraide du Causse');
   });
 

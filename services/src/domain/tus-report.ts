@@ -20,7 +20,7 @@ export interface TusReport {
   drivers: number;
   volunteerDrivers: number;
   /** Volunteer drivers registered (active) at the time of the report, whether they drove or not. */
-  registeredVolunteers: number | null;
+  registeredVolunteers: number;
   /** Association members for the year and the fees recorded. */
   members: number;
   memberFeesEur: number;
@@ -38,8 +38,8 @@ export interface TusReport {
     /** The drivers' own cars; capacity in passenger seats offered. */
     lent: { count: number; meanCapacity: number | null };
   };
-  /** Sum of the participations asked for the trips done (null: this installation does not record participations). */
-  participationEur: number | null;
+  /** Sum of the participations asked for the trips done (matches.participation_eur; a trip without one counts 0). */
+  participationEur: number;
   meanParticipationEur: number | null;
   trips: number;
   /** Mean passenger distance per trip, pickup to drop-off, straight line (as the public statistics count it). */
@@ -50,22 +50,6 @@ export interface TusReport {
   generatedAt: Date;
 }
 
-/** Whether the volunteers branch's columns and table are there (the report follows the agreed names). */
-async function schemaHas(tx: Queryable) {
-  const { rows } = await tx.query<{ table_name: string; column_name: string | null }>(
-    `SELECT table_name, column_name FROM information_schema.columns
-     WHERE table_schema = 'public' AND ((table_name = 'matches' AND column_name IN ('kind', 'volunteer_id', 'participation_eur', 'volunteer_distance_m'))
-       OR (table_name = 'volunteers' AND column_name IN ('person_id', 'active', 'seats')))`,
-  );
-  const has = (t: string, c: string) => rows.some((r) => r.table_name === t && r.column_name === c);
-  return {
-    volunteerMatches: has('matches', 'volunteer_id') && has('matches', 'kind'),
-    participation: has('matches', 'participation_eur'),
-    volunteerDistance: has('matches', 'volunteer_distance_m'),
-    volunteers: has('volunteers', 'person_id'),
-  };
-}
-
 const pct = (n: number, of: number) => (of ? Math.round((n / of) * 1000) / 10 : null);
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
@@ -74,21 +58,14 @@ export async function tusReport(tx: Queryable, scope: Scope, territoryId: number
   const { rows: t } = await tx.query<{ id: number; name: string }>('SELECT id, name FROM territories WHERE id = $1', [territoryId]);
   if (!t[0]) throw notFound('territory', territoryId);
   const settings = await tusSettings(tx, territoryId);
-  const has = await schemaHas(tx);
-
-  const driver = has.volunteerMatches ? `CASE WHEN m.kind = 'volunteer' THEN m.volunteer_id ELSE tr.driver_id END` : 'tr.driver_id';
-  const seats = has.volunteerMatches && has.volunteers
-    ? `CASE WHEN m.kind = 'volunteer' THEN (SELECT v.seats FROM volunteers v WHERE v.person_id = m.volunteer_id) ELSE tr.seats END`
-    : 'tr.seats';
-  const isVolunteer = has.volunteers
-    ? `EXISTS (SELECT 1 FROM volunteers v WHERE v.person_id = d.driver_id)`
-    : // Before volunteer drivers are recorded apart, no driver is paid: every driver is a volunteer (bénévole).
-      'true';
-  const done = `SELECT m.id, m.request_id, r.passenger_id, ${driver} AS driver_id, ${seats} AS seats,
+  // Commuters' trips have their driver and seats on the trip; volunteers' matches (no trip) their volunteer.
+  const done = `SELECT m.id, m.request_id, r.passenger_id,
+      CASE WHEN m.kind = 'volunteer' THEN m.volunteer_id ELSE tr.driver_id END AS driver_id,
+      CASE WHEN m.kind = 'volunteer' THEN v.seats ELSE tr.seats END AS seats,
       COALESCE(m.shared_m, ST_Distance(m.pickup::geography, m.dropoff::geography)) AS passenger_m,
-      ${has.participation ? 'm.participation_eur' : 'NULL::numeric'} AS participation_eur,
-      ${has.volunteerDistance ? 'm.volunteer_distance_m' : 'NULL::real'} AS volunteer_m
+      m.participation_eur, m.volunteer_distance_m AS volunteer_m
     FROM matches m JOIN requests r ON r.id = m.request_id LEFT JOIN trips tr ON tr.id = m.trip_id
+    LEFT JOIN volunteers v ON v.person_id = m.volunteer_id
     WHERE m.territory_id = $1 AND m.status = 'done'
       AND COALESCE(m.date, (m.status_changed_at AT TIME ZONE 'Europe/Paris')::date) BETWEEN make_date($2, 1, 1) AND make_date($2, 12, 31)`;
 
@@ -102,7 +79,7 @@ export async function tusReport(tx: Queryable, scope: Scope, territoryId: number
        (SELECT sum(participation_eur) FROM done) AS participation,
        (SELECT avg(participation_eur) FROM done) AS mean_participation,
        (SELECT count(*) FROM d)::int AS drivers,
-       (SELECT count(*) FROM d WHERE ${isVolunteer})::int AS volunteer_drivers,
+       (SELECT count(*) FROM d WHERE EXISTS (SELECT 1 FROM volunteers v WHERE v.person_id = d.driver_id))::int AS volunteer_drivers,
        (SELECT avg(seats) FROM d) AS mean_seats,
        (SELECT count(*) FROM p)::int AS beneficiaries,
        (SELECT count(*) FROM p JOIN tus_beneficiaries b ON b.person_id = p.passenger_id WHERE b.by_residence)::int AS by_residence,
@@ -110,8 +87,8 @@ export async function tusReport(tx: Queryable, scope: Scope, territoryId: number
        (SELECT count(*) FROM p WHERE NOT EXISTS (SELECT 1 FROM tus_beneficiaries b WHERE b.person_id = p.passenger_id))::int AS without_record,
        (SELECT count(*) FROM tus_memberships WHERE territory_id = $1 AND year = $2)::int AS members,
        (SELECT COALESCE(sum(fee_eur), 0) FROM tus_memberships WHERE territory_id = $1 AND year = $2) AS member_fees,
-       (SELECT count(*) FROM tus_exceptions x JOIN done ON done.request_id = x.request_id)::int AS exceptions
-       ${has.volunteers ? `, (SELECT count(*) FROM volunteers v JOIN people pp ON pp.id = v.person_id WHERE pp.territory_id = $1 AND v.active)::int AS registered_volunteers` : ''}`,
+       (SELECT count(*) FROM tus_exceptions x JOIN done ON done.request_id = x.request_id)::int AS exceptions,
+       (SELECT count(*) FROM volunteers WHERE territory_id = $1 AND active)::int AS registered_volunteers`,
     [territoryId, year],
   );
   const r = f[0];
@@ -129,7 +106,7 @@ export async function tusReport(tx: Queryable, scope: Scope, territoryId: number
     },
     drivers: Number(r.drivers),
     volunteerDrivers: Number(r.volunteer_drivers),
-    registeredVolunteers: has.volunteers ? Number(r.registered_volunteers) : null,
+    registeredVolunteers: Number(r.registered_volunteers),
     members: Number(r.members),
     memberFeesEur: Number(r.member_fees),
     beneficiaries,
@@ -139,7 +116,7 @@ export async function tusReport(tx: Queryable, scope: Scope, territoryId: number
     shareByResidencePct: pct(Number(r.by_residence), beneficiaries),
     shareByResourcesPct: pct(Number(r.by_resources), beneficiaries),
     vehicles: { owned: { count: 0, meanCapacity: null }, lent: { count: Number(r.drivers), meanCapacity: round(r.mean_seats, 1) } },
-    participationEur: has.participation ? (num(r.participation) ?? 0) : null,
+    participationEur: num(r.participation) ?? 0,
     meanParticipationEur: round(r.mean_participation, 2),
     trips: Number(r.trips),
     meanDistanceKm: round(r.mean_km, 1),

@@ -18,6 +18,7 @@ export function reportLines(r: TusReport): { section: string; lines: [string, st
         ['Adresse', r.association.address ?? 'non renseignée'],
         ['Salariés', n(r.association.employees)],
         ['Bénévoles (conducteurs bénévoles ayant roulé)', n(r.volunteerDrivers)],
+        ['Conducteurs bénévoles inscrits', n(r.registeredVolunteers)],
         ['Adhérents', n(r.members)],
         ['Cotisations encaissées', eur(r.memberFeesEur)],
       ],
