@@ -6,6 +6,7 @@ import { notePaths, noteSchemas } from './resources/notes/openapi.ts';
 import { placePaths, placeSchemas } from './resources/places/openapi.ts';
 import { tokenBody } from './resources/tokens/routes.ts';
 import { volunteerPaths, volunteerSchema } from './resources/volunteers/openapi.ts';
+import { tusPaths } from './resources/tus/openapi.ts';
 import { pathShape, type RouteEntry } from './http/routes.ts';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
@@ -324,6 +325,7 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
   ...tokenPaths(),
   ...placePaths(),
   ...notePaths(),
+  ...tusPaths(),
   ...crud('users', 'user'),
   ...crud('providers', 'provider'),
   '/api/feeds': { get: list('feed', 'Imported GTFS feeds (read-only)') },
