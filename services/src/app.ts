@@ -14,6 +14,7 @@ import { matchResourceRoutes } from './resources/matches/routes.ts';
 import { noteRoutes } from './resources/notes/routes.ts';
 import { peopleRoutes } from './resources/people/routes.ts';
 import { planRoutes } from './resources/plans/routes.ts';
+import { recruitingRoutes } from './resources/recruiting/routes.ts';
 import { placeRoutes } from './resources/places/routes.ts';
 import { requestRoutes } from './resources/requests/routes.ts';
 import { territoryRoutes } from './resources/territories/routes.ts';
@@ -22,6 +23,7 @@ import { tripRoutes } from './resources/trips/routes.ts';
 import { volunteerDocumentRoutes } from './resources/volunteers/documents.ts';
 import { volunteerRoutes } from './resources/volunteers/routes.ts';
 import { costRoutes } from './resources/costs/routes.ts';
+import { tusRoutes } from './resources/tus/routes.ts';
 import { osrmRoutes } from './routing/osrm-endpoints.ts';
 import { clientAddressMiddleware, trustedProxies } from './security/client-address.ts';
 
@@ -82,12 +84,14 @@ export function createApp(s: Services, plugins: Plugin[] = []): Koa {
     matchCreateRoutes,
     matchRoutes,
     planRoutes,
+    recruitingRoutes,
     tokenRoutes,
     placeRoutes,
     volunteerRoutes,
     noteRoutes,
     volunteerDocumentRoutes,
     costRoutes,
+    tusRoutes,
   ]) {
     const r = routes(s);
     api.use(r.routes(), r.allowedMethods());

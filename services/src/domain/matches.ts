@@ -41,6 +41,8 @@ export interface MatchRow {
   volunteer_end_min: number | null;
   volunteer_plan: VolunteerPlan | null;
   leg: Leg;
+  /** The passenger's leg this match serves (`leg` is the driver's). */
+  request_leg: Leg;
   date: string | null;
   pickup_lng: number;
   pickup_lat: number;
@@ -103,7 +105,10 @@ export interface Match {
     waitMin: number | null;
     back: { pickup: string; dropoff: string } | null;
   } | null;
+  /** The driver's leg: the trip's outbound route or its return. */
   leg: Leg;
+  /** The passenger's leg served: their outbound, or their way back. */
+  requestLeg: Leg;
   date: string | null;
   pickup: Stop;
   dropoff: Stop;
@@ -142,7 +147,7 @@ const FROM = `FROM matches m LEFT JOIN trips t ON t.id = m.trip_id JOIN people p
   LEFT JOIN person_identities pi ON pi.person_id = rq.passenger_id`;
 export const SELECT_MATCHES = `SELECT m.id, m.territory_id, m.request_id, m.trip_id, ${DRIVER} AS driver_id, m.kind,
   m.volunteer_id, m.participation_eur, m.allowance_eur, m.volunteer_distance_m, m.volunteer_start_min,
-  m.volunteer_end_min, m.volunteer_plan, m.leg, m.date,
+  m.volunteer_end_min, m.volunteer_plan, m.leg, m.request_leg, m.date,
   ${pointCols('m.pickup', 'pickup')}, ${pointCols('m.dropoff', 'dropoff')}, m.pickup_min, m.dropoff_min,
   m.detour_m, m.detour_s, m.score, m.approximate, m.status, m.status_reason, m.note, m.status_changed_at,
   m.status_changed_by, m.created_at, m.updated_at, m.widened, p.direct_contact_consent AS direct_contact,
@@ -170,6 +175,7 @@ export function presentMatch(r: MatchRow, v: Visibility, names = false): Match {
     allowanceEur: r.allowance_eur === null ? null : Number(r.allowance_eur),
     volunteerTrip: volunteerTripOf(r),
     leg: r.leg,
+    requestLeg: r.request_leg,
     date: r.date,
     pickup: { ...at('pickup'), time: toClock(r.pickup_min) },
     dropoff: { ...at('dropoff'), time: toClock(r.dropoff_min) },
@@ -269,10 +275,16 @@ export async function matchOfVolunteer(tx: Queryable, requestId: number, volunte
   return rows[0];
 }
 
-export async function matchOf(tx: Queryable, requestId: number, tripId: number, leg: Leg): Promise<MatchRow> {
+export async function matchOf(
+  tx: Queryable,
+  requestId: number,
+  tripId: number,
+  leg: Leg,
+  requestLeg: Leg = 'outbound',
+): Promise<MatchRow> {
   const { rows } = await tx.query<MatchRow>(
-    `${SELECT_MATCHES} WHERE m.request_id = $1 AND m.trip_id = $2 AND m.leg = $3`,
-    [requestId, tripId, leg],
+    `${SELECT_MATCHES} WHERE m.request_id = $1 AND m.trip_id = $2 AND m.leg = $3 AND m.request_leg = $4`,
+    [requestId, tripId, leg, requestLeg],
   );
   return rows[0];
 }
@@ -302,8 +314,9 @@ export async function eventsOfMatch(tx: Queryable, matchId: number, v: Visibilit
  * Proposals become matches (status "proposed"); running a request again refreshes them without touching the ones
  * a coordinator handled already (a confirmed match keeps its times and amounts). A proposal found by widening
  * carries what was widened and its own date (the day before or after the request's); found again by the request's
- * own search, it loses both. Commuters' proposals and volunteers' are stored alike; a volunteer's keeps the whole trip
- * (span, distance, plan) and both amounts.
+ * own search, it loses both. `requestLeg`: which of the passenger's legs they serve. Commuters' proposals and
+ * volunteers' are stored alike; a volunteer's keeps the whole trip (span, distance, plan, the way back included) and
+ * both amounts, on the outbound.
  */
 export async function storeProposals(
   tx: Queryable,
@@ -312,18 +325,19 @@ export async function storeProposals(
   date: string | null,
   proposals: ((Proposal & { date?: string | null; widened?: Widened }) | AnyProposal)[],
   approximate: boolean,
+  requestLeg: Leg = 'outbound',
 ) {
   const carpool = proposals.filter((p): p is Proposal & { date?: string | null; widened?: Widened } => !('kind' in p) || p.kind === 'carpool');
   const volunteers = proposals.flatMap((p) => ('kind' in p && p.kind === 'volunteer' ? [p] : []));
   if (carpool.length)
     await tx.query(
-      `INSERT INTO matches (territory_id, request_id, trip_id, leg, date, pickup, dropoff, pickup_min, dropoff_min,
+      `INSERT INTO matches (territory_id, request_id, trip_id, leg, request_leg, date, pickup, dropoff, pickup_min, dropoff_min,
          detour_m, detour_s, score, approximate, widened, participation_eur)
-       SELECT $1, $2, x.trip_id, x.leg, COALESCE(x.date, $3::date), ST_SetSRID(ST_MakePoint(x.plng, x.plat), 4326),
+       SELECT $1, $2, x.trip_id, x.leg, $6, COALESCE(x.date, $3::date), ST_SetSRID(ST_MakePoint(x.plng, x.plat), 4326),
          ST_SetSRID(ST_MakePoint(x.dlng, x.dlat), 4326), x.pmin, x.dmin, x.dm, x.ds, x.score, $4, x.widened, x.participation
        FROM jsonb_to_recordset($5::jsonb) AS x(trip_id int, leg text, plng float8, plat float8, dlng float8, dlat float8,
          pmin int, dmin int, dm float8, ds float8, score float8, date date, widened jsonb, participation numeric)
-       ON CONFLICT (request_id, trip_id, leg) DO UPDATE SET pickup_min = EXCLUDED.pickup_min, dropoff_min = EXCLUDED.dropoff_min,
+       ON CONFLICT (request_id, trip_id, leg, request_leg) DO UPDATE SET pickup_min = EXCLUDED.pickup_min, dropoff_min = EXCLUDED.dropoff_min,
          detour_m = EXCLUDED.detour_m, detour_s = EXCLUDED.detour_s, score = EXCLUDED.score, date = EXCLUDED.date,
          widened = EXCLUDED.widened,
          participation_eur = COALESCE(EXCLUDED.participation_eur, matches.participation_eur), updated_at = now()
@@ -351,6 +365,7 @@ export async function storeProposals(
             participation: 'participationEur' in p ? p.participationEur : null,
           })),
         ),
+        requestLeg,
       ],
     );
   if (volunteers.length)

@@ -48,8 +48,8 @@ export async function gatherInstance(
 ): Promise<Gathered> {
   const requests = await openRequestsOf(tx, territoryId, from, to);
   const { rows: stored } = await tx.query<MatchRow>(
-    // Commuters' trips only: a volunteer's trip is planned by the coordinator, not by the seat assignment.
-    `${SELECT_MATCHES} WHERE m.request_id = ANY($1::int[]) AND m.kind = 'carpool' ORDER BY m.request_id, m.score DESC, m.id`,
+    // Commuters' trips only (a volunteer's trip is planned by the coordinator, not by the seat assignment), outbound.
+    `${SELECT_MATCHES} WHERE m.request_id = ANY($1::int[]) AND m.kind = 'carpool' AND m.request_leg = 'outbound' ORDER BY m.request_id, m.score DESC, m.id`,
     [requests.map((r) => r.id)],
   );
   const held = new Map<number, MatchRow>();
@@ -96,7 +96,8 @@ export async function gatherInstance(
     const leg = deps.index.legs.get(legKey(c.tripId, c.leg));
     capacity.set(key, (leg ? Math.max(0, freeSeats(leg, c.date)) : 0) + (fixedSeats.get(key) ?? 0));
   }
-  // Round trips: a request has no return leg yet (a return is another request); when it does, pair them here.
+  // Plans assign the outbound legs only: a request's return leg (request_leg = 'return') is matched and confirmed
+  // from its request page; pairing both legs here (`roundTrips`) needs a candidate id per leg.
   return { requests, instance: { candidates, capacity, roundTrips: [] }, today };
 }
 

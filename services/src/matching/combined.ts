@@ -72,7 +72,16 @@ export async function withCarpoolCosts(db: Queryable, proposals: Proposal[]): Pr
  */
 export async function matchAll(deps: { db: Db; router: Router; matcher: Matcher }, q: VolunteerQuery): Promise<FullAnswer> {
   const [carpool, volunteers] = await Promise.all([deps.matcher.match(q), matchVolunteers(deps.db, deps.router, q)]);
-  const priced = await withCarpoolCosts(deps.db, carpool.proposals);
+  return combine(deps.db, carpool, volunteers);
+}
+
+/** The volunteers beside commuters already found (a round trip's outbound: its return is the commuters' own leg). */
+export async function withVolunteers(deps: { db: Db; router: Router }, carpool: MatchAnswer, q: VolunteerQuery): Promise<FullAnswer> {
+  return combine(deps.db, carpool, await matchVolunteers(deps.db, deps.router, q));
+}
+
+async function combine(db: Queryable, carpool: MatchAnswer, volunteers: VolunteerAnswer): Promise<FullAnswer> {
+  const priced = await withCarpoolCosts(db, carpool.proposals);
   return {
     proposals: rankProposals([...priced, ...volunteers.proposals]),
     approximate: carpool.approximate || volunteers.approximate,

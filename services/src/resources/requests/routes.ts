@@ -15,16 +15,21 @@ import {
   REQUEST_STATUSES,
   requestList,
   requestWithProposals,
+  returnAskOf,
   UNSERVED_REASONS,
   type RequestRow,
 } from '../../domain/requests.ts';
 import { storeProposals } from '../../domain/matches.ts';
-import { matchAll, volunteerQueryOf } from '../../matching/combined.ts';
+import { volunteerQueryOf, withVolunteers } from '../../matching/combined.ts';
 import { visibilityOf } from '../../domain/scope.ts';
 import type { Queryable } from '@comobi/db';
 import { listPage } from '../../http/simple-rest.ts';
 import { id, parse } from '../../http/validate.ts';
-import { needsDateOrWeekdays, toMatchQuery, tripAsk } from '../../matching/query.ts';
+import { toMinutes } from '../../time/clock.ts';
+import { needsDateOrWeekdays, returnAfterOutbound, returnFields, toMatchQuery, tripAsk } from '../../matching/query.ts';
+import { matchJourney } from '../../matching/round-trip.ts';
+import { confirmRoundTrip } from '../../domain/round-trips.ts';
+import { reindexTrip } from '../../domain/trips.ts';
 import type { MatchQuery, Proposal } from '../../matching/matcher.ts';
 import { findNearMisses, NEAR_MISSES_BELOW, widen, type NearMissAnswer } from '../../matching/near-misses.ts';
 import { badRequest } from '../../http/errors.ts';
@@ -40,8 +45,9 @@ const fields = {
   note: z.string().max(2000).nullable().optional(),
 };
 const createBody = tripAsk
-  .extend({ ...fields, storeProposals: z.boolean().default(true) })
-  .superRefine(needsDateOrWeekdays);
+  .extend({ ...fields, ...returnFields, storeProposals: z.boolean().default(true) })
+  .superRefine(needsDateOrWeekdays)
+  .superRefine(returnAfterOutbound);
 const widenBody = z.object({ kind: z.enum(['tolerance', 'corridor', 'day']) });
 
 const updateBody = z
@@ -59,14 +65,14 @@ const updateBody = z
       });
   });
 
-/** The way back of a round trip, when the request body has one (requests.return_min / return_after_min). */
-const returnOf = (b: object) => {
-  const r = b as { returnTime?: string | null; returnAfterMin?: number | null };
-  return {
-    return_min: r.returnTime ? Number(r.returnTime.slice(0, 2)) * 60 + Number(r.returnTime.slice(3, 5)) : null,
-    return_after_min: r.returnAfterMin ?? null,
-  };
-};
+const confirmBody = z.object({
+  outboundMatchId: z.number().int().positive().max(2147483647),
+  returnMatchId: z.number().int().positive().max(2147483647),
+  note: z.string().max(2000).nullable().optional(),
+});
+
+/** Near misses and widenings are about the outbound: a round trip's return proposals are not the outbound's drivers. */
+const outboundOf = <T extends { requestLeg: string }>(ms: T[]) => ms.filter((m) => m.requestLeg === 'outbound');
 
 /** A request as this principal may reach it: an integration only reaches the requests it made. */
 async function reach(tx: Queryable, p: Principal, rid: number): Promise<RequestRow> {
@@ -114,19 +120,23 @@ export function requestRoutes(s: Services) {
     const territoryId = writeTerritory(p, b.territoryId);
     const toleranceMin = b.toleranceMin ?? s.rulesOf(territoryId).toleranceMin;
     // Matching runs before the transaction: the router may be slow, a lock must not wait on it.
+    const back = { returnMin: b.returnTime ? toMinutes(b.returnTime) : null, returnAfterMin: b.returnAfterMin ?? null };
     const q = toMatchQuery(b, [territoryId], toleranceMin, b.passengerId ?? undefined);
-    const answer = b.storeProposals
-      ? await matchAll(s, volunteerQueryOf(q, { ...b, ...returnOf(b) }))
+    const journey = b.storeProposals ? await matchJourney(s.matcher, s.router, q, back) : null;
+    // The volunteers beside the commuters of the outbound: a volunteer's trip covers the way back too.
+    const answer = journey
+      ? await withVolunteers(s, journey.outbound, volunteerQueryOf(q, { ...b, return_min: back.returnMin, return_after_min: back.returnAfterMin }))
       : { proposals: [], approximate: false };
+    // Near misses of the outbound (the way back has its own proposals; widening is asked for the outbound).
     const near = b.storeProposals
       ? await withNearMisses(toMatchQuery(b, [territoryId], toleranceMin, b.passengerId ?? undefined), territoryId, answer.proposals)
       : {};
     ctx.status = 201;
     ctx.body = await asPrincipal(s.db, p, async (tx) => {
-      const rid = await recordRequest(tx, p, territoryId, { ...b, toleranceMin }, answer);
+      const rid = await recordRequest(tx, p, territoryId, { ...b, toleranceMin }, answer, journey?.return);
       return {
         ...(await requestWithProposals(tx, await loadRequest(tx, p, rid), 'personal')),
-        approximate: answer.approximate,
+        approximate: answer.approximate || Boolean(journey?.return?.approximate),
         ...near,
       };
     });
@@ -137,11 +147,18 @@ export function requestRoutes(s: Services) {
     const p = requireRole(ctx, 'admin', 'coordinator', 'integration');
     const rid = parse(id, ctx.params.id, 'id');
     const current = await asPrincipal(s.db, p, (tx) => reach(tx, p, rid));
-    const answer = await matchAll(s, volunteerQueryOf(matchQueryOf(current), current));
+    const journey = await matchJourney(s.matcher, s.router, matchQueryOf(current), returnAskOf(current));
+    const answer = await withVolunteers(s, journey.outbound, volunteerQueryOf(matchQueryOf(current), current));
     ctx.body = await asPrincipal(s.db, p, async (tx) => {
       await storeProposals(tx, rid, current.territory_id, current.date, answer.proposals, answer.approximate);
+      if (journey.return)
+        await storeProposals(tx, rid, current.territory_id, current.date, journey.return.proposals, journey.return.approximate, 'return');
       const out = await requestWithProposals(tx, await loadRequest(tx, p, rid), 'personal');
-      return { ...out, approximate: answer.approximate, ...(await withNearMisses(matchQueryOf(current), current.territory_id, out.proposals)) };
+      return {
+        ...out,
+        approximate: answer.approximate || Boolean(journey.return?.approximate),
+        ...(await withNearMisses(matchQueryOf(current), current.territory_id, outboundOf(out.proposals))),
+      };
     });
   });
 
@@ -154,7 +171,7 @@ export function requestRoutes(s: Services) {
     const rid = parse(id, ctx.params.id, 'id');
     const { row, own } = await asPrincipal(s.db, p, async (tx) => {
       const row = await reach(tx, p, rid);
-      return { row, own: (await requestWithProposals(tx, row, 'coarse')).proposals };
+      return { row, own: outboundOf((await requestWithProposals(tx, row, 'coarse')).proposals) };
     });
     ctx.body = await nearMissesOf(matchQueryOf(row), row.territory_id, own);
   });
@@ -172,7 +189,7 @@ export function requestRoutes(s: Services) {
     if (kind === 'day' && !q.date) throw badRequest('kind', 'a recurring request has no day before or after: widen its tolerance or corridor');
     const found = await widen(s.matcher, q, kind, s.rulesOf(current.territory_id).corridorM);
     ctx.body = await asPrincipal(s.db, p, async (tx) => {
-      const before = (await requestWithProposals(tx, await loadRequest(tx, p, rid), 'personal')).proposals;
+      const before = outboundOf((await requestWithProposals(tx, await loadRequest(tx, p, rid), 'personal')).proposals);
       const had = new Set(before.map((m) => `${m.tripId}:${m.leg}`));
       const added: (Proposal & { date: string | null })[] = found.proposals.filter((x) => !had.has(`${x.tripId}:${x.leg}`));
       await storeProposals(tx, rid, current.territory_id, current.date, added.map((x) => ({ ...x, widened: found.widened })), found.approximate);
@@ -181,9 +198,26 @@ export function requestRoutes(s: Services) {
       return {
         ...out,
         approximate: found.approximate,
-        widened: { ...found.widened, added: out.proposals.filter((m) => addedKeys.has(`${m.tripId}:${m.leg}`)).map((m) => m.id) },
+        widened: { ...found.widened, added: outboundOf(out.proposals).filter((m) => addedKeys.has(`${m.tripId}:${m.leg}`)).map((m) => m.id) },
       };
     });
+  });
+
+  /**
+   * A round trip with one driver, confirmed in one action: both matches reach "confirmed" together, or neither
+   * (a seat taken meanwhile on the return rolls the outbound back too).
+   */
+  r.post('/requests/:id/confirm-round-trip', async (ctx) => {
+    const p = requireRole(ctx, 'admin', 'coordinator');
+    const rid = parse(id, ctx.params.id, 'id');
+    const b = parse(confirmBody, ctx.request.body);
+    const { trips, body } = await asPrincipal(s.db, p, async (tx) => {
+      const row = await reach(tx, p, rid);
+      const trips = await confirmRoundTrip(tx, p, rid, b, b.note ?? null);
+      return { trips, body: await requestWithProposals(tx, await loadRequest(tx, p, row.id), 'personal') };
+    });
+    for (const t of trips) await reindexTrip(s, t);
+    ctx.body = body;
   });
 
   r.put('/requests/:id', async (ctx) => {
@@ -192,7 +226,7 @@ export function requestRoutes(s: Services) {
     const b = parse(updateBody, ctx.request.body);
     ctx.body = await asPrincipal(s.db, p, async (tx) => {
       await reach(tx, p, rid);
-      await changeRequest(tx, rid, b);
+      await changeRequest(tx, rid, b, p.actor);
       return requestWithProposals(tx, await loadRequest(tx, p, rid), 'personal');
     });
   });
