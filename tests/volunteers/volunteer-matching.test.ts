@@ -218,6 +218,23 @@ describe('the rules a volunteer’s trip must pass', () => {
   });
 });
 
+describe('costs under the TUS rules', () => {
+  it('caps the participation at €0.32 per kilometre counted when the territory runs under the TUS rules', async () => {
+    const t = await territory();
+    await volunteer(t);
+    // A dear flat rate: €12 up to 30 km.
+    expect((await srv.api('PUT', `/api/territories/${t}/costs`, { participation: { flatEur: 12, flatUpToKm: 30, minimumEur: 12 } })).status).toBe(200);
+    const before = (await ask(t)).body.proposals[0];
+    expect(before.participationEur).toBe(12);
+    await srv.testDb.db.query('INSERT INTO tus_settings (territory_id, enabled) VALUES ($1, true)', [t]);
+    const after = (await ask(t)).body.proposals[0];
+    const km = after.passengerDistanceM / 1000;
+    expect(km).toBeLessThan(37.5);
+    expect(after.participationEur).toBe(Math.round(km * 0.32 * 100) / 100);
+    expect(after.allowanceEur).toBe(before.allowanceEur);
+  });
+});
+
 describe('the way back', () => {
   const query = (territoryId: number, extra: object) => ({
     from: ll(LABASTIDE), to: ll(CAHORS), date: TUESDAY, weekdays: [], timeMin: 540, timeKind: 'depart' as const, toleranceMin: 0,

@@ -1,6 +1,7 @@
 import type { Queryable } from '@comobi/db';
 import { z } from 'zod';
 import { notFound } from '../http/errors.ts';
+import { TUS_CAP_EUR_PER_KM } from './tus.ts';
 import { inScope, type Scope } from './scope.ts';
 
 /**
@@ -75,14 +76,24 @@ export async function loadCostRules(tx: Queryable, scope: Scope, territoryId: nu
   return costRulesFrom(rows[0].cost_rules);
 }
 
+/** The rules a trip is priced with: the territory's, and whether it runs under the TUS rules (the cap applies then). */
+export type TerritoryCosts = CostRules & { tus: boolean };
+
 /** Rules of many territories at once (matching reads those of the request's territory). */
-export async function costRulesOf(tx: Queryable, territoryIds: number[]): Promise<Map<number, CostRules>> {
-  const { rows } = await tx.query<{ id: number; cost_rules: unknown }>(
-    'SELECT id, cost_rules FROM territories WHERE id = ANY($1::int[])',
+export async function costRulesOf(tx: Queryable, territoryIds: number[]): Promise<Map<number, TerritoryCosts>> {
+  const { rows } = await tx.query<{ id: number; cost_rules: unknown; tus: boolean }>(
+    `SELECT t.id, t.cost_rules, COALESCE(s.enabled, false) AS tus FROM territories t
+     LEFT JOIN tus_settings s ON s.territory_id = t.id WHERE t.id = ANY($1::int[])`,
     [territoryIds],
   );
-  return new Map(rows.map((r) => [r.id, costRulesFrom(r.cost_rules)]));
+  return new Map(rows.map((r) => [r.id, { ...costRulesFrom(r.cost_rules), tus: r.tus }]));
 }
+
+/** The TUS cap (arrêté of 17 October 2019): at most TUS_CAP_EUR_PER_KM for each kilometre the participation counts. */
+export const tusCap: ParticipationCap = (km) => roundEur(Math.max(0, km) * TUS_CAP_EUR_PER_KM);
+
+/** The participation of a trip in a territory: its rules, capped when it runs under the TUS rules. */
+export const participationIn = (c: TerritoryCosts, t: TripFacts) => participationEur(c, t, c.tus ? tusCap : undefined);
 
 /** The one writer of a territory's cost rules: the whole rules, validated at the boundary. */
 export async function writeCostRules(tx: Queryable, scope: Scope, territoryId: number, rules: CostRules): Promise<void> {

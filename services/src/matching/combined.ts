@@ -1,5 +1,5 @@
 import type { Db, Queryable } from '@comobi/db';
-import { costRulesOf, DEFAULT_COST_RULES, participationEur } from '../domain/costs.ts';
+import { costRulesOf, DEFAULT_COST_RULES, participationIn } from '../domain/costs.ts';
 import type { Router } from '../routing/types.ts';
 import type { Need } from '../domain/people.ts';
 import type { Purpose } from '../domain/requests.ts';
@@ -60,7 +60,7 @@ export async function withCarpoolCosts(db: Queryable, proposals: Proposal[]): Pr
     return {
       ...p,
       kind: 'carpool',
-      participationEur: participationEur(rules.get(p.territoryId) ?? DEFAULT_COST_RULES, { passengerKm: km, wholeKm: km, waitMin: 0 }),
+      participationEur: participationIn(rules.get(p.territoryId) ?? { ...DEFAULT_COST_RULES, tus: false }, { passengerKm: km, wholeKm: km, waitMin: 0 }),
       allowanceEur: null,
     };
   });

@@ -1,5 +1,5 @@
 import type { Queryable } from '@comobi/db';
-import { allowanceEur, costRulesOf, participationEur, type CostRules, DEFAULT_COST_RULES } from '../domain/costs.ts';
+import { allowanceEur, costRulesOf, participationIn, type TerritoryCosts, DEFAULT_COST_RULES } from '../domain/costs.ts';
 import { volunteersForMatching, type VolunteerCandidate } from '../domain/volunteers.ts';
 import type { Need } from '../domain/people.ts';
 import type { Purpose } from '../domain/requests.ts';
@@ -185,7 +185,7 @@ export function evaluateVolunteer(
   q: VolunteerQuery,
   v: VolunteerCandidate,
   l: Legs,
-  costs: CostRules,
+  costs: TerritoryCosts,
 ): VolunteerProposal | Rejection {
   const farM = Math.max(l.homeToFrom.m, l.toToHome.m);
   const farS = Math.max(l.homeToFrom.s, l.toToHome.s);
@@ -230,7 +230,7 @@ export function evaluateVolunteer(
       recentAsks: v.recentAsks,
       seatsFree: v.seats,
       directContact: v.directContact,
-      participationEur: participationEur(costs, { passengerKm: o.passengerM / 1000, wholeKm, waitMin: o.waitMin ?? 0 }),
+      participationEur: participationIn(costs, { passengerKm: o.passengerM / 1000, wholeKm, waitMin: o.waitMin ?? 0 }),
       allowanceEur: allowanceEur(costs, wholeKm),
     };
   }
@@ -288,7 +288,7 @@ export async function matchVolunteers(
       fromToHome: cell(back, 0, i),
       homeToTo: cell(out, i, 1),
     };
-    const r = evaluateVolunteer(q, v, legs, costs.get(v.territoryId) ?? DEFAULT_COST_RULES);
+    const r = evaluateVolunteer(q, v, legs, costs.get(v.territoryId) ?? { ...DEFAULT_COST_RULES, tus: false });
     if (typeof r === 'string') reject(r);
     else proposals.push(r);
   });
