@@ -6,6 +6,7 @@ import { recordRequests, type Purpose } from '../domain/requests.ts';
 import { addCommunes, createTerritory } from '../domain/territories.ts';
 import { insertTrips, routeTrip, type RoutedTrip } from '../domain/trips.ts';
 import { referenceOf } from '../territory/reference.ts';
+import { loadDemoTus } from './tus.ts';
 import type { LngLat, Router } from '../routing/types.ts';
 import { addDemoNotes } from './notes.ts';
 import { addDemoProviders, loadDemoFeed } from './transit.ts';
@@ -170,6 +171,7 @@ export async function loadDemo(db: Db, router: Router, repoRoot: string) {
       })),
     );
     await addDemoNotes(tx, scope, requestIds);
+    await loadDemoTus(tx, territoryId, dir);
     const providers = await addDemoProviders(tx, territoryId, dir);
     return { territoryId, people: demo.people.length, trips: demo.trips.length, requests: demo.requests.length, providers };
   };
