@@ -14,6 +14,7 @@ import { matchResourceRoutes } from './resources/matches/routes.ts';
 import { noteRoutes } from './resources/notes/routes.ts';
 import { peopleRoutes } from './resources/people/routes.ts';
 import { planRoutes } from './resources/plans/routes.ts';
+import { recruitingRoutes } from './resources/recruiting/routes.ts';
 import { placeRoutes } from './resources/places/routes.ts';
 import { requestRoutes } from './resources/requests/routes.ts';
 import { territoryRoutes } from './resources/territories/routes.ts';
@@ -81,6 +82,7 @@ export function createApp(s: Services, plugins: Plugin[] = []): Koa {
     matchCreateRoutes,
     matchRoutes,
     planRoutes,
+    recruitingRoutes,
     tokenRoutes,
     placeRoutes,
     volunteerRoutes,

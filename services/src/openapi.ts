@@ -253,6 +253,30 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
   ...crud('trips', 'trip'),
   ...volunteerPaths(),
   ...crud('requests', 'request'),
+  // Round trips: POST /api/requests also takes `returnTime` (HH:MM) or `returnAfterMin` (about N minutes after
+  // arrival), never both; each proposal says which passenger leg it serves (`requestLeg`) and whether its driver can
+  // do both (`bothLegs`); `roundTrip` lists those drivers' pairs, best first.
+  '/api/requests/{id}/confirm-round-trip': {
+    post: one('request', 'Confirm both legs of a round trip with the same driver in one action: both matches become confirmed, or neither (409 naming the leg that cannot)', {
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              required: ['outboundMatchId', 'returnMatchId'],
+              properties: {
+                outboundMatchId: { type: 'integer', minimum: 1 },
+                returnMatchId: { type: 'integer', minimum: 1 },
+                note: nullable({ type: 'string', maxLength: 2000 }),
+              },
+            },
+          },
+        },
+      },
+      responses: { 200: { description: 'the request with its proposals' }, ...errors(400, 401, 403, 404, 409) },
+    }),
+  },
   '/api/messages': {
     get: list('message', 'Messages of the outbox (SMS, voice calls, letters), numbers masked; filters matchId, requestId, personId, status, kind, channel, late'),
   },
@@ -284,6 +308,19 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
   '/api/plans/{id}': { get: one('plan', 'A plan: figures, assignments, and what it changes against today’s proposals') },
   '/api/plans/{id}/confirm': {
     post: one('plan', 'Confirm a plan’s assignments (all, or the requestIds given): each becomes the proposed match to call'),
+  },
+  '/api/recruiting': {
+    get: {
+      tags: ['stats'],
+      summary: 'Where drivers are missing: unserved demand by commune pair and hour, and the regular drivers that would serve it',
+      parameters: [
+        { name: 'territoryId', in: 'query', schema: { type: 'integer' } },
+        { name: 'from', in: 'query', schema: { type: 'string', format: 'date' } },
+        { name: 'to', in: 'query', schema: { type: 'string', format: 'date' } },
+        { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200 } },
+      ],
+      responses: { 200: { description: 'the pairs with the most unserved demand first' }, ...errors(400, 401, 403) },
+    },
   },
   ...tokenPaths(),
   ...placePaths(),

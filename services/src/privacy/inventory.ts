@@ -150,7 +150,9 @@ export const INVENTORY: TableInventory[] = [
       created_by: { holds: 'who entered the request', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: true },
     },
     nonPersonal: ['id', 'territory_id', 'passenger_id', 'date', 'weekdays', 'time_min', 'time_kind', 'tolerance_min', 'seats', 'purpose',
-      'status', 'unserved_reason', 'created_at', 'updated_at', 'anonymized_at', 'from_source', 'to_source'],
+      'status', 'unserved_reason', 'created_at', 'updated_at', 'anonymized_at', 'from_source', 'to_source',
+      // Round trips: the way back's time, like the outbound's (time_min).
+      'return_min', 'return_after_min'],
   },
   {
     table: 'trips',
@@ -209,6 +211,8 @@ export const INVENTORY: TableInventory[] = [
     },
     nonPersonal: ['id', 'territory_id', 'request_id', 'trip_id', 'leg', 'date', 'pickup_min', 'dropoff_min', 'detour_m', 'detour_s', 'score',
       'approximate', 'status', 'status_changed_at', 'created_at', 'updated_at', 'shared_m',
+      // Round trips: which of the passenger's legs the match serves.
+      'request_leg',
       // A volunteer's trip: who drove, the span and distance of the whole trip, its costs (the plan holds times and
       // distances only, never the volunteer's home).
       'kind', 'volunteer_id', 'participation_eur', 'allowance_eur', 'volunteer_distance_m', 'volunteer_start_min',
@@ -226,6 +230,16 @@ export const INVENTORY: TableInventory[] = [
       actor: { holds: 'who changed the status', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: true },
     },
     nonPersonal: ['id', 'match_id', 'from_status', 'to_status', 'reason', 'at'],
+  },
+  {
+    // A request's status changes: codes and dates, and who made them.
+    table: 'request_events',
+    about: 'request_id IN (SELECT id FROM requests WHERE passenger_id = $1)',
+    exportAs: { key: 'requestEvents' },
+    personal: {
+      actor: { holds: 'who changed the status', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: true },
+    },
+    nonPersonal: ['id', 'request_id', 'from_status', 'to_status', 'reason', 'at'],
   },
   {
     // Notes about a request or a match of the person, or about the person: the coordination's memory of them.
