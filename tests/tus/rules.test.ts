@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { capParticipation, TUS_CAP_EUR_PER_KM } from '../../services/src/domain/tus.ts';
+import { capParticipation, participationCapsOf, TUS_CAP_EUR_PER_KM } from '../../services/src/domain/tus.ts';
 import { erasePerson } from '../../services/src/privacy/erase.ts';
 import { addCommunes, createTerritory } from '../../services/src/domain/territories.ts';
 import { distanceM } from '../../services/src/geo/sphere.ts';
@@ -255,6 +255,12 @@ describe('access and scope', () => {
     expect(await one(`SELECT fields FROM audit_log WHERE action = 'read_personal' AND subject_id = $1 ORDER BY id DESC LIMIT 1`, [p])).toEqual({
       fields: ['tusEligibility', 'tusProof', 'tusMemberships'],
     });
+  });
+
+  it('the costs module gets a cap for TUS territories only', async () => {
+    const caps = await participationCapsOf(srv.testDb.db, [lot, other]);
+    expect([...caps.keys()]).toEqual([lot]);
+    expect(caps.get(lot)!(42.5)).toBe(13.6);
   });
 
   it('a territory without the option checks nothing', async () => {

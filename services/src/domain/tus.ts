@@ -61,8 +61,23 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
  */
 export function capParticipation(eur: number, km: number): number {
   if (!Number.isFinite(eur) || !Number.isFinite(km)) throw new RangeError('participation and distance must be numbers');
-  const cap = round2(Math.max(0, km) * TUS_CAP_EUR_PER_KM);
-  return round2(Math.min(Math.max(0, eur), cap));
+  return round2(Math.min(Math.max(0, eur), tusCapEur(km)));
+}
+
+/** The largest participation the arrêté allows for these kilometres: €0.32 a km. */
+export const tusCapEur = (km: number) => round2(Math.max(0, km) * TUS_CAP_EUR_PER_KM);
+
+/**
+ * The participation cap of each territory that has the TUS option (`(km) => max €`), for the costs module: a
+ * territory without the option is absent (no cap).
+ */
+export async function participationCapsOf(tx: Queryable, territoryIds: number[]): Promise<Map<number, (km: number) => number>> {
+  if (!territoryIds.length) return new Map();
+  const { rows } = await tx.query<{ territory_id: number }>(
+    'SELECT territory_id FROM tus_settings WHERE enabled AND territory_id = ANY($1::int[])',
+    [territoryIds],
+  );
+  return new Map(rows.map((r) => [r.territory_id, tusCapEur]));
 }
 
 // ---- Urban units and residence
