@@ -80,10 +80,13 @@ export const App = () => (
               <Route path="/appel" element={<PhoneIntake />} />
               <Route path="/plans" element={<PlanPage />} />
               <Route path="/feed-imports/:id" element={<FeedImportProgress />} />
-              <Route path="/rapport-tus" element={<TusReportPage />} />
             </CustomRoutes>
           </>
         ) : null}
+        {/* The yearly TUS report has no personal data: viewers (élus, funders) read it too. */}
+        <CustomRoutes>
+          <Route path="/rapport-tus" element={<TusReportPage />} />
+        </CustomRoutes>
         <Resource name="territories" list={role === 'admin' ? TerritoryList : undefined} edit={role === 'admin' ? TerritoryEdit : undefined}
           create={role === 'admin' ? TerritoryWizard : undefined} />
         {role === 'admin' ? (
