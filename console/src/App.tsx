@@ -2,6 +2,7 @@ import KeyIcon from '@mui/icons-material/Key';
 import PlaceIcon from '@mui/icons-material/Place';
 import PhoneIcon from '@mui/icons-material/PhoneInTalk';
 import PlanIcon from '@mui/icons-material/EventNote';
+import ReportIcon from '@mui/icons-material/Assessment';
 import { lazy, Suspense, type ComponentType } from 'react';
 import { Admin, CustomRoutes, defaultDarkTheme, defaultLightTheme, Layout, Loading, Menu, Resource, type LayoutProps } from 'react-admin';
 import { Route } from 'react-router';
@@ -12,6 +13,7 @@ import { withFrench } from './fr/FrenchLocale.tsx';
 import { i18nProvider } from './i18n.ts';
 import { LoginPage } from './LoginPage.tsx';
 import { RequestShow } from './requests/RequestShow.tsx';
+import { TusReportPage } from './reports/TusReport.tsx';
 import { AuditList } from './resources/audit.tsx';
 import { FeedImportCreate, FeedImportProgress } from './feeds/FeedImport.tsx';
 import { FeedList, FeedShow } from './resources/feeds.tsx';
@@ -49,6 +51,7 @@ const AppMenu = () => (
     <Menu.Item to="/appel" primaryText="comobi.menu.intake" leftIcon={<PhoneIcon />} />
     <Menu.Item to="/plans" primaryText="comobi.menu.plans" leftIcon={<PlanIcon />} />
     <Menu.ResourceItems />
+    <Menu.Item to="/rapport-tus" primaryText="Rapport annuel TUS" leftIcon={<ReportIcon />} />
   </Menu>
 );
 const AppLayout = (props: LayoutProps) => <Layout {...props} menu={AppMenu} />;
@@ -77,6 +80,7 @@ export const App = () => (
               <Route path="/appel" element={<PhoneIntake />} />
               <Route path="/plans" element={<PlanPage />} />
               <Route path="/feed-imports/:id" element={<FeedImportProgress />} />
+              <Route path="/rapport-tus" element={<TusReportPage />} />
             </CustomRoutes>
           </>
         ) : null}

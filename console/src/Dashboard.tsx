@@ -45,6 +45,8 @@ export function Dashboard() {
             <Typography variant="body2">Passagers : <b>{(stats?.people as any)?.passengers ?? 0}</b></Typography>
             <Typography variant="body2">Les deux : <b>{(stats?.people as any)?.both ?? 0}</b></Typography>
             <Typography variant="body2">Trajets actifs : <b>{String(stats?.activeTrips ?? 0)}</b></Typography>
+            <Typography variant="body2">Trajets réalisés (un aller-retour en compte deux) : <b>{String(stats?.tripsDone ?? 0)}</b></Typography>
+            <Typography variant="body2">Allers-retours demandés / réalisés : <b>{(stats?.roundTrips as any)?.requested ?? 0} / {(stats?.roundTrips as any)?.served ?? 0}</b></Typography>
           </CardContent>
         </Card>
       </Stack>

@@ -21,6 +21,7 @@ import { territoryRoutes } from './resources/territories/routes.ts';
 import { tokenRoutes } from './resources/tokens/routes.ts';
 import { tripRoutes } from './resources/trips/routes.ts';
 import { volunteerRoutes } from './resources/volunteers/routes.ts';
+import { tusRoutes } from './resources/tus/routes.ts';
 import { osrmRoutes } from './routing/osrm-endpoints.ts';
 import { clientAddressMiddleware, trustedProxies } from './security/client-address.ts';
 
@@ -86,6 +87,7 @@ export function createApp(s: Services, plugins: Plugin[] = []): Koa {
     placeRoutes,
     volunteerRoutes,
     noteRoutes,
+    tusRoutes,
   ]) {
     const r = routes(s);
     api.use(r.routes(), r.allowedMethods());

@@ -6,6 +6,7 @@ import { notePaths, noteSchemas } from './resources/notes/openapi.ts';
 import { placePaths, placeSchemas } from './resources/places/openapi.ts';
 import { tokenBody } from './resources/tokens/routes.ts';
 import { volunteerPaths, volunteerSchema } from './resources/volunteers/openapi.ts';
+import { tusPaths } from './resources/tus/openapi.ts';
 import { pathShape, type RouteEntry } from './http/routes.ts';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
@@ -252,6 +253,30 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
   ...crud('trips', 'trip'),
   ...volunteerPaths(),
   ...crud('requests', 'request'),
+  // Round trips: POST /api/requests also takes `returnTime` (HH:MM) or `returnAfterMin` (about N minutes after
+  // arrival), never both; each proposal says which passenger leg it serves (`requestLeg`) and whether its driver can
+  // do both (`bothLegs`); `roundTrip` lists those drivers' pairs, best first.
+  '/api/requests/{id}/confirm-round-trip': {
+    post: one('request', 'Confirm both legs of a round trip with the same driver in one action: both matches become confirmed, or neither (409 naming the leg that cannot)', {
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              required: ['outboundMatchId', 'returnMatchId'],
+              properties: {
+                outboundMatchId: { type: 'integer', minimum: 1 },
+                returnMatchId: { type: 'integer', minimum: 1 },
+                note: nullable({ type: 'string', maxLength: 2000 }),
+              },
+            },
+          },
+        },
+      },
+      responses: { 200: { description: 'the request with its proposals' }, ...errors(400, 401, 403, 404, 409) },
+    }),
+  },
   '/api/messages': {
     get: list('message', 'Messages of the outbox (SMS, voice calls, letters), numbers masked; filters matchId, requestId, personId, status, kind, channel, late'),
   },
@@ -300,6 +325,7 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
   ...tokenPaths(),
   ...placePaths(),
   ...notePaths(),
+  ...tusPaths(),
   ...crud('users', 'user'),
   ...crud('providers', 'provider'),
   '/api/feeds': { get: list('feed', 'Imported GTFS feeds (read-only)') },

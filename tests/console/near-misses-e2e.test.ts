@@ -67,8 +67,9 @@ describe('near misses on the review page', () => {
     const near = page.getByTestId('near-misses');
     await near.getByTestId('near-time').waitFor({ timeout: 30_000 });
     expect(await page.getByText('Conducteurs proposés (0)').count()).toBe(1);
+    // The drivers' names come from a second (audited) read after the near misses themselves: wait for it.
+    await expect.poll(() => near.getByTestId('near-time').textContent(), { timeout: 15_000 }).toContain('Paulette Inventée');
     const line = await near.getByTestId('near-time').textContent();
-    expect(line).toContain('Paulette Inventée');
     expect(line).toContain(`passe à ${miss.pickupTime}, arrive à ${miss.dropoffTime}, ${Math.abs(miss.gapMin)} min avant`);
     const button = near.getByTestId('widen-tolerance');
     expect(await button.textContent()).toBe('± 30 → ± 60 min (+ 1 conducteur)');

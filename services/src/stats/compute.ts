@@ -23,7 +23,10 @@ export interface Stats {
     requests: Published;
     requestsServed: Published;
     servedSharePct: number | null;
+    /** Legs driven with a passenger: a round trip served both ways counts two. */
     tripsDone: Published;
+    /** Requests with a way back whose two legs were both driven. */
+    roundTripsServed: Published;
     passengersCarried: Published;
     sharedKm: Published;
     co2AvoidedKg: Published;
@@ -63,6 +66,8 @@ export async function computeStats(db: Db, q: StatsQuery): Promise<Stats> {
         (SELECT count(*) FROM requests r WHERE ${reqWhere} AND ${SERVED})::int AS served,
         (SELECT count(*) FROM matches m WHERE ${inTerritory('m.territory_id')} AND m.status = 'done'
            AND COALESCE(m.date, (m.status_changed_at AT TIME ZONE 'Europe/Paris')::date) BETWEEN $2::date AND $3::date)::int AS done,
+        (SELECT count(*) FROM requests r WHERE ${reqWhere} AND (r.return_min IS NOT NULL OR r.return_after_min IS NOT NULL)
+           AND (SELECT count(DISTINCT m.request_leg) FROM matches m WHERE m.request_id = r.id AND m.status = 'done') = 2)::int AS round_trips,
         (SELECT COALESCE(sum(r.seats), 0) FROM matches m JOIN requests r ON r.id = m.request_id
            WHERE ${inTerritory('m.territory_id')} AND m.status = 'done'
            AND COALESCE(m.date, (m.status_changed_at AT TIME ZONE 'Europe/Paris')::date) BETWEEN $2::date AND $3::date)::int AS carried,
@@ -111,6 +116,7 @@ export async function computeStats(db: Db, q: StatsQuery): Promise<Stats> {
       requestsServed: served,
       servedSharePct: share(served, requests),
       tripsDone: publish(x.done),
+      roundTripsServed: publish(x.round_trips),
       passengersCarried: publish(x.carried),
       sharedKm: few ? null : Math.round(passengerKm / 10) * 10,
       co2AvoidedKg: few ? null : Math.round((passengerKm * CO2_KG_PER_KM) / 10) * 10,

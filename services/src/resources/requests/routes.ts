@@ -15,6 +15,7 @@ import {
   REQUEST_STATUSES,
   requestList,
   requestWithProposals,
+  returnAskOf,
   UNSERVED_REASONS,
   type RequestRow,
 } from '../../domain/requests.ts';
@@ -23,7 +24,11 @@ import { visibilityOf } from '../../domain/scope.ts';
 import type { Queryable } from '@comobi/db';
 import { listPage } from '../../http/simple-rest.ts';
 import { id, parse } from '../../http/validate.ts';
-import { needsDateOrWeekdays, toMatchQuery, tripAsk } from '../../matching/query.ts';
+import { toMinutes } from '../../time/clock.ts';
+import { needsDateOrWeekdays, returnAfterOutbound, returnFields, toMatchQuery, tripAsk } from '../../matching/query.ts';
+import { matchJourney } from '../../matching/round-trip.ts';
+import { confirmRoundTrip } from '../../domain/round-trips.ts';
+import { reindexTrip } from '../../domain/trips.ts';
 import type { MatchQuery, Proposal } from '../../matching/matcher.ts';
 import { findNearMisses, NEAR_MISSES_BELOW, widen, type NearMissAnswer } from '../../matching/near-misses.ts';
 import { badRequest } from '../../http/errors.ts';
@@ -39,8 +44,9 @@ const fields = {
   note: z.string().max(2000).nullable().optional(),
 };
 const createBody = tripAsk
-  .extend({ ...fields, storeProposals: z.boolean().default(true) })
-  .superRefine(needsDateOrWeekdays);
+  .extend({ ...fields, ...returnFields, storeProposals: z.boolean().default(true) })
+  .superRefine(needsDateOrWeekdays)
+  .superRefine(returnAfterOutbound);
 const widenBody = z.object({ kind: z.enum(['tolerance', 'corridor', 'day']) });
 
 const updateBody = z
@@ -57,6 +63,15 @@ const updateBody = z
         message: `a coded reason is required: ${UNSERVED_REASONS.join(', ')}`,
       });
   });
+
+const confirmBody = z.object({
+  outboundMatchId: z.number().int().positive().max(2147483647),
+  returnMatchId: z.number().int().positive().max(2147483647),
+  note: z.string().max(2000).nullable().optional(),
+});
+
+/** Near misses and widenings are about the outbound: a round trip's return proposals are not the outbound's drivers. */
+const outboundOf = <T extends { requestLeg: string }>(ms: T[]) => ms.filter((m) => m.requestLeg === 'outbound');
 
 /** A request as this principal may reach it: an integration only reaches the requests it made. */
 async function reach(tx: Queryable, p: Principal, rid: number): Promise<RequestRow> {
@@ -103,18 +118,21 @@ export function requestRoutes(s: Services) {
     const territoryId = writeTerritory(p, b.territoryId);
     const toleranceMin = b.toleranceMin ?? s.rulesOf(territoryId).toleranceMin;
     // Matching runs before the transaction: the router may be slow, a lock must not wait on it.
-    const answer = b.storeProposals
-      ? await s.matcher.match(toMatchQuery(b, [territoryId], toleranceMin, b.passengerId ?? undefined))
-      : { proposals: [], approximate: false };
+    const back = { returnMin: b.returnTime ? toMinutes(b.returnTime) : null, returnAfterMin: b.returnAfterMin ?? null };
+    const journey = b.storeProposals
+      ? await matchJourney(s.matcher, s.router, toMatchQuery(b, [territoryId], toleranceMin, b.passengerId ?? undefined), back)
+      : null;
+    const answer = journey?.outbound ?? { proposals: [], approximate: false };
+    // Near misses of the outbound (the way back has its own proposals; widening is asked for the outbound).
     const near = b.storeProposals
       ? await withNearMisses(toMatchQuery(b, [territoryId], toleranceMin, b.passengerId ?? undefined), territoryId, answer.proposals)
       : {};
     ctx.status = 201;
     ctx.body = await asPrincipal(s.db, p, async (tx) => {
-      const rid = await recordRequest(tx, p, territoryId, { ...b, toleranceMin }, answer);
+      const rid = await recordRequest(tx, p, territoryId, { ...b, toleranceMin }, answer, journey?.return);
       return {
         ...(await requestWithProposals(tx, await loadRequest(tx, p, rid), 'personal')),
-        approximate: answer.approximate,
+        approximate: answer.approximate || Boolean(journey?.return?.approximate),
         ...near,
       };
     });
@@ -125,11 +143,18 @@ export function requestRoutes(s: Services) {
     const p = requireRole(ctx, 'admin', 'coordinator', 'integration');
     const rid = parse(id, ctx.params.id, 'id');
     const current = await asPrincipal(s.db, p, (tx) => reach(tx, p, rid));
-    const answer = await s.matcher.match(matchQueryOf(current));
+    const journey = await matchJourney(s.matcher, s.router, matchQueryOf(current), returnAskOf(current));
+    const answer = journey.outbound;
     ctx.body = await asPrincipal(s.db, p, async (tx) => {
       await storeProposals(tx, rid, current.territory_id, current.date, answer.proposals, answer.approximate);
+      if (journey.return)
+        await storeProposals(tx, rid, current.territory_id, current.date, journey.return.proposals, journey.return.approximate, 'return');
       const out = await requestWithProposals(tx, await loadRequest(tx, p, rid), 'personal');
-      return { ...out, approximate: answer.approximate, ...(await withNearMisses(matchQueryOf(current), current.territory_id, out.proposals)) };
+      return {
+        ...out,
+        approximate: answer.approximate || Boolean(journey.return?.approximate),
+        ...(await withNearMisses(matchQueryOf(current), current.territory_id, outboundOf(out.proposals))),
+      };
     });
   });
 
@@ -142,7 +167,7 @@ export function requestRoutes(s: Services) {
     const rid = parse(id, ctx.params.id, 'id');
     const { row, own } = await asPrincipal(s.db, p, async (tx) => {
       const row = await reach(tx, p, rid);
-      return { row, own: (await requestWithProposals(tx, row, 'coarse')).proposals };
+      return { row, own: outboundOf((await requestWithProposals(tx, row, 'coarse')).proposals) };
     });
     ctx.body = await nearMissesOf(matchQueryOf(row), row.territory_id, own);
   });
@@ -160,7 +185,7 @@ export function requestRoutes(s: Services) {
     if (kind === 'day' && !q.date) throw badRequest('kind', 'a recurring request has no day before or after: widen its tolerance or corridor');
     const found = await widen(s.matcher, q, kind, s.rulesOf(current.territory_id).corridorM);
     ctx.body = await asPrincipal(s.db, p, async (tx) => {
-      const before = (await requestWithProposals(tx, await loadRequest(tx, p, rid), 'personal')).proposals;
+      const before = outboundOf((await requestWithProposals(tx, await loadRequest(tx, p, rid), 'personal')).proposals);
       const had = new Set(before.map((m) => `${m.tripId}:${m.leg}`));
       const added: (Proposal & { date: string | null })[] = found.proposals.filter((x) => !had.has(`${x.tripId}:${x.leg}`));
       await storeProposals(tx, rid, current.territory_id, current.date, added.map((x) => ({ ...x, widened: found.widened })), found.approximate);
@@ -169,9 +194,26 @@ export function requestRoutes(s: Services) {
       return {
         ...out,
         approximate: found.approximate,
-        widened: { ...found.widened, added: out.proposals.filter((m) => addedKeys.has(`${m.tripId}:${m.leg}`)).map((m) => m.id) },
+        widened: { ...found.widened, added: outboundOf(out.proposals).filter((m) => addedKeys.has(`${m.tripId}:${m.leg}`)).map((m) => m.id) },
       };
     });
+  });
+
+  /**
+   * A round trip with one driver, confirmed in one action: both matches reach "confirmed" together, or neither
+   * (a seat taken meanwhile on the return rolls the outbound back too).
+   */
+  r.post('/requests/:id/confirm-round-trip', async (ctx) => {
+    const p = requireRole(ctx, 'admin', 'coordinator');
+    const rid = parse(id, ctx.params.id, 'id');
+    const b = parse(confirmBody, ctx.request.body);
+    const { trips, body } = await asPrincipal(s.db, p, async (tx) => {
+      const row = await reach(tx, p, rid);
+      const trips = await confirmRoundTrip(tx, p, rid, b, b.note ?? null);
+      return { trips, body: await requestWithProposals(tx, await loadRequest(tx, p, row.id), 'personal') };
+    });
+    for (const t of trips) await reindexTrip(s, t);
+    ctx.body = body;
   });
 
   r.put('/requests/:id', async (ctx) => {
@@ -180,7 +222,7 @@ export function requestRoutes(s: Services) {
     const b = parse(updateBody, ctx.request.body);
     ctx.body = await asPrincipal(s.db, p, async (tx) => {
       await reach(tx, p, rid);
-      await changeRequest(tx, rid, b);
+      await changeRequest(tx, rid, b, p.actor);
       return requestWithProposals(tx, await loadRequest(tx, p, rid), 'personal');
     });
   });
