@@ -12,6 +12,7 @@ export interface RoundTripRequest {
   id: number; returnTime: string | null; returnAfterMin: number | null; proposals: Leg[]; roundTrip: Pair[] | null;
 }
 
+const drivers = (n: number) => (n === 0 ? 'aucun conducteur' : n === 1 ? '1 conducteur' : `${n} conducteurs`);
 const name = (p?: Person) => (p ? `${p.firstName ?? ''} ${p.lastName ?? ''}`.trim() || `n° ${p.id}` : '…');
 
 interface TripView {
@@ -78,7 +79,7 @@ export function RoundTrip({ req, people, note, onChanged }: {
       <CardContent>
         <Typography variant="h6">Aller et retour</Typography>
         <Typography variant="body2" sx={{ mb: 1 }}>
-          {text} · {count('outbound')} conducteur(s) pour l’aller, {count('return')} pour le retour
+          {text} · {drivers(count('outbound'))} pour l’aller, {count('return') || 'aucun'} pour le retour
         </Typography>
         {req.roundTrip.length === 0 ? (
           <Alert severity="info">Aucun conducteur ne peut faire l’aller et le retour : confirmez chaque trajet avec son conducteur dans la liste ci-dessous.</Alert>
