@@ -40,8 +40,10 @@ export function ReturnSection({ value, onChange }: { value: ReturnValue; onChang
     <Stack spacing={1} data-testid="return-section">
       <Typography variant="subtitle1" component="h3">Retour</Typography>
       <Stack direction="row" spacing={1} useFlexGap sx={{ flexWrap: 'wrap', alignItems: 'center' }}>
+        {/* The choice made shows at a glance, as the weekday toggles do (a pale tint was easy to miss). */}
         <ToggleButtonGroup exclusive size="small" color="primary" value={value.kind} aria-label="Retour"
-          onChange={(_, k) => k && onChange({ ...value, kind: k })}>
+          onChange={(_, k) => k && onChange({ ...value, kind: k })}
+          sx={{ '& .Mui-selected, & .Mui-selected:hover': { bgcolor: 'primary.main', color: 'primary.contrastText', fontWeight: 700 } }}>
           <ToggleButton value="none" data-testid="return-none">Aucun</ToggleButton>
           <ToggleButton value="time" data-testid="return-time">À heure fixe</ToggleButton>
           <ToggleButton value="after" data-testid="return-after">Après le rendez-vous</ToggleButton>
