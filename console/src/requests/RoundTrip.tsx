@@ -33,9 +33,10 @@ export function asDriverLeg<T extends TripView>(t: T, leg: string): T {
   };
 }
 
-/** Which of the passenger's legs a proposal serves, in the proposals table ("Aller", "Retour", "Aller et retour"). */
-export function LegChip({ m }: { m: Leg }) {
-  if (!m.requestLeg) return null;
+/** Which of the passenger's legs a proposal serves, in the proposals table of a round trip ("Aller", "Retour", and whether its driver does both). */
+export function LegChip({ m, roundTrip }: { m: Leg; roundTrip: boolean }) {
+  // A one-way request has only outbound proposals: no chip to read on every row.
+  if (!m.requestLeg || !roundTrip) return null;
   const back = m.requestLeg === 'return';
   return (
     <Chip size="small" variant={m.bothLegs ? 'filled' : 'outlined'} color={m.bothLegs ? 'success' : back ? 'secondary' : 'primary'}
