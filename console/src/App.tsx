@@ -1,6 +1,8 @@
 import KeyIcon from '@mui/icons-material/Key';
 import PlaceIcon from '@mui/icons-material/Place';
 import PhoneIcon from '@mui/icons-material/PhoneInTalk';
+import PlanIcon from '@mui/icons-material/EventNote';
+import ReportIcon from '@mui/icons-material/Assessment';
 import { lazy, Suspense, type ComponentType } from 'react';
 import { Admin, CustomRoutes, defaultDarkTheme, defaultLightTheme, Layout, Loading, Menu, Resource, type LayoutProps } from 'react-admin';
 import { Route } from 'react-router';
@@ -11,6 +13,7 @@ import { withFrench } from './fr/FrenchLocale.tsx';
 import { i18nProvider } from './i18n.ts';
 import { LoginPage } from './LoginPage.tsx';
 import { RequestShow } from './requests/RequestShow.tsx';
+import { TusReportPage } from './reports/TusReport.tsx';
 import { AuditList } from './resources/audit.tsx';
 import { FeedImportCreate, FeedImportProgress } from './feeds/FeedImport.tsx';
 import { FeedList, FeedShow } from './resources/feeds.tsx';
@@ -40,12 +43,15 @@ const PhoneIntake = lazyPage(() => import('./requests/PhoneIntake.tsx').then((m)
 const TripShow = lazyPage(() => import('./resources/trip-show.tsx').then((m) => m.TripShow));
 const TripCreate = lazyPage(() => import('./trips/TripForm.tsx').then((m) => m.TripCreate));
 const TripEdit = lazyPage(() => import('./trips/TripForm.tsx').then((m) => m.TripEdit));
+const PlanPage = lazyPage(() => import('./plans/PlanPage.tsx').then((m) => m.PlanPage));
 
 const AppMenu = () => (
   <Menu>
     <Menu.DashboardItem />
     <Menu.Item to="/appel" primaryText="comobi.menu.intake" leftIcon={<PhoneIcon />} />
+    <Menu.Item to="/plans" primaryText="comobi.menu.plans" leftIcon={<PlanIcon />} />
     <Menu.ResourceItems />
+    <Menu.Item to="/rapport-tus" primaryText="Rapport annuel TUS" leftIcon={<ReportIcon />} />
   </Menu>
 );
 const AppLayout = (props: LayoutProps) => <Layout {...props} menu={AppMenu} />;
@@ -72,7 +78,9 @@ export const App = () => (
             <Resource name="feeds" list={FeedList} show={FeedShow} create={FeedImportCreate} />
             <CustomRoutes>
               <Route path="/appel" element={<PhoneIntake />} />
+              <Route path="/plans" element={<PlanPage />} />
               <Route path="/feed-imports/:id" element={<FeedImportProgress />} />
+              <Route path="/rapport-tus" element={<TusReportPage />} />
             </CustomRoutes>
           </>
         ) : null}

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { Title, useTranslate } from 'react-admin';
 import { api } from './api.ts';
 import { currentUser } from './authProvider.ts';
+import { RecruitingCard } from './dashboard/RecruitingCard.tsx';
 
 type Stats = Record<string, Record<string, number> | number>;
 
@@ -49,6 +50,7 @@ export function Dashboard() {
           </CardContent>
         </Card>
       </Stack>
+      <RecruitingCard />
     </Stack>
   );
 }

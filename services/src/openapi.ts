@@ -6,6 +6,7 @@ import { notePaths, noteSchemas } from './resources/notes/openapi.ts';
 import { placePaths, placeSchemas } from './resources/places/openapi.ts';
 import { tokenBody } from './resources/tokens/routes.ts';
 import { volunteerPaths, volunteerSchema } from './resources/volunteers/openapi.ts';
+import { tusPaths } from './resources/tus/openapi.ts';
 import { pathShape, type RouteEntry } from './http/routes.ts';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
@@ -308,9 +309,23 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
   '/api/plans/{id}/confirm': {
     post: one('plan', 'Confirm a plan’s assignments (all, or the requestIds given): each becomes the proposed match to call'),
   },
+  '/api/recruiting': {
+    get: {
+      tags: ['stats'],
+      summary: 'Where drivers are missing: unserved demand by commune pair and hour, and the regular drivers that would serve it',
+      parameters: [
+        { name: 'territoryId', in: 'query', schema: { type: 'integer' } },
+        { name: 'from', in: 'query', schema: { type: 'string', format: 'date' } },
+        { name: 'to', in: 'query', schema: { type: 'string', format: 'date' } },
+        { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200 } },
+      ],
+      responses: { 200: { description: 'the pairs with the most unserved demand first' }, ...errors(400, 401, 403) },
+    },
+  },
   ...tokenPaths(),
   ...placePaths(),
   ...notePaths(),
+  ...tusPaths(),
   ...crud('users', 'user'),
   ...crud('providers', 'provider'),
   '/api/feeds': { get: list('feed', 'Imported GTFS feeds (read-only)') },

@@ -5,6 +5,7 @@ import { StraightLineRouter } from '../../services/src/routing/straight-line.ts'
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { messagingFixtures } from '../messaging/fixture.ts';
 import { addUser, DIST, ensureConsoleBuilt, Session } from './helpers.ts';
+import { openapiValidator } from '../integrations/openapi.ts';
 
 const PW = 'correct horse battery';
 let srv: TestServer;
@@ -153,13 +154,21 @@ describe('timelines', () => {
     // The messages queued by the workflow: the driver's request, the two confirmations (numbers masked).
     const messages = tl.body.filter((e: any) => e.type === 'message');
     expect(messages.map((m: any) => m.messageKind)).toEqual(expect.arrayContaining(['driver_request', 'confirmation']));
-    for (const m of messages) expect(m.to).toMatch(/^\d\d( ••)+ \d\d$/);
+    for (const m of messages) expect(m.recipient).toMatch(/^\d\d( ••)+ \d\d$/);
     expect(messages.map((m: any) => m.personName)).toEqual(expect.arrayContaining(['Marie Passagère', 'Pierre Conducteur']));
+
+    // The answers are those the OpenAPI document describes.
+    const v = openapiValidator((await srv.api('GET', '/api/openapi.json', undefined, null)).body);
+    expect(v.response('/api/requests/{id}/timeline', 'get', 200, tl.body)).toEqual([]);
+    const listed = await coord.req('GET', `/api/notes?subjectType=request&subjectId=${f.requestId}`);
+    expect(v.response('/api/notes', 'get', 200, listed.body)).toEqual([]);
+    expect(v.request('/api/notes', 'post', { subjectType: 'person', subjectId: 1, kind: 'call', body: 'x' })).toEqual([]);
 
     // The passenger's page: the same story, and a note about her.
     await coord.req('POST', '/api/notes', { subjectType: 'person', subjectId: f.passengerId, kind: 'note', body: 'Malentendante : parler fort.' });
     const person = await coord.req('GET', `/api/people/${f.passengerId}/timeline`, undefined, { headers: { 'x-access-reason': `person:${f.passengerId}` } });
     expect(person.status).toBe(200);
+    expect(v.response('/api/people/{id}/timeline', 'get', 200, person.body)).toEqual([]);
     expect(person.body[0]).toMatchObject({ type: 'note', text: 'Malentendante : parler fort.', subjectType: 'person' });
     expect(person.body.filter((e: any) => e.type === 'status')).toHaveLength(3);
     expect(person.body.some((e: any) => e.type === 'call' && e.text === 'Premier appel.')).toBe(true);
@@ -173,6 +182,19 @@ describe('timelines', () => {
     const rows = await q<{ subject_id: number; reason: string | null }>(
       `SELECT subject_id, reason FROM audit_log WHERE subject_type = 'person' AND 'history' = ANY(fields) AND reason = $1`, [`person:${f.passengerId}`]);
     expect(rows.map((r) => r.subject_id).sort()).toEqual([f.driverId, f.passengerId].sort());
+  });
+
+  it('show a request’s own status changes, with the coded reason and who, and export them with the passenger', async () => {
+    const f = await fixture();
+    expect((await coord.req('PUT', `/api/requests/${f.requestId}`, { status: 'unserved', unservedReason: 'no_driver_at_time' })).status).toBe(200);
+    // The same status again changes nothing; a note alone records no status change.
+    expect((await coord.req('PUT', `/api/requests/${f.requestId}`, { status: 'unserved', unservedReason: 'no_driver_at_time' })).status).toBe(200);
+    expect((await coord.req('PUT', `/api/requests/${f.requestId}`, { note: 'Orientée vers le TAD.' })).status).toBe(200);
+    const tl = await coord.req('GET', `/api/requests/${f.requestId}/timeline`);
+    const changes = tl.body.filter((e: any) => e.type === 'request_status');
+    expect(changes).toEqual([expect.objectContaining({ from: 'open', to: 'unserved', reason: 'no_driver_at_time', actor: `user:${coordUserId}`, actorName: 'Claire Martin' })]);
+    const exp = await srv.api('GET', `/api/people/${f.passengerId}/export`);
+    expect(exp.body.requestEvents).toEqual([expect.objectContaining({ request_id: f.requestId, to_status: 'unserved', reason: 'no_driver_at_time' })]);
   });
 
   it('are erased and exported with the person', async () => {

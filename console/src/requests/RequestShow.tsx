@@ -17,6 +17,7 @@ import { RequestMessages } from './Messages.tsx';
 import { asDriverLeg, LegChip, RoundTrip, type RoundTripRequest } from './RoundTrip.tsx';
 import { RequestHistory } from '../timeline/RequestHistory.tsx';
 import { NearMisses, WidenedNote, type WidenedValue } from './NearMisses.tsx';
+import { TusRules } from './TusRules.tsx';
 
 type Pt = { lng: number; lat: number };
 interface Proposal {
@@ -220,6 +221,7 @@ export function RequestShow() {
             </CardContent>
           </Card>
           <NearMisses requestId={req.id} proposals={req.proposals.length} version={version} onWidened={load} />
+          <TusRules requestId={req.id} />
           {req.proposals.length === 0 || alternatives ? (
             <Card>
               <CardContent>

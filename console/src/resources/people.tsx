@@ -11,6 +11,7 @@ import { PhoneField } from '../fr/PhoneLink.tsx';
 import { CodeField, NEEDS, WeekdaysField } from './common.tsx';
 import { peopleExporter } from '../fr/exporters.ts';
 import { PersonRequests, PersonTimeline } from '../timeline/PersonHistory.tsx';
+import { TusEligibility } from '../people/TusEligibility.tsx';
 
 const filters = [
   <TextInput key="q" source="q" label="Nom ou téléphone" alwaysOn />,
@@ -53,6 +54,7 @@ export const PersonShow = () => (
       <DriverTrips />
       <PersonRequests />
       <PersonTimeline />
+      <TusEligibility />
     </SimpleShowLayout>
   </Show>
 );

@@ -7,7 +7,7 @@ import { api, messageOf } from '../api.ts';
 /** One line of GET /api/requests/:id/timeline or /api/people/:id/timeline (services/src/domain/notes.ts). */
 interface Entry {
   key: string;
-  type: 'call' | 'note' | 'status' | 'message' | 'request';
+  type: 'call' | 'note' | 'status' | 'request_status' | 'message' | 'request';
   at: string;
   actor: string | null;
   actorName: string | null;
@@ -64,6 +64,7 @@ const TYPE_CHIP: Record<Entry['type'], { label: string; color: 'primary' | 'seco
   call: { label: 'Appel', color: 'primary' },
   note: { label: 'Note', color: 'secondary' },
   status: { label: 'Statut', color: 'info' },
+  request_status: { label: 'Demande', color: 'success' },
   message: { label: 'Message', color: 'default' },
   request: { label: 'Demande', color: 'success' },
 };
@@ -148,6 +149,14 @@ export function Timeline({ subject, reason, version = 0, testId = 'timeline' }: 
             {e.reason ? ` (${t(`comobi.${e.to}Reasons.${e.reason}`, { _: e.reason })})` : ''}{requestLink(e)}{quote(e.text)}
           </>
         );
+      case 'request_status':
+        return (
+          <>
+            {subject.type === 'person' ? toRequest(e.requestId!, `Demande n° ${e.requestId}`) : 'Demande'} :{' '}
+            {e.from ? `${t(`comobi.requestStatus.${e.from}`)} → ` : ''}<b>{t(`comobi.requestStatus.${e.to}`)}</b>
+            {e.reason ? ` (${t(`comobi.unservedReasons.${e.reason}`, { _: e.reason })})` : ''}
+          </>
+        );
       case 'message': {
         // A reminder waits for the day before the trip: say when it goes rather than only "En attente".
         const later = e.status === 'queued' && e.plannedAt && new Date(e.plannedAt).getTime() > Date.now() + 60_000;
@@ -179,6 +188,9 @@ export function Timeline({ subject, reason, version = 0, testId = 'timeline' }: 
         </ToggleButtonGroup>
         <TextField label="Ajouter une note" value={body} onChange={(e) => setBody(e.target.value)} size="small" multiline maxRows={6}
           placeholder={kind === 'call' ? 'Ce qui a été dit au téléphone, ce qui est convenu…' : 'À retenir pour la suite…'}
+          // Ctrl+Entrée adds the note without leaving the keyboard (Entrée alone makes a new line).
+          onKeyDown={(e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && body.trim() && !busy) void add(); }}
+          helperText="Ctrl+Entrée pour ajouter"
           sx={{ flex: 1, minWidth: 260 }} slotProps={{ htmlInput: { maxLength: 4000, 'data-testid': 'note-body' } }} />
         <Button variant="contained" onClick={add} disabled={busy || !body.trim()} data-testid="note-add">Ajouter</Button>
       </Stack>

@@ -6,7 +6,9 @@ import { recordRequests, type Purpose } from '../domain/requests.ts';
 import { addCommunes, createTerritory } from '../domain/territories.ts';
 import { insertTrips, routeTrip, type RoutedTrip } from '../domain/trips.ts';
 import { referenceOf } from '../territory/reference.ts';
+import { loadDemoTus } from './tus.ts';
 import type { LngLat, Router } from '../routing/types.ts';
+import { addDemoNotes } from './notes.ts';
 import { addDemoProviders, loadDemoFeed } from './transit.ts';
 
 interface DemoFile {
@@ -146,7 +148,7 @@ export async function loadDemo(db: Db, router: Router, repoRoot: string) {
       territoryId,
       demo.trips.map((t, i) => ({ ...routed[i], input: { ...routed[i].input, driverId: idOf.get(t.driverRef)! } })),
     );
-    await recordRequests(
+    const requestIds = await recordRequests(
       tx,
       scope,
       territoryId,
@@ -168,6 +170,8 @@ export async function loadDemo(db: Db, router: Router, repoRoot: string) {
         answer: { proposals: [], approximate: false },
       })),
     );
+    await addDemoNotes(tx, scope, requestIds);
+    await loadDemoTus(tx, territoryId, dir);
     const providers = await addDemoProviders(tx, territoryId, dir);
     return { territoryId, people: demo.people.length, trips: demo.trips.length, requests: demo.requests.length, providers };
   };

@@ -6,7 +6,11 @@ import { addProviders, type ProviderInput } from '../domain/providers.ts';
 import { dayNumber } from '../time/days.ts';
 
 /** The demo's TER timetable (fixtures/gtfs/README.md): the trips of the SNCF TER feed that stop in the Lot. */
-export const DEMO_FEED = { file: 'gtfs/ter-lot.zip', name: 'SNCF TER – lignes du Lot (démo)' };
+export const DEMO_FEED = {
+  file: 'gtfs/ter-lot.zip',
+  name: 'SNCF TER – lignes du Lot (démo)',
+  source: 'fixtures/gtfs/ter-lot.zip : extrait du GTFS TER de SNCF Voyageurs (transport.data.gouv.fr), licence ODbL',
+};
 
 /** The invented on-demand and seated-patient transport providers of the demo (fixtures/demo-providers.json). */
 export async function addDemoProviders(tx: Queryable, territoryId: number, fixturesDir: string): Promise<number> {
@@ -54,6 +58,8 @@ export async function loadDemoFeed(db: Db, territoryId: number, fixturesDir: str
   return importFeed(dbTarget(db), zip, {
     name: DEMO_FEED.name,
     territoryId,
+    // Where it comes from, as the feed list shows it (not this machine's path).
+    sourceUrl: DEMO_FEED.source,
     shiftDays: start ? weeksToNow(start, today) : 0,
     today,
   });

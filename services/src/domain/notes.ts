@@ -152,6 +152,8 @@ export type TimelineEntry = Base &
   (
     | { type: NoteKind; noteId: number; text: string; subjectType: NoteSubject }
     | { type: 'status'; from: MatchStatus | null; to: MatchStatus; reason: string | null; text: string | null }
+    /** The request's own status (requests.status codes), e.g. marked unserved with its coded reason. */
+    | { type: 'request_status'; from: string | null; to: string; reason: string | null }
     | {
         type: 'message';
         messageId: number;
@@ -160,7 +162,8 @@ export type TimelineEntry = Base &
         status: MessageStatus;
         personId: number | null;
         personName: string | null;
-        to: string;
+        /** The number masked ("06 •• •• •• 78"), or "courrier postal". */
+        recipient: string;
         toRelay: boolean;
         answer: string | null;
         /** When it goes (a reminder: the day before the trip). */
@@ -255,6 +258,11 @@ export async function timelineOf(
      ORDER BY at DESC, x.id DESC LIMIT $4`,
     params,
   );
+  const requestEvents = await tx.query<{ id: number; request_id: number; from_status: string | null; to_status: string; reason: string | null; actor: string; at: Date }>(
+    `SELECT id, request_id, from_status, to_status, reason, actor, at FROM request_events WHERE request_id = ANY($1::int[])
+     ORDER BY at DESC, id DESC LIMIT $2`,
+    [span.requestIds, TIMELINE_LIMIT],
+  );
   const requests = await tx.query<{ id: number; created_at: Date; created_by: string | null; note: string | null; from_label: string | null; to_label: string | null; date: string | null }>(
     `SELECT id, created_at, created_by, note, from_label, to_label, date::text AS date FROM requests WHERE id = ANY($1::int[])
      ORDER BY created_at DESC, id DESC LIMIT $2`,
@@ -306,10 +314,23 @@ export async function timelineOf(
       status: r.status,
       personId: r.person_id,
       personName: r.person_id === null ? null : nameOf(r.r_first, r.r_last),
-      to: r.channel === 'letter' ? 'courrier postal' : r.recipient ? maskPhone(r.recipient) : '',
+      recipient: r.channel === 'letter' ? 'courrier postal' : r.recipient ? maskPhone(r.recipient) : '',
       toRelay: r.to_relay,
       answer: r.answer,
       plannedAt: r.planned_at,
+    })),
+    ...requestEvents.rows.map((r) => ({
+      key: `request_status:${r.id}`,
+      type: 'request_status' as const,
+      at: r.at,
+      actor: r.actor,
+      actorName: null,
+      requestId: r.request_id,
+      matchId: null,
+      ...none,
+      from: r.from_status,
+      to: r.to_status,
+      reason: r.reason,
     })),
     ...requests.rows.map((r) => ({
       key: `request:${r.id}`,
@@ -326,7 +347,10 @@ export async function timelineOf(
       date: r.date,
     })),
   ];
-  entries.sort((a, b) => b.at.getTime() - a.at.getTime() || b.key.localeCompare(a.key));
+  // Newest first; at the same instant (one transaction) the request taken comes last, being what the rest follows.
+  const taken = (e: TimelineEntry) => (e.type === 'request' ? 1 : 0);
+  const [typeOf, idOf] = [(e: TimelineEntry) => e.key.split(':')[0], (e: TimelineEntry) => Number(e.key.split(':')[1])];
+  entries.sort((a, b) => b.at.getTime() - a.at.getTime() || taken(a) - taken(b) || typeOf(b).localeCompare(typeOf(a)) || idOf(b) - idOf(a));
   const kept = entries.slice(0, TIMELINE_LIMIT);
   const named = new Map<number, { id: number; territoryId: number }>();
   for (const p of s.people) named.set(p.id, p);

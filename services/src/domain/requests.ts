@@ -312,8 +312,18 @@ export interface RequestChange {
   note?: string | null;
 }
 
-/** Status (with its coded reason when unserved) and note; the unserved reason goes when the status moves on. */
-export async function changeRequest(tx: Queryable, id: number, b: RequestChange) {
+/**
+ * Status (with its coded reason when unserved) and note; the unserved reason goes when the status moves on. A status
+ * that changes is kept in request_events with `actor` (the request's timeline).
+ */
+export async function changeRequest(tx: Queryable, id: number, b: RequestChange, actor = 'unknown') {
+  const before = b.status
+    ? (await tx.query<{ status: RequestStatus }>('SELECT status FROM requests WHERE id = $1 FOR UPDATE', [id])).rows[0]?.status
+    : undefined;
+  if (b.status && before && before !== b.status)
+    await tx.query('INSERT INTO request_events (request_id, from_status, to_status, reason, actor) VALUES ($1, $2, $3, $4, $5)', [
+      id, before, b.status, b.status === 'unserved' ? (b.unservedReason ?? null) : null, actor,
+    ]);
   await tx.query(
     `UPDATE requests SET status = COALESCE($2, status),
      unserved_reason = CASE WHEN $2 = 'unserved' THEN $3 WHEN $2 IS NOT NULL THEN NULL ELSE unserved_reason END,

@@ -232,6 +232,16 @@ export const INVENTORY: TableInventory[] = [
     nonPersonal: ['id', 'match_id', 'from_status', 'to_status', 'reason', 'at'],
   },
   {
+    // A request's status changes: codes and dates, and who made them.
+    table: 'request_events',
+    about: 'request_id IN (SELECT id FROM requests WHERE passenger_id = $1)',
+    exportAs: { key: 'requestEvents' },
+    personal: {
+      actor: { holds: 'who changed the status', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: true },
+    },
+    nonPersonal: ['id', 'request_id', 'from_status', 'to_status', 'reason', 'at'],
+  },
+  {
     // Notes about a request or a match of the person, or about the person: the coordination's memory of them.
     table: 'notes',
     about: `person_id = $1 OR request_id IN (SELECT id FROM requests WHERE passenger_id = $1) OR match_id IN ${MATCHES_OF}`,
@@ -467,6 +477,58 @@ export const INVENTORY: TableInventory[] = [
     },
     nonPersonal: ['plan_id', 'request_id', 'trip_id', 'leg', 'date', 'detour_s', 'pickup_min', 'dropoff_min', 'fixed', 'before_trip_id',
       'before_leg', 'change', 'match_id', 'confirmed_at'],
+  },
+  {
+    // TUS eligibility: the benefit and the proof seen tell about income or disability. The grounds (two booleans)
+    // are kept anonymous for the yearly report's shares once the person is gone.
+    table: 'tus_beneficiaries',
+    about: 'person_id = $1',
+    exportAs: { key: 'tusBeneficiary', one: true },
+    personal: {
+      resource_benefit: { holds: 'the social benefit justified (RSA, AAH, ASPA…)', of: 'citizen', erase: NULL, retention: withPerson, export: true },
+      proof: { holds: 'the proof seen, described by the coordinator', of: 'citizen', erase: NULL, retention: withPerson, export: true },
+      residence_insee: {
+        holds: 'commune of residence when recorded',
+        of: 'citizen',
+        erase: { keep: 'the yearly report’s share by residence; a commune alone does not single out an anonymous person' },
+        retention: withPerson,
+        export: true,
+      },
+      recorded_by: { holds: 'who recorded the eligibility', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: true },
+    },
+    nonPersonal: ['person_id', 'territory_id', 'by_residence', 'by_resources', 'proof_date', 'recorded_at', 'updated_at'],
+  },
+  {
+    table: 'tus_memberships',
+    about: 'person_id = $1',
+    exportAs: { key: 'tusMemberships' },
+    personal: {
+      recorded_by: { holds: 'who recorded the membership', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: true },
+    },
+    nonPersonal: ['id', 'person_id', 'territory_id', 'year', 'fee_eur', 'paid_on', 'recorded_at'],
+  },
+  {
+    // The reason of an exception is free text typed by the staff about the passenger's situation.
+    table: 'tus_exceptions',
+    about: 'request_id IN (SELECT id FROM requests WHERE passenger_id = $1)',
+    exportAs: { key: 'tusExceptions' },
+    stale: () => `request_id IN (SELECT id FROM requests WHERE anonymized_at IS NOT NULL) AND reason <> ''`,
+    personal: {
+      reason: { holds: 'why the request was served outside a rule (may tell about health or income)', of: 'citizen', erase: { set: `''` }, retention: { set: `''` }, export: true },
+      recorded_by: { holds: 'who recorded the exception', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: true },
+    },
+    nonPersonal: ['id', 'territory_id', 'request_id', 'rule', 'recorded_at'],
+  },
+  // INSEE's urban units and a territory's TUS settings (the association's public details).
+  { table: 'urban_units', personal: {}, nonPersonal: ['code', 'name', 'population', 'size_band', 'small', 'edition', 'imported_at'] },
+  { table: 'commune_urban_units', personal: {}, nonPersonal: ['insee', 'name', 'unit_code', 'status', 'edition'] },
+  {
+    table: 'tus_settings',
+    personal: {
+      updated_by: { holds: 'who changed the settings', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: notCitizen },
+    },
+    nonPersonal: ['territory_id', 'enabled', 'association_name', 'rna', 'association_address', 'employees', 'member_fee_eur',
+      'require_membership', 'care_rules', 'updated_at'],
   },
   // Tables without personal data: organisations, public places, open data, configuration, counters.
   { table: 'territories', personal: {}, nonPersonal: ['id', 'slug', 'name', 'boundary', 'rules', 'coordinator_phone', 'created_at', 'updated_at', 'cost_rules'] },

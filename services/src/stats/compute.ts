@@ -1,5 +1,6 @@
 import type { Db } from '@comobi/db';
 import { CO2_KG_PER_KM, CO2_SOURCE, PURPOSE_LABELS, REASON_LABELS, ROAD_FACTOR } from './labels.ts';
+import { publishPairs, recruitingPairs, type PublishedPair } from './recruiting.ts';
 import { publish, share, THRESHOLD, BASE, type Published } from './suppress.ts';
 
 export interface StatsQuery {
@@ -35,6 +36,8 @@ export interface Stats {
   unservedByReason: { reason: string; label: string; count: Published }[];
   byMonth: { month: string; requests: Published; served: Published }[];
   byCommune: { insee: string; name: string; requests: Published; served: Published; unserved: Published }[];
+  /** Where drivers are missing (stats/recruiting.ts): the pairs of communes and hours with the most unserved demand. */
+  recruiting: { unserved: Published; pairs: PublishedPair[]; hiddenPairs: number };
 }
 
 /** When a request counts: the day of the trip asked for, or the day it was made for recurring trips. */
@@ -50,7 +53,7 @@ export async function computeStats(db: Db, q: StatsQuery): Promise<Stats> {
   const params = [t, q.from, q.to];
   const inTerritory = (col: string) => `($1::int IS NULL OR ${col} = $1)`;
   const reqWhere = `${inTerritory('r.territory_id')} AND ${REQUEST_DAY} BETWEEN $2::date AND $3::date`;
-  const [totals, purposes, reasons, months, communes] = await Promise.all([
+  const [totals, purposes, reasons, months, communes, recruiting] = await Promise.all([
     db.query<Record<string, number>>(
       `SELECT
         (SELECT count(*) FROM people p WHERE ${inTerritory('p.territory_id')} AND p.is_driver
@@ -86,6 +89,7 @@ export async function computeStats(db: Db, q: StatsQuery): Promise<Stats> {
          count(*) FILTER (WHERE r.status = 'unserved')::int AS unserved
        FROM requests r JOIN communes c ON ST_Intersects(c.geom, r.from_point)
        WHERE ${reqWhere} GROUP BY 1, 2`, params),
+    recruitingPairs(db, { territoryIds: t === null ? null : [t], from: q.from, to: q.to, limit: 500 }),
   ]);
   const x = totals.rows[0];
   const requests = publish(x.requests);
@@ -128,6 +132,7 @@ export async function computeStats(db: Db, q: StatsQuery): Promise<Stats> {
     byCommune: communes.rows
       .sort((a, b) => b.n - a.n || a.insee.localeCompare(b.insee))
       .map((c) => ({ insee: c.insee, name: c.name, requests: publish(c.n), served: publish(c.served), unserved: publish(c.unserved) })),
+    recruiting: (({ unservedTotal, pairs, hidden }) => ({ unserved: unservedTotal, pairs, hiddenPairs: hidden }))(publishPairs(recruiting)),
   };
 }
 

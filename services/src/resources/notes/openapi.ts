@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { MATCH_STATUSES } from '../../domain/match-workflow.ts';
 import { NOTE_KINDS, NOTE_SUBJECTS, TIMELINE_LIMIT } from '../../domain/notes.ts';
 import { noteBody } from './routes.ts';
 
@@ -29,10 +28,10 @@ const entry = {
   type: 'object',
   required: ['key', 'type', 'at', 'actor', 'actorName', 'requestId', 'matchId'],
   description:
-    'One line of a timeline. type call/note: a note (text, noteId, subjectType); status: a match changed status (from, to, reason, text: the note typed with it); message: a message of the outbox (messageId, messageKind, channel, status, personId, personName, to masked, toRelay, answer, plannedAt); request: the request was taken (text: its note, fromLabel, toLabel, date). driverId/driverName/passengerId/passengerName name the match’s people when the entry is about a match.',
+    'One line of a timeline. type call/note: a note (text, noteId, subjectType); status: a match changed status (from, to, reason, text: the note typed with it); request_status: the request’s own status changed (from, to, reason: the coded unserved reason); message: a message of the outbox (messageId, messageKind, channel, status, personId, personName, recipient masked, toRelay, answer, plannedAt); request: the request was taken (text: its note, fromLabel, toLabel, date). driverId/driverName/passengerId/passengerName name the match’s people when the entry is about a match.',
   properties: {
     key: { type: 'string', example: 'note:12' },
-    type: { enum: [...NOTE_KINDS, 'status', 'message', 'request'] },
+    type: { enum: [...NOTE_KINDS, 'status', 'request_status', 'message', 'request'] },
     at: dateTime,
     actor: nullable({ type: 'string' }),
     actorName: nullable({ type: 'string' }),
@@ -43,9 +42,24 @@ const entry = {
     passengerId: nullable({ type: 'integer' }),
     passengerName: nullable({ type: 'string' }),
     text: nullable({ type: 'string' }),
-    from: nullable({ enum: MATCH_STATUSES }),
-    to: { enum: MATCH_STATUSES },
+    from: nullable({ type: 'string' }),
+    to: { type: 'string', description: 'a match status (type status) or a request status (type request_status)' },
     reason: nullable({ type: 'string' }),
+    noteId: { type: 'integer' },
+    subjectType: { enum: NOTE_SUBJECTS },
+    messageId: { type: 'integer' },
+    messageKind: { type: 'string' },
+    channel: { enum: ['sms', 'voice', 'letter'] },
+    status: { type: 'string' },
+    personId: nullable({ type: 'integer' }),
+    personName: nullable({ type: 'string' }),
+    recipient: { type: 'string' },
+    toRelay: { type: 'boolean' },
+    answer: nullable({ type: 'string' }),
+    plannedAt: dateTime,
+    fromLabel: nullable({ type: 'string' }),
+    toLabel: nullable({ type: 'string' }),
+    date: nullable({ type: 'string', format: 'date' }),
   },
 };
 

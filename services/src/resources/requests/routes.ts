@@ -222,7 +222,7 @@ export function requestRoutes(s: Services) {
     const b = parse(updateBody, ctx.request.body);
     ctx.body = await asPrincipal(s.db, p, async (tx) => {
       await reach(tx, p, rid);
-      await changeRequest(tx, rid, b);
+      await changeRequest(tx, rid, b, p.actor);
       return requestWithProposals(tx, await loadRequest(tx, p, rid), 'personal');
     });
   });
