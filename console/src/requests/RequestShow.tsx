@@ -190,7 +190,7 @@ export function RequestShow() {
                             {name(d)}<br /><small><PhoneLink phone={d?.phone} /></small>
                             <br /><small>{m.directContact ? 'Accepte l’appel direct' : 'Via la coordination'}</small>
                           </TableCell>
-                          <TableCell sx={{ whiteSpace: 'nowrap' }}><LegChip m={m} /><br />{m.pickup.time} → {m.dropoff.time}<WidenedNote widened={m.widened ?? null} date={m.date} requestDate={req.date} /></TableCell>
+                          <TableCell sx={{ whiteSpace: 'nowrap' }}><LegChip m={m} roundTrip={Boolean(req.roundTrip)} />{req.roundTrip ? <br /> : null}{m.pickup.time} → {m.dropoff.time}<WidenedNote widened={m.widened ?? null} date={m.date} requestDate={req.date} /></TableCell>
                           <TableCell sx={{ whiteSpace: 'nowrap' }}>{Math.round(m.detourS / 60)} min · {km(m.detourM)}</TableCell>
                           <TableCell>{t(`comobi.matchStatus.${m.status}`)}{m.statusReason ? ` (${t(`comobi.${m.status}Reasons.${m.statusReason}`)})` : ''}</TableCell>
                           <TableCell onClick={(e) => e.stopPropagation()}>
