@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { Title, useTranslate } from 'react-admin';
 import { api } from './api.ts';
 import { currentUser } from './authProvider.ts';
+import { WorkQueue } from './dashboard/WorkQueue.tsx';
 
 type Stats = Record<string, Record<string, number> | number>;
 
@@ -32,6 +33,7 @@ export function Dashboard() {
         {me?.role === 'admin' ? 'Tous les territoires' : me?.territories.map((x) => x.name).join(', ') || 'Aucun territoire attribué'}
         {' · '}{me ? t(`comobi.roles.${me.role}`) : ''}
       </Typography>
+      <WorkQueue />
       <Stack direction="row" spacing={2} useFlexGap sx={{ flexWrap: 'wrap' }}>
         {block('Demandes par statut', 'requestsByStatus', 'requestStatus')}
         {block('Demandes par motif', 'requestsByPurpose', 'purposes')}

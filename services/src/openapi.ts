@@ -295,6 +295,13 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
   '/api/communes': {
     get: { tags: ['map'], summary: 'Commune outlines of the principal’s territories (GeoJSON), the console’s map layer', responses: { 200: { description: 'FeatureCollection' }, ...errors(401, 403) } },
   },
+  '/api/map/roads': {
+    get: {
+      tags: ['map'], summary: 'Roads of the road network (ROAD_NETWORK) around the principal’s territories, one GeoJSON MultiLineString per class (motorway, trunk, primary, secondary, tertiary, minor): the console’s offline basemap',
+      parameters: [{ name: 'territoryId', in: 'query', schema: { type: 'integer' } }],
+      responses: { 200: { description: 'FeatureCollection (empty without a road network)' }, 304: { description: 'unchanged (ETag)' }, ...errors(400, 401, 403) },
+    },
+  },
   '/api/carpool-areas': {
     get: {
       tags: ['map'], summary: 'National carpool areas (BNLC) near a point',
