@@ -1,6 +1,8 @@
 import KeyIcon from '@mui/icons-material/Key';
 import PlaceIcon from '@mui/icons-material/Place';
 import PhoneIcon from '@mui/icons-material/PhoneInTalk';
+import PlanIcon from '@mui/icons-material/EventNote';
+import ReportIcon from '@mui/icons-material/Assessment';
 import { lazy, Suspense, type ComponentType } from 'react';
 import { Admin, CustomRoutes, defaultDarkTheme, defaultLightTheme, Layout, Loading, Menu, Resource, type LayoutProps } from 'react-admin';
 import { Route } from 'react-router';
@@ -67,6 +69,8 @@ const UserCreate = page(() => import('./resources/users.tsx'), 'UserCreate', /^#
 const AuditList = page(() => import('./resources/audit.tsx'), 'AuditList', /^#\/audit/);
 const TokenList = page(() => import('./tokens/TokenList.tsx'), 'TokenList', /^#\/tokens/);
 const TokenCreate = page(() => import('./tokens/TokenCreate.tsx'), 'TokenCreate', /^#\/tokens/);
+const PlanPage = page(() => import('./plans/PlanPage.tsx'), 'PlanPage', /^#\/plans/);
+const TusReportPage = page(() => import('./reports/TusReport.tsx'), 'TusReportPage', /^#\/rapport-tus/);
 
 // A request named by the address: its data asked now, in parallel with the scripts of its page.
 const shownRequest = /^#\/requests\/(\d+)\/show/.exec(window.location.hash);
@@ -79,7 +83,9 @@ const AppMenu = () => (
   <Menu>
     <Menu.DashboardItem />
     <Menu.Item to="/appel" primaryText="comobi.menu.intake" leftIcon={<PhoneIcon />} />
+    <Menu.Item to="/plans" primaryText="comobi.menu.plans" leftIcon={<PlanIcon />} />
     <Menu.ResourceItems />
+    <Menu.Item to="/rapport-tus" primaryText="Rapport annuel TUS" leftIcon={<ReportIcon />} />
   </Menu>
 );
 const AppLayout = (props: LayoutProps) => <Layout {...props} menu={AppMenu} />;
@@ -106,7 +112,9 @@ export const App = () => (
             <Resource name="feeds" list={FeedList} show={FeedShow} create={FeedImportCreate} />
             <CustomRoutes>
               <Route path="/appel" element={<PhoneIntake />} />
+              <Route path="/plans" element={<PlanPage />} />
               <Route path="/feed-imports/:id" element={<FeedImportProgress />} />
+              <Route path="/rapport-tus" element={<TusReportPage />} />
             </CustomRoutes>
           </>
         ) : null}

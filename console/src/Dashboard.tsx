@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { Title, useTranslate } from 'react-admin';
 import { api } from './api.ts';
 import { currentUser } from './authProvider.ts';
+import { RecruitingCard } from './dashboard/RecruitingCard.tsx';
 import { WorkQueue } from './dashboard/WorkQueue.tsx';
 
 type Stats = Record<string, Record<string, number> | number>;
@@ -46,9 +47,12 @@ export function Dashboard() {
             <Typography variant="body2">Passagers : <b>{(stats?.people as any)?.passengers ?? 0}</b></Typography>
             <Typography variant="body2">Les deux : <b>{(stats?.people as any)?.both ?? 0}</b></Typography>
             <Typography variant="body2">Trajets actifs : <b>{String(stats?.activeTrips ?? 0)}</b></Typography>
+            <Typography variant="body2">Trajets réalisés (un aller-retour en compte deux) : <b>{String(stats?.tripsDone ?? 0)}</b></Typography>
+            <Typography variant="body2">Allers-retours demandés / réalisés : <b>{(stats?.roundTrips as any)?.requested ?? 0} / {(stats?.roundTrips as any)?.served ?? 0}</b></Typography>
           </CardContent>
         </Card>
       </Stack>
+      <RecruitingCard />
     </Stack>
   );
 }

@@ -64,7 +64,7 @@ describe('GET /api/map/roads', () => {
   it('answers the territory’s roads by class, inside its box, with the licence, then 304 on the same ETag', async () => {
     const r = await fetch(`${srv.url}/api/map/roads?territoryId=${lotId}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(r.status).toBe(200);
-    const body = await r.json();
+    const body = (await r.json()) as any;
     expect(body.type).toBe('FeatureCollection');
     expect(body.attribution).toContain('OpenStreetMap');
     const byClass = Object.fromEntries(body.features.map((f: any) => [f.properties.class, f]));

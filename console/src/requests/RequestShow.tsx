@@ -15,17 +15,24 @@ import { PhoneLink } from '../fr/PhoneLink.tsx';
 import { Alternatives, type AlternativesValue } from './Alternatives.tsx';
 import { RequestMessages } from './Messages.tsx';
 import { takeEarly } from './early.ts';
+import { asDriverLeg, LegChip, RoundTrip, type RoundTripRequest } from './RoundTrip.tsx';
+import { RequestHistory } from '../timeline/RequestHistory.tsx';
+import { NearMisses, WidenedNote, type WidenedValue } from './NearMisses.tsx';
+import { TusRules } from './TusRules.tsx';
 
 type Pt = { lng: number; lat: number };
 interface Proposal {
   id: number; tripId: number; driverId: number; leg: string; date: string | null; pickup: Pt & { time: string }; dropoff: Pt & { time: string };
   detourM: number; detourS: number; score: number; directContact: boolean; status: string; statusReason: string | null; note: string | null;
+  requestLeg?: 'outbound' | 'return'; bothLegs?: boolean;
+  widened?: WidenedValue | null;
 }
 interface Req {
   id: number; territoryId: number; passengerId: number | null; from: Pt; to: Pt; fromLabel: string | null; toLabel: string | null;
   fromSource: PointSource; toSource: PointSource;
   date: string | null; weekdays: number[]; time: string; timeKind: string; toleranceMin: number; seats: number; purpose: string;
   needs: string[]; status: string; unservedReason: string | null; note: string | null; proposals: Proposal[];
+  returnTime: string | null; returnAfterMin: number | null; roundTrip: RoundTripRequest['roundTrip'];
 }
 interface Person { id: number; firstName: string | null; lastName: string | null; phone: string | null; email: string | null; communeName: string | null }
 interface Trip { id: number; origin: Pt; destination: Pt; originLabel: string | null; destinationLabel: string | null; departureTime: string; route?: GeoJSON.LineString }
@@ -88,7 +95,7 @@ export function RequestShow() {
     if (!match) return;
     let live = true;
     (async () => {
-      const tr = (await api<Trip>(`/api/trips/${match.tripId}`, { reason })).json;
+      const tr = asDriverLeg((await api<Trip>(`/api/trips/${match.tripId}`, { reason })).json, match.leg);
       if (!live) return;
       setTrip(tr);
       const pts = [tr.origin, match.pickup, match.dropoff, tr.destination].map((p) => `${p.lng.toFixed(6)},${p.lat.toFixed(6)}`).join(';');
@@ -162,6 +169,7 @@ export function RequestShow() {
               {req.note ? <Typography variant="body2">Note : {req.note}</Typography> : null}
             </CardContent>
           </Card>
+          <RoundTrip req={req} people={people} note={note} onChanged={() => { setNote(''); return load(); }} />
           <Card>
             <CardContent>
               <Typography variant="h6">Conducteurs proposés ({req.proposals.length})</Typography>
@@ -184,7 +192,7 @@ export function RequestShow() {
                             {name(d)}<br /><small><PhoneLink phone={d?.phone} /></small>
                             <br /><small>{m.directContact ? 'Accepte l’appel direct' : 'Via la coordination'}</small>
                           </TableCell>
-                          <TableCell sx={{ whiteSpace: 'nowrap' }}>{m.pickup.time} → {m.dropoff.time}</TableCell>
+                          <TableCell sx={{ whiteSpace: 'nowrap' }}><LegChip m={m} /><br />{m.pickup.time} → {m.dropoff.time}<WidenedNote widened={m.widened ?? null} date={m.date} requestDate={req.date} /></TableCell>
                           <TableCell sx={{ whiteSpace: 'nowrap' }}>{Math.round(m.detourS / 60)} min · {km(m.detourM)}</TableCell>
                           <TableCell>{t(`comobi.matchStatus.${m.status}`)}{m.statusReason ? ` (${t(`comobi.${m.status}Reasons.${m.statusReason}`)})` : ''}</TableCell>
                           <TableCell onClick={(e) => e.stopPropagation()}>
@@ -207,12 +215,15 @@ export function RequestShow() {
               <TextField label="Note jointe à la prochaine action" value={note} onChange={(e) => setNote(e.target.value)} size="small" sx={{ mt: 2, width: '100%' }} />
             </CardContent>
           </Card>
+          <RequestHistory requestId={req.id} passengerId={req.passengerId} version={version} />
           <Card>
             <CardContent>
               <Typography variant="h6">Messages (SMS, appels, courriers)</Typography>
               <RequestMessages requestId={req.id} version={version} names={(pid) => (pid === null ? '—' : name(people.get(pid)))} />
             </CardContent>
           </Card>
+          <NearMisses requestId={req.id} proposals={req.proposals.length} version={version} onWidened={load} />
+          <TusRules requestId={req.id} />
           {req.proposals.length === 0 || alternatives ? (
             <Card>
               <CardContent>

@@ -18,6 +18,7 @@ import {
   transition,
   type MatchRow,
 } from '../../domain/matches.ts';
+import { addNote } from '../../domain/notes.ts';
 import { visibilityOf } from '../../domain/scope.ts';
 import { reindexTrip } from '../../domain/trips.ts';
 import { listPage } from '../../http/simple-rest.ts';
@@ -117,7 +118,11 @@ export function matchResourceRoutes(s: Services) {
     const after = await asPrincipal(s.db, p, async (tx) => {
       const row = await reach(tx, p, mid);
       if (b.status && b.status !== row.status) await transition(tx, p, mid, b.status, reason, b.note ?? null);
-      else if (b.note !== undefined) await setMatchNote(tx, mid, b.note);
+      else if (b.note !== undefined) {
+        await setMatchNote(tx, mid, b.note);
+        // A note without a status change goes into the match's timeline too (with a change, its event holds it).
+        if (b.note?.trim()) await addNote(tx, p, { subjectType: 'match', subjectId: mid, kind: 'note', body: b.note.trim() });
+      }
       return loadMatch(tx, p, mid);
     });
     await reindexTrip(s, after.trip_id);
