@@ -366,7 +366,7 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
   '/api/work-queue': {
     get: {
       tags: ['stats'],
-      summary: 'The coordinator’s work queue: today’s and tomorrow’s confirmed trips, accepted matches to confirm, drivers contacted and silent for more than the territory’s answerWaitHours, public requests to call back, open requests with no live proposal',
+      summary: 'The coordinator’s work queue: today’s and tomorrow’s confirmed trips, accepted matches to confirm, drivers contacted and silent for more than the territory’s answerWaitHours, public requests to call back (no call noted, no driver contacted), open requests with no live proposal',
       description: 'Coordinators and admins get each section’s items (names and phones, audited with the reason "work-queue"); viewers get the counts only; integrations 403.',
       parameters: [
         { name: 'territoryId', in: 'query', schema: { type: 'integer' } },

@@ -121,18 +121,22 @@ beforeAll(async () => {
     places: '1', consentement: 'oui',
   });
   const csrf = csrfOf((await form.get('/t/lot/chercher')).text);
-  for (const [who, tel] of [['Rappelez', '06 77 00 00 01'], ['Rappelée', '06 77 00 00 02']]) {
+  for (const [who, tel] of [['Rappelez', '06 77 00 00 01'], ['Rappelée', '06 77 00 00 02'], ['Appelée', '06 77 00 00 03']]) {
     const r = await form.post('/t/lot/chercher', ask(who, tel), csrf);
     expect(r.res.status).toBe(200);
   }
   const pub = await q<{ id: number; first_name: string }>(
     `SELECT r.id, i.first_name FROM requests r JOIN person_identities i ON i.person_id = r.passenger_id WHERE r.created_by = 'public' ORDER BY r.id`);
-  expect(pub.map((r) => r.first_name)).toEqual(['Rappelez', 'Rappelée']);
+  expect(pub.map((r) => r.first_name)).toEqual(['Rappelez', 'Rappelée', 'Appelée']);
   seeded.callBack = { requestId: pub[0].id, matchId: null };
   seeded.calledBack = { requestId: pub[1].id, matchId: null };
   const [called] = await q<{ id: number }>(`SELECT id FROM matches WHERE request_id = $1 ORDER BY score DESC LIMIT 1`, [pub[1].id]);
   expect(called, 'the public request has a proposal').toBeTruthy();
   await walk(called.id, 'contacted');
+  // The third was called back, and the call noted: handled too.
+  const note = await srv.api('POST', '/api/notes', { subjectType: 'request', subjectId: pub[2].id, kind: 'call', body: 'Rappelée, cherche encore un conducteur.' });
+  expect(note.status, JSON.stringify(note.body)).toBe(201);
+  seeded.callNoted = { requestId: pub[2].id, matchId: null };
 
   // Another territory: one request, no driver there.
   const otherPassenger = (await srv.api('POST', '/api/people', { territoryId: otherId, isPassenger: true, firstName: 'Ailleurs', lastName: 'Autre' })).body.id;
@@ -174,6 +178,7 @@ describe('GET /api/work-queue', () => {
     expect(ids('awaitingAnswer', 'matchId')).not.toContain(seeded.recentlyContacted.matchId);
     expect(ids('callBack', 'requestId')).toContain(seeded.callBack.requestId);
     expect(ids('callBack', 'requestId')).not.toContain(seeded.calledBack.requestId);
+    expect(ids('callBack', 'requestId')).not.toContain(seeded.callNoted.requestId);
     expect(ids('noSolution', 'requestId')).toEqual(expect.arrayContaining([seeded.allDeclined.requestId, seeded.noProposal.requestId]));
     for (const key of ['tripsToday', 'tripsTomorrow', 'toConfirm', 'awaitingAnswer', 'callBack', 'noSolution'])
       for (const i of section(r.body, key).items) expect(i.territoryId).toBe(lotId);

@@ -58,7 +58,7 @@ export function WorkQueue() {
       hint: hours.length === 1 ? `Contactés il y a plus de ${hours[0]} h` : `Contactés il y a plus de ${hours.join(' ou ')} h selon le territoire`,
       empty: 'Aucune relance à faire',
     },
-    callBack: { title: 'Demandes en ligne à rappeler', hint: 'Faites sur le site public, personne n’a encore été appelé', empty: 'Aucune demande en ligne en attente' },
+    callBack: { title: 'Demandes en ligne à rappeler', hint: 'Faites sur le site public : ni appel noté, ni conducteur contacté', empty: 'Aucune demande en ligne en attente' },
     noSolution: { title: 'Demandes sans solution', hint: 'Ouvertes, sans conducteur proposé ou tous ont refusé', empty: 'Toutes les demandes ont une piste' },
   };
   const when = (i: Item) => {

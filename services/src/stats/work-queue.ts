@@ -120,10 +120,11 @@ function sectionRule(key: QueueSection): { columns: string; from: string; order:
         order: 'm.status_changed_at, m.id',
       };
     case 'callBack':
-      // Asked on the public pages and not handled yet: no driver contacted, nothing accepted.
+      // Asked on the public pages and not handled yet: no call noted on it, no driver contacted, nothing accepted.
       return {
         columns: REQUEST_COLUMNS,
         from: `${REQUEST_FROM} AND r.created_by = 'public'
+          AND NOT EXISTS (SELECT 1 FROM notes n WHERE n.request_id = r.id AND n.kind = 'call')
           AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.request_id = r.id AND m.status <> 'proposed')`,
         order: 'r.created_at, r.id',
       };
