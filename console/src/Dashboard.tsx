@@ -4,6 +4,7 @@ import { Title, useTranslate } from 'react-admin';
 import { api } from './api.ts';
 import { currentUser } from './authProvider.ts';
 import { RecruitingCard } from './dashboard/RecruitingCard.tsx';
+import { WorkQueue } from './dashboard/WorkQueue.tsx';
 
 type Stats = Record<string, Record<string, number> | number>;
 
@@ -33,6 +34,7 @@ export function Dashboard() {
         {me?.role === 'admin' ? 'Tous les territoires' : me?.territories.map((x) => x.name).join(', ') || 'Aucun territoire attribué'}
         {' · '}{me ? t(`comobi.roles.${me.role}`) : ''}
       </Typography>
+      <WorkQueue />
       <Stack direction="row" spacing={2} useFlexGap sx={{ flexWrap: 'wrap' }}>
         {block('Demandes par statut', 'requestsByStatus', 'requestStatus')}
         {block('Demandes par motif', 'requestsByPurpose', 'purposes')}

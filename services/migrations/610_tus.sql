@@ -40,6 +40,8 @@ CREATE TABLE tus_settings (
   member_fee_eur numeric(8, 2) CHECK (member_fee_eur >= 0),
   -- A request of a beneficiary without a membership for the year breaks the association's rule.
   require_membership boolean NOT NULL DEFAULT true,
+  -- A match of a request breaking a rule without an exception cannot be confirmed (off: the rules are shown only).
+  block_confirmation boolean NOT NULL DEFAULT false,
   -- "Règles spécifiques à l'association pour la prise en charge des personnes transportées" (arrêté, report).
   care_rules text CHECK (length(care_rules) <= 2000),
   updated_at timestamptz NOT NULL DEFAULT now(),

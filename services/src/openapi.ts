@@ -356,6 +356,13 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
   '/api/communes': {
     get: { tags: ['map'], summary: 'Commune outlines of the principal’s territories (GeoJSON), the console’s map layer', responses: { 200: { description: 'FeatureCollection' }, ...errors(401, 403) } },
   },
+  '/api/map/roads': {
+    get: {
+      tags: ['map'], summary: 'Roads of the road network (ROAD_NETWORK) around the principal’s territories, one GeoJSON MultiLineString per class (motorway, trunk, primary, secondary, tertiary, minor): the console’s offline basemap',
+      parameters: [{ name: 'territoryId', in: 'query', schema: { type: 'integer' } }],
+      responses: { 200: { description: 'FeatureCollection (empty without a road network)' }, 304: { description: 'unchanged (ETag)' }, ...errors(400, 401, 403) },
+    },
+  },
   '/api/carpool-areas': {
     get: {
       tags: ['map'], summary: 'National carpool areas (BNLC) near a point',
@@ -368,6 +375,18 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
     },
   },
   '/api/dashboard': { get: { tags: ['stats'], summary: 'The console’s counts, without personal data', responses: { 200: { description: 'counts' }, ...errors(400, 401) } } },
+  '/api/work-queue': {
+    get: {
+      tags: ['stats'],
+      summary: 'The coordinator’s work queue: today’s and tomorrow’s confirmed trips, accepted matches to confirm, drivers contacted and silent for more than the territory’s answerWaitHours, public requests to call back (no call noted, no driver contacted), open requests with no live proposal',
+      description: 'Coordinators and admins get each section’s items (names and phones, audited with the reason "work-queue"); viewers get the counts only; integrations 403.',
+      parameters: [
+        { name: 'territoryId', in: 'query', schema: { type: 'integer' } },
+        { name: 'limit', in: 'query', description: 'items per section (1–200, default 50); counts are whole', schema: { type: 'integer' } },
+      ],
+      responses: { 200: { description: '{today, tomorrow, answerWaitHours, sections: [{key, count, items?}]}' }, ...errors(400, 401, 403) },
+    },
+  },
   '/api/stats': {
     get: {
       tags: ['stats'], security: [], summary: 'Public statistics (no authentication; no count under 5 published)',

@@ -64,6 +64,12 @@ it('a call noted on a request shows in its timeline and on the passenger’s pag
   expect(order.indexOf('timeline-status')).toBeLessThan(order.indexOf('timeline-call'));
   expect(order.at(-1)).toBe('timeline-request');
 
+  // The request's own status, with its coded reason.
+  await page.getByLabel('Raison').click();
+  await page.getByRole('option', { name: 'Aucun conducteur à cette heure' }).click();
+  await page.getByRole('button', { name: 'Classer non servie' }).click();
+  await timeline.getByTestId('timeline-request_status').getByText('Ouverte → Non servie (Aucun conducteur à cette heure)', { exact: false }).waitFor();
+
   await page.getByTestId('passenger-page').click();
   const person = page.getByTestId('person-timeline');
   await person.getByText('A rappelé : attendra devant la mairie.').waitFor();
@@ -81,7 +87,7 @@ it('a call noted on a request shows in its timeline and on the passenger’s pag
     { kind: 'call', body: 'A rappelé : attendra devant la mairie.', person_id: null },
     { kind: 'note', body: 'Sa fille répond quand elle ne décroche pas.', person_id: f.passengerId },
   ]);
-});
+}, 150_000);
 
 it('"Reprendre ce trajet" opens the phone intake filled in from a past request and saves a new one; her usual places come first', async () => {
   const f = await fixture();
@@ -119,4 +125,4 @@ it('"Reprendre ce trajet" opens the phone intake filled in from a past request a
     toleranceMin: before.toleranceMin, seats: before.seats, purpose: before.purpose, date,
   });
   expect(after.date).not.toBe(before.date);
-});
+}, 150_000);

@@ -132,6 +132,20 @@ describe('near misses and widening', () => {
     expect(again.body.widened.added).toEqual([]);
   });
 
+  it('a widened corridor finds what the matcher finds when the territory’s corridor is that wide', async () => {
+    // The widening is the matcher under other rules: with the territory's own corridor set to 4 km, the plain
+    // search answers B (the request's own) and E (the one the corridor widening added), nothing else.
+    const put = await srv.api('PUT', `/api/territories/${territoryId}`, { rules: { corridorM: 4000 } });
+    expect(put.status).toBe(200);
+    await expect
+      .poll(async () => (await srv.api('POST', '/api/match', ask())).body.proposals.map((p: any) => tripOf(p.tripId)).sort(), { timeout: 10_000 })
+      .toEqual(['B', 'E']);
+    await srv.api('PUT', `/api/territories/${territoryId}`, { rules: { corridorM: 2000 } });
+    await expect
+      .poll(async () => (await srv.api('POST', '/api/match', ask())).body.proposals.map((p: any) => tripOf(p.tripId)), { timeout: 10_000 })
+      .toEqual(['B']);
+  });
+
   it('refuses an unknown widening and a day widening of a recurring request, naming the field', async () => {
     const bad = await srv.api('POST', `/api/requests/${requestId}/widen`, { kind: 'everything' });
     expect(bad.status).toBe(400);

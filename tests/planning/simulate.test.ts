@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeScenario, readCommunes } from '../../services/src/simulate/calibration.ts';
 import { report, simulate, type SimulationResult } from '../../services/src/simulate/run.ts';
@@ -52,4 +53,21 @@ describe('npm run simulate (a short replay)', () => {
     expect(last).toContain(`per-request ${share(first.perRequest.served, first.perRequest.requests)} %`);
     expect(last).toContain(`batch ${share(first.batch.served, first.batch.requests)} %`);
   });
+
+  it('refuses bad options before booting anything, naming the option', () => {
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'services/src/simulate/cli.ts', ...args], {
+        cwd: srv.config.repoRoot,
+        encoding: 'utf8',
+      });
+    for (const [args, said] of [
+      [['--territory', 'correze'], '--territory'],
+      [['--days', '0'], '--days'],
+      [['--speed', '2'], 'unknown option --speed'],
+    ] as const) {
+      const r = run(...args);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(said);
+    }
+  }, 120_000);
 });

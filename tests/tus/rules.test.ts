@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { capParticipation, TUS_CAP_EUR_PER_KM } from '../../services/src/domain/tus.ts';
+import { capParticipation, participationCapsOf, TUS_CAP_EUR_PER_KM } from '../../services/src/domain/tus.ts';
 import { erasePerson } from '../../services/src/privacy/erase.ts';
 import { addCommunes, createTerritory } from '../../services/src/domain/territories.ts';
 import { distanceM } from '../../services/src/geo/sphere.ts';
@@ -216,6 +216,34 @@ describe('membership, 100 km, perimeter', () => {
     const seen = await check(rid, viewer);
     expect(seen.violations[0].exception).toMatchObject({ rule: 'perimeter', reason: '' });
   });
+
+  it('a territory that blocks confirmation refuses a match of a request breaking a rule, until an exception is recorded', async () => {
+    const settings = { enabled: true, associationName: 'Mobilité solidaire (essai)', rna: 'W461000001', memberFeeEur: 10 };
+    expect((await srv.api('PUT', `/api/tus/settings/${lot}`, { ...settings, blockConfirmation: true })).body.blockConfirmation).toBe(true);
+    const rid = await request(rural, 'lalbenque', 'figeac');
+    const driver = (await srv.api('POST', '/api/people', { territoryId: lot, isDriver: true, firstName: 'Conductrice' })).body.id;
+    const pt = (p: { lng: number; lat: number }) => `ST_SetSRID(ST_MakePoint(${p.lng}, ${p.lat}), 4326)`;
+    const trip = await one(
+      `INSERT INTO trips (territory_id, driver_id, kind, date, departure_min, origin, destination, seats, route, distance_m, duration_s)
+       VALUES ($1, $2, 'oneoff', $3, 500, ${pt(at.lalbenque)}, ${pt(at.figeac)}, 3, ST_MakeLine(${pt(at.lalbenque)}, ${pt(at.figeac)}), 80000, 4000) RETURNING id`,
+      [lot, driver, date],
+    );
+    const m = await one(
+      `INSERT INTO matches (territory_id, request_id, trip_id, date, pickup, dropoff, pickup_min, dropoff_min, detour_m, detour_s, score, status)
+       VALUES ($1, $2, $3, $4, ${pt(at.lalbenque)}, ${pt(at.figeac)}, 540, 600, 0, 0, 1, 'accepted') RETURNING id`,
+      [lot, rid, trip.id, date],
+    );
+    const refused = await srv.api('PUT', `/api/matches/${m.id}`, { status: 'confirmed' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.fields).toEqual([{ field: 'tus.perimeter', reason: expect.stringContaining('Figeac (unité urbaine Figeac, 13 376 habitants)') }]);
+    expect(refused.body.message).toContain('enregistrez une dérogation pour confirmer');
+    expect(await one('SELECT status FROM matches WHERE id = $1', [m.id])).toEqual({ status: 'accepted' });
+    await srv.api('POST', `/api/requests/${rid}/tus/exceptions`, { rule: 'perimeter', reason: 'Dialyse à Figeac' });
+    const ok = await srv.api('PUT', `/api/matches/${m.id}`, { status: 'confirmed' });
+    expect(ok.status).toBe(200);
+    expect(ok.body.status).toBe('confirmed');
+    await srv.api('PUT', `/api/tus/settings/${lot}`, settings);
+  });
 });
 
 describe('access and scope', () => {
@@ -227,6 +255,12 @@ describe('access and scope', () => {
     expect(await one(`SELECT fields FROM audit_log WHERE action = 'read_personal' AND subject_id = $1 ORDER BY id DESC LIMIT 1`, [p])).toEqual({
       fields: ['tusEligibility', 'tusProof', 'tusMemberships'],
     });
+  });
+
+  it('the costs module gets a cap for TUS territories only', async () => {
+    const caps = await participationCapsOf(srv.testDb.db, [lot, other]);
+    expect([...caps.keys()]).toEqual([lot]);
+    expect(caps.get(lot)!(42.5)).toBe(13.6);
   });
 
   it('a territory without the option checks nothing', async () => {

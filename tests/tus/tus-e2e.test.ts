@@ -83,7 +83,7 @@ it('a coordinator records a passenger’s eligibility and membership, then serve
   await rules.scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(SHOTS, 'tus-request.png') });
   expect(await one('SELECT rule, reason FROM tus_exceptions WHERE request_id = $1', [rid])).toEqual({ rule: 'perimeter', reason: 'Rendez-vous au centre hospitalier de Cahors' });
-});
+}, 180_000);
 
 it('the yearly report page shows last year’s figures and links to the PDF and the CSV', async () => {
   const last = year - 1;
@@ -125,4 +125,4 @@ it('the yearly report page shows last year’s figures and links to the PDF and 
   await page.getByRole('option', { name: String(last - 1), exact: true }).click();
   await report.getByText(`Rapport annuel ${last - 1}`).waitFor();
   expect(await row('Nombre de trajets')).toBe('0');
-});
+}, 180_000);

@@ -21,7 +21,7 @@ it('imports the urban units, stores the option and counts an empty year on PGlit
   expect(r.get('46148')).toMatchObject({ unitCode: null, eligible: true });
   const id = (await t.db.query<{ id: number }>(`INSERT INTO territories (slug, name) VALUES ('lot', 'Lot') RETURNING id`)).rows[0].id;
   const scope = { actor: 'test', territoryIds: null };
-  await writeTusSettings(t.db, scope, id, { enabled: true, associationName: 'A', rna: null, associationAddress: null, employees: 0, memberFeeEur: 12.5, requireMembership: true, careRules: null });
+  await writeTusSettings(t.db, scope, id, { enabled: true, associationName: 'A', rna: null, associationAddress: null, employees: 0, memberFeeEur: 12.5, requireMembership: true, blockConfirmation: false, careRules: null });
   expect(await tusSettings(t.db, id)).toMatchObject({ enabled: true, memberFeeEur: 12.5 });
   expect(await tusReport(t.db, scope, id, 2025)).toMatchObject({ trips: 0, drivers: 0, members: 0, meanDistanceKm: null, participationEur: 0 });
 });

@@ -51,8 +51,8 @@ export function Recruiting({ territoryId }: { territoryId?: number | null }) {
             </Typography>
             {data.pairs.length ? (
               <Stack direction={{ xs: 'column', lg: 'row' }} spacing={2}>
-                <Box sx={{ flex: '3 1 0', minWidth: 0, overflowX: 'auto' }}>
-                  <Table size="small" data-testid="recruiting-table">
+                <Box sx={{ flex: '1 1 auto', minWidth: 0, overflowX: 'auto' }}>
+                  <Table size="small" data-testid="recruiting-table" sx={{ '& th, & td': { px: 1 } }}>
                     <TableHead>
                       <TableRow>
                         <TableCell>Trajet</TableCell><TableCell>Horaire</TableCell><TableCell align="right">Non servies</TableCell>
@@ -74,7 +74,7 @@ export function Recruiting({ territoryId }: { territoryId?: number | null }) {
                   </Table>
                   <Typography variant="body2" sx={{ mt: 1 }} data-testid="recruiting-first">À viser d’abord : {campaign(data.pairs[0])}.</Typography>
                 </Box>
-                <Box sx={{ flex: '2 1 0', minWidth: 280 }}>
+                <Box sx={{ flex: { xs: '1 1 auto', lg: '0 0 360px' }, minWidth: 280 }}>
                   <BaseMap territoryId={territoryId} fit={fit} height={340}>
                     {data.pairs.map((p) => (
                       <Polyline key={`${p.origin.insee}-${p.destination.insee}-${p.timeKind}-${p.hour}`}

@@ -86,7 +86,7 @@ export const matchesExporter: Exporter = async (records) => {
     { header: 'Passager', value: (r) => r.passengerName ?? '' },
     { header: 'Conducteur', value: (r) => r.driverName ?? '' },
     { header: 'Date', value: (r) => frDay(r.date) },
-    { header: 'Trajet', value: (r) => (r.requestLeg === 'return' ? 'retour' : 'aller') },
+    { header: 'Sens', value: (r) => (r.requestLeg === 'return' ? 'retour' : 'aller') },
     { header: 'Prise en charge', value: (r) => r.pickup?.time ?? '' },
     { header: 'Dépose', value: (r) => r.dropoff?.time ?? '' },
     { header: 'Détour (min)', value: (r) => Math.round(r.detourS / 60) },

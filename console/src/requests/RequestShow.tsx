@@ -4,7 +4,7 @@ import {
 } from '@mui/material';
 import { useCallback, useEffect, useState } from 'react';
 import { Loading, Title, useNotify, useTranslate } from 'react-admin';
-import { useParams } from 'react-router';
+import { useParams, useSearchParams } from 'react-router';
 import { CircleMarker, GeoJSON, Tooltip } from 'react-leaflet';
 import { api, messageOf } from '../api.ts';
 import { BaseMap } from '../map/BaseMap.tsx';
@@ -15,6 +15,7 @@ import { PhoneLink } from '../fr/PhoneLink.tsx';
 import { Alternatives, type AlternativesValue } from './Alternatives.tsx';
 import { RequestMessages } from './Messages.tsx';
 import { ProposalKind, Rematch, volunteerAsTrip, type ProposalCosts } from './VolunteerProposal.tsx';
+import { takeEarly } from './early.ts';
 import { asDriverLeg, LegChip, RoundTrip, type RoundTripRequest } from './RoundTrip.tsx';
 import { RequestHistory } from '../timeline/RequestHistory.tsx';
 import { NearMisses, WidenedNote, type WidenedValue } from './NearMisses.tsx';
@@ -59,7 +60,7 @@ export function RequestShow() {
   const reason = `request:${id}`;
   const [req, setReq] = useState<Req | null>(null);
   const [people, setPeople] = useState<Map<number, Person>>(new Map());
-  const [selected, setSelected] = useState<number | null>(null);
+  const [selected, setSelected] = useState<number | null>(Number(useSearchParams()[0].get('match')) || null); // ?match=: opened from the work queue
   const [trip, setTrip] = useState<Trip | null>(null);
   const [detour, setDetour] = useState<GeoJSON.LineString | null>(null);
   const [pending, setPending] = useState<{ match: Proposal; to: string } | null>(null);
@@ -71,15 +72,16 @@ export function RequestShow() {
 
   const load = useCallback(async () => {
     try {
-      const r = (await api<Req>(`/api/requests/${id}`, { reason })).json;
+      const r = (await takeEarly<Req>(`/api/requests/${id}`, reason)).json;
       setReq(r);
+      // Before the names: the chosen driver's trip and detour load meanwhile.
+      setSelected((s) => (r.proposals.some((p) => p.id === s) ? s : r.proposals[0]?.id ?? null));
       const ids = [...new Set([r.passengerId, ...r.proposals.map((p) => p.driverId)].filter((x): x is number => x !== null))];
       if (ids.length) {
         const q = new URLSearchParams({ filter: JSON.stringify({ id: ids }), range: `[0,${ids.length - 1}]` });
         const ps = (await api<Person[]>(`/api/people?${q}`, { reason })).json;
         setPeople(new Map(ps.map((p) => [p.id, p])));
       }
-      setSelected((s) => s ?? r.proposals[0]?.id ?? null);
       setVersion((v) => v + 1);
     } catch (e: any) {
       notify(messageOf(e.body, e.status), { type: 'error' });
@@ -192,7 +194,7 @@ export function RequestShow() {
                             <br /><small>{m.directContact ? 'Accepte l’appel direct' : 'Via la coordination'}</small>
                             <ProposalKind m={m} />
                           </TableCell>
-                          <TableCell sx={{ whiteSpace: 'nowrap' }}><LegChip m={m} /><br />{m.pickup.time} → {m.dropoff.time}<WidenedNote widened={m.widened ?? null} date={m.date} requestDate={req.date} /></TableCell>
+                          <TableCell sx={{ whiteSpace: 'nowrap' }}><LegChip m={m} roundTrip={Boolean(req.roundTrip)} />{req.roundTrip ? <br /> : null}{m.pickup.time} → {m.dropoff.time}<WidenedNote widened={m.widened ?? null} date={m.date} requestDate={req.date} /></TableCell>
                           <TableCell sx={{ whiteSpace: 'nowrap' }}>{Math.round(m.detourS / 60)} min · {km(m.detourM)}</TableCell>
                           <TableCell>{t(`comobi.matchStatus.${m.status}`)}{m.statusReason ? ` (${t(`comobi.${m.status}Reasons.${m.statusReason}`)})` : ''}</TableCell>
                           <TableCell onClick={(e) => e.stopPropagation()}>

@@ -31,6 +31,8 @@ export function returnBody(v: ReturnValue): { returnTime?: string; returnAfterMi
   return {};
 }
 
+const CHOSEN = { '&.Mui-selected, &.Mui-selected:hover': { bgcolor: 'primary.main', color: 'primary.contrastText', fontWeight: 700 } };
+
 /**
  * "Retour" of the phone intake and the request forms: a medical appointment needs a way back, asked in the same
  * call. The time is a French 24 h picker; "after arrival" counts from the arrival time asked (or the drive).
@@ -40,11 +42,12 @@ export function ReturnSection({ value, onChange }: { value: ReturnValue; onChang
     <Stack spacing={1} data-testid="return-section">
       <Typography variant="subtitle1" component="h3">Retour</Typography>
       <Stack direction="row" spacing={1} useFlexGap sx={{ flexWrap: 'wrap', alignItems: 'center' }}>
+        {/* The choice made shows at a glance, as the weekday toggles do (a pale tint was easy to miss). */}
         <ToggleButtonGroup exclusive size="small" color="primary" value={value.kind} aria-label="Retour"
           onChange={(_, k) => k && onChange({ ...value, kind: k })}>
-          <ToggleButton value="none" data-testid="return-none">Aucun</ToggleButton>
-          <ToggleButton value="time" data-testid="return-time">À heure fixe</ToggleButton>
-          <ToggleButton value="after" data-testid="return-after">Après le rendez-vous</ToggleButton>
+          <ToggleButton value="none" data-testid="return-none" sx={CHOSEN}>Aucun</ToggleButton>
+          <ToggleButton value="time" data-testid="return-time" sx={CHOSEN}>À heure fixe</ToggleButton>
+          <ToggleButton value="after" data-testid="return-after" sx={CHOSEN}>Après le rendez-vous</ToggleButton>
         </ToggleButtonGroup>
         {value.kind === 'time' ? (
           <FrTimePicker label="Départ du retour" value={value.time} onChange={(time) => onChange({ ...value, time })} testId="return-time-input" />

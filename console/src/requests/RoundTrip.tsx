@@ -12,6 +12,7 @@ export interface RoundTripRequest {
   id: number; returnTime: string | null; returnAfterMin: number | null; proposals: Leg[]; roundTrip: Pair[] | null;
 }
 
+const drivers = (n: number) => (n === 0 ? 'aucun conducteur' : n === 1 ? '1 conducteur' : `${n} conducteurs`);
 const name = (p?: Person) => (p ? `${p.firstName ?? ''} ${p.lastName ?? ''}`.trim() || `n° ${p.id}` : '…');
 
 interface TripView {
@@ -32,9 +33,10 @@ export function asDriverLeg<T extends TripView>(t: T, leg: string): T {
   };
 }
 
-/** Which of the passenger's legs a proposal serves, in the proposals table ("Aller", "Retour", "Aller et retour"). */
-export function LegChip({ m }: { m: Leg }) {
-  if (!m.requestLeg) return null;
+/** Which of the passenger's legs a proposal serves, in the proposals table of a round trip ("Aller", "Retour", and whether its driver does both). */
+export function LegChip({ m, roundTrip }: { m: Leg; roundTrip: boolean }) {
+  // A one-way request has only outbound proposals: no chip to read on every row.
+  if (!m.requestLeg || !roundTrip) return null;
   const back = m.requestLeg === 'return';
   return (
     <Chip size="small" variant={m.bothLegs ? 'filled' : 'outlined'} color={m.bothLegs ? 'success' : back ? 'secondary' : 'primary'}
@@ -78,7 +80,7 @@ export function RoundTrip({ req, people, note, onChanged }: {
       <CardContent>
         <Typography variant="h6">Aller et retour</Typography>
         <Typography variant="body2" sx={{ mb: 1 }}>
-          {text} · {count('outbound')} conducteur(s) pour l’aller, {count('return')} pour le retour
+          {text} · {drivers(count('outbound'))} pour l’aller, {count('return') || 'aucun'} pour le retour
         </Typography>
         {req.roundTrip.length === 0 ? (
           <Alert severity="info">Aucun conducteur ne peut faire l’aller et le retour : confirmez chaque trajet avec son conducteur dans la liste ci-dessous.</Alert>

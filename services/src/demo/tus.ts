@@ -21,6 +21,8 @@ export async function loadDemoTus(tx: Queryable, territoryId: number, fixturesDi
     employees: 1,
     memberFeeEur: 10,
     requireMembership: true,
+    // The demo shows the rules; confirming stays possible (a territory turns blocking on in its settings).
+    blockConfirmation: false,
     careRules: 'Réservation 48 h à l’avance auprès de la coordination ; trajets de 100 km au plus.',
   });
   const { rows } = await tx.query<{ id: number; commune_insee: string }>(

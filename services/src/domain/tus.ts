@@ -1,6 +1,6 @@
 import type { Queryable } from '@comobi/db';
 import { distanceM } from '../geo/sphere.ts';
-import { badRequest, notFound } from '../http/errors.ts';
+import { badRequest, HttpError, notFound } from '../http/errors.ts';
 import type { Router } from '../routing/types.ts';
 import { loadPerson } from './people.ts';
 import { loadRequest, type RequestRow } from './requests.ts';
@@ -61,8 +61,23 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
  */
 export function capParticipation(eur: number, km: number): number {
   if (!Number.isFinite(eur) || !Number.isFinite(km)) throw new RangeError('participation and distance must be numbers');
-  const cap = round2(Math.max(0, km) * TUS_CAP_EUR_PER_KM);
-  return round2(Math.min(Math.max(0, eur), cap));
+  return round2(Math.min(Math.max(0, eur), tusCapEur(km)));
+}
+
+/** The largest participation the arrêté allows for these kilometres: €0.32 a km. */
+export const tusCapEur = (km: number) => round2(Math.max(0, km) * TUS_CAP_EUR_PER_KM);
+
+/**
+ * The participation cap of each territory that has the TUS option (`(km) => max €`), for the costs module: a
+ * territory without the option is absent (no cap).
+ */
+export async function participationCapsOf(tx: Queryable, territoryIds: number[]): Promise<Map<number, (km: number) => number>> {
+  if (!territoryIds.length) return new Map();
+  const { rows } = await tx.query<{ territory_id: number }>(
+    'SELECT territory_id FROM tus_settings WHERE enabled AND territory_id = ANY($1::int[])',
+    [territoryIds],
+  );
+  return new Map(rows.map((r) => [r.territory_id, tusCapEur]));
 }
 
 // ---- Urban units and residence
@@ -114,6 +129,8 @@ export interface TusSettings {
   employees: number | null;
   memberFeeEur: number | null;
   requireMembership: boolean;
+  /** Confirming a match of a request that breaks a rule needs an exception first. */
+  blockConfirmation: boolean;
   careRules: string | null;
   updatedAt: Date | null;
 }
@@ -129,6 +146,7 @@ interface SettingsRow {
   employees: number | null;
   member_fee_eur: string | number | null;
   require_membership: boolean;
+  block_confirmation: boolean;
   care_rules: string | null;
   updated_at: Date | null;
 }
@@ -142,6 +160,7 @@ const presentSettings = (territoryId: number, r: SettingsRow | undefined): TusSe
   employees: r?.employees ?? null,
   memberFeeEur: r?.member_fee_eur == null ? null : Number(r.member_fee_eur),
   requireMembership: r?.require_membership ?? true,
+  blockConfirmation: r?.block_confirmation ?? false,
   careRules: r?.care_rules ?? null,
   updatedAt: r?.updated_at ?? null,
 });
@@ -162,11 +181,13 @@ export async function writeTusSettings(tx: Queryable, scope: Scope, territoryId:
   if (!inScope(scope, territoryId)) throw notFound('territory', territoryId);
   await tx.query(
     `INSERT INTO tus_settings (territory_id, enabled, association_name, rna, association_address, employees, member_fee_eur,
-       require_membership, care_rules, updated_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       require_membership, care_rules, updated_by, block_confirmation)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
      ON CONFLICT (territory_id) DO UPDATE SET enabled = $2, association_name = $3, rna = $4, association_address = $5,
-       employees = $6, member_fee_eur = $7, require_membership = $8, care_rules = $9, updated_by = $10, updated_at = now()`,
-    [territoryId, b.enabled, b.associationName, b.rna, b.associationAddress, b.employees, b.memberFeeEur, b.requireMembership, b.careRules, scope.actor],
+       employees = $6, member_fee_eur = $7, require_membership = $8, care_rules = $9, updated_by = $10, block_confirmation = $11,
+       updated_at = now()`,
+    [territoryId, b.enabled, b.associationName, b.rna, b.associationAddress, b.employees, b.memberFeeEur, b.requireMembership, b.careRules,
+      scope.actor, b.blockConfirmation],
   );
   return tusSettings(tx, territoryId);
 }
@@ -484,3 +505,24 @@ export async function recordException(tx: Queryable, scope: Scope, requestId: nu
 /** Exceptions' reasons are free text typed by the staff: personal readers only; others learn the rule and the date. */
 export const presentException = (e: TusException, v: Visibility): TusException =>
   v === 'personal' ? e : { ...e, reason: '', recordedBy: '' };
+
+/**
+ * Before a match is confirmed: in a territory that blocks confirmation, a request breaking a rule without an
+ * exception is refused (409), each rule named with its French reason (fields `tus.<rule>`).
+ */
+export async function assertTusAllowsConfirmation(tx: Queryable, scope: Scope, requestId: number, router: Router | null): Promise<void> {
+  const { rows } = await tx.query<{ block: boolean }>(
+    `SELECT s.enabled AND s.block_confirmation AS block FROM tus_settings s JOIN requests r ON r.territory_id = s.territory_id WHERE r.id = $1`,
+    [requestId],
+  );
+  if (!rows[0]?.block) return;
+  const c = await checkRequest(tx, scope, requestId, router);
+  const open = c.violations.filter((v) => !v.exception);
+  if (!open.length) return;
+  throw new HttpError(
+    409,
+    'conflict',
+    `transport d’utilité sociale : ${open.map((v) => v.label.toLowerCase()).join(', ')} — enregistrez une dérogation pour confirmer`,
+    open.map((v) => ({ field: `tus.${v.rule}`, reason: v.message })),
+  );
+}

@@ -61,7 +61,10 @@ cand AS (
            ${rankOf('comobi_search_key(st.stop_name)')} AS rank
          FROM gtfs.stops st JOIN gtfs.feed_versions fv ON fv.id = st.feed_version_id AND fv.status = 'active', q
          WHERE st.stop_name IS NOT NULL AND st.geom IS NOT NULL AND coalesce(st.location_type, 0) IN (0, 1)) s
-   JOIN tc c ON ST_Intersects(c.geom, s.geom)
+   -- The communes table itself, not the tc list: its spatial index finds a stop's commune, where the list (a
+   -- CTE, without index) is tested outline by outline for every stop that matches (a real feed has many).
+   JOIN communes c ON ST_Intersects(c.geom, s.geom) AND c.territory_id IS NOT NULL
+     AND ($2::int[] IS NULL OR c.territory_id = ANY($2::int[]))
    WHERE s.rank IS NOT NULL
    -- A station and its platforms share a name: the station (location_type 1) stands for them.
    ORDER BY s.key, s.location_type DESC NULLS LAST)

@@ -528,7 +528,7 @@ export const INVENTORY: TableInventory[] = [
       updated_by: { holds: 'who changed the settings', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: notCitizen },
     },
     nonPersonal: ['territory_id', 'enabled', 'association_name', 'rna', 'association_address', 'employees', 'member_fee_eur',
-      'require_membership', 'care_rules', 'updated_at'],
+      'require_membership', 'block_confirmation', 'care_rules', 'updated_at'],
   },
   // Tables without personal data: organisations, public places, open data, configuration, counters.
   { table: 'territories', personal: {}, nonPersonal: ['id', 'slug', 'name', 'boundary', 'rules', 'coordinator_phone', 'created_at', 'updated_at', 'cost_rules'] },

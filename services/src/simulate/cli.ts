@@ -8,11 +8,9 @@
  * `--demand F` multiplies the asks by F: a sensitivity run (how much contention batch needs), said so in its output.
  */
 import crypto from 'node:crypto';
-import { openDb, type Db } from '@comobi/db';
-import { boot } from '../boot.ts';
-import { loadConfig } from '../config.ts';
+import type { Db } from '@comobi/db';
 import { addDays } from '../time/days.ts';
-import { ratioOf, report, servedShare, simulate, type SimulationResult } from './run.ts';
+import type { SimulationResult } from './run.ts';
 
 function args(argv: string[]) {
   const out = new Map<string, string>();
@@ -45,6 +43,13 @@ async function main() {
   if (!(demandFactor > 0 && demandFactor <= 50)) throw new Error('--demand: a factor above 0, at most 50');
   const seeds = (a.get('seeds') ?? a.get('seed') ?? '1').split(',').map((x) => x.trim()).filter(Boolean);
 
+  // The service's modules load once the options are known good: a typo is answered at once.
+  const [{ openDb }, { boot }, { loadConfig }, { ratioOf, report, servedShare, simulate }] = await Promise.all([
+    import('@comobi/db'),
+    import('../boot.ts'),
+    import('../config.ts'),
+    import('./run.ts'),
+  ]);
   const token = crypto.randomBytes(24).toString('hex');
   const config = loadConfig({ ...process.env, ADMIN_TOKEN: token, DEMO: 'off', LOG_LEVEL: 'silent' });
   // No DATABASE_URL: a PGlite in memory, gone with the process (never the ./data store of `npm start`).

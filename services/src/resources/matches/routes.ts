@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
+import { assertTusAllowsConfirmation } from '../../domain/tus.ts';
 import { accessReason, auditPersonalRead } from '../../audit/audit.ts';
 import { ownedBy, READERS } from '../../auth/ownership.ts';
 import { requireRole, type Principal } from '../../auth/principal.ts';
@@ -151,6 +152,7 @@ export function matchResourceRoutes(s: Services) {
     const reason = b.reason ?? b.statusReason ?? null;
     const after = await asPrincipal(s.db, p, async (tx) => {
       const row = await reach(tx, p, mid);
+      if (b.status === 'confirmed' && row.status !== 'confirmed') await assertTusAllowsConfirmation(tx, p, row.request_id, s.router);
       if (b.status && b.status !== row.status) await transition(tx, p, mid, b.status, reason, b.note ?? null);
       else if (b.note !== undefined) {
         await setMatchNote(tx, mid, b.note);

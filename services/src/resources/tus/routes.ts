@@ -33,6 +33,7 @@ export const tusSettingsBody = z.object({
   employees: z.number().int().min(0).max(10_000).nullable().default(null),
   memberFeeEur: z.number().min(0).max(10_000).nullable().default(null),
   requireMembership: z.boolean().default(true),
+  blockConfirmation: z.boolean().default(false),
   careRules: z.string().trim().max(2000).nullable().default(null),
 });
 
