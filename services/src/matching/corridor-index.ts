@@ -1,8 +1,14 @@
 import RBush from 'rbush';
-import { IntTable } from './int-table.ts';
 
-/** Floats stored per piece: its two ends, as float32. */
-export const PIECE_STRIDE = 4;
+/**
+ * Words per piece, in one record: its key and part (int32), then its two ends x1, y1, x2, y2 (float32). A cell's
+ * pieces are consecutive records: a query scans one run of memory per cell, and a bulk load writes one.
+ */
+export const PIECE_STRIDE = 6;
+/** Offsets in a record. */
+export const PIECE_KEY = 0;
+export const PIECE_PART = 1;
+export const PIECE_GEOM = 2;
 
 /**
  * How far (degrees, on each axis) a float32 coordinate may lie from the float64 one it rounds: half an ulp for any
@@ -14,9 +20,9 @@ export const PIECE_SLACK_DEG = 1e-5;
  * A cell of the index: the box of all the pieces filed under it, their geometry and who they belong to, in typed
  * arrays so that a query reads them in one tight loop. The geometry is float32 (a third of the memory of float64
  * ends with their positions along the line): good for bounds, not for exact distances, which a caller measures on
- * its own float64 lines (`parts` says which segment). The cells of a bulk load share three arrays, each its range
- * of them (pieces `start` to `start + n`): no array objects per cell; a cell that grows past its range moves to
- * arrays of its own.
+ * its own float64 lines (the part says which segment). `ints` and `floats` are two views of the same records. The
+ * cells of a bulk load share one buffer, each its range of it (records `start` to `start + n`): no array objects
+ * per cell; a cell that grows past its range moves to a buffer of its own.
  */
 export interface Cell {
   minX: number;
@@ -25,14 +31,12 @@ export interface Cell {
   maxY: number;
   id: number;
   n: number;
-  /** First piece of the cell in its arrays. */
+  /** First record of the cell. */
   start: number;
-  /** Pieces the cell's range holds from `start`. */
+  /** Records the cell's range holds from `start`. */
   cap: number;
-  keys: Int32Array;
-  parts: Int32Array;
-  /** PIECE_STRIDE floats per piece: x1, y1, x2, y2. */
-  geom: Float32Array;
+  ints: Int32Array;
+  floats: Float32Array;
 }
 
 export interface Line {
@@ -42,32 +46,30 @@ export interface Line {
   coords: Float64Array;
 }
 
-const emptyCell = (id: number, capacity: number): Cell => ({
-  minX: Infinity,
-  minY: Infinity,
-  maxX: -Infinity,
-  maxY: -Infinity,
-  id,
-  n: 0,
-  start: 0,
-  cap: capacity,
-  keys: new Int32Array(capacity),
-  parts: new Int32Array(capacity),
-  geom: new Float32Array(capacity * PIECE_STRIDE),
-});
+const emptyCell = (id: number, capacity: number): Cell => {
+  const buffer = new ArrayBuffer(capacity * PIECE_STRIDE * 4);
+  return {
+    minX: Infinity,
+    minY: Infinity,
+    maxX: -Infinity,
+    maxY: -Infinity,
+    id,
+    n: 0,
+    start: 0,
+    cap: capacity,
+    ints: new Int32Array(buffer),
+    floats: new Float32Array(buffer),
+  };
+};
 
 function grow(c: Cell, need: number): void {
   if (need <= c.cap) return;
   const cap = Math.max(need, c.cap * 2, 8);
-  const keys = new Int32Array(cap),
-    parts = new Int32Array(cap),
-    geom = new Float32Array(cap * PIECE_STRIDE);
-  keys.set(c.keys.subarray(c.start, c.start + c.n));
-  parts.set(c.parts.subarray(c.start, c.start + c.n));
-  geom.set(c.geom.subarray(c.start * PIECE_STRIDE, (c.start + c.n) * PIECE_STRIDE));
-  c.keys = keys;
-  c.parts = parts;
-  c.geom = geom;
+  const buffer = new ArrayBuffer(cap * PIECE_STRIDE * 4);
+  const ints = new Int32Array(buffer);
+  ints.set(c.ints.subarray(c.start * PIECE_STRIDE, (c.start + c.n) * PIECE_STRIDE));
+  c.ints = ints;
+  c.floats = new Float32Array(buffer);
   c.start = 0;
   c.cap = cap;
 }
@@ -77,6 +79,59 @@ function grownInt32(a: Int32Array, need: number, fill = 0): Int32Array {
   const b = new Int32Array(Math.max(need, a.length * 2, 1024)).fill(fill);
   b.set(a);
   return b;
+}
+
+/** Cells per side of a tile of `CellNumbers`. */
+const TILE_BITS = 6;
+const TILE_MASK = (1 << TILE_BITS) - 1;
+
+/**
+ * Dense numbers of the cells met during a bulk load, found in two array reads: the grid cut in tiles of 64 × 64
+ * cells, a table of the tiles, and for each tile met a block of the numbers of its cells. A hash lookup per piece
+ * instead (tens of millions of them at national scale) was a third of the load.
+ */
+class CellNumbers {
+  private blockOf: Int32Array;
+  private blocks: Int32Array = new Int32Array(0);
+  private blocksUsed = 0;
+  count = 0;
+  /** Cell ids by dense number. */
+  ids: Int32Array = new Int32Array(1024);
+
+  constructor(
+    private tileColumns: number,
+    tileRows: number,
+  ) {
+    this.blockOf = new Int32Array(tileColumns * tileRows).fill(-1);
+  }
+
+  /** The dense number of the cell at (column, row), of id `id`; the next one when the cell is new. */
+  of(column: number, row: number, id: number): number {
+    const tile = (row >> TILE_BITS) * this.tileColumns + (column >> TILE_BITS);
+    let base = this.blockOf[tile];
+    if (base < 0) base = this.newBlock(tile);
+    const at = base + (((row & TILE_MASK) << TILE_BITS) | (column & TILE_MASK));
+    let d = this.blocks[at];
+    if (d < 0) {
+      d = this.count++;
+      this.blocks[at] = d;
+      if (d === this.ids.length) this.ids = grownInt32(this.ids, d + 1);
+      this.ids[d] = id;
+    }
+    return d;
+  }
+
+  private newBlock(tile: number): number {
+    const size = 1 << (2 * TILE_BITS);
+    if (this.blocksUsed + size > this.blocks.length) {
+      const blocks = new Int32Array(Math.max(this.blocks.length * 2, 16 * size)).fill(-1);
+      blocks.set(this.blocks.subarray(0, this.blocksUsed));
+      this.blocks = blocks;
+    }
+    this.blockOf[tile] = this.blocksUsed;
+    this.blocksUsed += size;
+    return this.blockOf[tile];
+  }
 }
 
 /**
@@ -96,19 +151,25 @@ export class CorridorIndex {
   /** @param cellDeg cell size in degrees of longitude and latitude (about 1 km by default). */
   constructor(private cellDeg: { x: number; y: number } = { x: 0.013, y: 0.009 }) {
     this.columns = Math.ceil(360 / cellDeg.x) + 1;
-    if (this.columns * Math.ceil(180 / cellDeg.y + 1) > 2 ** 30)
-      throw new Error('cells too small for small-integer ids');
+    this.rows = Math.ceil(180 / cellDeg.y) + 1;
+    if (this.columns * this.rows > 2 ** 30) throw new Error('cells too small for small-integer ids');
   }
 
-  /** Columns of the grid: cell ids stay small integers (V8 keeps them unboxed, Map lookups stay cheap). */
+  /** Columns and rows of the grid: cell ids stay small integers (V8 keeps them unboxed, Map lookups stay cheap). */
   private readonly columns: number;
+  private readonly rows: number;
 
-  private cellId(x: number, y: number): number {
-    return Math.floor((y + 90) / this.cellDeg.y) * this.columns + Math.floor((x + 180) / this.cellDeg.x);
+  /** The column and row of a piece's cell: that of its midpoint. The one rule for load, insert and remove. */
+  private pieceColumn(c: Float64Array, i: number): number {
+    return Math.floor(((c[2 * i] + c[2 * i + 2]) / 2 + 180) / this.cellDeg.x);
+  }
+
+  private pieceRow(c: Float64Array, i: number): number {
+    return Math.floor(((c[2 * i + 1] + c[2 * i + 3]) / 2 + 90) / this.cellDeg.y);
   }
 
   private pieceCell(c: Float64Array, i: number): number {
-    return this.cellId((c[2 * i] + c[2 * i + 2]) / 2, (c[2 * i + 1] + c[2 * i + 3]) / 2);
+    return this.pieceRow(c, i) * this.columns + this.pieceColumn(c, i);
   }
 
   private put(cell: Cell, key: number, c: Float64Array, i: number): void {
@@ -117,14 +178,14 @@ export class CorridorIndex {
       x2 = c[2 * i + 2],
       y2 = c[2 * i + 3];
     grow(cell, cell.n + 1);
-    const k = cell.start + cell.n++;
-    cell.keys[k] = key;
-    cell.parts[k] = i;
-    const g = k * PIECE_STRIDE;
-    cell.geom[g] = x1;
-    cell.geom[g + 1] = y1;
-    cell.geom[g + 2] = x2;
-    cell.geom[g + 3] = y2;
+    const r = (cell.start + cell.n++) * PIECE_STRIDE;
+    cell.ints[r + PIECE_KEY] = key;
+    cell.ints[r + PIECE_PART] = i;
+    const g = r + PIECE_GEOM;
+    cell.floats[g] = x1;
+    cell.floats[g + 1] = y1;
+    cell.floats[g + 2] = x2;
+    cell.floats[g + 3] = y2;
     if (x1 < cell.minX) cell.minX = x1;
     if (x2 < cell.minX) cell.minX = x2;
     if (y1 < cell.minY) cell.minY = y1;
@@ -143,51 +204,39 @@ export class CorridorIndex {
 
   /**
    * Bulk load into an empty index: line `i` gets key `i`, and the index keeps the array. A counting pass files each
-   * piece in its cell, then each piece is written at its place in three arrays shared by all cells (one buffer:
-   * every large buffer allocated made V8 run a full collection, a second each at a million routes), the cells'
-   * boxes in a typed array: no object per line or per piece, and one R-tree bulk load.
+   * piece in its cell, then each piece is written at its place in one buffer shared by all cells (each large
+   * buffer allocated made V8 run a full collection, a second or more each at a million routes), the cells' boxes in
+   * a typed array: no object per line or per piece, and one R-tree bulk load.
    */
   load(lines: (Float64Array | undefined)[]): void {
     this.clear();
     const count = lines.length;
     let total = 0;
     for (let l = 0; l < count; l++) total += Math.max(0, (lines[l]?.length ?? 0) / 2 - 1);
-    // Pass 1: pieces per cell, cells numbered densely in their order of appearance. Consecutive pieces of a line
-    // often share a cell: the lookup is skipped then, here and in pass 2 (which finds the cells again rather than
-    // keeping 4 bytes per piece of them).
-    const denseOf = new IntTable(Math.max(1024, total >> 6));
-    let ids: Int32Array = new Int32Array(1024),
-      counts: Int32Array = new Int32Array(1024);
-    let cellCount = 0;
+    // Pass 1: pieces per cell, cells numbered densely in their order of appearance (pass 2 finds the numbers again
+    // rather than keeping 4 bytes per piece of them).
+    const numbers = new CellNumbers(
+      Math.ceil(this.columns / (TILE_MASK + 1)),
+      Math.ceil(this.rows / (TILE_MASK + 1)),
+    );
+    let counts: Int32Array = new Int32Array(1024);
     for (let l = 0; l < count; l++) {
       const c = lines[l];
       if (!c) continue;
-      let lastId = -1,
-        d = -1;
       for (let i = 0; i < c.length / 2 - 1; i++) {
-        const id = this.pieceCell(c, i);
-        if (id !== lastId) {
-          lastId = id;
-          d = denseOf.getOr(id, -1);
-          if (d < 0) {
-            d = cellCount++;
-            denseOf.set(id, d);
-            if (d === ids.length) {
-              ids = grownInt32(ids, d + 1);
-              counts = grownInt32(counts, d + 1);
-            }
-            ids[d] = id;
-          }
-        }
+        const column = this.pieceColumn(c, i),
+          row = this.pieceRow(c, i);
+        const d = numbers.of(column, row, row * this.columns + column);
+        if (d === counts.length) counts = grownInt32(counts, d + 1);
         counts[d]++;
       }
     }
+    const { count: cellCount, ids } = numbers;
     const cursor = new Int32Array(cellCount);
     for (let d = 1; d < cellCount; d++) cursor[d] = cursor[d - 1] + counts[d - 1];
-    const buffer = new ArrayBuffer(total * (8 + 4 * PIECE_STRIDE));
-    const allKeys = new Int32Array(buffer, 0, total),
-      allParts = new Int32Array(buffer, 4 * total, total),
-      allGeom = new Float32Array(buffer, 8 * total, total * PIECE_STRIDE);
+    const buffer = new ArrayBuffer(total * PIECE_STRIDE * 4);
+    const ints = new Int32Array(buffer),
+      floats = new Float32Array(buffer);
     const box = new Float64Array(cellCount * 4);
     for (let d = 0; d < cellCount; d++) {
       box[4 * d] = box[4 * d + 1] = Infinity;
@@ -196,26 +245,22 @@ export class CorridorIndex {
     for (let l = 0; l < count; l++) {
       const c = lines[l];
       if (!c) continue;
-      let lastId = -1,
-        d = -1;
       for (let i = 0; i < c.length / 2 - 1; i++) {
-        const id = this.pieceCell(c, i);
-        if (id !== lastId) {
-          lastId = id;
-          d = denseOf.getOr(id, -1);
-        }
-        const j = cursor[d]++;
+        const column = this.pieceColumn(c, i),
+          row = this.pieceRow(c, i);
+        const d = numbers.of(column, row, row * this.columns + column);
+        const r = cursor[d]++ * PIECE_STRIDE;
         const x1 = c[2 * i],
           y1 = c[2 * i + 1],
           x2 = c[2 * i + 2],
           y2 = c[2 * i + 3];
-        allKeys[j] = l;
-        allParts[j] = i;
-        const g = j * PIECE_STRIDE;
-        allGeom[g] = x1;
-        allGeom[g + 1] = y1;
-        allGeom[g + 2] = x2;
-        allGeom[g + 3] = y2;
+        ints[r + PIECE_KEY] = l;
+        ints[r + PIECE_PART] = i;
+        const g = r + PIECE_GEOM;
+        floats[g] = x1;
+        floats[g + 1] = y1;
+        floats[g + 2] = x2;
+        floats[g + 3] = y2;
         const b = 4 * d;
         if (x1 < box[b]) box[b] = x1;
         if (x2 < box[b]) box[b] = x2;
@@ -240,9 +285,8 @@ export class CorridorIndex {
         // The cursor ends where the cell's range ends.
         start: cursor[d] - n,
         cap: n,
-        keys: allKeys,
-        parts: allParts,
-        geom: allGeom,
+        ints,
+        floats,
       };
       cells[d] = cell;
       this.cells.set(cell.id, cell);
@@ -275,12 +319,8 @@ export class CorridorIndex {
       const end = c.start + c.n;
       let w = c.start;
       for (let r = c.start; r < end; r++) {
-        if (c.keys[r] === key) continue;
-        if (w !== r) {
-          c.keys[w] = c.keys[r];
-          c.parts[w] = c.parts[r];
-          c.geom.copyWithin(w * PIECE_STRIDE, r * PIECE_STRIDE, (r + 1) * PIECE_STRIDE);
-        }
+        if (c.ints[r * PIECE_STRIDE + PIECE_KEY] === key) continue;
+        if (w !== r) c.ints.copyWithin(w * PIECE_STRIDE, r * PIECE_STRIDE, (r + 1) * PIECE_STRIDE);
         w++;
       }
       c.n = w - c.start;

@@ -1,5 +1,13 @@
 import { nearestOnSegments, scaleAt, type Nearest } from '../geo/polyline.ts';
-import { CorridorIndex, PIECE_SLACK_DEG, PIECE_STRIDE, type Cell } from './corridor-index.ts';
+import {
+  CorridorIndex,
+  PIECE_GEOM,
+  PIECE_KEY,
+  PIECE_PART,
+  PIECE_SLACK_DEG,
+  PIECE_STRIDE,
+  type Cell,
+} from './corridor-index.ts';
 import { IntTable } from './int-table.ts';
 import { carve } from './typed-arrays.ts';
 import { LegColumns, type LegFilter } from './leg-columns.ts';
@@ -271,16 +279,17 @@ export class LegIndex {
     const out = this.firstPieces;
     out.n = 0;
     for (let c = 0; c < w.cells.length; c++) {
-      const { keys, geom, n, start } = w.cells[c];
+      const { ints, floats, n, start } = w.cells[c];
       out.reserve(n);
       const outCell = out.cell,
         outPiece = out.piece;
       let kept = out.n;
       for (let k = start, end = start + n; k < end; k++) {
-        const slot = keys[k];
+        const r = k * PIECE_STRIDE;
+        const slot = ints[r + PIECE_KEY];
         const mark = st[slot];
         // A leg passes a window with several pieces: its hours and days are read once, kept or rejected.
-        if (mark === rejected || pieceOutside(geom, k * PIECE_STRIDE, w)) continue;
+        if (mark === rejected || pieceOutside(floats, r + PIECE_GEOM, w)) continue;
         if (mark !== stamp) {
           if (!cols.mayServe(slot, f)) {
             st[slot] = rejected;
@@ -330,21 +339,26 @@ export class LegIndex {
     if (list) {
       const { cell: listCell, piece: listPiece, n } = list;
       for (let j = 0; j < n; j++) {
-        const { keys, geom, parts } = cells[listCell[j]];
-        const k = listPiece[j];
-        if (onlyStamp[keys[k]] !== only) continue;
-        const g = k * PIECE_STRIDE;
-        if (distanceM(p, geom[g], geom[g + 1], geom[g + 2], geom[g + 3], kx, ky) <= bound) keep(keys[k], parts[k]);
+        const { ints, floats } = cells[listCell[j]];
+        const r = listPiece[j] * PIECE_STRIDE;
+        const slot = ints[r + PIECE_KEY];
+        if (onlyStamp[slot] !== only) continue;
+        const g = r + PIECE_GEOM;
+        if (distanceM(p, floats[g], floats[g + 1], floats[g + 2], floats[g + 3], kx, ky) <= bound)
+          keep(slot, ints[r + PIECE_PART]);
       }
       return;
     }
     for (let c = 0; c < cells.length; c++) {
-      const { keys, geom, parts, n, start } = cells[c];
+      const { ints, floats, n, start } = cells[c];
       for (let k = start, end = start + n; k < end; k++) {
-        if (onlyStamp[keys[k]] !== only) continue;
-        const g = k * PIECE_STRIDE;
-        if (pieceOutside(geom, g, w)) continue;
-        if (distanceM(p, geom[g], geom[g + 1], geom[g + 2], geom[g + 3], kx, ky) <= bound) keep(keys[k], parts[k]);
+        const r = k * PIECE_STRIDE;
+        const slot = ints[r + PIECE_KEY];
+        if (onlyStamp[slot] !== only) continue;
+        const g = r + PIECE_GEOM;
+        if (pieceOutside(floats, g, w)) continue;
+        if (distanceM(p, floats[g], floats[g + 1], floats[g + 2], floats[g + 3], kx, ky) <= bound)
+          keep(slot, ints[r + PIECE_PART]);
       }
     }
   }
