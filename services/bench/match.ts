@@ -380,7 +380,9 @@ async function postgisComparison(
   );
   // The index alone, one pass with nothing in between, keeps its cells in the CPU caches better than when each query
   // follows a PostgreSQL one: both figures are printed.
-  console.log(`ratio PostGIS / index, single pass ${ratio(singlePassMs)}   (index from the router-excluded line above)`);
+  console.log(
+    `ratio PostGIS / index, single pass ${ratio(singlePassMs)}   (index from the router-excluded line above)`,
+  );
   await db.end();
 }
 

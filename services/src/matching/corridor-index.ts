@@ -215,10 +215,7 @@ export class CorridorIndex {
     for (let l = 0; l < count; l++) total += Math.max(0, (lines[l]?.length ?? 0) / 2 - 1);
     // Pass 1: pieces per cell, cells numbered densely in their order of appearance (pass 2 finds the numbers again
     // rather than keeping 4 bytes per piece of them).
-    const numbers = new CellNumbers(
-      Math.ceil(this.columns / (TILE_MASK + 1)),
-      Math.ceil(this.rows / (TILE_MASK + 1)),
-    );
+    const numbers = new CellNumbers(Math.ceil(this.columns / (TILE_MASK + 1)), Math.ceil(this.rows / (TILE_MASK + 1)));
     let counts: Int32Array = new Int32Array(1024);
     for (let l = 0; l < count; l++) {
       const c = lines[l];
