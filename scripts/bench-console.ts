@@ -1,8 +1,9 @@
 /**
  * The console's first load on the Lot demo, in Chromium: time until the request review page has its proposals and
  * its map drawn (routes included), from a cold cache, and the sizes of the built scripts.
- * Run: npm run bench -- console [--runs N] [--no-build]  (builds console/dist first unless told; needs the test
- * PostgreSQL, as the tests).
+ * Run: npm run bench -- console [--runs N] [--no-build] [--no-basemap]  (builds console/dist first unless told;
+ * needs the test PostgreSQL, as the tests). The map counts as drawn with its commune outlines, both routes, and,
+ * unless --no-basemap (a build from before the basemap had them), its roads and commune names.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,6 +13,7 @@ import { addUser, DIST, proposalAsk, startConsoleServer } from '../tests/console
 import { launchChromium } from '../tests/helpers/browser.ts';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
+const basemap = !process.argv.includes('--no-basemap');
 const root = path.resolve(import.meta.dirname, '..');
 // --no-build: measure console/dist as it is (e.g. an earlier version built there, for a before/after).
 if (!process.argv.includes('--no-build')) execFileSync('npm', ['run', 'build', '-w', 'console'], { cwd: root, stdio: 'ignore' });
@@ -61,6 +63,12 @@ try {
     await p.goto(`${srv.url}/console/#/requests/${requestId}/show`);
     await p.locator('[data-testid^="proposal-"]').first().waitFor({ timeout: 60_000 });
     await p.locator('[data-testid="map"] .leaflet-overlay-pane path').nth(302).waitFor({ state: 'attached', timeout: 60_000 });
+    await p.locator('path.usual-route').waitFor({ state: 'attached', timeout: 60_000 });
+    await p.locator('path.detour-route').waitFor({ state: 'attached', timeout: 60_000 });
+    if (basemap) {
+      await p.locator('[data-testid="map"] path.road').first().waitFor({ state: 'attached', timeout: 60_000 });
+      await p.locator('[data-testid="map"] .commune-label').first().waitFor({ state: 'attached', timeout: 60_000 });
+    }
     ms.push(performance.now() - t0);
     bytes.push(scriptBytes);
     await fresh.close();

@@ -3,6 +3,8 @@ import { useEffect, useState } from 'react';
 import { Title, useTranslate } from 'react-admin';
 import { api } from './api.ts';
 import { currentUser } from './authProvider.ts';
+import { RecruitingCard } from './dashboard/RecruitingCard.tsx';
+import { WorkQueue } from './dashboard/WorkQueue.tsx';
 
 type Stats = Record<string, Record<string, number> | number>;
 
@@ -32,6 +34,7 @@ export function Dashboard() {
         {me?.role === 'admin' ? 'Tous les territoires' : me?.territories.map((x) => x.name).join(', ') || 'Aucun territoire attribué'}
         {' · '}{me ? t(`comobi.roles.${me.role}`) : ''}
       </Typography>
+      <WorkQueue />
       <Stack direction="row" spacing={2} useFlexGap sx={{ flexWrap: 'wrap' }}>
         {block('Demandes par statut', 'requestsByStatus', 'requestStatus')}
         {block('Demandes par motif', 'requestsByPurpose', 'purposes')}
@@ -44,9 +47,12 @@ export function Dashboard() {
             <Typography variant="body2">Passagers : <b>{(stats?.people as any)?.passengers ?? 0}</b></Typography>
             <Typography variant="body2">Les deux : <b>{(stats?.people as any)?.both ?? 0}</b></Typography>
             <Typography variant="body2">Trajets actifs : <b>{String(stats?.activeTrips ?? 0)}</b></Typography>
+            <Typography variant="body2">Trajets réalisés (un aller-retour en compte deux) : <b>{String(stats?.tripsDone ?? 0)}</b></Typography>
+            <Typography variant="body2">Allers-retours demandés / réalisés : <b>{(stats?.roundTrips as any)?.requested ?? 0} / {(stats?.roundTrips as any)?.served ?? 0}</b></Typography>
           </CardContent>
         </Card>
       </Stack>
+      <RecruitingCard />
     </Stack>
   );
 }

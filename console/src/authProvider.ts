@@ -14,13 +14,25 @@ export interface Me {
 let me: Me | null = null;
 export const currentUser = () => me;
 
-async function fetchMe(): Promise<Me | null> {
-  const res = await fetch('/auth/me', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
-  if (!res.ok) return null;
-  me = (await res.json()) as Me;
-  setCsrfToken(me.csrfToken);
-  return me;
+let asking: Promise<Me | null> | null = null;
+/** One question at a time: react-admin's checks (auth, identity, permissions) all wait on the same answer. */
+function fetchMe(): Promise<Me | null> {
+  asking ??= (async () => {
+    const res = await fetch('/auth/me', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+    if (!res.ok) return null;
+    me = (await res.json()) as Me;
+    setCsrfToken(me.csrfToken);
+    return me;
+  })().finally(() => {
+    asking = null;
+  });
+  return asking;
 }
+// Asked as soon as the scripts run, while React starts: every page waits on it.
+void fetchMe().catch(() => null);
+
+/** The signed-in user, once known (null when nobody is). */
+export const signedIn = (): Promise<Me | null> => (me ? Promise.resolve(me) : fetchMe().catch(() => null));
 
 /** Session cookie (HttpOnly) set by /auth/login; the CSRF token comes back in the body. */
 export const authProvider: AuthProvider = {

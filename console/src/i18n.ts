@@ -90,7 +90,7 @@ const messages = {
   },
   comobi: {
     title: 'CoMobi · coordination',
-    menu: { intake: 'Appel entrant' },
+    menu: { intake: 'Appel entrant', plans: 'Plan de la semaine' },
     errors: {
       forbidden: 'Action non autorisée pour ce rôle ou ce territoire',
       not_found: 'Introuvable, ou hors de vos territoires',

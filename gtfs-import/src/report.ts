@@ -31,6 +31,8 @@ export interface ImportReport {
   servicePeriod: { start: string; end: string } | null;
   /** Set when the feed's service (or its feed_info end date) ended before the day of the import. */
   expired: { end: string; today: string } | null;
+  /** Set when the import moved the feed's dates (`shiftDays`): by how many days, and the period as published. */
+  calendarShift?: { days: number; published: { start: string; end: string } | null } | null;
   /** [minLng, minLat, maxLng, maxLat] of stops and zones. */
   bbox: [number, number, number, number] | null;
   supersededVersionIds: number[];
@@ -45,6 +47,7 @@ export function formatReport(r: ImportReport): string {
     ),
     `  indexes, foreign keys, statistics: ${r.indexMs} ms (${Object.entries(r.indexSteps).filter(([, ms]) => ms >= 50).map(([k, ms]) => `${k} ${ms}`).join(', ')}); total ${r.totalMs} ms`,
     `  service period: ${r.servicePeriod ? `${r.servicePeriod.start} → ${r.servicePeriod.end}` : 'none'}`,
+    ...(r.calendarShift ? [`  dates moved by ${r.calendarShift.days} days (published ${r.calendarShift.published ? `${r.calendarShift.published.start} → ${r.calendarShift.published.end}` : 'without dates'})`] : []),
     `  bounding box: ${r.bbox ? r.bbox.map((v) => v.toFixed(5)).join(', ') : 'none'}`,
   ];
   if (r.ignoredFiles.length) lines.push(`  ignored files: ${r.ignoredFiles.join(', ')}`);

@@ -11,13 +11,17 @@ import { openapiDocument } from './openapi.ts';
 import { matchCreateRoutes } from './resources/matches/create.ts';
 import { matchRoutes } from './resources/matches/match-route.ts';
 import { matchResourceRoutes } from './resources/matches/routes.ts';
+import { noteRoutes } from './resources/notes/routes.ts';
 import { peopleRoutes } from './resources/people/routes.ts';
 import { planRoutes } from './resources/plans/routes.ts';
+import { recruitingRoutes } from './resources/recruiting/routes.ts';
 import { placeRoutes } from './resources/places/routes.ts';
 import { requestRoutes } from './resources/requests/routes.ts';
 import { territoryRoutes } from './resources/territories/routes.ts';
 import { tokenRoutes } from './resources/tokens/routes.ts';
 import { tripRoutes } from './resources/trips/routes.ts';
+import { volunteerRoutes } from './resources/volunteers/routes.ts';
+import { tusRoutes } from './resources/tus/routes.ts';
 import { osrmRoutes } from './routing/osrm-endpoints.ts';
 import { clientAddressMiddleware, trustedProxies } from './security/client-address.ts';
 
@@ -78,8 +82,12 @@ export function createApp(s: Services, plugins: Plugin[] = []): Koa {
     matchCreateRoutes,
     matchRoutes,
     planRoutes,
+    recruitingRoutes,
     tokenRoutes,
     placeRoutes,
+    volunteerRoutes,
+    noteRoutes,
+    tusRoutes,
   ]) {
     const r = routes(s);
     api.use(r.routes(), r.allowedMethods());

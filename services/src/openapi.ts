@@ -2,8 +2,11 @@ import { z } from 'zod';
 import { needsDateOrWeekdays, tripAsk } from './matching/query.ts';
 import { rulesSchema } from './matching/rules.ts';
 import { TOKEN_ROLES } from './domain/tokens.ts';
+import { notePaths, noteSchemas } from './resources/notes/openapi.ts';
 import { placePaths, placeSchemas } from './resources/places/openapi.ts';
 import { tokenBody } from './resources/tokens/routes.ts';
+import { volunteerPaths, volunteerSchema } from './resources/volunteers/openapi.ts';
+import { tusPaths } from './resources/tus/openapi.ts';
 import { pathShape, type RouteEntry } from './http/routes.ts';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
@@ -248,7 +251,32 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
     get: one('person', 'A driver’s weekly sheet of trips, as a printable PDF in large type'),
   },
   ...crud('trips', 'trip'),
+  ...volunteerPaths(),
   ...crud('requests', 'request'),
+  // Round trips: POST /api/requests also takes `returnTime` (HH:MM) or `returnAfterMin` (about N minutes after
+  // arrival), never both; each proposal says which passenger leg it serves (`requestLeg`) and whether its driver can
+  // do both (`bothLegs`); `roundTrip` lists those drivers' pairs, best first.
+  '/api/requests/{id}/confirm-round-trip': {
+    post: one('request', 'Confirm both legs of a round trip with the same driver in one action: both matches become confirmed, or neither (409 naming the leg that cannot)', {
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              required: ['outboundMatchId', 'returnMatchId'],
+              properties: {
+                outboundMatchId: { type: 'integer', minimum: 1 },
+                returnMatchId: { type: 'integer', minimum: 1 },
+                note: nullable({ type: 'string', maxLength: 2000 }),
+              },
+            },
+          },
+        },
+      },
+      responses: { 200: { description: 'the request with its proposals' }, ...errors(400, 401, 403, 404, 409) },
+    }),
+  },
   '/api/messages': {
     get: list('message', 'Messages of the outbox (SMS, voice calls, letters), numbers masked; filters matchId, requestId, personId, status, kind, channel, late'),
   },
@@ -264,6 +292,12 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
   '/api/requests/{id}/match': {
     post: one('request', 'Run the matching again for a request and store the proposals as matches'),
   },
+  '/api/requests/{id}/near-misses': {
+    get: one('request', 'Drivers who nearly fit (other times that day, other days at that time, just outside the corridor) with the gap in French, and the one-click widenings with the drivers each adds'),
+  },
+  '/api/requests/{id}/widen': {
+    post: one('request', 'Widen a request’s search ({kind: tolerance | corridor | day}) and store the drivers it adds as proposals marked `widened`'),
+  },
   ...crud('matches', 'match', { remove: 'Delete a match still proposed (later ones keep their history: cancel them)' }),
   '/api/matches/{id}/directions': {
     get: one('match', 'Directions for the driver, in French: the route through the pickup and the drop-off'),
@@ -275,8 +309,23 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
   '/api/plans/{id}/confirm': {
     post: one('plan', 'Confirm a plan’s assignments (all, or the requestIds given): each becomes the proposed match to call'),
   },
+  '/api/recruiting': {
+    get: {
+      tags: ['stats'],
+      summary: 'Where drivers are missing: unserved demand by commune pair and hour, and the regular drivers that would serve it',
+      parameters: [
+        { name: 'territoryId', in: 'query', schema: { type: 'integer' } },
+        { name: 'from', in: 'query', schema: { type: 'string', format: 'date' } },
+        { name: 'to', in: 'query', schema: { type: 'string', format: 'date' } },
+        { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200 } },
+      ],
+      responses: { 200: { description: 'the pairs with the most unserved demand first' }, ...errors(400, 401, 403) },
+    },
+  },
   ...tokenPaths(),
   ...placePaths(),
+  ...notePaths(),
+  ...tusPaths(),
   ...crud('users', 'user'),
   ...crud('providers', 'provider'),
   '/api/feeds': { get: list('feed', 'Imported GTFS feeds (read-only)') },
@@ -295,6 +344,13 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
   '/api/communes': {
     get: { tags: ['map'], summary: 'Commune outlines of the principal’s territories (GeoJSON), the console’s map layer', responses: { 200: { description: 'FeatureCollection' }, ...errors(401, 403) } },
   },
+  '/api/map/roads': {
+    get: {
+      tags: ['map'], summary: 'Roads of the road network (ROAD_NETWORK) around the principal’s territories, one GeoJSON MultiLineString per class (motorway, trunk, primary, secondary, tertiary, minor): the console’s offline basemap',
+      parameters: [{ name: 'territoryId', in: 'query', schema: { type: 'integer' } }],
+      responses: { 200: { description: 'FeatureCollection (empty without a road network)' }, 304: { description: 'unchanged (ETag)' }, ...errors(400, 401, 403) },
+    },
+  },
   '/api/carpool-areas': {
     get: {
       tags: ['map'], summary: 'National carpool areas (BNLC) near a point',
@@ -307,6 +363,18 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
     },
   },
   '/api/dashboard': { get: { tags: ['stats'], summary: 'The console’s counts, without personal data', responses: { 200: { description: 'counts' }, ...errors(400, 401) } } },
+  '/api/work-queue': {
+    get: {
+      tags: ['stats'],
+      summary: 'The coordinator’s work queue: today’s and tomorrow’s confirmed trips, accepted matches to confirm, drivers contacted and silent for more than the territory’s answerWaitHours, public requests to call back (no call noted, no driver contacted), open requests with no live proposal',
+      description: 'Coordinators and admins get each section’s items (names and phones, audited with the reason "work-queue"); viewers get the counts only; integrations 403.',
+      parameters: [
+        { name: 'territoryId', in: 'query', schema: { type: 'integer' } },
+        { name: 'limit', in: 'query', description: 'items per section (1–200, default 50); counts are whole', schema: { type: 'integer' } },
+      ],
+      responses: { 200: { description: '{today, tomorrow, answerWaitHours, sections: [{key, count, items?}]}' }, ...errors(400, 401, 403) },
+    },
+  },
   '/api/stats': {
     get: {
       tags: ['stats'], security: [], summary: 'Public statistics (no authentication; no count under 5 published)',
@@ -351,7 +419,7 @@ export function openapiDocument(mounted?: RouteEntry[]) {
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      schemas: { Error: error, Proposal: proposal, Rules: json(rulesSchema), Token: token, ...placeSchemas },
+      schemas: { Error: error, Proposal: proposal, Rules: json(rulesSchema), Token: token, Volunteer: volunteerSchema, ...placeSchemas, ...noteSchemas },
     },
   };
 }

@@ -105,7 +105,7 @@ describe('French conventions in the console', () => {
     const bytes = fs.readFileSync((await download.path())!);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = bytes.subarray(3).toString('utf8').trim().split('\r\n');
-    expect(lines[0]).toBe('N°;Passager;Départ;Arrivée;Date;Jours;Heure;Heure de;Places;Motif;Besoins;Statut;Créée le (heure de Paris)');
+    expect(lines[0]).toBe('N°;Passager;Départ;Arrivée;Date;Jours;Heure;Heure de;Retour;Places;Motif;Besoins;Statut;Créée le (heure de Paris)');
     const db = srv.booted.services.db;
     const first = lines[1].split(';');
     const r = (await db.query<{ first_name: string; last_name: string; status: string; date: string | null; created_at: Date }>(
@@ -113,9 +113,10 @@ describe('French conventions in the console', () => {
        FROM requests r JOIN person_identities i ON i.person_id = r.passenger_id WHERE r.id = $1`, [Number(first[0])])).rows[0];
     expect(first[1]).toBe(`${r.first_name} ${r.last_name}`.trim());
     expect(first[4]).toBe(r.date ?? '');
-    expect(first[11]).toBe({ open: 'Ouverte', matched: 'Conducteur trouvé', served: 'Servie', unserved: 'Non servie', cancelled: 'Annulée' }[r.status]);
+    expect(first[8]).toBe('aller simple');
+    expect(first[12]).toBe({ open: 'Ouverte', matched: 'Conducteur trouvé', served: 'Servie', unserved: 'Non servie', cancelled: 'Annulée' }[r.status]);
     const paris = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-    expect(first[12]).toBe(paris.format(r.created_at).replace(',', ''));
+    expect(first[13]).toBe(paris.format(r.created_at).replace(',', ''));
     await page.context().close();
   });
 

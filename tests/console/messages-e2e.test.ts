@@ -48,16 +48,16 @@ it('confirming a match in the console shows both messages on the request page an
   await expect.poll(async () => table.getByText('Simulation (non envoyé)').count(), { timeout: 20_000 }).toBe(2);
   expect(await table.getByText('Confirmation').count()).toBe(2);
   expect(await table.getByText('Rappel la veille').count()).toBe(2);
-  await expect.poll(() => table.getByText('06 •• •• •• 78').count()).toBe(4);
+  await expect.poll(() => table.getByText('06 •• •• •• 78').count(), { timeout: 10_000 }).toBe(4);
   await table.getByRole('button', { name: 'Voir le texte' }).first().click();
-  await expect.poll(() => table.locator('[data-testid^="message-text-"]').first().textContent()).toMatch(/^CoMobi : (trajet confirmé|vous emmenez)/);
+  await expect.poll(() => table.locator('[data-testid^="message-text-"]').first().textContent(), { timeout: 10_000 }).toMatch(/^CoMobi : (trajet confirmé|vous emmenez)/);
 
   await page.goto(`${srv.url}/console/#/messages`);
   await page.getByRole('heading', { name: 'Messages' }).first().waitFor();
-  await expect.poll(() => page.locator('tbody tr').count()).toBe(4);
+  await expect.poll(() => page.locator('tbody tr').count(), { timeout: 10_000 }).toBe(4);
   await page.locator('tbody tr').filter({ hasText: 'Simulation' }).first().click();
   // The list's record (without the text) shows first, then the message itself.
-  await expect.poll(() => page.getByTestId('message-text').textContent()).toMatch(/Coordination : 05 65 53 00 00$/);
+  await expect.poll(() => page.getByTestId('message-text').textContent(), { timeout: 10_000 }).toMatch(/Coordination : 05 65 53 00 00$/);
   expect(await page.getByText('Simulation : aucun fournisseur n’est configuré').count()).toBe(1);
 });
 

@@ -1,5 +1,6 @@
 import type { DataProvider, Exporter } from 'react-admin';
 import { i18nProvider } from '../i18n.ts';
+import { returnText } from '../requests/return-text.ts';
 
 /**
  * react-admin list exports for a French spreadsheet: UTF-8 with a byte order mark, `;` between cells, French headers,
@@ -69,6 +70,7 @@ export const requestsExporter: Exporter = async (records, _related, dp) => {
     { header: 'Jours', value: (r) => codes('weekdays')(r.weekdays) },
     { header: 'Heure', value: (r) => r.time },
     { header: 'Heure de', value: (r) => code('timeKind')(r.timeKind) },
+    { header: 'Retour', value: (r) => returnText(r)?.replace('Retour : ', '') ?? 'aller simple' },
     { header: 'Places', value: (r) => r.seats },
     { header: 'Motif', value: (r) => code('purposes')(r.purpose) },
     { header: 'Besoins', value: (r) => codes('needs')(r.needs) },
@@ -84,6 +86,7 @@ export const matchesExporter: Exporter = async (records) => {
     { header: 'Passager', value: (r) => r.passengerName ?? '' },
     { header: 'Conducteur', value: (r) => r.driverName ?? '' },
     { header: 'Date', value: (r) => frDay(r.date) },
+    { header: 'Sens', value: (r) => (r.requestLeg === 'return' ? 'retour' : 'aller') },
     { header: 'Prise en charge', value: (r) => r.pickup?.time ?? '' },
     { header: 'Dépose', value: (r) => r.dropoff?.time ?? '' },
     { header: 'Détour (min)', value: (r) => Math.round(r.detourS / 60) },

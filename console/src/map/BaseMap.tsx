@@ -1,17 +1,36 @@
 import 'leaflet/dist/leaflet.css';
+import './basemap.css';
 import L from 'leaflet';
 import { useEffect, useState, type ReactNode } from 'react';
-import { GeoJSON, MapContainer, TileLayer, useMap } from 'react-leaflet';
+import { AttributionControl, GeoJSON, MapContainer, Pane, TileLayer, useMap } from 'react-leaflet';
+import { signedIn } from '../authProvider.ts';
+import { CommuneLabels } from './CommuneLabels.tsx';
+import { loadRoads, ROAD_STYLE, useRoads, type RoadClass } from './roads.ts';
 
 export { useCommunes, type CommuneFeature } from './communes.ts';
-import { useCommunes, type CommuneFeature } from './communes.ts';
+import { loadCommunes, useCommunes, type CommuneFeature } from './communes.ts';
 
-let tileConfig: Promise<{ tileUrl: string | null; tileAttribution: string }> | undefined;
+// This module loads with the first page that has a map: a user of one territory gets its layers asked for at once,
+// not once the page's own data has said which territory it shows.
+void signedIn().then((u) => {
+  if (u?.territoryIds?.length !== 1) return;
+  loadCommunes(u.territoryIds[0]).catch(() => undefined);
+  loadRoads(u.territoryIds[0]).catch(() => undefined);
+});
+
+type TileConfig = { tileUrl: string | null; tileAttribution: string };
+// Asked when this module loads, with the page, rather than when its first map mounts.
+const tileConfig: Promise<TileConfig> = fetch('/console/config.json').then((r) => r.json()).catch(() => ({ tileUrl: null, tileAttribution: '' }));
+let tilesKnown: TileConfig | null = null;
+void tileConfig.then((c) => (tilesKnown = c));
 function useTiles() {
-  const [cfg, setCfg] = useState<{ tileUrl: string | null; tileAttribution: string } | null>(null);
+  const [cfg, setCfg] = useState<TileConfig | null>(tilesKnown);
   useEffect(() => {
-    tileConfig ??= fetch('/console/config.json').then((r) => r.json()).catch(() => ({ tileUrl: null, tileAttribution: '' }));
-    tileConfig.then(setCfg);
+    let live = true;
+    void tileConfig.then((c) => live && setCfg(c));
+    return () => {
+      live = false;
+    };
   }, []);
   return cfg;
 }
@@ -53,7 +72,14 @@ function ClickTo({ onClick }: { onClick?: (lng: number, lat: number) => void }) 
 }
 
 /**
- * Leaflet over the commune outlines; raster tiles only when the service is configured with CONSOLE_TILE_URL.
+ * The basemap's layers go in panes inside the overlay pane, below its own drawing (negative z-index): a page's
+ * routes and markers stay on top whichever answer arrives first (the communes arriving after a route covered it).
+ */
+const BASE_PANES = { communes: -3, roads: -2, labels: -1 } as const;
+
+/**
+ * Leaflet over the territory's own data, offline: commune outlines, the roads of the road network by class, commune
+ * names. With CONSOLE_TILE_URL raster tiles replace the roads and names (outlines stay, unfilled).
  * `fit` (GeoJSON-order [lng, lat] points) frames the map; without it the communes do.
  */
 export function BaseMap({ territoryId, fit, onClick, children, height = 420 }: {
@@ -65,6 +91,9 @@ export function BaseMap({ territoryId, fit, onClick, children, height = 420 }: {
 }) {
   const communes = useCommunes(territoryId);
   const tiles = useTiles();
+  const vector = tiles !== null && !tiles.tileUrl;
+  // Asked without waiting for the tile settings (drawn only without tiles): the two answers come in parallel.
+  const roads = useRoads(territoryId, tiles === null || vector);
   const fitKey = JSON.stringify(fit ?? null);
   const [bounds, setBounds] = useState<L.LatLngBounds | null>(null);
   useEffect(() => {
@@ -74,16 +103,36 @@ export function BaseMap({ territoryId, fit, onClick, children, height = 420 }: {
   }, [fitKey, communes]);
   return (
     <div data-testid="map" style={{ height, width: '100%', border: '1px solid #ccc', borderRadius: 4 }}>
-      <MapContainer center={[44.6, 1.6]} zoom={9} style={{ height: '100%', width: '100%', background: '#f4f1ea' }} attributionControl={Boolean(tiles?.tileUrl)}>
+      <MapContainer center={[44.6, 1.6]} zoom={9} style={{ height: '100%', width: '100%', background: '#f4f1ea' }} attributionControl={false}>
+        {/* Made when there is something to credit (the map's own option is read once, before the roads arrive). */}
+        {tiles?.tileUrl || (vector && roads?.features.length) ? <AttributionControl position="bottomright" /> : null}
         {tiles?.tileUrl ? <TileLayer url={tiles.tileUrl} attribution={tiles.tileAttribution} /> : null}
+        {Object.entries(BASE_PANES).map(([name, z]) => (
+          <Pane key={name} name={`base-${name}`} pane="overlayPane" style={{ zIndex: String(z), pointerEvents: name === 'communes' ? 'auto' : 'none' }} />
+        ))}
         {communes ? (
           <GeoJSON
-            key={`${territoryId ?? 'all'}-${communes.features.length}`}
+            key={`${territoryId ?? 'all'}-${communes.features.length}-${vector}`}
             data={communes as any}
-            style={{ color: '#7a7a7a', weight: 1, fillColor: '#ffffff', fillOpacity: tiles?.tileUrl ? 0 : 0.7 }}
+            pane="base-communes"
+            style={{ color: tiles?.tileUrl ? '#7a7a7a' : '#b7aec4', weight: tiles?.tileUrl ? 1 : 0.8, fillColor: '#ffffff', fillOpacity: tiles?.tileUrl ? 0 : 0.6, className: 'commune-outline' }}
             onEachFeature={(f, layer) => layer.bindTooltip((f.properties as CommuneFeature['properties']).name, { sticky: true })}
           />
         ) : null}
+        {vector && roads?.features.length ? (
+          <GeoJSON
+            key={`roads-${territoryId ?? 'all'}-${roads.features.length}`}
+            data={roads as any}
+            pane="base-roads"
+            interactive={false}
+            attribution={`Routes ${roads.attribution}`}
+            style={(f) => {
+              const c = (f?.properties as { class: RoadClass }).class;
+              return { ...ROAD_STYLE[c], opacity: 1, lineCap: 'round', lineJoin: 'round', className: `road road-${c}` };
+            }}
+          />
+        ) : null}
+        {vector && communes?.features.length ? <CommuneLabels communes={communes.features} pane="base-labels" /> : null}
         <FollowSize />
         <FitTo bounds={bounds} />
         <ClickTo onClick={onClick} />

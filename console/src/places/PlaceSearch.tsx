@@ -8,7 +8,7 @@ export type PointSource = 'address' | 'place' | 'commune_centre' | 'map_click' |
 export interface ChosenPoint { lng: number; lat: number; label: string; source: PointSource }
 
 interface Suggestion {
-  label: string; lng: number; lat: number; kind: 'address' | 'place' | 'commune' | 'stop' | 'carpool_area';
+  label: string; lng: number; lat: number; kind: 'address' | 'place' | 'commune' | 'stop' | 'carpool_area' | 'usual';
   source: 'ban' | 'gazetteer'; pointSource: PointSource; insee: string | null;
 }
 
@@ -18,6 +18,7 @@ const KIND_TEXT: Record<Suggestion['kind'], string> = {
   commune: 'Commune (centre, approximatif)',
   stop: 'Arrêt de transport',
   carpool_area: 'Aire de covoiturage',
+  usual: 'Lieu habituel de la personne',
 };
 /** Typing pauses this long before the search is asked. */
 const DEBOUNCE_MS = 250;
@@ -26,10 +27,12 @@ const DEBOUNCE_MS = 250;
  * An address field: the territory's gazetteer (communes, named places, stops, carpool areas) and, when configured,
  * the national address base, as the coordinator types. The API ranks; the field shows its order.
  */
-export function PlaceSearch({ testId, label, territoryId, value, onChange, error, width }: {
+export function PlaceSearch({ testId, label, territoryId, personId, value, onChange, error, width }: {
   testId: string;
   label: string;
   territoryId: number | null;
+  /** The person the trip is for: their usual places (ends of their past requests) come first. */
+  personId?: number | null;
   value: ChosenPoint | null;
   onChange: (p: ChosenPoint | null) => void;
   error?: boolean;
@@ -41,6 +44,13 @@ export function PlaceSearch({ testId, label, territoryId, value, onChange, error
   const [loading, setLoading] = useState(false);
   const [chosen, setChosen] = useState<Suggestion | null>(null);
 
+  // A value set from outside (a resumed request, a map click) shows in the field as if it had been chosen.
+  useEffect(() => {
+    if (!value || (chosen && chosen.label === value.label && chosen.lng === value.lng && chosen.lat === value.lat)) return;
+    setChosen({ label: value.label, lng: value.lng, lat: value.lat, kind: 'place', source: 'gazetteer', pointSource: value.source, insee: null });
+    setInput(value.label);
+  }, [value?.label, value?.lng, value?.lat]);
+
   useEffect(() => {
     const q = input.trim();
     if (q.length < 2 || (chosen && chosen.label === input)) {
@@ -50,7 +60,9 @@ export function PlaceSearch({ testId, label, territoryId, value, onChange, error
     let live = true;
     setLoading(true);
     const t = setTimeout(() => {
-      const params = new URLSearchParams({ q, limit: '8', ...(territoryId ? { territoryId: String(territoryId) } : {}) });
+      const params = new URLSearchParams({
+        q, limit: '8', ...(territoryId ? { territoryId: String(territoryId) } : {}), ...(personId ? { personId: String(personId) } : {}),
+      });
       api<{ suggestions: Suggestion[] }>(`/api/places/search?${params}`)
         .then((r) => live && setOptions(r.json.suggestions))
         .catch(() => live && setOptions([]))
@@ -60,7 +72,7 @@ export function PlaceSearch({ testId, label, territoryId, value, onChange, error
       live = false;
       clearTimeout(t);
     };
-  }, [input, territoryId, chosen]);
+  }, [input, territoryId, personId, chosen]);
 
   return (
     <Autocomplete

@@ -49,7 +49,8 @@ const tel = (phone: string | null | undefined) => (phone ? <>tél. <PhoneLink ph
 
 function legText(l: TransitLeg, date: string | undefined): ReactNode {
   const eve = date && l.serviceDate < date ? ' (service de la veille)' : '';
-  const to = l.headsign ? ` direction ${l.headsign}` : '';
+  // SNCF's feeds put the train's number in trip_headsign: a number is no direction.
+  const to = !l.headsign ? '' : /^\d+$/.test(l.headsign) ? ` n° ${l.headsign}` : ` direction ${l.headsign}`;
   const agency = l.agency ? <> ({l.agency.name}{l.agency.phone ? <>, <PhoneLink phone={l.agency.phone} /></> : null})</> : null;
   return <>{`${modeOf(l.route.type)} ${routeName(l)}${to}`}{agency}{` : ${l.from.name ?? '?'} ${l.departure} → ${l.to.name ?? '?'} ${l.arrival}${eve}`}</>;
 }

@@ -2,7 +2,7 @@ import { Button, Table, TableBody, TableCell, TableHead, TableRow, Typography } 
 import { useEffect, useState } from 'react';
 import { useTranslate } from 'react-admin';
 import { api } from '../api.ts';
-import { MessageStatus } from '../resources/messages.tsx';
+import { MessageStatus } from '../resources/MessageStatus.tsx';
 
 interface Message {
   id: number; matchId: number | null; personId: number | null; kind: string; channel: string; status: string; late: boolean;

@@ -11,6 +11,8 @@ import { EndMarkers } from '../map/EndMarkers.tsx';
 import { PlaceSearch, PointPrecision, type ChosenPoint } from '../places/PlaceSearch.tsx';
 import { FrDatePicker, FrTimePicker } from '../fr/pickers.tsx';
 import { WeekdayToggles } from '../fr/WeekdayToggles.tsx';
+import { NO_RETURN, ReturnSection, returnBody, returnValueOf, type ReturnValue } from './ReturnSection.tsx';
+import { endOf, ResumeNotice, useResume } from '../timeline/Resume.tsx';
 
 const PURPOSES = ['health', 'work', 'training', 'shopping', 'admin', 'leisure', 'other'];
 const NEEDS = ['wheelchair', 'reduced_mobility', 'visual', 'hearing', 'assistance_dog', 'child_seat', 'luggage'];
@@ -45,10 +47,18 @@ export function PhoneIntake() {
   const [timeKind, setTimeKind] = useState<'depart' | 'arrive'>('arrive');
   const [toleranceMin, setTolerance] = useState(30);
   const [purpose, setPurpose] = useState('health');
+  const [back, setBack] = useState<ReturnValue>(NO_RETURN);
   const [needs, setNeeds] = useState<string[]>([]);
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
   const isPhone = /^[+0-9 .-]{6,}$/.test(search.trim());
+  // "Reprendre ce trajet": the same person, places, time and needs; the date is left to choose.
+  const resumed = useResume(REASON, (r, who) => {
+    setTerritoryId(r.territoryId); setSearch(who?.phone ?? ''); setFound(who ? [who] : null); setPerson(who);
+    setFrom(endOf(r.from, r.fromLabel, r.fromSource, 'Départ')); setTo(endOf(r.to, r.toLabel, r.toSource, 'Arrivée'));
+    setMode(r.date ? 'date' : 'weekdays'); setDate(''); setWeekdays(r.weekdays); setTime(r.time); setTimeKind(r.timeKind);
+    setTolerance(r.toleranceMin); setPurpose(r.purpose); setNeeds(r.needs); setBack(returnValueOf(r));
+  });
 
   const find = async () => {
     const filter = isPhone ? { phone: search.trim() } : { q: search.trim() };
@@ -91,10 +101,10 @@ export function PhoneIntake() {
         body: {
           territoryId: territoryId || who.territoryId, passengerId: who.id, from: { lng: from.lng, lat: from.lat }, to: { lng: to.lng, lat: to.lat },
           fromLabel: from.label, toLabel: to.label, fromSource: from.source, toSource: to.source, ...(mode === 'date' ? { date } : { weekdays }), time, timeKind, toleranceMin,
-          purpose, needs, note: note || null,
+          purpose, needs, note: note || null, ...returnBody(back),
         },
       });
-      notify(`Demande n° ${r.json.id} enregistrée : ${r.json.proposals.length} proposition(s)`, { type: 'success' });
+      notify(`Demande n° ${r.json.id} enregistrée : ${r.json.proposals.length} proposition(s)${back.kind === 'none' ? '' : ', aller et retour'}`, { type: 'success' });
       redirect(`/requests/${r.json.id}/show`);
     } catch (e: any) {
       notify(messageOf(e.body, e.status), { type: 'error' });
@@ -107,7 +117,7 @@ export function PhoneIntake() {
     <Stack spacing={1}>
       <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
         <PlaceSearch testId={`${which}-place`} label={which === 'from' ? 'Départ : adresse, lieu, commune' : 'Arrivée : adresse, lieu, commune'}
-          territoryId={territoryId || person?.territoryId || null} value={value} onChange={set} />
+          territoryId={territoryId || person?.territoryId || null} personId={person?.id ?? null} value={value} onChange={set} />
         <Button variant={picking === which ? 'contained' : 'outlined'} onClick={() => setPicking(which)}>Sur la carte</Button>
       </Stack>
       {value ? (
@@ -130,6 +140,7 @@ export function PhoneIntake() {
         <Card sx={{ flex: 1, minWidth: 0 }}>
           <CardContent>
             <Stack spacing={2}>
+              <ResumeNotice requestId={resumed} />
               <Typography variant="h6">1. Qui appelle ?</Typography>
               {me && (me.role === 'admin' || me.territories.length > 1) ? (
                 <TextField select label="Territoire" value={territoryId} onChange={(e) => setTerritoryId(Number(e.target.value))} sx={{ width: 260 }}>
@@ -187,6 +198,7 @@ export function PhoneIntake() {
                   {PURPOSES.map((p) => <MenuItem key={p} value={p}>{t(`comobi.purposes.${p}`)}</MenuItem>)}
                 </TextField>
               </Stack>
+              <ReturnSection value={back} onChange={setBack} />
               <FormGroup row>
                 {NEEDS.map((n) => (
                   <FormControlLabel key={n} label={t(`comobi.needs.${n}`)} control={

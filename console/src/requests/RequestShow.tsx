@@ -4,7 +4,7 @@ import {
 } from '@mui/material';
 import { useCallback, useEffect, useState } from 'react';
 import { Loading, Title, useNotify, useTranslate } from 'react-admin';
-import { useParams } from 'react-router';
+import { useParams, useSearchParams } from 'react-router';
 import { CircleMarker, GeoJSON, Tooltip } from 'react-leaflet';
 import { api, messageOf } from '../api.ts';
 import { BaseMap } from '../map/BaseMap.tsx';
@@ -14,17 +14,25 @@ import { km } from '../fr/format.ts';
 import { PhoneLink } from '../fr/PhoneLink.tsx';
 import { Alternatives, type AlternativesValue } from './Alternatives.tsx';
 import { RequestMessages } from './Messages.tsx';
+import { takeEarly } from './early.ts';
+import { asDriverLeg, LegChip, RoundTrip, type RoundTripRequest } from './RoundTrip.tsx';
+import { RequestHistory } from '../timeline/RequestHistory.tsx';
+import { NearMisses, WidenedNote, type WidenedValue } from './NearMisses.tsx';
+import { TusRules } from './TusRules.tsx';
 
 type Pt = { lng: number; lat: number };
 interface Proposal {
   id: number; tripId: number; driverId: number; leg: string; date: string | null; pickup: Pt & { time: string }; dropoff: Pt & { time: string };
   detourM: number; detourS: number; score: number; directContact: boolean; status: string; statusReason: string | null; note: string | null;
+  requestLeg?: 'outbound' | 'return'; bothLegs?: boolean;
+  widened?: WidenedValue | null;
 }
 interface Req {
   id: number; territoryId: number; passengerId: number | null; from: Pt; to: Pt; fromLabel: string | null; toLabel: string | null;
   fromSource: PointSource; toSource: PointSource;
   date: string | null; weekdays: number[]; time: string; timeKind: string; toleranceMin: number; seats: number; purpose: string;
   needs: string[]; status: string; unservedReason: string | null; note: string | null; proposals: Proposal[];
+  returnTime: string | null; returnAfterMin: number | null; roundTrip: RoundTripRequest['roundTrip'];
 }
 interface Person { id: number; firstName: string | null; lastName: string | null; phone: string | null; email: string | null; communeName: string | null }
 interface Trip { id: number; origin: Pt; destination: Pt; originLabel: string | null; destinationLabel: string | null; departureTime: string; route?: GeoJSON.LineString }
@@ -51,7 +59,7 @@ export function RequestShow() {
   const reason = `request:${id}`;
   const [req, setReq] = useState<Req | null>(null);
   const [people, setPeople] = useState<Map<number, Person>>(new Map());
-  const [selected, setSelected] = useState<number | null>(null);
+  const [selected, setSelected] = useState<number | null>(Number(useSearchParams()[0].get('match')) || null); // ?match=: opened from the work queue
   const [trip, setTrip] = useState<Trip | null>(null);
   const [detour, setDetour] = useState<GeoJSON.LineString | null>(null);
   const [pending, setPending] = useState<{ match: Proposal; to: string } | null>(null);
@@ -63,15 +71,16 @@ export function RequestShow() {
 
   const load = useCallback(async () => {
     try {
-      const r = (await api<Req>(`/api/requests/${id}`, { reason })).json;
+      const r = (await takeEarly<Req>(`/api/requests/${id}`, reason)).json;
       setReq(r);
+      // Before the names: the chosen driver's trip and detour load meanwhile.
+      setSelected((s) => (r.proposals.some((p) => p.id === s) ? s : r.proposals[0]?.id ?? null));
       const ids = [...new Set([r.passengerId, ...r.proposals.map((p) => p.driverId)].filter((x): x is number => x !== null))];
       if (ids.length) {
         const q = new URLSearchParams({ filter: JSON.stringify({ id: ids }), range: `[0,${ids.length - 1}]` });
         const ps = (await api<Person[]>(`/api/people?${q}`, { reason })).json;
         setPeople(new Map(ps.map((p) => [p.id, p])));
       }
-      setSelected((s) => s ?? r.proposals[0]?.id ?? null);
       setVersion((v) => v + 1);
     } catch (e: any) {
       notify(messageOf(e.body, e.status), { type: 'error' });
@@ -86,7 +95,7 @@ export function RequestShow() {
     if (!match) return;
     let live = true;
     (async () => {
-      const tr = (await api<Trip>(`/api/trips/${match.tripId}`, { reason })).json;
+      const tr = asDriverLeg((await api<Trip>(`/api/trips/${match.tripId}`, { reason })).json, match.leg);
       if (!live) return;
       setTrip(tr);
       const pts = [tr.origin, match.pickup, match.dropoff, tr.destination].map((p) => `${p.lng.toFixed(6)},${p.lat.toFixed(6)}`).join(';');
@@ -160,6 +169,7 @@ export function RequestShow() {
               {req.note ? <Typography variant="body2">Note : {req.note}</Typography> : null}
             </CardContent>
           </Card>
+          <RoundTrip req={req} people={people} note={note} onChanged={() => { setNote(''); return load(); }} />
           <Card>
             <CardContent>
               <Typography variant="h6">Conducteurs proposés ({req.proposals.length})</Typography>
@@ -182,7 +192,7 @@ export function RequestShow() {
                             {name(d)}<br /><small><PhoneLink phone={d?.phone} /></small>
                             <br /><small>{m.directContact ? 'Accepte l’appel direct' : 'Via la coordination'}</small>
                           </TableCell>
-                          <TableCell sx={{ whiteSpace: 'nowrap' }}>{m.pickup.time} → {m.dropoff.time}</TableCell>
+                          <TableCell sx={{ whiteSpace: 'nowrap' }}><LegChip m={m} roundTrip={Boolean(req.roundTrip)} />{req.roundTrip ? <br /> : null}{m.pickup.time} → {m.dropoff.time}<WidenedNote widened={m.widened ?? null} date={m.date} requestDate={req.date} /></TableCell>
                           <TableCell sx={{ whiteSpace: 'nowrap' }}>{Math.round(m.detourS / 60)} min · {km(m.detourM)}</TableCell>
                           <TableCell>{t(`comobi.matchStatus.${m.status}`)}{m.statusReason ? ` (${t(`comobi.${m.status}Reasons.${m.statusReason}`)})` : ''}</TableCell>
                           <TableCell onClick={(e) => e.stopPropagation()}>
@@ -205,12 +215,15 @@ export function RequestShow() {
               <TextField label="Note jointe à la prochaine action" value={note} onChange={(e) => setNote(e.target.value)} size="small" sx={{ mt: 2, width: '100%' }} />
             </CardContent>
           </Card>
+          <RequestHistory requestId={req.id} passengerId={req.passengerId} version={version} />
           <Card>
             <CardContent>
               <Typography variant="h6">Messages (SMS, appels, courriers)</Typography>
               <RequestMessages requestId={req.id} version={version} names={(pid) => (pid === null ? '—' : name(people.get(pid)))} />
             </CardContent>
           </Card>
+          <NearMisses requestId={req.id} proposals={req.proposals.length} version={version} onWidened={load} />
+          <TusRules requestId={req.id} />
           {req.proposals.length === 0 || alternatives ? (
             <Card>
               <CardContent>

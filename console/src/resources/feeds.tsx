@@ -48,6 +48,15 @@ const FeedActions = () => (
   </TopToolbar>
 );
 
+const frDate = (d: string) => `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`;
+/** A timetable replayed over the current period (the demo's TER): its dates as published, and by how much they moved. */
+export function shiftText(shift: { days: number; published: { start: string; end: string } | null } | null | undefined): string {
+  if (!shift) return 'tels que publiés';
+  const weeks = shift.days / 7;
+  const by = Number.isInteger(weeks) ? `${weeks} semaine${weeks > 1 ? 's' : ''}` : `${shift.days} jours`;
+  return `publiés du ${shift.published ? `${frDate(shift.published.start)} au ${frDate(shift.published.end)}` : '?'}, décalés de ${by} sur la période actuelle`;
+}
+
 export const FeedList = () => (
   <>
     <List pagination={false} exporter={false} actions={<FeedActions />} empty={false}>
@@ -57,6 +66,7 @@ export const FeedList = () => (
         <FunctionField source="current.status" sortable={false} render={versionStatus} />
         <DateField source="current.importedAt" showTime sortable={false} />
         <DateField source="current.serviceEnd" sortable={false} />
+        <FunctionField label="Horaires" sortable={false} render={(r: any) => shiftText(r.current?.calendarShift)} />
         <NumberField source="versions" sortable={false} />
         <TextField source="sourceUrl" sortable={false} />
       </Datagrid>
@@ -84,6 +94,7 @@ export const FeedShow = () => (
       <DateField source="current.importedAt" showTime />
       <DateField source="current.serviceStart" />
       <DateField source="current.serviceEnd" />
+      <FunctionField label="Horaires" render={(r: any) => shiftText(r.current?.calendarShift)} />
       <NumberField source="versions" />
       <CurrentReport />
     </SimpleShowLayout>

@@ -20,6 +20,8 @@ export const MatchList = () => (
       <TextField source="passengerName" sortable={false} emptyText="—" />
       <TextField source="driverName" sortable={false} emptyText="—" />
       <DateField source="date" />
+      {/* A round trip is two matches: which of the passenger's legs this one is. */}
+      <FunctionField label="Sens" render={(r: any) => (r.requestLeg === 'return' ? 'Retour' : 'Aller')} />
       <FunctionField label="Prise en charge" render={(r: any) => r.pickup.time} />
       <FunctionField source="detourS" render={detour} />
       <NumberField source="score" options={{ maximumFractionDigits: 2 }} />

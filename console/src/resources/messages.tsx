@@ -5,17 +5,13 @@ import {
 } from 'react-admin';
 import { choices } from '../i18n.ts';
 import { CodeField } from './common.tsx';
+import { MessageStatus } from './MessageStatus.tsx';
+
+export { MessageStatus };
 
 export const MESSAGE_KINDS = ['confirmation', 'reminder', 'cancellation', 'driver_request', 'reply'];
 export const MESSAGE_CHANNELS = ['sms', 'voice', 'letter'];
 export const MESSAGE_STATUSES = ['queued', 'sent', 'delivered', 'failed', 'answered', 'dry_run', 'cancelled'];
-
-/** The status as a chip; a message still queued after a failed attempt is flagged late. */
-export function MessageStatus({ m }: { m: { status: string; late: boolean } }) {
-  const t = useTranslate();
-  const color = m.late || m.status === 'failed' ? 'error' : m.status === 'dry_run' ? 'default' : m.status === 'queued' ? 'warning' : 'success';
-  return <Chip size="small" color={color} label={`${t(`comobi.messageStatus.${m.status}`)}${m.late ? ' · en retard' : ''}`} />;
-}
 
 export const MessageList = () => (
   <List sort={{ field: 'createdAt', order: 'DESC' }} exporter={false} filters={[

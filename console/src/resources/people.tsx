@@ -10,6 +10,8 @@ import { CommuneInput } from '../map/CommuneInput.tsx';
 import { PhoneField } from '../fr/PhoneLink.tsx';
 import { CodeField, NEEDS, WeekdaysField } from './common.tsx';
 import { peopleExporter } from '../fr/exporters.ts';
+import { PersonRequests, PersonTimeline } from '../timeline/PersonHistory.tsx';
+import { TusEligibility } from '../people/TusEligibility.tsx';
 
 const filters = [
   <TextInput key="q" source="q" label="Nom ou téléphone" alwaysOn />,
@@ -50,6 +52,9 @@ export const PersonShow = () => (
       <FunctionField label="Messages" render={(p: any) => <MessagingSummary m={p.messaging} />} />
       <DateField source="createdAt" label="resources.people.fields.createdAt" />
       <DriverTrips />
+      <PersonRequests />
+      <PersonTimeline />
+      <TusEligibility />
     </SimpleShowLayout>
   </Show>
 );

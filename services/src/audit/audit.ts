@@ -17,8 +17,8 @@ export async function auditPersonalRead(
   people: { id: number; territoryId: number }[],
   fields: readonly string[],
   reason: string | null,
-  /** What was read: a person, or a record holding someone's words (a message). */
-  subjectType: 'person' | 'message' | 'interop_message' = 'person',
+  /** What was read: a person, or a record holding someone's words (a message; a request's notes without a passenger). */
+  subjectType: 'person' | 'message' | 'interop_message' | 'request' | 'match' = 'person',
 ): Promise<void> {
   if (!people.length) return;
   await db.query(

@@ -47,6 +47,8 @@ const present = (r: FeedRow, withReport: boolean) => ({
     serviceEnd: r.service_end,
     importedAt: r.imported_at,
     activatedAt: r.activated_at,
+    // A timetable replayed over the current period (the demo's TER): by how much, and its dates as published.
+    calendarShift: (r.report as { calendarShift?: unknown } | null)?.calendarShift ?? null,
     ...(withReport ? { report: r.report } : {}),
   },
 });

@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
+import path from 'node:path';
 import type Router from '@koa/router';
 import { z } from 'zod';
 import { assertTerritory, principalOf } from '../auth/principal.ts';
 import type { Services } from '../context.ts';
 import { asPrincipal } from '../auth/scope.ts';
 import { parse } from '../http/validate.ts';
+import { RoadLayer, roadFeatures } from './road-layer.ts';
 
 const query = z.object({
   territoryId: z.coerce.number().int().positive().optional(),
@@ -13,11 +16,62 @@ const query = z.object({
   simplify: z.coerce.number().min(0).max(0.05).default(0.0005),
 });
 
+const roadsQuery = z.object({ territoryId: z.coerce.number().int().positive().optional() });
+/** Roads a little beyond the territory's edge: the way out of a border commune shows. */
+const ROADS_MARGIN_DEG = 0.05;
+
 /**
- * Commune outlines of the principal's territories as GeoJSON: the console's map works offline on these vector
- * layers, raster tiles are optional.
+ * Commune outlines and roads of the principal's territories as GeoJSON: the console's map works offline on these
+ * vector layers, raster tiles are optional.
  */
 export function mapRoutes(api: Router, s: Services): void {
+  const roads = new RoadLayer(s.config.ROAD_NETWORK, path.join(s.config.DATA_DIR, 'router-cache'));
+  // Read in the background at start: the first map shown does not wait for the extract.
+  setImmediate(() => void roads.load().catch((err) => s.log('console: road layer unavailable', { error: String(err) })));
+  /** Answers by territory box and extract: each is built once (a territory's box changes with its communes only). */
+  const answers = new Map<string, { etag: string; body: string }>();
+
+  api.get('/map/roads', async (ctx) => {
+    const p = principalOf(ctx);
+    const q = parse(roadsQuery, ctx.query);
+    if (q.territoryId !== undefined) assertTerritory(p, q.territoryId);
+    const layer = await roads.load();
+    const { rows } = await asPrincipal(s.db, p, (tx) =>
+      tx.query<{ x0: number | null; y0: number; x1: number; y1: number }>(
+        `SELECT ST_XMin(b) AS x0, ST_YMin(b) AS y0, ST_XMax(b) AS x1, ST_YMax(b) AS y1 FROM (
+           SELECT ST_Extent(g)::geometry AS b FROM (
+             SELECT boundary AS g FROM territories WHERE boundary IS NOT NULL AND ($1::int IS NULL OR id = $1)
+             UNION ALL
+             SELECT geom FROM communes WHERE territory_id IS NOT NULL AND ($1::int IS NULL OR territory_id = $1)) x) y`,
+        [q.territoryId ?? null],
+      ),
+    );
+    const e = rows[0];
+    const box: [number, number, number, number] | null =
+      e?.x0 == null ? null : [Number(e.x0) - ROADS_MARGIN_DEG, Number(e.y0) - ROADS_MARGIN_DEG, Number(e.x1) + ROADS_MARGIN_DEG, Number(e.y1) + ROADS_MARGIN_DEG];
+    ctx.set('Cache-Control', 'private, max-age=3600');
+    if (!layer || !box) {
+      // No road network (ROAD_NETWORK=none), or territories without any outline yet: nothing to draw.
+      ctx.body = { type: 'FeatureCollection', features: [], attribution: '' };
+      return;
+    }
+    const key = `${layer.etag}|${box.map((x) => x.toFixed(4)).join(',')}`;
+    let answer = answers.get(key);
+    if (!answer) {
+      const etag = `"${createHash('sha256').update(key).digest('base64url').slice(0, 22)}"`;
+      answer = { etag, body: JSON.stringify(roadFeatures(layer.lines, box)) };
+      if (answers.size > 64) answers.clear();
+      answers.set(key, answer);
+    }
+    ctx.set('ETag', answer.etag);
+    if (ctx.get('if-none-match') === answer.etag) {
+      ctx.status = 304;
+      return;
+    }
+    ctx.type = 'application/json';
+    ctx.body = answer.body;
+  });
+
   api.get('/communes', async (ctx) => {
     const p = principalOf(ctx);
     const q = parse(query, ctx.query);

@@ -1,12 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Queryable } from '@comobi/db';
+import type { Db, Queryable } from '@comobi/db';
 import { createPeople, type Need } from '../domain/people.ts';
 import { recordRequests, type Purpose } from '../domain/requests.ts';
 import { addCommunes, createTerritory } from '../domain/territories.ts';
 import { insertTrips, routeTrip, type RoutedTrip } from '../domain/trips.ts';
 import { referenceOf } from '../territory/reference.ts';
+import { loadDemoTus } from './tus.ts';
 import type { LngLat, Router } from '../routing/types.ts';
+import { addDemoNotes } from './notes.ts';
+import { addDemoProviders, loadDemoFeed } from './transit.ts';
 
 interface DemoFile {
   territory: { slug: string; name: string; coordinatorPhone: string };
@@ -75,11 +78,7 @@ const dayFrom = (offset: number) => new Date(Date.now() + offset * 86_400_000).t
  * Loads the Lot demo from fixtures/ into an empty store, in one transaction: the real communes and department
  * boundary, invented people, their regular trips (routes from the configured router) and requests.
  */
-export async function loadDemo(
-  db: Queryable & { transaction?: <T>(fn: (tx: Queryable) => Promise<T>) => Promise<T> },
-  router: Router,
-  repoRoot: string,
-) {
+export async function loadDemo(db: Db, router: Router, repoRoot: string) {
   const dir = path.join(repoRoot, 'fixtures');
   const demo = JSON.parse(fs.readFileSync(path.join(dir, 'demo-lot.json'), 'utf8')) as DemoFile;
   const boundary = JSON.parse(fs.readFileSync(path.join(dir, 'departement-46-lot.geojson'), 'utf8'));
@@ -149,7 +148,7 @@ export async function loadDemo(
       territoryId,
       demo.trips.map((t, i) => ({ ...routed[i], input: { ...routed[i].input, driverId: idOf.get(t.driverRef)! } })),
     );
-    await recordRequests(
+    const requestIds = await recordRequests(
       tx,
       scope,
       territoryId,
@@ -171,7 +170,13 @@ export async function loadDemo(
         answer: { proposals: [], approximate: false },
       })),
     );
-    return { territoryId, people: demo.people.length, trips: demo.trips.length, requests: demo.requests.length };
+    await addDemoNotes(tx, scope, requestIds);
+    await loadDemoTus(tx, territoryId, dir);
+    const providers = await addDemoProviders(tx, territoryId, dir);
+    return { territoryId, people: demo.people.length, trips: demo.trips.length, requests: demo.requests.length, providers };
   };
-  return db.transaction ? db.transaction(work) : work(db);
+  const loaded = await db.transaction(work);
+  // The TER timetable after: the importer runs its own transaction.
+  const feed = await loadDemoFeed(db, loaded.territoryId, dir);
+  return { ...loaded, feed: { name: feed.feed.name, servicePeriod: feed.servicePeriod, shiftedDays: feed.calendarShift?.days ?? 0 } };
 }

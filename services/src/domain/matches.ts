@@ -18,6 +18,8 @@ export interface MatchRow {
   trip_id: number;
   driver_id: number;
   leg: Leg;
+  /** The passenger's leg this match serves (`leg` is the driver's). */
+  request_leg: Leg;
   date: string | null;
   pickup_lng: number;
   pickup_lat: number;
@@ -36,6 +38,7 @@ export interface MatchRow {
   status_changed_by: string | null;
   created_at: Date;
   updated_at: Date;
+  widened: Widened | null;
   direct_contact: boolean;
   request_created_by: string | null;
   passenger_id: number | null;
@@ -43,6 +46,14 @@ export interface MatchRow {
   passenger_last_name: string | null;
   driver_first_name: string | null;
   driver_last_name: string | null;
+}
+
+/** What a one-click widening changed to find a match (see matching/near-misses.ts); null: the request's own search. */
+export interface Widened {
+  kind: 'tolerance' | 'corridor' | 'day';
+  from: number;
+  to: number;
+  label: string;
 }
 
 export interface Stop extends Partial<LngLatPoint> {
@@ -55,7 +66,10 @@ export interface Match {
   requestId: number;
   tripId: number;
   driverId: number;
+  /** The driver's leg: the trip's outbound route or its return. */
   leg: Leg;
+  /** The passenger's leg served: their outbound, or their way back. */
+  requestLeg: Leg;
   date: string | null;
   pickup: Stop;
   dropoff: Stop;
@@ -71,6 +85,7 @@ export interface Match {
   statusChangedBy: string | null;
   createdAt: Date;
   updatedAt: Date;
+  widened: Widened | null;
   passengerId?: number | null;
   /** Only with `names` (console readers with personal visibility; the reads are audited by the caller). */
   passengerName?: string | null;
@@ -89,10 +104,10 @@ export interface MatchEvent {
 const FROM = `FROM matches m JOIN trips t ON t.id = m.trip_id JOIN people p ON p.id = t.driver_id
   JOIN requests rq ON rq.id = m.request_id LEFT JOIN person_identities di ON di.person_id = t.driver_id
   LEFT JOIN person_identities pi ON pi.person_id = rq.passenger_id`;
-export const SELECT_MATCHES = `SELECT m.id, m.territory_id, m.request_id, m.trip_id, t.driver_id, m.leg, m.date,
+export const SELECT_MATCHES = `SELECT m.id, m.territory_id, m.request_id, m.trip_id, t.driver_id, m.leg, m.request_leg, m.date,
   ${pointCols('m.pickup', 'pickup')}, ${pointCols('m.dropoff', 'dropoff')}, m.pickup_min, m.dropoff_min,
   m.detour_m, m.detour_s, m.score, m.approximate, m.status, m.status_reason, m.note, m.status_changed_at,
-  m.status_changed_by, m.created_at, m.updated_at, p.direct_contact_consent AS direct_contact,
+  m.status_changed_by, m.created_at, m.updated_at, m.widened, p.direct_contact_consent AS direct_contact,
   rq.created_by AS request_created_by, rq.passenger_id, pi.first_name AS passenger_first_name,
   pi.last_name AS passenger_last_name, di.first_name AS driver_first_name, di.last_name AS driver_last_name ${FROM}`;
 
@@ -112,6 +127,7 @@ export function presentMatch(r: MatchRow, v: Visibility, names = false): Match {
     tripId: r.trip_id,
     driverId: r.driver_id,
     leg: r.leg,
+    requestLeg: r.request_leg,
     date: r.date,
     pickup: { ...at('pickup'), time: toClock(r.pickup_min) },
     dropoff: { ...at('dropoff'), time: toClock(r.dropoff_min) },
@@ -127,6 +143,7 @@ export function presentMatch(r: MatchRow, v: Visibility, names = false): Match {
     statusChangedBy: r.status_changed_by,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    widened: r.widened,
     ...(names && personal
       ? {
           passengerId: r.passenger_id,
@@ -185,10 +202,16 @@ export async function matchesOfRequest(tx: Queryable, requestId: number): Promis
   return rows;
 }
 
-export async function matchOf(tx: Queryable, requestId: number, tripId: number, leg: Leg): Promise<MatchRow> {
+export async function matchOf(
+  tx: Queryable,
+  requestId: number,
+  tripId: number,
+  leg: Leg,
+  requestLeg: Leg = 'outbound',
+): Promise<MatchRow> {
   const { rows } = await tx.query<MatchRow>(
-    `${SELECT_MATCHES} WHERE m.request_id = $1 AND m.trip_id = $2 AND m.leg = $3`,
-    [requestId, tripId, leg],
+    `${SELECT_MATCHES} WHERE m.request_id = $1 AND m.trip_id = $2 AND m.leg = $3 AND m.request_leg = $4`,
+    [requestId, tripId, leg, requestLeg],
   );
   return rows[0];
 }
@@ -216,26 +239,30 @@ export async function eventsOfMatch(tx: Queryable, matchId: number, v: Visibilit
 
 /**
  * Proposals become matches (status "proposed"); running a request again refreshes them without touching the ones
- * a coordinator handled already.
+ * a coordinator handled already. A proposal found by widening carries what was widened and its own date (the day
+ * before or after the request's); found again by the request's own search, it loses both. `requestLeg`: which of
+ * the passenger's legs they serve.
  */
 export async function storeProposals(
   tx: Queryable,
   requestId: number,
   territoryId: number,
   date: string | null,
-  proposals: Proposal[],
+  proposals: (Proposal & { date?: string | null; widened?: Widened })[],
   approximate: boolean,
+  requestLeg: Leg = 'outbound',
 ) {
   if (!proposals.length) return;
   await tx.query(
-    `INSERT INTO matches (territory_id, request_id, trip_id, leg, date, pickup, dropoff, pickup_min, dropoff_min,
-       detour_m, detour_s, score, approximate)
-     SELECT $1, $2, x.trip_id, x.leg, $3::date, ST_SetSRID(ST_MakePoint(x.plng, x.plat), 4326),
-       ST_SetSRID(ST_MakePoint(x.dlng, x.dlat), 4326), x.pmin, x.dmin, x.dm, x.ds, x.score, $4
+    `INSERT INTO matches (territory_id, request_id, trip_id, leg, request_leg, date, pickup, dropoff, pickup_min, dropoff_min,
+       detour_m, detour_s, score, approximate, widened)
+     SELECT $1, $2, x.trip_id, x.leg, $6, COALESCE(x.date, $3::date), ST_SetSRID(ST_MakePoint(x.plng, x.plat), 4326),
+       ST_SetSRID(ST_MakePoint(x.dlng, x.dlat), 4326), x.pmin, x.dmin, x.dm, x.ds, x.score, $4, x.widened
      FROM jsonb_to_recordset($5::jsonb) AS x(trip_id int, leg text, plng float8, plat float8, dlng float8, dlat float8,
-       pmin int, dmin int, dm float8, ds float8, score float8)
-     ON CONFLICT (request_id, trip_id, leg) DO UPDATE SET pickup_min = EXCLUDED.pickup_min, dropoff_min = EXCLUDED.dropoff_min,
-       detour_m = EXCLUDED.detour_m, detour_s = EXCLUDED.detour_s, score = EXCLUDED.score, updated_at = now()
+       pmin int, dmin int, dm float8, ds float8, score float8, date date, widened jsonb)
+     ON CONFLICT (request_id, trip_id, leg, request_leg) DO UPDATE SET pickup_min = EXCLUDED.pickup_min, dropoff_min = EXCLUDED.dropoff_min,
+       detour_m = EXCLUDED.detour_m, detour_s = EXCLUDED.detour_s, score = EXCLUDED.score, date = EXCLUDED.date,
+       widened = EXCLUDED.widened, updated_at = now()
        WHERE matches.status = 'proposed'`,
     [
       territoryId,
@@ -255,8 +282,11 @@ export async function storeProposals(
           dm: p.detourM,
           ds: p.detourS,
           score: p.score,
+          date: p.date ?? null,
+          widened: p.widened ?? null,
         })),
       ),
+      requestLeg,
     ],
   );
 }

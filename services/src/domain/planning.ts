@@ -48,7 +48,7 @@ export async function gatherInstance(
 ): Promise<Gathered> {
   const requests = await openRequestsOf(tx, territoryId, from, to);
   const { rows: stored } = await tx.query<MatchRow>(
-    `${SELECT_MATCHES} WHERE m.request_id = ANY($1::int[]) ORDER BY m.request_id, m.score DESC, m.id`,
+    `${SELECT_MATCHES} WHERE m.request_id = ANY($1::int[]) AND m.request_leg = 'outbound' ORDER BY m.request_id, m.score DESC, m.id`,
     [requests.map((r) => r.id)],
   );
   const held = new Map<number, MatchRow>();
@@ -95,7 +95,8 @@ export async function gatherInstance(
     const leg = deps.index.legs.get(legKey(c.tripId, c.leg));
     capacity.set(key, (leg ? Math.max(0, freeSeats(leg, c.date)) : 0) + (fixedSeats.get(key) ?? 0));
   }
-  // Round trips: a request has no return leg yet (a return is another request); when it does, pair them here.
+  // Plans assign the outbound legs only: a request's return leg (request_leg = 'return') is matched and confirmed
+  // from its request page; pairing both legs here (`roundTrips`) needs a candidate id per leg.
   return { requests, instance: { candidates, capacity, roundTrips: [] }, today };
 }
 

@@ -8,7 +8,9 @@ import { toClock, toMinutes } from '../time/clock.ts';
 import type { PointSource } from '../geocoding/types.ts';
 import type { MatchAnswer, MatchQuery } from '../matching/matcher.ts';
 import { PURPOSES, toMatchQuery } from '../matching/query.ts';
+import { hasReturn, type ReturnAsk } from '../matching/round-trip.ts';
 import { matchesOfRequest, presentMatch, storeProposals, type Match } from './matches.ts';
+import { rankBothLegsFirst, roundTripPairs, type RoundTripPair } from './round-trips.ts';
 import { checkPassengers, type Need } from './people.ts';
 import { inScope, type Scope, type Visibility } from './scope.ts';
 
@@ -46,6 +48,9 @@ export interface RequestRow {
   time_min: number;
   time_kind: 'depart' | 'arrive';
   tolerance_min: number;
+  /** The way back: a departure time, or about this many minutes after arrival (at most one is set). */
+  return_min: number | null;
+  return_after_min: number | null;
   seats: number;
   purpose: Purpose;
   needs: Need[];
@@ -73,6 +78,9 @@ export interface TripRequest {
   time: string;
   timeKind: 'depart' | 'arrive';
   toleranceMin: number;
+  /** The way back at this time ("HH:MM"), or about `returnAfterMin` minutes after arrival; both null: one way. */
+  returnTime: string | null;
+  returnAfterMin: number | null;
   seats: number;
   purpose: Purpose;
   needs: Need[];
@@ -98,6 +106,8 @@ export interface RequestInput {
   time: string;
   timeKind: 'depart' | 'arrive';
   toleranceMin: number;
+  returnTime?: string | null;
+  returnAfterMin?: number | null;
   seats: number;
   purpose: Purpose;
   needs?: Need[];
@@ -106,7 +116,7 @@ export interface RequestInput {
 
 const FROM = 'FROM requests r';
 const SELECT = `SELECT r.id, r.territory_id, r.passenger_id, ${pointCols('r.from_point', 'from')}, ${pointCols('r.to_point', 'to')},
-  r.from_label, r.to_label, r.from_source, r.to_source, r.date, r.weekdays, r.time_min, r.time_kind, r.tolerance_min, r.seats, r.purpose, r.needs,
+  r.from_label, r.to_label, r.from_source, r.to_source, r.date, r.weekdays, r.time_min, r.time_kind, r.tolerance_min, r.return_min, r.return_after_min, r.seats, r.purpose, r.needs,
   r.status, r.unserved_reason, r.note, r.created_by, r.created_at, r.updated_at ${FROM}`;
 
 /**
@@ -131,6 +141,8 @@ export function presentRequest(r: RequestRow, v: Visibility): TripRequest {
     time: toClock(r.time_min),
     timeKind: r.time_kind,
     toleranceMin: r.tolerance_min,
+    returnTime: r.return_min === null ? null : toClock(r.return_min),
+    returnAfterMin: r.return_after_min,
     seats: r.seats,
     purpose: r.purpose,
     needs: personal ? r.needs : [],
@@ -158,6 +170,9 @@ export function matchQueryOf(r: RequestRow): MatchQuery {
   };
   return toMatchQuery(ask, [r.territory_id], r.tolerance_min, r.passenger_id ?? undefined);
 }
+
+/** A stored request's way back, as `matchJourney` takes it. */
+export const returnAskOf = (r: RequestRow): ReturnAsk => ({ returnMin: r.return_min, returnAfterMin: r.return_after_min });
 
 export const requestList: ListSpec = {
   select: SELECT,
@@ -198,14 +213,25 @@ export async function loadRequest(tx: Queryable, scope: Scope, id: number): Prom
   return row;
 }
 
-/** A request with its proposals, best first, as the reader may see them. */
+/**
+ * A request with its proposals as the reader may see them: the drivers who can do both legs of a round trip first
+ * (`bothLegs`, and their pairs in `roundTrip`), then by score; each proposal says which passenger leg it serves.
+ */
 export async function requestWithProposals(
   tx: Queryable,
   row: RequestRow,
   v: Visibility,
-): Promise<TripRequest & { proposals: Match[] }> {
+): Promise<TripRequest & { proposals: (Match & { bothLegs: boolean })[]; roundTrip: RoundTripPair[] | null }> {
   const matches = await matchesOfRequest(tx, row.id);
-  return { ...presentRequest(row, v), proposals: matches.map((m) => presentMatch(m, v)) };
+  const pairs = hasReturn(returnAskOf(row)) ? roundTripPairs(matches) : null;
+  return {
+    ...presentRequest(row, v),
+    proposals: rankBothLegsFirst(matches, pairs ?? []).map((m) => ({
+      ...presentMatch(m, v),
+      bothLegs: Boolean(pairs?.some((p) => p.driverId === m.driver_id)),
+    })),
+    roundTrip: pairs,
+  };
 }
 
 /** One request (see `recordRequests`). */
@@ -215,8 +241,9 @@ export async function recordRequest(
   territoryId: number,
   b: RequestInput,
   answer: Pick<MatchAnswer, 'proposals' | 'approximate'>,
+  returnAnswer?: Pick<MatchAnswer, 'proposals' | 'approximate'> | null,
 ): Promise<number> {
-  return (await recordRequests(tx, scope, territoryId, [{ input: b, answer }]))[0];
+  return (await recordRequests(tx, scope, territoryId, [{ input: b, answer, returnAnswer }]))[0];
 }
 
 /**
@@ -228,7 +255,12 @@ export async function recordRequests(
   tx: Queryable,
   scope: Scope,
   territoryId: number,
-  items: { input: RequestInput; answer: Pick<MatchAnswer, 'proposals' | 'approximate'> }[],
+  items: {
+    input: RequestInput;
+    answer: Pick<MatchAnswer, 'proposals' | 'approximate'>;
+    /** The return leg's proposals, for a round trip. */
+    returnAnswer?: Pick<MatchAnswer, 'proposals' | 'approximate'> | null;
+  }[],
 ): Promise<number[]> {
   if (!items.length) return [];
   await checkPassengers(tx, items.flatMap(({ input }) => (input.passengerId ? [input.passengerId] : [])), territoryId);
@@ -249,6 +281,8 @@ export async function recordRequests(
     time_min: toMinutes(b.time),
     time_kind: b.timeKind,
     tolerance_min: b.toleranceMin,
+    return_min: b.returnTime ? toMinutes(b.returnTime) : null,
+    return_after_min: b.returnAfterMin ?? null,
     seats: b.seats,
     purpose: b.purpose,
     needs: b.needs ?? [],
@@ -256,16 +290,19 @@ export async function recordRequests(
   }));
   await tx.query(
     `INSERT INTO requests (id, territory_id, passenger_id, from_point, to_point, from_label, to_label, from_source,
-       to_source, date, weekdays, time_min, time_kind, tolerance_min, seats, purpose, needs, note, created_by)
+       to_source, date, weekdays, time_min, time_kind, tolerance_min, return_min, return_after_min, seats, purpose, needs, note, created_by)
      SELECT x.id, $1, x.passenger_id, ${pointSql('x.f_lng', 'x.f_lat')}, ${pointSql('x.t_lng', 'x.t_lat')}, x.from_label,
-       x.to_label, x.from_source, x.to_source, x.date, x.weekdays, x.time_min, x.time_kind, x.tolerance_min, x.seats, x.purpose, x.needs, x.note, $3
+       x.to_label, x.from_source, x.to_source, x.date, x.weekdays, x.time_min, x.time_kind, x.tolerance_min, x.return_min, x.return_after_min, x.seats, x.purpose, x.needs, x.note, $3
      FROM jsonb_to_recordset($2::jsonb) AS x(id int, passenger_id int, f_lng float8, f_lat float8, t_lng float8,
        t_lat float8, from_label text, to_label text, from_source text, to_source text, date date, weekdays smallint[], time_min int, time_kind text,
-       tolerance_min int, seats int, purpose text, needs text[], note text)`,
+       tolerance_min int, return_min int, return_after_min int, seats int, purpose text, needs text[], note text)`,
     [territoryId, JSON.stringify(rows), scope.actor],
   );
-  for (const [i, { input, answer }] of items.entries())
+  for (const [i, { input, answer, returnAnswer }] of items.entries()) {
     await storeProposals(tx, rows[i].id, territoryId, input.date ?? null, answer.proposals, answer.approximate);
+    if (returnAnswer)
+      await storeProposals(tx, rows[i].id, territoryId, input.date ?? null, returnAnswer.proposals, returnAnswer.approximate, 'return');
+  }
   return rows.map((r) => r.id);
 }
 
@@ -275,8 +312,18 @@ export interface RequestChange {
   note?: string | null;
 }
 
-/** Status (with its coded reason when unserved) and note; the unserved reason goes when the status moves on. */
-export async function changeRequest(tx: Queryable, id: number, b: RequestChange) {
+/**
+ * Status (with its coded reason when unserved) and note; the unserved reason goes when the status moves on. A status
+ * that changes is kept in request_events with `actor` (the request's timeline).
+ */
+export async function changeRequest(tx: Queryable, id: number, b: RequestChange, actor = 'unknown') {
+  const before = b.status
+    ? (await tx.query<{ status: RequestStatus }>('SELECT status FROM requests WHERE id = $1 FOR UPDATE', [id])).rows[0]?.status
+    : undefined;
+  if (b.status && before && before !== b.status)
+    await tx.query('INSERT INTO request_events (request_id, from_status, to_status, reason, actor) VALUES ($1, $2, $3, $4, $5)', [
+      id, before, b.status, b.status === 'unserved' ? (b.unservedReason ?? null) : null, actor,
+    ]);
   await tx.query(
     `UPDATE requests SET status = COALESCE($2, status),
      unserved_reason = CASE WHEN $2 = 'unserved' THEN $3 WHEN $2 IS NOT NULL THEN NULL ELSE unserved_reason END,

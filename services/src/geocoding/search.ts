@@ -45,8 +45,14 @@ export async function searchPlaces(
       : null,
   ]);
   const merged = new Map<string, Suggestion>();
-  const all = [...local, ...(remote?.ok ? remote.s : [])].sort((a, b) => b.score - a.score);
-  for (const s of all) if (!merged.has(keyOf(s))) merged.set(keyOf(s), s);
+  // The caller's usual places first, whatever the scores; the same place found again under another kind goes.
+  const usual = local.filter((s) => s.kind === 'usual');
+  const at = (s: Suggestion) => `${s.label}:${s.lng.toFixed(5)},${s.lat.toFixed(5)}`;
+  const seen = new Set(usual.map(at));
+  const rest = [...local.filter((s) => s.kind !== 'usual'), ...(remote?.ok ? remote.s : [])]
+    .filter((s) => !seen.has(at(s)))
+    .sort((a, b) => b.score - a.score);
+  for (const s of [...usual, ...rest]) if (!merged.has(keyOf(s))) merged.set(keyOf(s), s);
   return {
     suggestions: [...merged.values()].slice(0, q.limit),
     geocoder: remote?.ok ? 'ban' : 'gazetteer',

@@ -1,7 +1,10 @@
 import type { LngLatPoint } from '../geo/sql.ts';
 
-/** What a suggestion is: an address of the national base, a named place, a commune, a transit stop, a carpool area. */
-export const SUGGESTION_KINDS = ['address', 'place', 'commune', 'stop', 'carpool_area'] as const;
+/**
+ * What a suggestion is: an address of the national base, a named place, a commune, a transit stop, a carpool area,
+ * or one of the passenger's usual places (an end of one of their past requests).
+ */
+export const SUGGESTION_KINDS = ['address', 'place', 'commune', 'stop', 'carpool_area', 'usual'] as const;
 export type SuggestionKind = (typeof SUGGESTION_KINDS)[number];
 
 /**
@@ -32,6 +35,8 @@ export interface SearchQuery {
   territoryIds: number[] | null;
   /** Results near this point rank first. */
   near?: LngLatPoint;
+  /** The passenger the place is typed for: the ends of their past requests that match rank first. */
+  personId?: number;
   limit: number;
 }
 

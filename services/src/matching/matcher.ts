@@ -173,6 +173,15 @@ export class Matcher {
     private opts: MatcherOptions = { tableBatch: 49, oneTable: true },
   ) {}
 
+  /**
+   * The same matcher (index, router, batches) under other rules: a wider corridor or detour budget for the near
+   * misses and the widening of a request. The rules are the only difference, so what it finds is exactly what the
+   * matcher would find were the territory's rules those.
+   */
+  withRules(adjust: (rules: MatchingRules) => MatchingRules): Matcher {
+    return new Matcher(this.index, this.router, (t) => adjust(this.rulesOf(t)), this.opts);
+  }
+
   /** Corridor, order, day, seats and bounds on the times, through the index. */
   candidates(q: MatchQuery): CandidateSet {
     const { radiusM: radius, maxDetourMin: detourMin } = this.scope(q);

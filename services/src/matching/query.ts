@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { Principal } from '../auth/principal.ts';
 import { forbidden } from '../http/errors.ts';
 import { clockTime, isoDate, point, weekdays } from '../http/validate.ts';
-import { toMinutes } from '../time/clock.ts';
+import { MINUTES_PER_DAY, toMinutes } from '../time/clock.ts';
+import { MAX_RETURN_AFTER_MIN } from './round-trip.ts';
 import type { MatchQuery } from './matcher.ts';
 
 export const PURPOSES = ['health', 'work', 'training', 'shopping', 'admin', 'leisure', 'other'] as const;
@@ -22,6 +23,27 @@ export const tripAsk = z.object({
 });
 
 export type TripAsk = z.infer<typeof tripAsk>;
+
+/** A round trip's way back (POST /api/requests): a departure time, or about N minutes after arrival. */
+export const returnFields = {
+  returnTime: clockTime.nullable().optional(),
+  returnAfterMin: z.number().int().min(10).max(MAX_RETURN_AFTER_MIN).nullable().optional(),
+};
+
+/** At most one kind of return, after the outbound, and on the same day. */
+export const returnAfterOutbound = (
+  b: { time: string; returnTime?: string | null; returnAfterMin?: number | null },
+  ctx: z.RefinementCtx,
+) => {
+  if (b.returnTime && b.returnAfterMin != null) {
+    ctx.addIssue({ code: 'custom', path: ['returnAfterMin'], message: 'give returnTime or returnAfterMin, not both' });
+    return;
+  }
+  if (b.returnTime && toMinutes(b.returnTime) <= toMinutes(b.time))
+    ctx.addIssue({ code: 'custom', path: ['returnTime'], message: `must be after the outbound time (${b.time})` });
+  if (b.returnAfterMin != null && toMinutes(b.time) + b.returnAfterMin >= MINUTES_PER_DAY)
+    ctx.addIssue({ code: 'custom', path: ['returnAfterMin'], message: 'the return would leave after midnight: give a shorter wait' });
+};
 
 export const needsDateOrWeekdays = (b: { date?: string; weekdays?: number[] }, ctx: z.RefinementCtx) => {
   if (!b.date && !(b.weekdays && b.weekdays.length)) {

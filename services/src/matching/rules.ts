@@ -12,6 +12,11 @@ export const rulesSchema = z.object({
   toleranceMin: z.number().int().min(0).max(240).default(30),
   /** Walking distance to a transit stop for alternatives. */
   walkMaxM: z.number().min(0).max(5000).default(1000),
+  /**
+   * Not a matching rule but the territory's other setting: hours after which a driver contacted and silent shows in
+   * the console's work queue ("Sans réponse du conducteur"). A day by default: most drivers answer by the evening.
+   */
+  answerWaitHours: z.number().min(1).max(168).default(24),
 });
 
 export type MatchingRules = z.infer<typeof rulesSchema>;

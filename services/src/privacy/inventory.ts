@@ -62,9 +62,9 @@ const staffKeep = { keep: 'a member of the staff, not the person erased' };
 const notCitizen = { no: 'not about a citizen' };
 const secret = { no: 'a secret (hash of a session or sign-in token): useless to the person, dangerous to copy' };
 
-/** The matches of the person, as driver or passenger. */
+/** The matches of the person, as driver (commuter or volunteer) or passenger. */
 const MATCHES_OF = `(SELECT m.id FROM matches m WHERE m.request_id IN (SELECT id FROM requests WHERE passenger_id = $1)
-  OR m.trip_id IN (SELECT id FROM trips WHERE driver_id = $1))`;
+  OR m.trip_id IN (SELECT id FROM trips WHERE driver_id = $1) OR m.volunteer_id = $1)`;
 /** Messages written to the person, or about their trips, requests and matches. */
 const MESSAGES_OF = `(SELECT x.id FROM interop_messages x WHERE x.recipient_person_id = $1
   OR x.trip_id IN (SELECT id FROM trips WHERE driver_id = $1) OR x.request_id IN (SELECT id FROM requests WHERE passenger_id = $1)
@@ -150,7 +150,9 @@ export const INVENTORY: TableInventory[] = [
       created_by: { holds: 'who entered the request', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: true },
     },
     nonPersonal: ['id', 'territory_id', 'passenger_id', 'date', 'weekdays', 'time_min', 'time_kind', 'tolerance_min', 'seats', 'purpose',
-      'status', 'unserved_reason', 'created_at', 'updated_at', 'anonymized_at', 'from_source', 'to_source'],
+      'status', 'unserved_reason', 'created_at', 'updated_at', 'anonymized_at', 'from_source', 'to_source',
+      // Round trips: the way back's time, like the outbound's (time_min).
+      'return_min', 'return_after_min'],
   },
   {
     table: 'trips',
@@ -208,7 +210,15 @@ export const INVENTORY: TableInventory[] = [
       status_changed_by: { holds: 'who changed the status', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: true },
     },
     nonPersonal: ['id', 'territory_id', 'request_id', 'trip_id', 'leg', 'date', 'pickup_min', 'dropoff_min', 'detour_m', 'detour_s', 'score',
-      'approximate', 'status', 'status_changed_at', 'created_at', 'updated_at', 'shared_m'],
+      'approximate', 'status', 'status_changed_at', 'created_at', 'updated_at', 'shared_m',
+      // Round trips: which of the passenger's legs the match serves.
+      'request_leg',
+      // A volunteer's trip: who drove, the span and distance of the whole trip, its costs (the plan holds times and
+      // distances only, never the volunteer's home).
+      'kind', 'volunteer_id', 'participation_eur', 'allowance_eur', 'volunteer_distance_m', 'volunteer_start_min',
+      'volunteer_end_min', 'wait_min', 'volunteer_plan',
+      // What a widening changed to find the match (tolerance, corridor, day): search parameters, no one's data.
+      'widened'],
   },
   {
     table: 'match_events',
@@ -220,6 +230,30 @@ export const INVENTORY: TableInventory[] = [
       actor: { holds: 'who changed the status', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: true },
     },
     nonPersonal: ['id', 'match_id', 'from_status', 'to_status', 'reason', 'at'],
+  },
+  {
+    // A request's status changes: codes and dates, and who made them.
+    table: 'request_events',
+    about: 'request_id IN (SELECT id FROM requests WHERE passenger_id = $1)',
+    exportAs: { key: 'requestEvents' },
+    personal: {
+      actor: { holds: 'who changed the status', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: true },
+    },
+    nonPersonal: ['id', 'request_id', 'from_status', 'to_status', 'reason', 'at'],
+  },
+  {
+    // Notes about a request or a match of the person, or about the person: the coordination's memory of them.
+    table: 'notes',
+    about: `person_id = $1 OR request_id IN (SELECT id FROM requests WHERE passenger_id = $1) OR match_id IN ${MATCHES_OF}`,
+    exportAs: { key: 'notes' },
+    // After their request: the notes of requests the job has just anonymised, and of their matches.
+    stale: () => `request_id IN (SELECT id FROM requests WHERE anonymized_at IS NOT NULL)
+      OR match_id IN (SELECT m.id FROM matches m JOIN requests r ON r.id = m.request_id WHERE r.anonymized_at IS NOT NULL)`,
+    personal: {
+      body: { holds: 'what was said or agreed (health, family, a driver’s promise)', of: 'citizen', erase: { set: `''` }, retention: { set: `''` }, export: true },
+      author: { holds: 'who wrote the note', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: true },
+    },
+    nonPersonal: ['id', 'territory_id', 'request_id', 'match_id', 'person_id', 'kind', 'created_at'],
   },
   {
     table: 'rpc_journeys',
@@ -340,6 +374,32 @@ export const INVENTORY: TableInventory[] = [
     nonPersonal: ['id', 'person_id', 'kind', 'granted', 'text_version', 'at'],
   },
   {
+    // Volunteer drivers: where they live is personal; their schedule and vehicle go with them.
+    table: 'volunteers',
+    about: 'person_id = $1',
+    exportAs: { key: 'volunteer', one: true },
+    personal: {
+      home: { holds: 'home of the volunteer (start and end of their trips)', of: 'citizen', erase: 'delete row', retention: withPerson, export: true },
+      home_label: { holds: 'address of the home', of: 'citizen', erase: 'delete row', retention: withPerson, export: true },
+    },
+    nonPersonal: ['person_id', 'territory_id', 'max_km', 'max_minutes', 'seats', 'wheelchair', 'purposes', 'active', 'created_at', 'updated_at'],
+  },
+  {
+    // Weekly slots: hours of availability, nothing that singles out once the volunteer's row is gone (cascade).
+    table: 'volunteer_slots',
+    personal: {},
+    nonPersonal: ['id', 'volunteer_id', 'weekday', 'start_min', 'end_min'],
+  },
+  {
+    table: 'volunteer_exceptions',
+    about: 'volunteer_id = $1',
+    exportAs: { key: 'volunteerExceptions' },
+    personal: {
+      note: { holds: 'why the volunteer is away or available (holidays, a hospital stay…)', of: 'citizen', erase: 'delete row', retention: withPerson, export: true },
+    },
+    nonPersonal: ['id', 'volunteer_id', 'date_from', 'date_to', 'available', 'start_min', 'end_min'],
+  },
+  {
     table: 'people',
     about: 'id = $1',
     exportAs: { key: 'person', one: true },
@@ -418,8 +478,60 @@ export const INVENTORY: TableInventory[] = [
     nonPersonal: ['plan_id', 'request_id', 'trip_id', 'leg', 'date', 'detour_s', 'pickup_min', 'dropoff_min', 'fixed', 'before_trip_id',
       'before_leg', 'change', 'match_id', 'confirmed_at'],
   },
+  {
+    // TUS eligibility: the benefit and the proof seen tell about income or disability. The grounds (two booleans)
+    // are kept anonymous for the yearly report's shares once the person is gone.
+    table: 'tus_beneficiaries',
+    about: 'person_id = $1',
+    exportAs: { key: 'tusBeneficiary', one: true },
+    personal: {
+      resource_benefit: { holds: 'the social benefit justified (RSA, AAH, ASPA…)', of: 'citizen', erase: NULL, retention: withPerson, export: true },
+      proof: { holds: 'the proof seen, described by the coordinator', of: 'citizen', erase: NULL, retention: withPerson, export: true },
+      residence_insee: {
+        holds: 'commune of residence when recorded',
+        of: 'citizen',
+        erase: { keep: 'the yearly report’s share by residence; a commune alone does not single out an anonymous person' },
+        retention: withPerson,
+        export: true,
+      },
+      recorded_by: { holds: 'who recorded the eligibility', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: true },
+    },
+    nonPersonal: ['person_id', 'territory_id', 'by_residence', 'by_resources', 'proof_date', 'recorded_at', 'updated_at'],
+  },
+  {
+    table: 'tus_memberships',
+    about: 'person_id = $1',
+    exportAs: { key: 'tusMemberships' },
+    personal: {
+      recorded_by: { holds: 'who recorded the membership', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: true },
+    },
+    nonPersonal: ['id', 'person_id', 'territory_id', 'year', 'fee_eur', 'paid_on', 'recorded_at'],
+  },
+  {
+    // The reason of an exception is free text typed by the staff about the passenger's situation.
+    table: 'tus_exceptions',
+    about: 'request_id IN (SELECT id FROM requests WHERE passenger_id = $1)',
+    exportAs: { key: 'tusExceptions' },
+    stale: () => `request_id IN (SELECT id FROM requests WHERE anonymized_at IS NOT NULL) AND reason <> ''`,
+    personal: {
+      reason: { holds: 'why the request was served outside a rule (may tell about health or income)', of: 'citizen', erase: { set: `''` }, retention: { set: `''` }, export: true },
+      recorded_by: { holds: 'who recorded the exception', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: true },
+    },
+    nonPersonal: ['id', 'territory_id', 'request_id', 'rule', 'recorded_at'],
+  },
+  // INSEE's urban units and a territory's TUS settings (the association's public details).
+  { table: 'urban_units', personal: {}, nonPersonal: ['code', 'name', 'population', 'size_band', 'small', 'edition', 'imported_at'] },
+  { table: 'commune_urban_units', personal: {}, nonPersonal: ['insee', 'name', 'unit_code', 'status', 'edition'] },
+  {
+    table: 'tus_settings',
+    personal: {
+      updated_by: { holds: 'who changed the settings', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: notCitizen },
+    },
+    nonPersonal: ['territory_id', 'enabled', 'association_name', 'rna', 'association_address', 'employees', 'member_fee_eur',
+      'require_membership', 'block_confirmation', 'care_rules', 'updated_at'],
+  },
   // Tables without personal data: organisations, public places, open data, configuration, counters.
-  { table: 'territories', personal: {}, nonPersonal: ['id', 'slug', 'name', 'boundary', 'rules', 'coordinator_phone', 'created_at', 'updated_at'] },
+  { table: 'territories', personal: {}, nonPersonal: ['id', 'slug', 'name', 'boundary', 'rules', 'coordinator_phone', 'created_at', 'updated_at', 'cost_rules'] },
   { table: 'communes', personal: {}, nonPersonal: ['insee', 'name', 'territory_id', 'population', 'postal_codes', 'geom', 'centroid'] },
   {
     table: 'api_tokens',

@@ -1,5 +1,6 @@
 import { html, raw, select, type Html } from './html.ts';
 import type { Stats } from '../stats/compute.ts';
+import type { PublishedPair } from '../stats/recruiting.ts';
 import type { CommuneShapes } from '../stats/map.ts';
 import { display, share, type Published } from '../stats/suppress.ts';
 
@@ -72,6 +73,39 @@ function communeMap(st: Stats, shapes: CommuneShapes): Html {
 </table></div>`;
 }
 
+// No-break spaces: on a phone, "9 h" and "Assier →" stay on one line.
+const hourLabel = (p: PublishedPair) => `${p.timeKind === 'arrive' ? 'arrivée' : 'départ'} entre ${p.hour}\u00a0h et ${p.hour + 1}\u00a0h`;
+
+/** The pairs of communes with the most unserved demand, as lines over the communes, then as a table. */
+function recruitingSection(st: Stats, shapes: CommuneShapes): Html {
+  const r = st.recruiting;
+  if (!r.pairs.length)
+    return html`<p>Aucun trajet ne réunit 5 demandes non servies ou plus sur la période${r.hiddenPairs ? ` (${r.hiddenPairs} trajet${r.hiddenPairs > 1 ? 's' : ''} en ont moins de 5)` : ''} : rien à publier sans risquer d’identifier une personne.</p>`;
+  const max = Math.max(...r.pairs.map((p) => p.unserved ?? 0));
+  const lines = r.pairs.map((p) => {
+    const w = 2 + (6 * (p.unserved ?? 0)) / max;
+    return `<line x1="${p.origin.lng.toFixed(4)}" y1="${(-p.origin.lat).toFixed(4)}" x2="${p.destination.lng.toFixed(4)}" y2="${(-p.destination.lat).toFixed(4)}" stroke="#e1000f" stroke-opacity="0.8" stroke-linecap="round" stroke-width="${w.toFixed(1)}" vector-effect="non-scaling-stroke"><title>${(p.origin.name + ' → ' + p.destination.name).replace(/[&<>"]/g, '')} : ${display(p.unserved)} demandes non servies</title></line>`;
+  });
+  const dots = r.pairs.map((p) => `<circle cx="${p.destination.lng.toFixed(4)}" cy="${(-p.destination.lat).toFixed(4)}" r="0.012" fill="#000091"></circle>`);
+  const outlines = shapes.shapes.map((x) => `<path d="${x.d}" fill="#f6f6f6" stroke="#cecece" stroke-width="0.5" vector-effect="non-scaling-stroke"></path>`);
+  return html`<p>Les trajets et horaires où le plus de demandes sont restées sans conducteur, et combien de conducteurs réguliers sur cet axe les auraient servies : ce qu’une campagne de recrutement devrait viser.</p>
+<figure class="fr-my-4w">
+  <svg class="comobi-map" viewBox="${shapes.viewBox}" role="img" aria-labelledby="rec-title rec-desc">
+    <title id="rec-title">Trajets où manquent des conducteurs</title>
+    <desc id="rec-desc">Lignes de la commune de départ à la commune d’arrivée, d’autant plus épaisses que les demandes non servies sont nombreuses ; les valeurs sont dans le tableau qui suit.</desc>
+    <g transform="scale(${shapes.xScale.toFixed(5)} 1)">${raw(outlines.join(''))}${raw(lines.join(''))}${raw(dots.join(''))}</g>
+  </svg>
+  <figcaption><ul class="comobi-legend"><li><span class="comobi-swatch comobi-swatch--b" aria-hidden="true"></span>Demandes non servies, du départ (trait) à l’arrivée (point)</li></ul></figcaption>
+</figure>
+<div class="fr-table"><table>
+  <caption>Où manquent des conducteurs</caption>
+  <thead><tr><th scope="col">Trajet</th><th scope="col">Horaire</th><th scope="col">Demandes non servies</th><th scope="col">Conducteurs réguliers à trouver</th></tr></thead>
+  <tbody>${r.pairs.map((p) => html`<tr><th scope="row">${p.origin.name} → ${p.destination.name}</th><td>${hourLabel(p)}</td><td>${display(p.unserved)}</td><td>${p.driversNeeded}</td></tr>`)}
+  ${r.hiddenPairs ? html`<tr><th scope="row">${r.hiddenPairs} autre${r.hiddenPairs > 1 ? 's' : ''} trajet${r.hiddenPairs > 1 ? 's' : ''}</th><td></td><td>moins de 5 chacun</td><td></td></tr>` : ''}</tbody>
+</table></div>
+<p class="fr-text--sm">Conducteurs réguliers à trouver : des conducteurs qui font ce trajet à cet horaire, les jours de semaine, chacun prenant jusqu’à 2 passagers par jour. Les effectifs inférieurs à 5 ne sont pas publiés.</p>`;
+}
+
 export function statsBody(st: Stats, shapes: CommuneShapes, territories: { slug: string; name: string }[], query: string): Html {
   const i = st.indicators;
   const rows: [string, string][] = [
@@ -81,7 +115,8 @@ export function statsBody(st: Stats, shapes: CommuneShapes, territories: { slug:
     ['Demandes de trajet', display(i.requests)],
     ['Demandes servies', display(i.requestsServed)],
     ['Part des demandes servies', i.servedSharePct === null ? 'non publiée (effectifs trop faibles)' : `${i.servedSharePct} %`],
-    ['Trajets réalisés', display(i.tripsDone)],
+    ['Trajets réalisés (un aller-retour compte deux trajets)', display(i.tripsDone)],
+    ['Allers-retours réalisés', display(i.roundTripsServed)],
     ['Passagers transportés', display(i.passengersCarried)],
     ['Kilomètres partagés (passager·km)', display(i.sharedKm, ' km')],
     ['CO2 évité', display(i.co2AvoidedKg, ' kg CO2e')],
@@ -114,6 +149,8 @@ ${monthChart(st)}
   <tbody>${st.unservedByReason.map((p) => html`<tr><th scope="row">${p.label}</th><td>${display(p.count)}</td></tr>`)}</tbody></table></div>
 <h2>Carte de la demande</h2>
 ${communeMap(st, shapes)}
+<h2>Où manquent des conducteurs</h2>
+${recruitingSection(st, shapes)}
 <h2>Télécharger</h2>
 <ul>
   <li><a class="fr-link fr-link--download" href="/api/stats?${query}&amp;format=csv" download>Données au format CSV</a></li>

@@ -92,11 +92,37 @@ export function askForm(t: PublicTerritory, cs: Commune[], f: Form, e: Errors, c
 ${input({ name: 'date', label: 'Date du trajet', hint: 'Format : JJ/MM/AAAA', type: 'date', value: one(f, 'date'), error: e.date, required: true })}
 ${choices({ name: 'sens', legend: 'L’heure indiquée est', type: 'radio', options: [{ value: 'arrive', label: 'l’heure où je dois arriver' }, { value: 'depart', label: 'l’heure où je veux partir' }], values: [one(f, 'sens') || 'arrive'], error: e.sens, required: true })}
 ${input({ name: 'heure', label: 'Heure', hint: 'Format : HH:MM', type: 'time', value: one(f, 'heure'), error: e.heure, required: true })}
+${returnFields(f, e)}
 ${select({ name: 'motif', label: 'Motif du déplacement', options: Object.entries(PURPOSE_LABELS).map(([value, label]) => ({ value, label })), value: one(f, 'motif') || 'other', error: e.motif, required: true })}
 ${input({ name: 'places', label: 'Nombre de personnes', hint: 'De 1 à 8', type: 'number', value: one(f, 'places') || '1', error: e.places, attrs: ' min="1" max="8"' })}
 ${dataConsent(f, e)}
 <button class="fr-btn" type="submit">Chercher un conducteur</button>
 </form>`;
+}
+
+/** "About N hours after arrival", as the public form offers it (minutes). */
+export const RETURN_WAITS: { value: number; label: string }[] = [
+  30, 60, 90, 120, 150, 180, 240, 300, 360, 480,
+].map((m) => ({ value: m, label: `environ ${waitLabel(m)} après l’arrivée` }));
+
+/** 90 → "1 h 30", 120 → "2 h", 30 → "30 min". */
+export function waitLabel(min: number): string {
+  const h = Math.floor(min / 60), m = min % 60;
+  return h === 0 ? `${m} min` : m === 0 ? `${h} h` : `${h} h ${String(m).padStart(2, '0')}`;
+}
+
+/**
+ * The way back: none, at a time, or about N hours after arrival. Without a script every field shows: the time and
+ * the wait are read only for the choice made.
+ */
+function returnFields(f: Form, e: Errors): Html {
+  return html`${choices({ name: 'retour', legend: 'Et pour le retour ?', type: 'radio', options: [
+    { value: 'aucun', label: 'pas de retour (aller simple)' },
+    { value: 'heure', label: 'retour à une heure précise' },
+    { value: 'apres', label: 'retour quelque temps après l’arrivée (rendez-vous, démarche)' },
+  ], values: [one(f, 'retour') || 'aucun'], error: e.retour })}
+${input({ name: 'heure_retour', label: 'Heure du retour', hint: 'Si retour à une heure précise. Format : HH:MM', type: 'time', value: one(f, 'heure_retour'), error: e.heure_retour })}
+${select({ name: 'duree_retour', label: 'Temps sur place', hint: 'Si retour quelque temps après l’arrivée', options: RETURN_WAITS.map((w) => ({ value: String(w.value), label: w.label })), value: one(f, 'duree_retour'), error: e.duree_retour })}`;
 }
 
 export interface Offer {
@@ -128,6 +154,8 @@ export interface AskRecap {
   seats: number;
   purpose: string;
   phone: string | null;
+  returnTime?: string | null;
+  returnAfterMin?: number | null;
 }
 
 export function askResult(t: PublicTerritory, r: AskRecap, offers: Offer[], hidden: number): Html {
@@ -139,6 +167,7 @@ ${recap('Récapitulatif de votre demande', [
   ['Arrivée', r.toLabel],
   ['Date', longDate(r.date)],
   [r.timeKind === 'arrive' ? 'Arrivée souhaitée' : 'Départ souhaité', `à ${r.time}`],
+  ['Retour', r.returnTime ? `départ du retour à ${r.returnTime}` : r.returnAfterMin ? `environ ${waitLabel(r.returnAfterMin)} après l’arrivée` : 'aller simple'],
   ['Nombre de personnes', String(r.seats)],
   ['Motif', PURPOSE_LABELS[r.purpose] ?? r.purpose],
   ...(r.phone ? [['Numéro où vous rappeler', r.phone] as [string, string]] : []),

@@ -1,5 +1,6 @@
 import type { Db } from '@comobi/db';
 import { CO2_KG_PER_KM, CO2_SOURCE, PURPOSE_LABELS, REASON_LABELS, ROAD_FACTOR } from './labels.ts';
+import { publishPairs, recruitingPairs, type PublishedPair } from './recruiting.ts';
 import { publish, share, THRESHOLD, BASE, type Published } from './suppress.ts';
 
 export interface StatsQuery {
@@ -22,7 +23,10 @@ export interface Stats {
     requests: Published;
     requestsServed: Published;
     servedSharePct: number | null;
+    /** Legs driven with a passenger: a round trip served both ways counts two. */
     tripsDone: Published;
+    /** Requests with a way back whose two legs were both driven. */
+    roundTripsServed: Published;
     passengersCarried: Published;
     sharedKm: Published;
     co2AvoidedKg: Published;
@@ -32,6 +36,8 @@ export interface Stats {
   unservedByReason: { reason: string; label: string; count: Published }[];
   byMonth: { month: string; requests: Published; served: Published }[];
   byCommune: { insee: string; name: string; requests: Published; served: Published; unserved: Published }[];
+  /** Where drivers are missing (stats/recruiting.ts): the pairs of communes and hours with the most unserved demand. */
+  recruiting: { unserved: Published; pairs: PublishedPair[]; hiddenPairs: number };
 }
 
 /** When a request counts: the day of the trip asked for, or the day it was made for recurring trips. */
@@ -47,7 +53,7 @@ export async function computeStats(db: Db, q: StatsQuery): Promise<Stats> {
   const params = [t, q.from, q.to];
   const inTerritory = (col: string) => `($1::int IS NULL OR ${col} = $1)`;
   const reqWhere = `${inTerritory('r.territory_id')} AND ${REQUEST_DAY} BETWEEN $2::date AND $3::date`;
-  const [totals, purposes, reasons, months, communes] = await Promise.all([
+  const [totals, purposes, reasons, months, communes, recruiting] = await Promise.all([
     db.query<Record<string, number>>(
       `SELECT
         (SELECT count(*) FROM people p WHERE ${inTerritory('p.territory_id')} AND p.is_driver
@@ -60,6 +66,8 @@ export async function computeStats(db: Db, q: StatsQuery): Promise<Stats> {
         (SELECT count(*) FROM requests r WHERE ${reqWhere} AND ${SERVED})::int AS served,
         (SELECT count(*) FROM matches m WHERE ${inTerritory('m.territory_id')} AND m.status = 'done'
            AND COALESCE(m.date, (m.status_changed_at AT TIME ZONE 'Europe/Paris')::date) BETWEEN $2::date AND $3::date)::int AS done,
+        (SELECT count(*) FROM requests r WHERE ${reqWhere} AND (r.return_min IS NOT NULL OR r.return_after_min IS NOT NULL)
+           AND (SELECT count(DISTINCT m.request_leg) FROM matches m WHERE m.request_id = r.id AND m.status = 'done') = 2)::int AS round_trips,
         (SELECT COALESCE(sum(r.seats), 0) FROM matches m JOIN requests r ON r.id = m.request_id
            WHERE ${inTerritory('m.territory_id')} AND m.status = 'done'
            AND COALESCE(m.date, (m.status_changed_at AT TIME ZONE 'Europe/Paris')::date) BETWEEN $2::date AND $3::date)::int AS carried,
@@ -81,6 +89,7 @@ export async function computeStats(db: Db, q: StatsQuery): Promise<Stats> {
          count(*) FILTER (WHERE r.status = 'unserved')::int AS unserved
        FROM requests r JOIN communes c ON ST_Intersects(c.geom, r.from_point)
        WHERE ${reqWhere} GROUP BY 1, 2`, params),
+    recruitingPairs(db, { territoryIds: t === null ? null : [t], from: q.from, to: q.to, limit: 500 }),
   ]);
   const x = totals.rows[0];
   const requests = publish(x.requests);
@@ -107,6 +116,7 @@ export async function computeStats(db: Db, q: StatsQuery): Promise<Stats> {
       requestsServed: served,
       servedSharePct: share(served, requests),
       tripsDone: publish(x.done),
+      roundTripsServed: publish(x.round_trips),
       passengersCarried: publish(x.carried),
       sharedKm: few ? null : Math.round(passengerKm / 10) * 10,
       co2AvoidedKg: few ? null : Math.round((passengerKm * CO2_KG_PER_KM) / 10) * 10,
@@ -122,6 +132,7 @@ export async function computeStats(db: Db, q: StatsQuery): Promise<Stats> {
     byCommune: communes.rows
       .sort((a, b) => b.n - a.n || a.insee.localeCompare(b.insee))
       .map((c) => ({ insee: c.insee, name: c.name, requests: publish(c.n), served: publish(c.served), unserved: publish(c.unserved) })),
+    recruiting: (({ unservedTotal, pairs, hidden }) => ({ unserved: unservedTotal, pairs, hiddenPairs: hidden }))(publishPairs(recruiting)),
   };
 }
 

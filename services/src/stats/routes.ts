@@ -19,6 +19,8 @@ export function statsCsv(st: Stats): string {
   for (const p of st.unservedByReason) rows.push(['unserved_by_reason', p.reason, p.label, v(p.count)]);
   for (const m of st.byMonth) rows.push(['requests_by_month', m.month, '', v(m.requests)], ['served_by_month', m.month, '', v(m.served)]);
   for (const c of st.byCommune) rows.push(['requests_by_commune', c.insee, c.name, v(c.requests)], ['served_by_commune', c.insee, c.name, v(c.served)], ['unserved_by_commune', c.insee, c.name, v(c.unserved)]);
+  for (const p of st.recruiting.pairs)
+    rows.push(['unserved_by_pair', `${p.origin.insee}-${p.destination.insee}-${p.timeKind}-${p.hour}h`, `${p.origin.name} → ${p.destination.name}`, v(p.unserved)]);
   return `${rows.map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }
 

@@ -2,13 +2,46 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { firstNames, personOfForm } from '../../domain/people.ts';
 import { recordRequest } from '../../domain/requests.ts';
-import { toClock } from '../../time/clock.ts';
+import { MINUTES_PER_DAY, toClock } from '../../time/clock.ts';
+import { matchJourney, type ReturnAsk } from '../../matching/round-trip.ts';
 import { PURPOSES, toMatchQuery } from '../../matching/query.ts';
-import { clock, consent, day, int, oneOf, type Form } from '../forms.ts';
+import { clock, consent, day, int, one, oneOf, type Errors, type Form } from '../forms.ts';
 import { labelOf, readTripForm, type PublicKit } from '../kit.ts';
 import { csrfToken, currentCitizen } from '../session.ts';
 import { communesOf } from '../territories.ts';
-import { askForm, askResult, type Offer } from '../views.ts';
+import { askForm, askResult, RETURN_WAITS, type Offer } from '../views.ts';
+
+/**
+ * The way back: "aucun", a time after the outbound's ("heure_retour"), or one of the offered waits ("duree_retour",
+ * minutes); a return that would leave after midnight is refused.
+ */
+function readReturn(f: Form, e: Errors, outboundMin: number | null): ReturnAsk {
+  const none = { returnMin: null, returnAfterMin: null };
+  // Absent from older links and partners' forms: one way, as before.
+  const kind = one(f, 'retour') ? oneOf(f, e, 'retour', ['aucun', 'heure', 'apres'] as const, 'Indiquez si vous avez besoin d’un retour.') : 'aucun';
+  if (kind === 'heure') {
+    const at = clock(f, e, 'heure_retour', 'l’heure du retour', true);
+    if (at === null) return none;
+    if (outboundMin !== null && at <= outboundMin) {
+      e.heure_retour = 'L’heure du retour doit être après celle de l’aller.';
+      return none;
+    }
+    return { returnMin: at, returnAfterMin: null };
+  }
+  if (kind === 'apres') {
+    const wait = Number(one(f, 'duree_retour'));
+    if (!RETURN_WAITS.some((w) => w.value === wait)) {
+      e.duree_retour = 'Choisissez le temps passé sur place avant le retour.';
+      return none;
+    }
+    if (outboundMin !== null && outboundMin + wait >= MINUTES_PER_DAY) {
+      e.duree_retour = 'Le retour partirait après minuit : choisissez un temps plus court.';
+      return none;
+    }
+    return { returnMin: null, returnAfterMin: wait };
+  }
+  return none;
+}
 
 /** How many drivers the public answer names at most (by first name, when they agreed to direct contact). */
 const DRIVERS_SHOWN = 5;
@@ -52,6 +85,7 @@ export function askRoutes(root: Router, k: PublicKit) {
       const time = clock(f, e, 'heure', 'l’heure', true);
       const purpose = oneOf(f, e, 'motif', PURPOSES, 'Choisissez le motif du déplacement.');
       const seats = int(f, e, 'places', 'le nombre de personnes', 1, 8, 1);
+      const back = readReturn(f, e, time);
       consent(f, e);
       const csrf = csrfToken(ctx);
       if (Object.keys(e).length) {
@@ -73,13 +107,16 @@ export function askRoutes(root: Router, k: PublicKit) {
         toleranceMin: s.rulesOf(t.id).toleranceMin,
         seats,
         purpose: purpose!,
+        returnTime: back.returnMin === null ? null : toClock(back.returnMin),
+        returnAfterMin: back.returnAfterMin,
       };
       // Matching runs before the transaction: the router may be slow, a lock must not wait on it.
-      const answer = await s.matcher.match(toMatchQuery(ask, [t.id], ask.toleranceMin, citizen?.personId ?? undefined));
+      const journey = await matchJourney(s.matcher, s.router, toMatchQuery(ask, [t.id], ask.toleranceMin, citizen?.personId ?? undefined), back);
+      const answer = journey.outbound;
       const scope = { actor: 'public', territoryIds: [t.id] };
       const requestId = await s.db.transaction(async (tx) => {
         const passengerId = await personOfForm(tx, t.id, citizen?.personId ?? null, who, { driver: false, direct: false }, 'formulaire_chercher');
-        return recordRequest(tx, scope, t.id, { ...ask, passengerId }, answer);
+        return recordRequest(tx, scope, t.id, { ...ask, passengerId }, answer, journey.return);
       });
       // Drivers are shown by first name and times only when they agreed to direct contact.
       const shown = answer.proposals.filter((p) => p.directContact).slice(0, DRIVERS_SHOWN);
@@ -88,13 +125,13 @@ export function askRoutes(root: Router, k: PublicKit) {
         const n = names.get(p.driverId);
         return n ? [{ firstName: n, pickupTime: p.pickup.time, dropoffTime: p.dropoff.time }] : [];
       });
-      s.log('public request recorded', { territory: t.slug, proposals: answer.proposals.length });
+      s.log('public request recorded', { territory: t.slug, proposals: answer.proposals.length, returnProposals: journey.return?.proposals.length ?? null });
       k.render(
         ctx,
         { title: 'Demande enregistrée', territory: t, citizen, csrf, feedbackInPage: true },
         askResult(
           t,
-          { id: requestId, fromLabel: ask.fromLabel, toLabel: ask.toLabel, date: ask.date, time: ask.time, timeKind: ask.timeKind, seats, purpose: ask.purpose, phone: who?.phone ?? null },
+          { id: requestId, fromLabel: ask.fromLabel, toLabel: ask.toLabel, date: ask.date, time: ask.time, timeKind: ask.timeKind, seats, purpose: ask.purpose, phone: who?.phone ?? null, returnTime: ask.returnTime, returnAfterMin: ask.returnAfterMin },
           offers,
           answer.proposals.length - offers.length,
         ),

@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
+import { assertTusAllowsConfirmation } from '../../domain/tus.ts';
 import { accessReason, auditPersonalRead } from '../../audit/audit.ts';
 import { ownedBy, READERS } from '../../auth/ownership.ts';
 import { requireRole, type Principal } from '../../auth/principal.ts';
@@ -18,6 +19,7 @@ import {
   transition,
   type MatchRow,
 } from '../../domain/matches.ts';
+import { addNote } from '../../domain/notes.ts';
 import { visibilityOf } from '../../domain/scope.ts';
 import { reindexTrip } from '../../domain/trips.ts';
 import { listPage } from '../../http/simple-rest.ts';
@@ -116,8 +118,13 @@ export function matchResourceRoutes(s: Services) {
     const reason = b.reason ?? b.statusReason ?? null;
     const after = await asPrincipal(s.db, p, async (tx) => {
       const row = await reach(tx, p, mid);
+      if (b.status === 'confirmed' && row.status !== 'confirmed') await assertTusAllowsConfirmation(tx, p, row.request_id, s.router);
       if (b.status && b.status !== row.status) await transition(tx, p, mid, b.status, reason, b.note ?? null);
-      else if (b.note !== undefined) await setMatchNote(tx, mid, b.note);
+      else if (b.note !== undefined) {
+        await setMatchNote(tx, mid, b.note);
+        // A note without a status change goes into the match's timeline too (with a change, its event holds it).
+        if (b.note?.trim()) await addNote(tx, p, { subjectType: 'match', subjectId: mid, kind: 'note', body: b.note.trim() });
+      }
       return loadMatch(tx, p, mid);
     });
     await reindexTrip(s, after.trip_id);

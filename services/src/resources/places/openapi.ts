@@ -56,6 +56,7 @@ export const placePaths = () => {
           { name: 'territoryId', in: 'query', schema: { type: 'integer' } },
           { name: 'near', in: 'query', schema: { type: 'string' }, example: '1.44,44.45', description: 'lng,lat: nearer results first' },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 20, default: 10 } },
+          { name: 'personId', in: 'query', schema: { type: 'integer' }, description: 'the passenger the place is typed for: the ends of their past requests that match come first (kind usual; the read is audited)' },
         ],
         responses: {
           200: {

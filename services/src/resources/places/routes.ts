@@ -5,6 +5,9 @@ import type { Services } from '../../context.ts';
 import { asPrincipal } from '../../auth/scope.ts';
 import { deletePlace, inputOfPlace, loadPlace, PLACE_KINDS, placeList, presentPlace, writePlace, type PlaceRow } from '../../domain/places.ts';
 import { geocoderFromConfig, searchPlaces } from '../../geocoding/search.ts';
+import { accessReason, auditPersonalRead } from '../../audit/audit.ts';
+import { territoryIdOfPerson } from '../../domain/people.ts';
+import { inScope } from '../../domain/scope.ts';
 import { badRequest } from '../../http/errors.ts';
 import { listPage } from '../../http/simple-rest.ts';
 import { id, lat, lng, parse, point } from '../../http/validate.ts';
@@ -41,6 +44,7 @@ const searchQuery = z.object({
       return { lng: p.data[0], lat: p.data[1] };
     }),
   limit: z.coerce.number().int().min(1).max(20).default(10),
+  personId: z.coerce.number().int().min(1).max(2147483647).optional(),
 });
 
 /** Named places (people's homes among them) and the place search: coordinators and admins, in their territories. */
@@ -54,9 +58,16 @@ export function placeRoutes(s: Services) {
     if (q.territoryId !== undefined && p.territoryIds !== null && !p.territoryIds.includes(q.territoryId))
       throw badRequest('territoryId', 'not one of your territories');
     const territoryIds = q.territoryId !== undefined ? [q.territoryId] : p.territoryIds;
-    ctx.body = await asPrincipal(s.db, p, (tx) =>
-      searchPlaces(tx, geocoder, { q: q.q, territoryIds, near: q.near, limit: q.limit }, s.log),
-    );
+    ctx.body = await asPrincipal(s.db, p, async (tx) => {
+      const personTerritory = q.personId === undefined ? null : await territoryIdOfPerson(tx, q.personId);
+      if (q.personId !== undefined && (personTerritory === null || !inScope(p, personTerritory)))
+        throw badRequest('personId', `no person ${q.personId} in your territories`);
+      const answer = await searchPlaces(tx, geocoder, { q: q.q, territoryIds, near: q.near, limit: q.limit, personId: q.personId }, s.log);
+      // The ends of someone's past requests are where they live and go: shown, they are a personal read.
+      if (q.personId !== undefined && answer.suggestions.some((x) => x.kind === 'usual'))
+        await auditPersonalRead(tx, p, [{ id: q.personId, territoryId: personTerritory! }], ['usualPlaces'], accessReason(ctx));
+      return answer;
+    });
   });
 
   r.get('/places', async (ctx) => {

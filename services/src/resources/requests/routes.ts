@@ -15,6 +15,7 @@ import {
   REQUEST_STATUSES,
   requestList,
   requestWithProposals,
+  returnAskOf,
   UNSERVED_REASONS,
   type RequestRow,
 } from '../../domain/requests.ts';
@@ -23,7 +24,14 @@ import { visibilityOf } from '../../domain/scope.ts';
 import type { Queryable } from '@comobi/db';
 import { listPage } from '../../http/simple-rest.ts';
 import { id, parse } from '../../http/validate.ts';
-import { needsDateOrWeekdays, toMatchQuery, tripAsk } from '../../matching/query.ts';
+import { toMinutes } from '../../time/clock.ts';
+import { needsDateOrWeekdays, returnAfterOutbound, returnFields, toMatchQuery, tripAsk } from '../../matching/query.ts';
+import { matchJourney } from '../../matching/round-trip.ts';
+import { confirmRoundTrip } from '../../domain/round-trips.ts';
+import { reindexTrip } from '../../domain/trips.ts';
+import type { MatchQuery, Proposal } from '../../matching/matcher.ts';
+import { findNearMisses, NEAR_MISSES_BELOW, widen, type NearMissAnswer } from '../../matching/near-misses.ts';
+import { badRequest } from '../../http/errors.ts';
 import { ownedBy, READERS } from '../../auth/ownership.ts';
 
 const fields = {
@@ -36,8 +44,11 @@ const fields = {
   note: z.string().max(2000).nullable().optional(),
 };
 const createBody = tripAsk
-  .extend({ ...fields, storeProposals: z.boolean().default(true) })
-  .superRefine(needsDateOrWeekdays);
+  .extend({ ...fields, ...returnFields, storeProposals: z.boolean().default(true) })
+  .superRefine(needsDateOrWeekdays)
+  .superRefine(returnAfterOutbound);
+const widenBody = z.object({ kind: z.enum(['tolerance', 'corridor', 'day']) });
+
 const updateBody = z
   .object({
     status: z.enum(REQUEST_STATUSES).optional(),
@@ -53,6 +64,15 @@ const updateBody = z
       });
   });
 
+const confirmBody = z.object({
+  outboundMatchId: z.number().int().positive().max(2147483647),
+  returnMatchId: z.number().int().positive().max(2147483647),
+  note: z.string().max(2000).nullable().optional(),
+});
+
+/** Near misses and widenings are about the outbound: a round trip's return proposals are not the outbound's drivers. */
+const outboundOf = <T extends { requestLeg: string }>(ms: T[]) => ms.filter((m) => m.requestLeg === 'outbound');
+
 /** A request as this principal may reach it: an integration only reaches the requests it made. */
 async function reach(tx: Queryable, p: Principal, rid: number): Promise<RequestRow> {
   const row = await loadRequest(tx, p, rid);
@@ -62,6 +82,13 @@ async function reach(tx: Queryable, p: Principal, rid: number): Promise<RequestR
 
 export function requestRoutes(s: Services) {
   const r = new Router();
+
+  /** The near misses of a request's search, leaving out the drivers it already has (proposed or handled). */
+  const nearMissesOf = (q: MatchQuery, territoryId: number, own: { tripId: number; leg: string }[]): Promise<NearMissAnswer> =>
+    findNearMisses(s.matcher, q, own, s.rulesOf(territoryId).corridorM);
+  /** Few proposals: the answer says who nearly fits too (the console's review page shows them beside the alternatives). */
+  const withNearMisses = async (q: MatchQuery, territoryId: number, proposals: { tripId: number; leg: string }[]) =>
+    proposals.length < NEAR_MISSES_BELOW ? { nearMisses: await nearMissesOf(q, territoryId, proposals) } : {};
 
   r.get('/requests', async (ctx) => {
     const p = requireRole(ctx, ...READERS);
@@ -91,15 +118,22 @@ export function requestRoutes(s: Services) {
     const territoryId = writeTerritory(p, b.territoryId);
     const toleranceMin = b.toleranceMin ?? s.rulesOf(territoryId).toleranceMin;
     // Matching runs before the transaction: the router may be slow, a lock must not wait on it.
-    const answer = b.storeProposals
-      ? await s.matcher.match(toMatchQuery(b, [territoryId], toleranceMin, b.passengerId ?? undefined))
-      : { proposals: [], approximate: false };
+    const back = { returnMin: b.returnTime ? toMinutes(b.returnTime) : null, returnAfterMin: b.returnAfterMin ?? null };
+    const journey = b.storeProposals
+      ? await matchJourney(s.matcher, s.router, toMatchQuery(b, [territoryId], toleranceMin, b.passengerId ?? undefined), back)
+      : null;
+    const answer = journey?.outbound ?? { proposals: [], approximate: false };
+    // Near misses of the outbound (the way back has its own proposals; widening is asked for the outbound).
+    const near = b.storeProposals
+      ? await withNearMisses(toMatchQuery(b, [territoryId], toleranceMin, b.passengerId ?? undefined), territoryId, answer.proposals)
+      : {};
     ctx.status = 201;
     ctx.body = await asPrincipal(s.db, p, async (tx) => {
-      const rid = await recordRequest(tx, p, territoryId, { ...b, toleranceMin }, answer);
+      const rid = await recordRequest(tx, p, territoryId, { ...b, toleranceMin }, answer, journey?.return);
       return {
         ...(await requestWithProposals(tx, await loadRequest(tx, p, rid), 'personal')),
-        approximate: answer.approximate,
+        approximate: answer.approximate || Boolean(journey?.return?.approximate),
+        ...near,
       };
     });
   });
@@ -109,11 +143,77 @@ export function requestRoutes(s: Services) {
     const p = requireRole(ctx, 'admin', 'coordinator', 'integration');
     const rid = parse(id, ctx.params.id, 'id');
     const current = await asPrincipal(s.db, p, (tx) => reach(tx, p, rid));
-    const answer = await s.matcher.match(matchQueryOf(current));
+    const journey = await matchJourney(s.matcher, s.router, matchQueryOf(current), returnAskOf(current));
+    const answer = journey.outbound;
     ctx.body = await asPrincipal(s.db, p, async (tx) => {
       await storeProposals(tx, rid, current.territory_id, current.date, answer.proposals, answer.approximate);
-      return { ...(await requestWithProposals(tx, await loadRequest(tx, p, rid), 'personal')), approximate: answer.approximate };
+      if (journey.return)
+        await storeProposals(tx, rid, current.territory_id, current.date, journey.return.proposals, journey.return.approximate, 'return');
+      const out = await requestWithProposals(tx, await loadRequest(tx, p, rid), 'personal');
+      return {
+        ...out,
+        approximate: answer.approximate || Boolean(journey.return?.approximate),
+        ...(await withNearMisses(matchQueryOf(current), current.territory_id, outboundOf(out.proposals))),
+      };
     });
+  });
+
+  /**
+   * Drivers who nearly fit: the same day at other times, other days at the asked time, just outside the corridor,
+   * each with the gap in words; and the one-click widenings with the drivers each would add.
+   */
+  r.get('/requests/:id/near-misses', async (ctx) => {
+    const p = requireRole(ctx, 'admin', 'coordinator');
+    const rid = parse(id, ctx.params.id, 'id');
+    const { row, own } = await asPrincipal(s.db, p, async (tx) => {
+      const row = await reach(tx, p, rid);
+      return { row, own: outboundOf((await requestWithProposals(tx, row, 'coarse')).proposals) };
+    });
+    ctx.body = await nearMissesOf(matchQueryOf(row), row.territory_id, own);
+  });
+
+  /**
+   * One widening (tolerance, corridor, or the day before and after), run and stored: the drivers it adds become
+   * proposals marked with what was widened. The request itself keeps its asked time, tolerance and date.
+   */
+  r.post('/requests/:id/widen', async (ctx) => {
+    const p = requireRole(ctx, 'admin', 'coordinator');
+    const rid = parse(id, ctx.params.id, 'id');
+    const { kind } = parse(widenBody, ctx.request.body);
+    const current = await asPrincipal(s.db, p, (tx) => reach(tx, p, rid));
+    const q = matchQueryOf(current);
+    if (kind === 'day' && !q.date) throw badRequest('kind', 'a recurring request has no day before or after: widen its tolerance or corridor');
+    const found = await widen(s.matcher, q, kind, s.rulesOf(current.territory_id).corridorM);
+    ctx.body = await asPrincipal(s.db, p, async (tx) => {
+      const before = outboundOf((await requestWithProposals(tx, await loadRequest(tx, p, rid), 'personal')).proposals);
+      const had = new Set(before.map((m) => `${m.tripId}:${m.leg}`));
+      const added: (Proposal & { date: string | null })[] = found.proposals.filter((x) => !had.has(`${x.tripId}:${x.leg}`));
+      await storeProposals(tx, rid, current.territory_id, current.date, added.map((x) => ({ ...x, widened: found.widened })), found.approximate);
+      const out = await requestWithProposals(tx, await loadRequest(tx, p, rid), 'personal');
+      const addedKeys = new Set(added.map((x) => `${x.tripId}:${x.leg}`));
+      return {
+        ...out,
+        approximate: found.approximate,
+        widened: { ...found.widened, added: outboundOf(out.proposals).filter((m) => addedKeys.has(`${m.tripId}:${m.leg}`)).map((m) => m.id) },
+      };
+    });
+  });
+
+  /**
+   * A round trip with one driver, confirmed in one action: both matches reach "confirmed" together, or neither
+   * (a seat taken meanwhile on the return rolls the outbound back too).
+   */
+  r.post('/requests/:id/confirm-round-trip', async (ctx) => {
+    const p = requireRole(ctx, 'admin', 'coordinator');
+    const rid = parse(id, ctx.params.id, 'id');
+    const b = parse(confirmBody, ctx.request.body);
+    const { trips, body } = await asPrincipal(s.db, p, async (tx) => {
+      const row = await reach(tx, p, rid);
+      const trips = await confirmRoundTrip(tx, p, rid, b, b.note ?? null);
+      return { trips, body: await requestWithProposals(tx, await loadRequest(tx, p, row.id), 'personal') };
+    });
+    for (const t of trips) await reindexTrip(s, t);
+    ctx.body = body;
   });
 
   r.put('/requests/:id', async (ctx) => {
@@ -122,7 +222,7 @@ export function requestRoutes(s: Services) {
     const b = parse(updateBody, ctx.request.body);
     ctx.body = await asPrincipal(s.db, p, async (tx) => {
       await reach(tx, p, rid);
-      await changeRequest(tx, rid, b);
+      await changeRequest(tx, rid, b, p.actor);
       return requestWithProposals(tx, await loadRequest(tx, p, rid), 'personal');
     });
   });

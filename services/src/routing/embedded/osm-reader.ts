@@ -17,6 +17,8 @@ export interface CarWay {
   rules: WayRules;
   name: string;
   ref: string;
+  /** The OSM `highway` class (the console's basemap draws main roads thicker). */
+  highway: string;
 }
 
 /** What the graph builder needs from an OSM extract: car ways and the coordinates of the nodes they use. */
@@ -91,7 +93,7 @@ export async function readOsmRoads(pbfPath: string): Promise<OsmRoads> {
           } else if (item.type === 'way') {
             const rules = carRules(item.tags);
             if (!rules || item.refs.length < 2) continue;
-            ways.push({ id: item.id, refs: item.refs, rules, name: item.tags.name ?? '', ref: item.tags.ref ?? '' });
+            ways.push({ id: item.id, refs: item.refs, rules, name: item.tags.name ?? '', ref: item.tags.ref ?? '', highway: item.tags.highway ?? '' });
           } else if (item.type === 'relation') {
             const restriction = turnRestriction(item);
             if (restriction) restrictions.push(restriction);

@@ -1,0 +1,73 @@
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeScenario, readCommunes } from '../../services/src/simulate/calibration.ts';
+import { report, simulate, type SimulationResult } from '../../services/src/simulate/run.ts';
+import { addDays } from '../../services/src/time/days.ts';
+import { ADMIN_TOKEN, startServer, type TestServer } from '../helpers/server.ts';
+
+let srv: TestServer;
+// A short replay: four days of trips (and the calls that come before them), on the real service and its API.
+const opts = { seed: '7', from: addDays(new Date().toISOString().slice(0, 10), 2), days: 4 };
+let first: SimulationResult;
+let second: SimulationResult;
+
+beforeAll(async () => {
+  srv = await startServer();
+  first = await simulate(srv.booted, ADMIN_TOKEN, opts, 'ta');
+  second = await simulate(srv.booted, ADMIN_TOKEN, opts, 'tb');
+}, 600_000);
+afterAll(async () => srv?.close());
+
+describe('npm run simulate (a short replay)', () => {
+  it('replays the calibrated scenario: every request ends served or with a coded reason', () => {
+    const sc = makeScenario(readCommunes(srv.config.repoRoot), opts);
+    expect(first.scenario.drivers).toBe(331);
+    for (const r of [first.perRequest, first.batch]) {
+      expect(r.requests).toBe(sc.requests.length);
+      expect(r.requests).toBeGreaterThan(0);
+      expect(r.served).toBeLessThanOrEqual(r.requests);
+      expect(r.served + Object.values(r.unserved).reduce((a, b) => a + b, 0)).toBe(r.requests);
+      expect(r.tripsDone).toBe(r.served);
+      expect(r.roundTripsBothWays).toBeLessThanOrEqual(r.roundTrips);
+    }
+    // The batch strategy computes plans through POST /api/plans; per-request never does.
+    expect(first.batch.plans).toBeGreaterThan(0);
+    expect(first.perRequest.plans).toBe(0);
+  });
+
+  it('gives both strategies the same demand, as the service recorded it', () => {
+    expect(first.perRequest.demandDigest).toMatch(/^[0-9a-f]{16}$/);
+    expect(first.batch.demandDigest).toBe(first.perRequest.demandDigest);
+  });
+
+  it('is deterministic for a seed (a second run on fresh territories gives the same figures)', () => {
+    const figures = (r: SimulationResult) => ({ ...r, setupMs: 0, replayMs: 0 });
+    expect(figures(second)).toEqual(figures(first));
+  });
+
+  it('ends with the served share line', () => {
+    const lines = report(first);
+    const last = lines[lines.length - 1];
+    expect(last).toMatch(/^served share: per-request \d+\.\d %, batch \d+\.\d % \(ratio (\d+\.\d\d|∞)\)$/);
+    const share = (n: number, d: number) => ((100 * n) / d).toFixed(1);
+    expect(last).toContain(`per-request ${share(first.perRequest.served, first.perRequest.requests)} %`);
+    expect(last).toContain(`batch ${share(first.batch.served, first.batch.requests)} %`);
+  });
+
+  it('refuses bad options before booting anything, naming the option', () => {
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'services/src/simulate/cli.ts', ...args], {
+        cwd: srv.config.repoRoot,
+        encoding: 'utf8',
+      });
+    for (const [args, said] of [
+      [['--territory', 'correze'], '--territory'],
+      [['--days', '0'], '--days'],
+      [['--speed', '2'], 'unknown option --speed'],
+    ] as const) {
+      const r = run(...args);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(said);
+    }
+  }, 120_000);
+});
