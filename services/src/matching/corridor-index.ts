@@ -1,7 +1,14 @@
 import RBush from 'rbush';
 
-/** Floats stored per piece: its two ends, as float32. */
-export const PIECE_STRIDE = 4;
+/**
+ * Words per piece, in one record: its key and part (int32), then its two ends x1, y1, x2, y2 (float32). A cell's
+ * pieces are consecutive records: a query scans one run of memory per cell, and a bulk load writes one.
+ */
+export const PIECE_STRIDE = 6;
+/** Offsets in a record. */
+export const PIECE_KEY = 0;
+export const PIECE_PART = 1;
+export const PIECE_GEOM = 2;
 
 /**
  * How far (degrees, on each axis) a float32 coordinate may lie from the float64 one it rounds: half an ulp for any
@@ -13,7 +20,9 @@ export const PIECE_SLACK_DEG = 1e-5;
  * A cell of the index: the box of all the pieces filed under it, their geometry and who they belong to, in typed
  * arrays so that a query reads them in one tight loop. The geometry is float32 (a third of the memory of float64
  * ends with their positions along the line): good for bounds, not for exact distances, which a caller measures on
- * its own float64 lines (`parts` says which segment).
+ * its own float64 lines (the part says which segment). `ints` and `floats` are two views of the same records. The
+ * cells of a bulk load share one buffer, each its range of it (records `start` to `start + n`): no array objects
+ * per cell; a cell that grows past its range moves to a buffer of its own.
  */
 export interface Cell {
   minX: number;
@@ -22,10 +31,12 @@ export interface Cell {
   maxY: number;
   id: number;
   n: number;
-  keys: Int32Array;
-  parts: Int32Array;
-  /** PIECE_STRIDE floats per piece: x1, y1, x2, y2. */
-  geom: Float32Array;
+  /** First record of the cell. */
+  start: number;
+  /** Records the cell's range holds from `start`. */
+  cap: number;
+  ints: Int32Array;
+  floats: Float32Array;
 }
 
 export interface Line {
@@ -35,30 +46,32 @@ export interface Line {
   coords: Float64Array;
 }
 
-const emptyCell = (id: number, capacity: number): Cell => ({
-  minX: Infinity,
-  minY: Infinity,
-  maxX: -Infinity,
-  maxY: -Infinity,
-  id,
-  n: 0,
-  keys: new Int32Array(capacity),
-  parts: new Int32Array(capacity),
-  geom: new Float32Array(capacity * PIECE_STRIDE),
-});
+const emptyCell = (id: number, capacity: number): Cell => {
+  const buffer = new ArrayBuffer(capacity * PIECE_STRIDE * 4);
+  return {
+    minX: Infinity,
+    minY: Infinity,
+    maxX: -Infinity,
+    maxY: -Infinity,
+    id,
+    n: 0,
+    start: 0,
+    cap: capacity,
+    ints: new Int32Array(buffer),
+    floats: new Float32Array(buffer),
+  };
+};
 
 function grow(c: Cell, need: number): void {
-  if (need <= c.keys.length) return;
-  const cap = Math.max(need, c.keys.length * 2, 8);
-  const keys = new Int32Array(cap),
-    parts = new Int32Array(cap),
-    geom = new Float32Array(cap * PIECE_STRIDE);
-  keys.set(c.keys.subarray(0, c.n));
-  parts.set(c.parts.subarray(0, c.n));
-  geom.set(c.geom.subarray(0, c.n * PIECE_STRIDE));
-  c.keys = keys;
-  c.parts = parts;
-  c.geom = geom;
+  if (need <= c.cap) return;
+  const cap = Math.max(need, c.cap * 2, 8);
+  const buffer = new ArrayBuffer(cap * PIECE_STRIDE * 4);
+  const ints = new Int32Array(buffer);
+  ints.set(c.ints.subarray(c.start * PIECE_STRIDE, (c.start + c.n) * PIECE_STRIDE));
+  c.ints = ints;
+  c.floats = new Float32Array(buffer);
+  c.start = 0;
+  c.cap = cap;
 }
 
 function grownInt32(a: Int32Array, need: number, fill = 0): Int32Array {
@@ -68,55 +81,56 @@ function grownInt32(a: Int32Array, need: number, fill = 0): Int32Array {
   return b;
 }
 
-/**
- * Dense numbers for sparse cell ids, in an open-addressing table of typed arrays: a bulk load looks up one id per
- * segment (tens of millions at national scale), where a Map cost seconds and its garbage.
- */
-class DenseIds {
-  private table: Int32Array;
-  private values: Int32Array;
-  private mask: number;
-  readonly ids: number[] = [];
+/** Cells per side of a tile of `CellNumbers`. */
+const TILE_BITS = 6;
+const TILE_MASK = (1 << TILE_BITS) - 1;
 
-  constructor(expected: number) {
-    let size = 1024;
-    while (size < expected * 2) size *= 2;
-    this.table = new Int32Array(size).fill(-1);
-    this.values = new Int32Array(size);
-    this.mask = size - 1;
+/**
+ * Dense numbers of the cells met during a bulk load, found in two array reads: the grid cut in tiles of 64 × 64
+ * cells, a table of the tiles, and for each tile met a block of the numbers of its cells. A hash lookup per piece
+ * instead (tens of millions of them at national scale) was a third of the load.
+ */
+class CellNumbers {
+  private blockOf: Int32Array;
+  private blocks: Int32Array = new Int32Array(0);
+  private blocksUsed = 0;
+  count = 0;
+  /** Cell ids by dense number. */
+  ids: Int32Array = new Int32Array(1024);
+
+  constructor(
+    private tileColumns: number,
+    tileRows: number,
+  ) {
+    this.blockOf = new Int32Array(tileColumns * tileRows).fill(-1);
   }
 
-  /** The dense number of `id`, given the next one when new. */
-  of(id: number): number {
-    let h = Math.imul(id, 0x9e3779b1) & this.mask;
-    for (;;) {
-      const t = this.table[h];
-      if (t === id) return this.values[h];
-      if (t === -1) break;
-      h = (h + 1) & this.mask;
+  /** The dense number of the cell at (column, row), of id `id`; the next one when the cell is new. */
+  of(column: number, row: number, id: number): number {
+    const tile = (row >> TILE_BITS) * this.tileColumns + (column >> TILE_BITS);
+    let base = this.blockOf[tile];
+    if (base < 0) base = this.newBlock(tile);
+    const at = base + (((row & TILE_MASK) << TILE_BITS) | (column & TILE_MASK));
+    let d = this.blocks[at];
+    if (d < 0) {
+      d = this.count++;
+      this.blocks[at] = d;
+      if (d === this.ids.length) this.ids = grownInt32(this.ids, d + 1);
+      this.ids[d] = id;
     }
-    if (this.ids.length * 2 >= this.mask) {
-      this.rehash();
-      return this.of(id);
-    }
-    const d = this.ids.length;
-    this.table[h] = id;
-    this.values[h] = d;
-    this.ids.push(id);
     return d;
   }
 
-  private rehash(): void {
-    const size = this.table.length * 2;
-    this.table = new Int32Array(size).fill(-1);
-    this.values = new Int32Array(size);
-    this.mask = size - 1;
-    this.ids.forEach((id, d) => {
-      let h = Math.imul(id, 0x9e3779b1) & this.mask;
-      while (this.table[h] !== -1) h = (h + 1) & this.mask;
-      this.table[h] = id;
-      this.values[h] = d;
-    });
+  private newBlock(tile: number): number {
+    const size = 1 << (2 * TILE_BITS);
+    if (this.blocksUsed + size > this.blocks.length) {
+      const blocks = new Int32Array(Math.max(this.blocks.length * 2, 16 * size)).fill(-1);
+      blocks.set(this.blocks.subarray(0, this.blocksUsed));
+      this.blocks = blocks;
+    }
+    this.blockOf[tile] = this.blocksUsed;
+    this.blocksUsed += size;
+    return this.blockOf[tile];
   }
 }
 
@@ -125,34 +139,37 @@ class DenseIds {
  * a line is filed in a small grid cell by its midpoint, and each cell is one R-tree item whose box is the union of
  * its pieces' boxes. Thousands of routes along the same roads then cost a few tree items near any point instead of
  * one item each (a naive tree of 3.6M segment boxes returns tens of thousands of boxes per query, and is slower
- * than PostGIS). Removal is exact: a line's cells are remembered (in one typed pool, not an array per line: a
- * million of those were a tenth of the memory).
+ * than PostGIS). Removal is exact: the index keeps each line (the caller's array, not a copy) and finds its cells
+ * again from it.
  */
 export class CorridorIndex {
   private tree = new RBush<Cell>(16);
   private cells = new Map<number, Cell>();
-  /** Per key: where its cell ids start in `lineCellPool`, and how many (-1: not indexed). */
-  private lineStart: Int32Array = new Int32Array(0);
-  private lineCount: Int32Array = new Int32Array(0);
-  private lineCellPool: Int32Array = new Int32Array(0);
-  private poolUsed = 0;
+  /** The indexed lines by key. */
+  private lines: (Float64Array | undefined)[] = [];
 
   /** @param cellDeg cell size in degrees of longitude and latitude (about 1 km by default). */
   constructor(private cellDeg: { x: number; y: number } = { x: 0.013, y: 0.009 }) {
     this.columns = Math.ceil(360 / cellDeg.x) + 1;
-    if (this.columns * Math.ceil(180 / cellDeg.y + 1) > 2 ** 30)
-      throw new Error('cells too small for small-integer ids');
+    this.rows = Math.ceil(180 / cellDeg.y) + 1;
+    if (this.columns * this.rows > 2 ** 30) throw new Error('cells too small for small-integer ids');
   }
 
-  /** Columns of the grid: cell ids stay small integers (V8 keeps them unboxed, Map lookups stay cheap). */
+  /** Columns and rows of the grid: cell ids stay small integers (V8 keeps them unboxed, Map lookups stay cheap). */
   private readonly columns: number;
+  private readonly rows: number;
 
-  private cellId(x: number, y: number): number {
-    return Math.floor((y + 90) / this.cellDeg.y) * this.columns + Math.floor((x + 180) / this.cellDeg.x);
+  /** The column and row of a piece's cell: that of its midpoint. The one rule for load, insert and remove. */
+  private pieceColumn(c: Float64Array, i: number): number {
+    return Math.floor(((c[2 * i] + c[2 * i + 2]) / 2 + 180) / this.cellDeg.x);
+  }
+
+  private pieceRow(c: Float64Array, i: number): number {
+    return Math.floor(((c[2 * i + 1] + c[2 * i + 3]) / 2 + 90) / this.cellDeg.y);
   }
 
   private pieceCell(c: Float64Array, i: number): number {
-    return this.cellId((c[2 * i] + c[2 * i + 2]) / 2, (c[2 * i + 1] + c[2 * i + 3]) / 2);
+    return this.pieceRow(c, i) * this.columns + this.pieceColumn(c, i);
   }
 
   private put(cell: Cell, key: number, c: Float64Array, i: number): void {
@@ -161,14 +178,14 @@ export class CorridorIndex {
       x2 = c[2 * i + 2],
       y2 = c[2 * i + 3];
     grow(cell, cell.n + 1);
-    const k = cell.n++;
-    cell.keys[k] = key;
-    cell.parts[k] = i;
-    const g = k * PIECE_STRIDE;
-    cell.geom[g] = x1;
-    cell.geom[g + 1] = y1;
-    cell.geom[g + 2] = x2;
-    cell.geom[g + 3] = y2;
+    const r = (cell.start + cell.n++) * PIECE_STRIDE;
+    cell.ints[r + PIECE_KEY] = key;
+    cell.ints[r + PIECE_PART] = i;
+    const g = r + PIECE_GEOM;
+    cell.floats[g] = x1;
+    cell.floats[g + 1] = y1;
+    cell.floats[g + 2] = x2;
+    cell.floats[g + 3] = y2;
     if (x1 < cell.minX) cell.minX = x1;
     if (x2 < cell.minX) cell.minX = x2;
     if (y1 < cell.minY) cell.minY = y1;
@@ -179,94 +196,105 @@ export class CorridorIndex {
     if (y2 > cell.maxY) cell.maxY = y2;
   }
 
-  private cellsOf(line: Line): number[] {
+  private cellsOf(coords: Float64Array): number[] {
     const ids = new Set<number>();
-    for (let i = 0; i < line.coords.length / 2 - 1; i++) ids.add(this.pieceCell(line.coords, i));
+    for (let i = 0; i < coords.length / 2 - 1; i++) ids.add(this.pieceCell(coords, i));
     return [...ids];
   }
 
-  /** Remembers a line's cells, at the end of the pool. */
-  private keepCells(key: number, ids: ArrayLike<number>, n = ids.length): void {
-    this.lineStart = grownInt32(this.lineStart, key + 1, -1);
-    this.lineCount = grownInt32(this.lineCount, key + 1);
-    this.lineCellPool = grownInt32(this.lineCellPool, this.poolUsed + n);
-    this.lineStart[key] = this.poolUsed;
-    this.lineCount[key] = n;
-    for (let j = 0; j < n; j++) this.lineCellPool[this.poolUsed++] = ids[j];
-  }
-
-  /** Bulk load into an empty index: cells sized exactly (a counting pass first), then one R-tree bulk load. */
-  load(lines: Line[]): void {
+  /**
+   * Bulk load into an empty index: line `i` gets key `i`, and the index keeps the array. A counting pass files each
+   * piece in its cell, then each piece is written at its place in one buffer shared by all cells (each large
+   * buffer allocated made V8 run a full collection, a second or more each at a million routes), the cells' boxes in
+   * a typed array: no object per line or per piece, and one R-tree bulk load.
+   */
+  load(lines: (Float64Array | undefined)[]): void {
     this.clear();
+    const count = lines.length;
     let total = 0;
-    let maxKey = -1;
-    for (const l of lines) {
-      total += Math.max(0, l.coords.length / 2 - 1);
-      if (l.key > maxKey) maxKey = l.key;
-    }
-    // One cell lookup per piece, remembered as a dense cell number for the second pass.
-    const cellOfPiece = new Int32Array(total);
-    const dense = new DenseIds(Math.max(1024, total >> 6));
-    let counts = new Int32Array(1024);
-    let s = 0;
-    for (const l of lines) {
-      for (let i = 0; i < l.coords.length / 2 - 1; i++, s++) {
-        const d = dense.of(this.pieceCell(l.coords, i));
-        if (d >= counts.length) {
-          const grown = new Int32Array(counts.length * 2);
-          grown.set(counts);
-          counts = grown;
-        }
+    for (let l = 0; l < count; l++) total += Math.max(0, (lines[l]?.length ?? 0) / 2 - 1);
+    // Pass 1: pieces per cell, cells numbered densely in their order of appearance (pass 2 finds the numbers again
+    // rather than keeping 4 bytes per piece of them).
+    const numbers = new CellNumbers(Math.ceil(this.columns / (TILE_MASK + 1)), Math.ceil(this.rows / (TILE_MASK + 1)));
+    let counts: Int32Array = new Int32Array(1024);
+    for (let l = 0; l < count; l++) {
+      const c = lines[l];
+      if (!c) continue;
+      for (let i = 0; i < c.length / 2 - 1; i++) {
+        const column = this.pieceColumn(c, i),
+          row = this.pieceRow(c, i);
+        const d = numbers.of(column, row, row * this.columns + column);
+        if (d === counts.length) counts = grownInt32(counts, d + 1);
         counts[d]++;
-        cellOfPiece[s] = d;
       }
     }
-    // One allocation per array for all cells (each cell a view on its part): a few large external allocations make
-    // V8 collect once where thousands of small ones made it collect the whole heap several times during the load.
-    const keys = new Int32Array(total),
-      parts = new Int32Array(total),
-      geom = new Float32Array(total * PIECE_STRIDE);
-    let offset = 0;
-    const cells = dense.ids.map((id, d) => {
+    const { count: cellCount, ids } = numbers;
+    const cursor = new Int32Array(cellCount);
+    for (let d = 1; d < cellCount; d++) cursor[d] = cursor[d - 1] + counts[d - 1];
+    const buffer = new ArrayBuffer(total * PIECE_STRIDE * 4);
+    const ints = new Int32Array(buffer),
+      floats = new Float32Array(buffer);
+    const box = new Float64Array(cellCount * 4);
+    for (let d = 0; d < cellCount; d++) {
+      box[4 * d] = box[4 * d + 1] = Infinity;
+      box[4 * d + 2] = box[4 * d + 3] = -Infinity;
+    }
+    for (let l = 0; l < count; l++) {
+      const c = lines[l];
+      if (!c) continue;
+      for (let i = 0; i < c.length / 2 - 1; i++) {
+        const column = this.pieceColumn(c, i),
+          row = this.pieceRow(c, i);
+        const d = numbers.of(column, row, row * this.columns + column);
+        const r = cursor[d]++ * PIECE_STRIDE;
+        const x1 = c[2 * i],
+          y1 = c[2 * i + 1],
+          x2 = c[2 * i + 2],
+          y2 = c[2 * i + 3];
+        ints[r + PIECE_KEY] = l;
+        ints[r + PIECE_PART] = i;
+        const g = r + PIECE_GEOM;
+        floats[g] = x1;
+        floats[g + 1] = y1;
+        floats[g + 2] = x2;
+        floats[g + 3] = y2;
+        const b = 4 * d;
+        if (x1 < box[b]) box[b] = x1;
+        if (x2 < box[b]) box[b] = x2;
+        if (y1 < box[b + 1]) box[b + 1] = y1;
+        if (y2 < box[b + 1]) box[b + 1] = y2;
+        if (x1 > box[b + 2]) box[b + 2] = x1;
+        if (x2 > box[b + 2]) box[b + 2] = x2;
+        if (y1 > box[b + 3]) box[b + 3] = y1;
+        if (y2 > box[b + 3]) box[b + 3] = y2;
+      }
+    }
+    const cells: Cell[] = new Array(cellCount);
+    for (let d = 0; d < cellCount; d++) {
       const n = counts[d];
-      const c = emptyCell(id, 0);
-      c.keys = keys.subarray(offset, offset + n);
-      c.parts = parts.subarray(offset, offset + n);
-      c.geom = geom.subarray(offset * PIECE_STRIDE, (offset + n) * PIECE_STRIDE);
-      offset += n;
-      return c;
-    });
-    this.lineStart = new Int32Array(maxKey + 1).fill(-1);
-    this.lineCount = new Int32Array(maxKey + 1);
-    this.lineCellPool = new Int32Array(Math.max(1024, total));
-    const mine = new Int32Array(64);
-    s = 0;
-    for (const l of lines) {
-      let n = 0;
-      let buf = mine;
-      for (let i = 0; i < l.coords.length / 2 - 1; i++, s++) {
-        const cell = cells[cellOfPiece[s]];
-        let known = false;
-        for (let j = n - 1; j >= 0 && !known; j--) known = buf[j] === cell.id;
-        if (!known) {
-          if (n === buf.length) {
-            const b = new Int32Array(buf.length * 2);
-            b.set(buf);
-            buf = b;
-          }
-          buf[n++] = cell.id;
-        }
-        this.put(cell, l.key, l.coords, i);
-      }
-      this.keepCells(l.key, buf, n);
+      const cell: Cell = {
+        minX: box[4 * d],
+        minY: box[4 * d + 1],
+        maxX: box[4 * d + 2],
+        maxY: box[4 * d + 3],
+        id: ids[d],
+        n,
+        // The cursor ends where the cell's range ends.
+        start: cursor[d] - n,
+        cap: n,
+        ints,
+        floats,
+      };
+      cells[d] = cell;
+      this.cells.set(cell.id, cell);
     }
-    for (const c of cells) this.cells.set(c.id, c);
+    this.lines = lines;
     this.tree.load(cells);
   }
 
   insert(line: Line): void {
     this.remove(line.key);
-    const ids = this.cellsOf(line);
+    const ids = this.cellsOf(line.coords);
     // A cell leaves the tree before its box changes, and comes back after.
     for (const id of ids) {
       const c = this.cells.get(id);
@@ -276,35 +304,28 @@ export class CorridorIndex {
     for (let i = 0; i < line.coords.length / 2 - 1; i++)
       this.put(this.cells.get(this.pieceCell(line.coords, i))!, line.key, line.coords, i);
     for (const id of ids) this.tree.insert(this.cells.get(id)!);
-    // Inserted lines go to the end of the pool; the space of removed ones comes back at the next bulk load.
-    this.keepCells(line.key, ids);
+    this.lines[line.key] = line.coords;
   }
 
   remove(key: number): boolean {
-    if (key >= this.lineStart.length || this.lineStart[key] < 0) return false;
-    const start = this.lineStart[key],
-      count = this.lineCount[key];
-    for (let j = start; j < start + count; j++) {
-      const id = this.lineCellPool[j];
+    const coords = this.lines[key];
+    if (!coords) return false;
+    for (const id of this.cellsOf(coords)) {
       const c = this.cells.get(id)!;
       this.tree.remove(c);
-      let w = 0;
-      for (let r = 0; r < c.n; r++) {
-        if (c.keys[r] === key) continue;
-        if (w !== r) {
-          c.keys[w] = c.keys[r];
-          c.parts[w] = c.parts[r];
-          c.geom.copyWithin(w * PIECE_STRIDE, r * PIECE_STRIDE, (r + 1) * PIECE_STRIDE);
-        }
+      const end = c.start + c.n;
+      let w = c.start;
+      for (let r = c.start; r < end; r++) {
+        if (c.ints[r * PIECE_STRIDE + PIECE_KEY] === key) continue;
+        if (w !== r) c.ints.copyWithin(w * PIECE_STRIDE, r * PIECE_STRIDE, (r + 1) * PIECE_STRIDE);
         w++;
       }
-      c.n = w;
+      c.n = w - c.start;
       // The box stays as it was: still a valid (if loose) bound; it is tight again after the next bulk load.
-      if (w === 0) this.cells.delete(id);
+      if (c.n === 0) this.cells.delete(id);
       else this.tree.insert(c);
     }
-    this.lineStart[key] = -1;
-    this.lineCount[key] = 0;
+    this.lines[key] = undefined;
     return true;
   }
 
@@ -316,9 +337,6 @@ export class CorridorIndex {
   clear(): void {
     this.tree.clear();
     this.cells.clear();
-    this.lineStart = new Int32Array(0);
-    this.lineCount = new Int32Array(0);
-    this.lineCellPool = new Int32Array(0);
-    this.poolUsed = 0;
+    this.lines = [];
   }
 }

@@ -1,5 +1,6 @@
 import { freeSeats, type Leg } from './legs.ts';
 import { dayNumber } from '../time/days.ts';
+import { carve } from './typed-arrays.ts';
 
 /**
  * What a request asks of a leg whatever its geometry (day, hours, territory, seats), in the form `LegColumns` tests.
@@ -65,26 +66,44 @@ export class LegColumns {
   grow(n: number): void {
     if (n <= this.startMin.length) return;
     const size = this.startMin.length === 0 ? n : Math.max(n, this.startMin.length * 2, 1024);
-    const grown = <T extends Float64Array | Int32Array | Int16Array | Uint8Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(size);
-      b.set(a);
-      return b;
+    const [startMin, directS, arrivalMin, originLng, originLat, destinationLng, destinationLat] = carve(size, [
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+    ]);
+    const [oneoffDay, validFrom, validTo, territory, driver, seats, weekdayBits, booked] = carve(size, [
+      Int32Array,
+      Int32Array,
+      Int32Array,
+      Int32Array,
+      Int32Array,
+      Int16Array,
+      Uint8Array,
+      Uint8Array,
+    ]);
+    const kept = <T extends Float64Array | Int32Array | Int16Array | Uint8Array>(old: T, fresh: T): T => {
+      fresh.set(old);
+      return fresh;
     };
-    this.startMin = grown(this.startMin);
-    this.directS = grown(this.directS);
-    this.arrivalMin = grown(this.arrivalMin);
-    this.originLng = grown(this.originLng);
-    this.originLat = grown(this.originLat);
-    this.destinationLng = grown(this.destinationLng);
-    this.destinationLat = grown(this.destinationLat);
-    this.weekdayBits = grown(this.weekdayBits);
-    this.oneoffDay = grown(this.oneoffDay);
-    this.validFrom = grown(this.validFrom);
-    this.validTo = grown(this.validTo);
-    this.territory = grown(this.territory);
-    this.driver = grown(this.driver);
-    this.seats = grown(this.seats);
-    this.booked = grown(this.booked);
+    this.startMin = kept(this.startMin, startMin);
+    this.directS = kept(this.directS, directS);
+    this.arrivalMin = kept(this.arrivalMin, arrivalMin);
+    this.originLng = kept(this.originLng, originLng);
+    this.originLat = kept(this.originLat, originLat);
+    this.destinationLng = kept(this.destinationLng, destinationLng);
+    this.destinationLat = kept(this.destinationLat, destinationLat);
+    this.weekdayBits = kept(this.weekdayBits, weekdayBits);
+    this.oneoffDay = kept(this.oneoffDay, oneoffDay);
+    this.validFrom = kept(this.validFrom, validFrom);
+    this.validTo = kept(this.validTo, validTo);
+    this.territory = kept(this.territory, territory);
+    this.driver = kept(this.driver, driver);
+    this.seats = kept(this.seats, seats);
+    this.booked = kept(this.booked, booked);
   }
 
   set(slot: number, l: Leg): void {

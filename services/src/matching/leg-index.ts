@@ -1,5 +1,15 @@
 import { nearestOnSegments, scaleAt, type Nearest } from '../geo/polyline.ts';
-import { CorridorIndex, PIECE_SLACK_DEG, PIECE_STRIDE, type Cell } from './corridor-index.ts';
+import {
+  CorridorIndex,
+  PIECE_GEOM,
+  PIECE_KEY,
+  PIECE_PART,
+  PIECE_SLACK_DEG,
+  PIECE_STRIDE,
+  type Cell,
+} from './corridor-index.ts';
+import { IntTable } from './int-table.ts';
+import { carve } from './typed-arrays.ts';
 import { LegColumns, type LegFilter } from './leg-columns.ts';
 import type { Leg } from './legs.ts';
 import type { LngLat } from '../routing/types.ts';
@@ -48,11 +58,12 @@ class Nearness {
 
   grow(n: number) {
     if (n <= this.distM.length) return;
-    const size = Math.max(n, this.distM.length * 2, 1024);
-    this.distM = new Float64Array(size);
-    this.alongM = new Float64Array(size);
-    this.fromPart = new Int32Array(size);
-    this.toPart = new Int32Array(size);
+    [this.distM, this.alongM, this.fromPart, this.toPart] = carve(Math.max(n, this.distM.length * 2, 1024), [
+      Float64Array,
+      Float64Array,
+      Int32Array,
+      Int32Array,
+    ]);
   }
 }
 
@@ -68,7 +79,7 @@ class Marks {
   }
 }
 
-/** Pieces kept by one pass for the next: index in the window's cells, and piece in that cell. */
+/** Pieces kept by one pass for the next: index in the window's cells, and the piece's place in that cell's arrays. */
 class PieceList {
   cell = new Int32Array(256);
   piece = new Int32Array(256);
@@ -87,6 +98,14 @@ class PieceList {
   }
 }
 
+/** The indexed legs by key, read-only: a view of the index's slots (no map of its own). */
+export interface IndexedLegs {
+  get(key: number): Leg | undefined;
+  has(key: number): boolean;
+  values(): IterableIterator<Leg>;
+  readonly size: number;
+}
+
 /**
  * Float32 pieces are within PIECE_SLACK_DEG of the true ones on each axis: a distance measured on them is within
  * this many metres of the true one (1.6 m at these latitudes), so a bound on them is widened by that much.
@@ -101,11 +120,11 @@ const SLACK_M = 2;
  * the radius.
  */
 export class LegIndex {
-  readonly legs = new Map<number, Leg>();
   private index = new CorridorIndex();
   /** Dense slots: the R-tree stores slot numbers, the typed arrays are indexed by slot. */
   private slots: (Leg | undefined)[] = [];
-  private slotOf = new Map<number, number>();
+  /** Leg key → slot. */
+  private slotOf = new IntTable();
   private freeSlots: number[] = [];
   private atPickup = new Nearness();
   private atDropoff = new Nearness();
@@ -123,29 +142,54 @@ export class LegIndex {
   /** Pieces of the first end's window of legs that may serve. */
   private firstPieces = new PieceList();
 
+  readonly legs: IndexedLegs = ((index: LegIndex) => ({
+    get: (key: number) => {
+      const slot = index.slotOf.getOr(key, -1);
+      return slot < 0 ? undefined : index.slots[slot];
+    },
+    has: (key: number) => index.slotOf.getOr(key, -1) >= 0,
+    values: () => index.eachLeg(),
+    get size() {
+      return index.slotOf.size;
+    },
+  }))(this);
+
+  private *eachLeg(): IterableIterator<Leg> {
+    for (const l of this.slots) if (l) yield l;
+  }
+
   private claimSlot(l: Leg): number {
     const slot = this.freeSlots.pop() ?? this.slots.length;
     this.slots[slot] = l;
     this.slotOf.set(l.key, slot);
-    this.legs.set(l.key, l);
     this.perTerritory.set(l.territoryId, (this.perTerritory.get(l.territoryId) ?? 0) + 1);
     for (const n of [this.atPickup, this.atDropoff, this.rough, this.near]) n.grow(slot + 1);
     this.columns.set(slot, l);
     return slot;
   }
 
+  /**
+   * Bulk load into slots 0…n-1 in Z-curve order, the per-slot arrays sized once (growing by doubling would leave up
+   * to half of them unused). Nothing is allocated per leg on the heap: at a million legs, every object made here
+   * was more for the full collections of the load to walk.
+   */
   load(legs: Iterable<Leg>): void {
     this.clear();
-    const all = nearbyFirst([...legs]);
-    // Per-slot arrays sized once (growing by doubling would leave up to half of them unused).
-    this.columns.grow(all.length);
-    for (const m of [this.atPickup, this.atDropoff, this.rough, this.near]) m.grow(all.length);
-    const lines: { key: number; coords: Float64Array }[] = [];
-    for (const l of all) {
-      if (l.coords.length < 4) continue;
-      if (this.slotOf.has(l.key)) throw new Error(`leg ${l.key} given twice`);
-      lines.push({ key: this.claimSlot(l), coords: l.coords });
+    const all = nearbyFirst(Array.from(legs).filter((l) => l.coords.length >= 4));
+    const n = all.length;
+    this.columns.grow(n);
+    for (const m of [this.atPickup, this.atDropoff, this.rough, this.near]) m.grow(n);
+    this.slotOf = new IntTable(n);
+    const lines: Float64Array[] = new Array(n);
+    for (let slot = 0; slot < n; slot++) {
+      const l = all[slot];
+      if (this.slotOf.getOr(l.key, -1) >= 0) throw new Error(`leg ${l.key} given twice`);
+      this.slotOf.set(l.key, slot);
+      this.perTerritory.set(l.territoryId, (this.perTerritory.get(l.territoryId) ?? 0) + 1);
+      this.columns.set(slot, l);
+      lines[slot] = l.coords;
     }
+    this.slots = all;
     this.index.load(lines);
   }
 
@@ -156,8 +200,8 @@ export class LegIndex {
   }
 
   remove(key: number): void {
-    const slot = this.slotOf.get(key);
-    if (slot === undefined) return;
+    const slot = this.slotOf.getOr(key, -1);
+    if (slot < 0) return;
     this.index.remove(slot);
     const t = this.slots[slot]!.territoryId;
     const n = (this.perTerritory.get(t) ?? 1) - 1;
@@ -166,12 +210,10 @@ export class LegIndex {
     this.slots[slot] = undefined;
     for (const m of [this.rough, this.near]) m.stamp[slot] = 0;
     this.slotOf.delete(key);
-    this.legs.delete(key);
     this.freeSlots.push(slot);
   }
 
   clear(): void {
-    this.legs.clear();
     this.index.clear();
     this.slots = [];
     this.slotOf.clear();
@@ -189,8 +231,8 @@ export class LegIndex {
       this.columns.clearDirects();
       this.directsOwner = owner;
     }
-    const slot = this.slotOf.get(key);
-    if (slot !== undefined) this.columns.setDirect(slot, durationS);
+    const slot = this.slotOf.getOr(key, -1);
+    if (slot >= 0) this.columns.setDirect(slot, durationS);
   }
 
   private directsOwner: object | undefined;
@@ -201,7 +243,7 @@ export class LegIndex {
   }
 
   get size(): number {
-    return this.legs.size;
+    return this.slotOf.size;
   }
 
   territories(): number[] {
@@ -237,16 +279,17 @@ export class LegIndex {
     const out = this.firstPieces;
     out.n = 0;
     for (let c = 0; c < w.cells.length; c++) {
-      const { keys, geom, n } = w.cells[c];
+      const { ints, floats, n, start } = w.cells[c];
       out.reserve(n);
       const outCell = out.cell,
         outPiece = out.piece;
       let kept = out.n;
-      for (let k = 0; k < n; k++) {
-        const slot = keys[k];
+      for (let k = start, end = start + n; k < end; k++) {
+        const r = k * PIECE_STRIDE;
+        const slot = ints[r + PIECE_KEY];
         const mark = st[slot];
         // A leg passes a window with several pieces: its hours and days are read once, kept or rejected.
-        if (mark === rejected || pieceOutside(geom, k * PIECE_STRIDE, w)) continue;
+        if (mark === rejected || pieceOutside(floats, r + PIECE_GEOM, w)) continue;
         if (mark !== stamp) {
           if (!cols.mayServe(slot, f)) {
             st[slot] = rejected;
@@ -296,21 +339,26 @@ export class LegIndex {
     if (list) {
       const { cell: listCell, piece: listPiece, n } = list;
       for (let j = 0; j < n; j++) {
-        const { keys, geom, parts } = cells[listCell[j]];
-        const k = listPiece[j];
-        if (onlyStamp[keys[k]] !== only) continue;
-        const g = k * PIECE_STRIDE;
-        if (distanceM(p, geom[g], geom[g + 1], geom[g + 2], geom[g + 3], kx, ky) <= bound) keep(keys[k], parts[k]);
+        const { ints, floats } = cells[listCell[j]];
+        const r = listPiece[j] * PIECE_STRIDE;
+        const slot = ints[r + PIECE_KEY];
+        if (onlyStamp[slot] !== only) continue;
+        const g = r + PIECE_GEOM;
+        if (distanceM(p, floats[g], floats[g + 1], floats[g + 2], floats[g + 3], kx, ky) <= bound)
+          keep(slot, ints[r + PIECE_PART]);
       }
       return;
     }
     for (let c = 0; c < cells.length; c++) {
-      const { keys, geom, parts, n } = cells[c];
-      for (let k = 0; k < n; k++) {
-        if (onlyStamp[keys[k]] !== only) continue;
-        const g = k * PIECE_STRIDE;
-        if (pieceOutside(geom, g, w)) continue;
-        if (distanceM(p, geom[g], geom[g + 1], geom[g + 2], geom[g + 3], kx, ky) <= bound) keep(keys[k], parts[k]);
+      const { ints, floats, n, start } = cells[c];
+      for (let k = start, end = start + n; k < end; k++) {
+        const r = k * PIECE_STRIDE;
+        const slot = ints[r + PIECE_KEY];
+        if (onlyStamp[slot] !== only) continue;
+        const g = r + PIECE_GEOM;
+        if (pieceOutside(floats, g, w)) continue;
+        if (distanceM(p, floats[g], floats[g + 1], floats[g + 2], floats[g + 3], kx, ky) <= bound)
+          keep(slot, ints[r + PIECE_PART]);
       }
     }
   }
