@@ -505,12 +505,18 @@ export async function transition(
     'INSERT INTO match_events (match_id, from_status, to_status, reason, note, actor) VALUES ($1, $2, $3, $4, $5, $6)',
     [matchId, m.status, to, reason, note, scope.actor],
   );
-  if (to === 'confirmed')
-    await tx.query(`UPDATE requests SET status = 'matched', updated_at = now() WHERE id = $1 AND status = 'open'`, [
-      m.request_id,
-    ]);
-  if (to === 'done')
-    await tx.query(`UPDATE requests SET status = 'served', updated_at = now() WHERE id = $1`, [m.request_id]);
+  // The request follows its match (confirmed: found a driver; done: served), and that change is a line of its timeline
+  // like a coordinator's own change of status (request_events).
+  const follows = to === 'confirmed' ? 'matched' : to === 'done' ? 'served' : null;
+  if (follows) {
+    const before = (await tx.query<{ status: string }>('SELECT status FROM requests WHERE id = $1 FOR UPDATE', [m.request_id])).rows[0]?.status;
+    if (before && before !== follows && (follows === 'served' || before === 'open')) {
+      await tx.query('UPDATE requests SET status = $2, updated_at = now() WHERE id = $1', [m.request_id, follows]);
+      await tx.query('INSERT INTO request_events (request_id, from_status, to_status, reason, actor) VALUES ($1, $2, $3, NULL, $4)', [
+        m.request_id, before, follows, scope.actor,
+      ]);
+    }
+  }
   await queueForTransition(tx, matchId, m.status, to);
   return { tripId: m.trip_id };
 }
