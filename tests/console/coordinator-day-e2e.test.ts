@@ -193,7 +193,11 @@ describe('a coordinator’s day for one call', () => {
     expect(await items.count()).toBe(2);
     const text = await tomorrow.innerText();
     expect(text).toContain(date);
-    expect(text).toContain(`Lauzès → ${ADDRESS}`);
+    // Each leg the way it goes: the return from the address back to Lauzès.
+    expect(await items.evaluateAll((els) => els.map((e) => e.parentElement!.innerText.replace(/\s+/g, ' ')))).toEqual([
+      expect.stringMatching(new RegExp(`prise en charge 08:\\d\\d Lauzès → ${ADDRESS}`)),
+      expect.stringMatching(new RegExp(`prise en charge 17:30 · retour ${ADDRESS} → Lauzès`)),
+    ]);
     await tomorrow.scrollIntoViewIfNeeded();
     await check(page, '76-journee-file-de-travail');
     await items.first().click();

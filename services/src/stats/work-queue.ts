@@ -78,7 +78,10 @@ interface Row {
 // A dated match or request counts from today on; a regular one (weekdays, no date) always. The driver is the trip's,
 // or the volunteer of a volunteer match (no trip).
 const MATCH_COLUMNS = `m.request_id, m.id AS match_id, m.territory_id, m.leg, to_char(m.date, 'YYYY-MM-DD') AS date,
-  rq.weekdays, m.pickup_min AS time_min, 'pickup' AS time_kind, rq.from_label, rq.to_label, m.status,
+  rq.weekdays, m.pickup_min AS time_min, 'pickup' AS time_kind,
+  -- A return leg goes the other way: picked up where the request ends.
+  CASE WHEN m.leg = 'return' THEN rq.to_label ELSE rq.from_label END AS from_label,
+  CASE WHEN m.leg = 'return' THEN rq.from_label ELSE rq.to_label END AS to_label, m.status,
   m.status_changed_at AS since, rq.passenger_id, COALESCE(t.driver_id, m.volunteer_id) AS driver_id`;
 const MATCH_FROM = `FROM matches m JOIN requests rq ON rq.id = m.request_id LEFT JOIN trips t ON t.id = m.trip_id
   WHERE ($1::int IS NULL OR m.territory_id = $1) AND (m.date IS NULL OR m.date >= $2::date)`;
