@@ -167,7 +167,10 @@ describe('a coordinator’s day for one call', () => {
     const timeline = page.getByTestId('request-timeline');
     await timeline.getByText(NOTE).first().waitFor();
     const statuses = await timeline.getByTestId('timeline-status').allTextContents();
-    expect(statuses.filter((s) => s.includes('Fernand Inventé') && s.includes('Confirmée')).length).toBe(2);
+    const confirmed = statuses.filter((s) => s.includes('Fernand Inventé') && s.includes('Confirmée'));
+    expect(confirmed.length).toBe(2);
+    // Same driver both ways: the return's lines say so.
+    expect(confirmed.filter((s) => s.includes('Fernand Inventé (retour)')).length).toBe(1);
     expect(statuses.some((s) => s.includes(NOTE) && s.includes('Claire Martin'))).toBe(true);
     // The request itself found its driver: one line, not one per leg.
     await timeline.getByTestId('timeline-request_status').getByText('Ouverte → Conducteur trouvé', { exact: false }).waitFor();

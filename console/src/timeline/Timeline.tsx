@@ -17,6 +17,7 @@ interface Entry {
   driverName: string | null;
   passengerId: number | null;
   passengerName: string | null;
+  leg?: 'outbound' | 'return' | null;
   text?: string | null;
   subjectType?: 'request' | 'match' | 'person';
   from?: string | null;
@@ -121,7 +122,8 @@ export function Timeline({ subject, reason, version = 0, testId = 'timeline' }: 
     const other = subject.type === 'person'
       ? (subject.id === e.driverId ? e.passengerName ?? 'passager' : e.driverName ?? 'conducteur')
       : e.driverName ?? 'conducteur';
-    return <>avec <b>{other}</b></>;
+    // A round trip's two matches often have the same driver: the return says so.
+    return <>avec <b>{other}</b>{e.leg === 'return' ? ' (retour)' : ''}</>;
   };
   const toRequest = (rid: number, text: string) => <MuiLink component={RouterLink} to={`/requests/${rid}/show`}>{text}</MuiLink>;
   const requestLink = (e: Entry) =>

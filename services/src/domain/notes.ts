@@ -148,6 +148,8 @@ interface Base {
   driverName: string | null;
   passengerId: number | null;
   passengerName: string | null;
+  /** The match's leg: a round trip has two matches with the same driver, told apart by it. */
+  leg: 'outbound' | 'return' | null;
 }
 export type TimelineEntry = Base &
   (
@@ -184,10 +186,11 @@ const MATCH_PEOPLE = `LEFT JOIN matches mm ON mm.id = x.match_id LEFT JOIN trips
   LEFT JOIN person_identities dr ON dr.person_id = COALESCE(tt.driver_id, mm.volunteer_id)
   LEFT JOIN person_identities pa ON pa.person_id = rr.passenger_id`;
 const MATCH_PEOPLE_COLS = `COALESCE(tt.driver_id, mm.volunteer_id) AS driver_id, dr.first_name AS d_first, dr.last_name AS d_last, rr.passenger_id,
-  pa.first_name AS p_first, pa.last_name AS p_last, rr.id AS m_request_id`;
+  pa.first_name AS p_first, pa.last_name AS p_last, rr.id AS m_request_id, mm.leg AS m_leg`;
 interface MatchPeople {
   /** The match's request. */
   m_request_id: number | null;
+  m_leg: 'outbound' | 'return' | null;
   driver_id: number | null;
   d_first: string | null;
   d_last: string | null;
@@ -200,6 +203,7 @@ const people = (r: MatchPeople) => ({
   driverName: r.driver_id === null ? null : nameOf(r.d_first, r.d_last),
   passengerId: r.passenger_id,
   passengerName: r.passenger_id === null ? null : nameOf(r.p_first, r.p_last),
+  leg: r.m_leg,
 });
 
 /** What a timeline covers: these requests and matches, the notes on this person, the messages sent to them. */
@@ -270,7 +274,7 @@ export async function timelineOf(
      ORDER BY created_at DESC, id DESC LIMIT $2`,
     [span.requestIds, TIMELINE_LIMIT],
   );
-  const none = { driverId: null, driverName: null, passengerId: null, passengerName: null };
+  const none = { driverId: null, driverName: null, passengerId: null, passengerName: null, leg: null };
   // actorName: filled by the caller, who may read the staff accounts (staffNames).
   const entries: TimelineEntry[] = [
     ...notes.rows.map((r) => ({

@@ -41,6 +41,7 @@ const entry = {
     driverName: nullable({ type: 'string' }),
     passengerId: nullable({ type: 'integer' }),
     passengerName: nullable({ type: 'string' }),
+    leg: nullable({ enum: ['outbound', 'return'], description: 'the match’s leg when the entry is about a match' }),
     text: nullable({ type: 'string' }),
     from: nullable({ type: 'string' }),
     to: { type: 'string', description: 'a match status (type status) or a request status (type request_status)' },
