@@ -71,7 +71,8 @@ export function TusReportPage() {
                   <TableBody>
                     {s.lines.map(([k, v]) => (
                       <TableRow key={k}>
-                        <TableCell sx={{ pl: k[0] === k[0].toLowerCase() ? 4 : 2 }}>{k}</TableCell>
+                        {/* The label keeps most of the width: a long value (the care rules) wraps in its own column, not the labels. */}
+                        <TableCell sx={{ pl: k[0] === k[0].toLowerCase() ? 4 : 2, width: '60%' }}>{k}</TableCell>
                         <TableCell align="right" sx={{ fontWeight: 600 }}>{v}</TableCell>
                       </TableRow>
                     ))}
