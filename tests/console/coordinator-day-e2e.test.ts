@@ -116,6 +116,7 @@ describe('a coordinator’s day for one call', () => {
     await page.getByTestId('submit-request').click();
     await page.waitForURL(/#\/requests\/\d+\/show/, { timeout: 60_000 });
     const requestId = Number(/requests\/(\d+)\/show/.exec(page.url())![1]);
+    await page.getByText(`Demande n° ${requestId} enregistrée : 2 propositions, aller et retour`).waitFor();
 
     // The stored point is the address, not Cahors's centre; the start is Lauzès's centre, said so.
     const req = (await srv.api('GET', `/api/requests/${requestId}`)).body;

@@ -104,7 +104,7 @@ export function PhoneIntake() {
           purpose, needs, note: note || null, ...returnBody(back),
         },
       });
-      notify(`Demande n° ${r.json.id} enregistrée : ${r.json.proposals.length} proposition(s)${back.kind === 'none' ? '' : ', aller et retour'}`, { type: 'success' });
+      notify(`Demande n° ${r.json.id} enregistrée : ${r.json.proposals.length} proposition${r.json.proposals.length > 1 ? 's' : ''}${back.kind === 'none' ? '' : ', aller et retour'}`, { type: 'success' });
       redirect(`/requests/${r.json.id}/show`);
     } catch (e: any) {
       notify(messageOf(e.body, e.status), { type: 'error' });
