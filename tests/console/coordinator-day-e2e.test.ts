@@ -187,6 +187,7 @@ describe('a coordinator’s day for one call', () => {
     const person = page.getByTestId('person-timeline');
     await person.getByText(NOTE).first().waitFor();
     await page.getByTestId('person-requests').getByText(ADDRESS, { exact: false }).first().waitFor();
+    await person.getByText(NOTE).first().scrollIntoViewIfNeeded();
     await check(page, '75-journee-page-passagere');
 
     // 9. The dashboard: tomorrow's trips to remind list both legs, with the passenger and the driver.
