@@ -20,8 +20,13 @@ const cand = (requestId: number, tripId: number, o: Partial<PlanCandidate> = {})
 const back = (requestId: number, tripId: number, o: Partial<PlanCandidate> = {}) =>
   cand(requestId, tripId, { requestLeg: 'return', pickupMin: 1020, dropoffMin: 1050, ...o });
 /** A volunteer's outing, home → home, with no trip of its own. */
-const outing = (requestId: number, volunteerId: number, startMin: number, endMin: number, o: Partial<PlanCandidate> = {}) =>
-  cand(requestId, 0, { driverId: volunteerId, volunteer: true, pickupMin: startMin, dropoffMin: endMin, ...o });
+const outing = (
+  requestId: number,
+  volunteerId: number,
+  startMin: number,
+  endMin: number,
+  o: Partial<PlanCandidate> = {},
+) => cand(requestId, 0, { driverId: volunteerId, volunteer: true, pickupMin: startMin, dropoffMin: endMin, ...o });
 const seats = (entries: [number, number][]) => new Map(entries.map(([trip, n]) => [`${trip}:outbound:${DATE}`, n]));
 const solve = (inst: PlanInstance) => solvePlan(inst, { timeLimitS: 10 });
 
@@ -40,7 +45,8 @@ function broken(inst: PlanInstance, chosen: PlanCandidate[]): string[] {
     for (const b of chosen) {
       if (a === b || a.driverId !== b.driverId || a.date !== b.date) continue;
       const sameRide = !a.volunteer && !b.volunteer && a.tripId === b.tripId && a.leg === b.leg;
-      if (!sameRide && a.pickupMin < b.dropoffMin && b.pickupMin < a.dropoffMin) out.push(`${a.driverId} in two places`);
+      if (!sameRide && a.pickupMin < b.dropoffMin && b.pickupMin < a.dropoffMin)
+        out.push(`${a.driverId} in two places`);
     }
   for (const r of inst.twoLegs ?? []) {
     const mine = new Set(chosen.filter((c) => c.requestId === r).map((c) => c.requestLeg ?? 'outbound'));
@@ -60,7 +66,11 @@ describe('round trips in the plan: served only when both legs are', () => {
         cand(2, 10),
         back(2, 20),
       ],
-      capacity: seats([[10, 1], [20, 1], [21, 1]]),
+      capacity: seats([
+        [10, 1],
+        [20, 1],
+        [21, 1],
+      ]),
       twoLegs: [2],
     };
     const plan = await solve(inst);
@@ -84,7 +94,10 @@ describe('round trips in the plan: served only when both legs are', () => {
   it('holds no seat for half a trip: a round trip with no way back leaves its outbound seat to the next caller', async () => {
     const inst: PlanInstance = {
       candidates: [cand(1, 10), back(1, 20), cand(2, 10, { detourS: 500 })],
-      capacity: seats([[10, 1], [20, 0]]),
+      capacity: seats([
+        [10, 1],
+        [20, 0],
+      ]),
       twoLegs: [1],
     };
     expect(greedyPlan(inst).map((c) => c.requestId)).toEqual([2]);
@@ -100,7 +113,13 @@ describe('round trips in the plan: served only when both legs are', () => {
   it('keeps a confirmed outbound leg even when the return finds no seat, and does not count it served', async () => {
     const inst: PlanInstance = {
       candidates: [cand(1, 10, { fixed: true }), back(1, 20), cand(2, 20, { pickupMin: 1020, dropoffMin: 1050 })],
-      capacity: new Map([...seats([[10, 1], [20, 1]]), [seatKey(back(1, 20)), 1]]),
+      capacity: new Map([
+        ...seats([
+          [10, 1],
+          [20, 1],
+        ]),
+        [seatKey(back(1, 20)), 1],
+      ]),
       twoLegs: [1],
     };
     // Trip 20 has one seat: the return of 1 (which completes its round trip) or request 2, one served either way;
@@ -146,7 +165,10 @@ describe('volunteers in the plan: one place at a time', () => {
   });
 
   it('lets one volunteer drive twice on one date when the outings do not overlap, or on two dates', async () => {
-    const overlap: PlanInstance = { candidates: [outing(1, 50, 480, 600), outing(2, 50, 599, 700)], capacity: new Map() };
+    const overlap: PlanInstance = {
+      candidates: [outing(1, 50, 480, 600), outing(2, 50, 599, 700)],
+      capacity: new Map(),
+    };
     expect((await solve(overlap)).served).toBe(1);
     expect(greedyPlan(overlap)).toHaveLength(1);
     const apart: PlanInstance = { candidates: [outing(1, 50, 480, 600), outing(2, 50, 600, 700)], capacity: new Map() };
@@ -161,7 +183,7 @@ describe('volunteers in the plan: one place at a time', () => {
 
   it('a round trip driven by a volunteer both ways, beside commuters, on a seeded contested instance', async () => {
     let s = 11;
-    const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const candidates: PlanCandidate[] = [];
     const twoLegs: number[] = [];
     for (let r = 1; r <= 150; r++) {

@@ -17,10 +17,22 @@ const day = (() => {
 })();
 
 async function trip(origin: object, destination: object, departureTime: string, seats: number) {
-  const driver = await srv.api('POST', '/api/people', { territoryId, isDriver: true, firstName: 'Inventé', lastName: 'Conducteur' });
+  const driver = await srv.api('POST', '/api/people', {
+    territoryId,
+    isDriver: true,
+    firstName: 'Inventé',
+    lastName: 'Conducteur',
+  });
   expect(driver.status).toBe(201);
   const r = await srv.api('POST', '/api/trips', {
-    territoryId, driverId: driver.body.id, kind: 'regular', weekdays: [1, 2, 3, 4, 5], departureTime, origin, destination, seats,
+    territoryId,
+    driverId: driver.body.id,
+    kind: 'regular',
+    weekdays: [1, 2, 3, 4, 5],
+    departureTime,
+    origin,
+    destination,
+    seats,
   });
   expect(r.status).toBe(201);
   return r.body.id as number;
@@ -28,7 +40,8 @@ async function trip(origin: object, destination: object, departureTime: string, 
 
 beforeAll(async () => {
   srv = await startServer();
-  territoryId = (await srv.api('POST', '/api/territories', { slug: 'lot-plan-rt', name: 'Lot (allers-retours)' })).body.id;
+  territoryId = (await srv.api('POST', '/api/territories', { slug: 'lot-plan-rt', name: 'Lot (allers-retours)' })).body
+    .id;
   // Two seats to Cahors in the morning, one seat back in the evening.
   morning = await trip(GOURDON, CAHORS, '07:30', 2);
   evening = await trip(CAHORS, GOURDON, '17:00', 1);
@@ -64,7 +77,11 @@ describe('POST /api/plans with round trips', () => {
     for (const x of c.body.confirmed) {
       const m = await srv.api('GET', `/api/matches/${x.matchId}`);
       expect(m.status).toBe(200);
-      expect(m.body).toMatchObject({ requestId: served, requestLeg: x.requestLeg, tripId: x.requestLeg === 'return' ? evening : morning });
+      expect(m.body).toMatchObject({
+        requestId: served,
+        requestLeg: x.requestLeg,
+        tripId: x.requestLeg === 'return' ? evening : morning,
+      });
     }
   });
 });

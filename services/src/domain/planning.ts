@@ -143,37 +143,39 @@ export interface PlanItem {
 /** One item per leg of each request (a round trip has two, both assigned or, but for a fixed leg, neither). */
 export function itemsOf(g: Gathered, plan: Plan): PlanItem[] {
   const chosen = new Map(plan.chosen.map((c) => [unitKey(c), c]));
-  return g.requests.flatMap((r) => LEGS_OF(r).map((requestLeg) => ({ r, requestLeg }))).map(({ r, requestLeg }) => {
-    const unit = `${r.id}:${requestLeg}`;
-    const c = chosen.get(unit);
-    const before = g.today.get(unit) ?? null;
-    const change: Change = c
-      ? !before
-        ? 'added'
-        : before.tripId === c.tripId && before.leg === c.leg
-          ? 'kept'
-          : 'changed'
-      : before
-        ? 'dropped'
-        : 'unserved';
-    return {
-      requestId: r.id,
-      requestLeg,
-      date: r.date!,
-      before,
-      change,
-      after: c
-        ? {
-            tripId: c.tripId,
-            leg: c.leg,
-            detourS: c.detourS,
-            pickupMin: c.pickupMin,
-            dropoffMin: c.dropoffMin,
-            fixed: Boolean(c.fixed),
-          }
-        : null,
-    };
-  });
+  return g.requests
+    .flatMap((r) => LEGS_OF(r).map((requestLeg) => ({ r, requestLeg })))
+    .map(({ r, requestLeg }) => {
+      const unit = `${r.id}:${requestLeg}`;
+      const c = chosen.get(unit);
+      const before = g.today.get(unit) ?? null;
+      const change: Change = c
+        ? !before
+          ? 'added'
+          : before.tripId === c.tripId && before.leg === c.leg
+            ? 'kept'
+            : 'changed'
+        : before
+          ? 'dropped'
+          : 'unserved';
+      return {
+        requestId: r.id,
+        requestLeg,
+        date: r.date!,
+        before,
+        change,
+        after: c
+          ? {
+              tripId: c.tripId,
+              leg: c.leg,
+              detourS: c.detourS,
+              pickupMin: c.pickupMin,
+              dropoffMin: c.dropoffMin,
+              fixed: Boolean(c.fixed),
+            }
+          : null,
+      };
+    });
 }
 
 /** Computes the plan of a horizon (the matcher and the solver run outside any lock) and stores it. */
@@ -401,7 +403,15 @@ export async function confirmPlan(
       continue;
     }
     const matchId = await run(async (tx) => {
-      await storeProposals(tx, request.id, request.territory_id, request.date, [proposal], answer.approximate, requestLeg);
+      await storeProposals(
+        tx,
+        request.id,
+        request.territory_id,
+        request.date,
+        [proposal],
+        answer.approximate,
+        requestLeg,
+      );
       const m = await matchOf(tx, request.id, proposal.tripId, proposal.leg, requestLeg);
       if (TURNED_DOWN.includes(m.status)) return m.status;
       const done = await tx.query(
@@ -411,7 +421,8 @@ export async function confirmPlan(
       );
       return done.rowCount ? m.id : null;
     });
-    if (typeof matchId === 'string') out.stale.push({ requestId, requestLeg, reason: `this match was ${matchId} since` });
+    if (typeof matchId === 'string')
+      out.stale.push({ requestId, requestLeg, reason: `this match was ${matchId} since` });
     else if (matchId !== null) out.confirmed.push({ requestId, requestLeg, matchId });
   }
   return out;

@@ -57,17 +57,21 @@ export function buildModel(inst: PlanInstance, spreadWeightS: number): BuiltMode
 
   const rows: string[] = [];
   let k = 0;
-  for (const [u, ids] of byUnit)
+  for (const [, ids] of byUnit)
     if (ids.length > 1) rows.push(` req${k++}: ${sum(ids.map((i, j) => term(1, x(i), j === 0)))} <= 1`);
   const y = (r: number) => `y${r}`;
   for (const r of two) {
     for (const leg of ['outbound', 'return']) {
       const ids = byUnit.get(`${r}:${leg}`) ?? [];
       // y_r ≤ Σ x_leg: with no candidate on a leg, y_r ≤ 0.
-      rows.push(` ${leg === 'outbound' ? 'out' : 'ret'}${r}: ${y(r)}${ids.length ? ` ${sum(ids.map((i) => `- ${x(i)}`))}` : ''} <= 0`);
+      rows.push(
+        ` ${leg === 'outbound' ? 'out' : 'ret'}${r}: ${y(r)}${ids.length ? ` ${sum(ids.map((i) => `- ${x(i)}`))}` : ''} <= 0`,
+      );
       const free = ids.filter((i) => !cs[i].fixed);
       if (free.length && free.length === ids.length)
-        rows.push(` half${leg === 'outbound' ? 'o' : 'r'}${r}: ${sum(free.map((i, j) => term(1, x(i), j === 0)))} - ${y(r)} <= 0`);
+        rows.push(
+          ` half${leg === 'outbound' ? 'o' : 'r'}${r}: ${sum(free.map((i, j) => term(1, x(i), j === 0)))} - ${y(r)} <= 0`,
+        );
     }
   }
   k = 0;
@@ -86,7 +90,8 @@ export function buildModel(inst: PlanInstance, spreadWeightS: number): BuiltMode
     for (let a = 0; a < ids.length; a++)
       for (let b = a + 1; b < ids.length; b++)
         // Two fixed matches stay as they were agreed, even when they overlap.
-        if (conflicts(cs[ids[a]], cs[ids[b]]) && !(cs[ids[a]].fixed && cs[ids[b]].fixed)) rows.push(` busy${k++}: ${x(ids[a])} + ${x(ids[b])} <= 1`);
+        if (conflicts(cs[ids[a]], cs[ids[b]]) && !(cs[ids[a]].fixed && cs[ids[b]].fixed))
+          rows.push(` busy${k++}: ${x(ids[a])} + ${x(ids[b])} <= 1`);
   }
   k = 0;
   for (const [a, b] of inst.roundTrips ?? []) {

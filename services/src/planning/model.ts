@@ -92,7 +92,8 @@ export interface Plan {
 export const seatKey = (c: Pick<PlanCandidate, 'tripId' | 'leg' | 'date'>) => `${c.tripId}:${c.leg}:${c.date}`;
 
 /** A request's leg: what is assigned at most once. */
-export const unitKey = (c: Pick<PlanCandidate, 'requestId' | 'requestLeg'>) => `${c.requestId}:${c.requestLeg ?? 'outbound'}`;
+export const unitKey = (c: Pick<PlanCandidate, 'requestId' | 'requestLeg'>) =>
+  `${c.requestId}:${c.requestLeg ?? 'outbound'}`;
 
 /**
  * One driver cannot carry two passengers of different trip legs whose rides overlap in time on the same date; a

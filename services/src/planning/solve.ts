@@ -1,7 +1,14 @@
 import { createRequire } from 'node:module';
 import { greedyPlan } from './greedy.ts';
 import { buildModel, objectiveOf } from './milp.ts';
-import { servedRequests, violations, type Plan, type PlanCandidate, type PlanInstance, type PlanOptions } from './model.ts';
+import {
+  servedRequests,
+  violations,
+  type Plan,
+  type PlanCandidate,
+  type PlanInstance,
+  type PlanOptions,
+} from './model.ts';
 
 interface HighsColumn {
   Primal: number;
