@@ -7,8 +7,11 @@ import { api, messageOf } from '../api.ts';
 interface Territory { id: number; name: string; slug: string }
 interface Report { territory: { id: number; name: string }; year: number; sections: { section: string; lines: [string, string][] }[]; generatedAt: string }
 
-const lastYear = new Date().getFullYear() - 1;
-const YEARS = Array.from({ length: 6 }, (_, i) => lastYear + 1 - i);
+const now = new Date();
+const lastYear = now.getFullYear() - 1;
+// In December, trips are already booked into January: next year's report (in progress) can be looked at too.
+const newest = now.getFullYear() + (now.getMonth() === 11 ? 1 : 0);
+const YEARS = Array.from({ length: newest - lastYear + 5 }, (_, i) => newest - i);
 
 /**
  * The yearly report a TUS association sends to the préfet before 1 March (arrêté of 17 October 2019): the API's
@@ -57,7 +60,7 @@ export function TusReportPage() {
         <Card data-testid="tus-report">
           <CardContent sx={{ maxWidth: 900 }}>
             <Typography variant="body2" color="text.secondary">
-              Informations à transmettre au préfet de département avant le 1er mars {report.year + 1} (art. R3133-5 du code des transports, arrêté du 17 octobre 2019)
+              Informations à transmettre au préfet de département avant le 1ᵉʳ mars {report.year + 1} (art. R3133-5 du code des transports, arrêté du 17 octobre 2019)
             </Typography>
             <Typography variant="h5" sx={{ mt: 1 }}>Rapport annuel {report.year}</Typography>
             <Typography variant="subtitle1">Transport d’utilité sociale — {report.territory.name}</Typography>
@@ -71,7 +74,8 @@ export function TusReportPage() {
                   <TableBody>
                     {s.lines.map(([k, v]) => (
                       <TableRow key={k}>
-                        <TableCell sx={{ pl: k[0] === k[0].toLowerCase() ? 4 : 2 }}>{k}</TableCell>
+                        {/* The label keeps most of the width: a long value (the care rules) wraps in its own column, not the labels. */}
+                        <TableCell sx={{ pl: k[0] === k[0].toLowerCase() ? 4 : 2, width: '60%' }}>{k}</TableCell>
                         <TableCell align="right" sx={{ fontWeight: 600 }}>{v}</TableCell>
                       </TableRow>
                     ))}

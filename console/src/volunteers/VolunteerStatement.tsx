@@ -70,7 +70,7 @@ export function VolunteerStatement({ volunteerId }: { volunteerId: number }) {
                   <TableRow key={l.matchId}>
                     <TableCell>{frDate(l.date)}</TableCell>
                     <TableCell sx={{ whiteSpace: 'nowrap' }}>{clock(l.leaveHomeMin)} – {clock(l.backHomeMin)}</TableCell>
-                    <TableCell>{l.passenger}</TableCell>
+                    <TableCell sx={{ whiteSpace: 'nowrap' }}>{l.passenger}</TableCell>
                     <TableCell>{clock(l.pickupMin)} {l.from} → {l.to}{l.roundTrip ? ` (aller-retour${l.waitMin ? `, ${l.waitMin} min d’attente` : ''})` : ''}</TableCell>
                     <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>{kms(l.distanceKm)}</TableCell>
                     <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>{eur(l.allowanceEur)}</TableCell>
