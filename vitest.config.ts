@@ -6,7 +6,8 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
-    testTimeout: 60_000,
+    // Browser journeys take 20–40 s on a quiet 2-core machine; a shared CI machine can be three times slower.
+    testTimeout: 150_000,
     hookTimeout: 180_000,
     pool: 'forks',
     maxWorkers: 2,

@@ -68,7 +68,7 @@ describe('POST /api/plans', () => {
     expect(byRequest[first].detourS).toBeGreaterThanOrEqual(0);
     // What it changes against the proposals each request had: the first caller goes to the Labastide driver.
     expect(r.body.changes).toEqual([
-      { requestId: first, change: 'changed', before: { tripId: longTrip, leg: 'outbound' }, after: { tripId: shortTrip, leg: 'outbound' } },
+      { requestId: first, requestLeg: 'outbound', change: 'changed', before: { tripId: longTrip, leg: 'outbound' }, after: { tripId: shortTrip, leg: 'outbound' } },
     ]);
     expect((await srv.api('GET', `/api/plans/${planId}`)).body).toEqual(r.body);
   });

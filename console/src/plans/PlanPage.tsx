@@ -9,8 +9,8 @@ import { FrDatePicker } from '../fr/pickers.tsx';
 import { decimal } from '../fr/format.ts';
 
 type Leg = 'outbound' | 'return';
-interface Assignment { requestId: number; tripId: number; leg: Leg; date: string; detourS: number; fixed: boolean; matchId: number | null; confirmedAt: string | null }
-interface Change { requestId: number; change: 'changed' | 'added' | 'dropped'; before: { tripId: number; leg: Leg } | null; after: { tripId: number; leg: Leg } | null }
+interface Assignment { requestId: number; requestLeg: Leg; tripId: number; leg: Leg; date: string; detourS: number; fixed: boolean; matchId: number | null; confirmedAt: string | null }
+interface Change { requestId: number; requestLeg: Leg; change: 'changed' | 'added' | 'dropped'; before: { tripId: number; leg: Leg } | null; after: { tripId: number; leg: Leg } | null }
 export interface Plan {
   id: number; territoryId: number; from: string; to: string; source: 'milp' | 'greedy'; solverStatus: string;
   openRequests: number; served: number; greedyServed: number; servedBound: number | null; gapPct: number | null; solveMs: number;
@@ -171,8 +171,8 @@ export function PlanPage() {
           {explained.length ? (
             <Stack spacing={1} data-testid="plan-changes">
               {explained.map((c) => (
-                <Alert key={c.requestId} severity={c.change === 'dropped' ? 'warning' : c.change === 'added' ? 'success' : 'info'} icon={false}>
-                  <b>{c.label}</b> – <a href={`#/requests/${c.requestId}/show`}>demande n° {c.requestId}</a> : {c.text}
+                <Alert key={`${c.requestId}:${c.requestLeg}`} severity={c.change === 'dropped' ? 'warning' : c.change === 'added' ? 'success' : 'info'} icon={false}>
+                  <b>{c.label}</b> – <a href={`#/requests/${c.requestId}/show`}>demande n° {c.requestId}</a>{c.requestLeg === 'return' ? ' (retour)' : ''} : {c.text}
                 </Alert>
               ))}
             </Stack>
@@ -198,8 +198,9 @@ export function PlanPage() {
               </TableHead>
               <TableBody>
                 {plan.assignments.map((a) => (
-                  <TableRow key={a.requestId}>
-                    <TableCell><a href={`#/requests/${a.requestId}/show`}>n° {a.requestId}</a></TableCell>
+                  <TableRow key={`${a.requestId}:${a.requestLeg}`}>
+                    {/* A round trip has a row per leg: it is served only with both, and confirmed with both. */}
+                    <TableCell><a href={`#/requests/${a.requestId}/show`}>n° {a.requestId}</a>{a.requestLeg === 'return' ? ' (retour)' : ''}</TableCell>
                     <TableCell>{frDate(a.date)}</TableCell>
                     <TableCell>{tripText(trips.get(a.tripId), a.tripId, a.leg).replace(/^le /, '')}</TableCell>
                     <TableCell>{minutes(a.detourS)}</TableCell>

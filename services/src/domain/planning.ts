@@ -3,12 +3,14 @@ import { badRequest, notFound } from '../http/errors.ts';
 import { legKey, freeSeats } from '../matching/legs.ts';
 import type { LegIndex } from '../matching/leg-index.ts';
 import type { Matcher, Proposal } from '../matching/matcher.ts';
+import { hasReturn, matchJourney, returnQuery } from '../matching/round-trip.ts';
+import type { Router } from '../routing/types.ts';
 import type { PlanCandidate, PlanInstance, Plan } from '../planning/model.ts';
-import { seatKey } from '../planning/model.ts';
+import { seatKey, unitKey } from '../planning/model.ts';
 import { solvePlan } from '../planning/solve.ts';
 import { HOLDS_SEAT } from './match-workflow.ts';
 import { matchOf, SELECT_MATCHES, storeProposals, type Leg, type MatchRow } from './matches.ts';
-import { loadRequest, matchQueryOf, openRequestsOf, type RequestRow } from './requests.ts';
+import { loadRequest, matchQueryOf, openRequestsOf, returnAskOf, type RequestRow } from './requests.ts';
 import { inScope, type Scope } from './scope.ts';
 
 export type Change = 'kept' | 'changed' | 'added' | 'dropped' | 'unserved';
@@ -18,26 +20,30 @@ interface TripLeg {
   leg: Leg;
 }
 
-/** What a plan needs from the service: the matcher for the candidates, the index for the seats. */
+/** What a plan needs from the service: the matcher for the candidates, the index for the seats, the router for returns. */
 export interface PlanningDeps {
   matcher: Matcher;
   index: LegIndex;
+  router: Router;
 }
 
 export interface Gathered {
   requests: RequestRow[];
   instance: PlanInstance;
-  /** Each request's best proposal today: what a coordinator would call first. */
-  today: Map<number, TripLeg>;
+  /** Each request leg's best proposal today (by unitKey): what a coordinator would call first. */
+  today: Map<string, TripLeg>;
 }
+
+const LEGS_OF = (r: RequestRow): Leg[] => (hasReturn(returnAskOf(r)) ? ['outbound', 'return'] : ['outbound']);
 
 /** Matches that already hold a seat stay; pairs a driver or passenger turned down are not proposed again. */
 const TURNED_DOWN = ['declined', 'cancelled'];
 
 /**
- * The instance of a horizon: its open dated requests (oldest first), every proposal the matcher finds for each (its
- * order kept), their stored matches; an accepted match is fixed, and the seats of each trip leg on each date are
- * the index's free seats plus those the fixed matches hold.
+ * The instance of a horizon: its open dated requests (oldest first), every proposal the matcher finds for each leg
+ * of each (its order kept; a round trip's return leg too, served only with its outbound), their stored matches; an
+ * accepted match is fixed, and the seats of each trip leg on each date are the index's free seats plus those the
+ * fixed matches hold.
  */
 export async function gatherInstance(
   tx: Queryable,
@@ -48,26 +54,33 @@ export async function gatherInstance(
 ): Promise<Gathered> {
   const requests = await openRequestsOf(tx, territoryId, from, to);
   const { rows: stored } = await tx.query<MatchRow>(
-    // Commuters' trips only (a volunteer's trip is planned by the coordinator, not by the seat assignment), outbound.
-    `${SELECT_MATCHES} WHERE m.request_id = ANY($1::int[]) AND m.kind = 'carpool' AND m.request_leg = 'outbound' ORDER BY m.request_id, m.score DESC, m.id`,
+    // Commuters' trips only (a volunteer's trip is planned by the coordinator, not by the seat assignment), both legs.
+    `${SELECT_MATCHES} WHERE m.request_id = ANY($1::int[]) AND m.kind = 'carpool' ORDER BY m.request_id, m.score DESC, m.id`,
     [requests.map((r) => r.id)],
   );
-  const held = new Map<number, MatchRow>();
+  const held = new Map<string, MatchRow>();
   const turnedDown = new Set<string>();
-  const today = new Map<number, TripLeg>();
+  const today = new Map<string, TripLeg>();
   for (const m of stored) {
-    if (HOLDS_SEAT.includes(m.status) && m.date && !held.has(m.request_id)) held.set(m.request_id, m);
-    if (TURNED_DOWN.includes(m.status)) turnedDown.add(`${m.request_id}:${m.trip_id}:${m.leg}`);
-    if ((m.status === 'proposed' || m.status === 'contacted') && !today.has(m.request_id))
-      today.set(m.request_id, { tripId: m.trip_id!, leg: m.leg });
+    const unit = `${m.request_id}:${m.request_leg}`;
+    if (HOLDS_SEAT.includes(m.status) && m.date && !held.has(unit)) held.set(unit, m);
+    if (TURNED_DOWN.includes(m.status)) turnedDown.add(`${unit}:${m.trip_id}:${m.leg}`);
+    if ((m.status === 'proposed' || m.status === 'contacted') && !today.has(unit))
+      today.set(unit, { tripId: m.trip_id!, leg: m.leg });
   }
   const candidates: PlanCandidate[] = [];
   const fixedSeats = new Map<string, number>();
+  const twoLegs: number[] = [];
   for (const r of requests) {
-    const h = held.get(r.id);
-    if (h) {
+    const legs = LEGS_OF(r);
+    if (legs.length === 2) twoLegs.push(r.id);
+    const open = legs.filter((l) => !held.has(`${r.id}:${l}`));
+    for (const l of legs) {
+      const h = held.get(`${r.id}:${l}`);
+      if (!h) continue;
       const c: PlanCandidate = {
         requestId: r.id,
+        requestLeg: l,
         tripId: h.trip_id!,
         driverId: h.driver_id,
         leg: h.leg,
@@ -80,13 +93,19 @@ export async function gatherInstance(
       };
       candidates.push(c);
       fixedSeats.set(seatKey(c), (fixedSeats.get(seatKey(c)) ?? 0) + c.seats);
-      today.set(r.id, { tripId: h.trip_id!, leg: h.leg });
-      continue;
+      today.set(unitKey(c), { tripId: h.trip_id!, leg: h.leg });
     }
-    const answer = await deps.matcher.match(matchQueryOf(r));
-    for (const p of answer.proposals) {
-      if (turnedDown.has(`${r.id}:${p.tripId}:${p.leg}`)) continue;
-      candidates.push(candidateOf(r, p));
+    if (!open.length) continue;
+    const journey =
+      legs.length === 2
+        ? await matchJourney(deps.matcher, deps.router, matchQueryOf(r), returnAskOf(r))
+        : { outbound: await deps.matcher.match(matchQueryOf(r)), return: null };
+    for (const l of open) {
+      const answer = l === 'outbound' ? journey.outbound : journey.return;
+      for (const p of answer?.proposals ?? []) {
+        if (turnedDown.has(`${r.id}:${l}:${p.tripId}:${p.leg}`)) continue;
+        candidates.push(candidateOf(r, p, l));
+      }
     }
   }
   const capacity = new Map<string, number>();
@@ -96,13 +115,12 @@ export async function gatherInstance(
     const leg = deps.index.legs.get(legKey(c.tripId, c.leg));
     capacity.set(key, (leg ? Math.max(0, freeSeats(leg, c.date)) : 0) + (fixedSeats.get(key) ?? 0));
   }
-  // Plans assign the outbound legs only: a request's return leg (request_leg = 'return') is matched and confirmed
-  // from its request page; pairing both legs here (`roundTrips`) needs a candidate id per leg.
-  return { requests, instance: { candidates, capacity, roundTrips: [] }, today };
+  return { requests, instance: { candidates, capacity, twoLegs }, today };
 }
 
-const candidateOf = (r: RequestRow, p: Proposal): PlanCandidate => ({
+const candidateOf = (r: RequestRow, p: Proposal, requestLeg: Leg): PlanCandidate => ({
   requestId: r.id,
+  requestLeg,
   tripId: p.tripId,
   driverId: p.driverId,
   leg: p.leg,
@@ -115,43 +133,49 @@ const candidateOf = (r: RequestRow, p: Proposal): PlanCandidate => ({
 
 export interface PlanItem {
   requestId: number;
+  requestLeg: Leg;
   date: string;
   after: (TripLeg & { detourS: number; pickupMin: number; dropoffMin: number; fixed: boolean }) | null;
   before: TripLeg | null;
   change: Change;
 }
 
+/** One item per leg of each request (a round trip has two, both assigned or, but for a fixed leg, neither). */
 export function itemsOf(g: Gathered, plan: Plan): PlanItem[] {
-  const chosen = new Map(plan.chosen.map((c) => [c.requestId, c]));
-  return g.requests.map((r) => {
-    const c = chosen.get(r.id);
-    const before = g.today.get(r.id) ?? null;
-    const change: Change = c
-      ? !before
-        ? 'added'
-        : before.tripId === c.tripId && before.leg === c.leg
-          ? 'kept'
-          : 'changed'
-      : before
-        ? 'dropped'
-        : 'unserved';
-    return {
-      requestId: r.id,
-      date: r.date!,
-      before,
-      change,
-      after: c
-        ? {
-            tripId: c.tripId,
-            leg: c.leg,
-            detourS: c.detourS,
-            pickupMin: c.pickupMin,
-            dropoffMin: c.dropoffMin,
-            fixed: Boolean(c.fixed),
-          }
-        : null,
-    };
-  });
+  const chosen = new Map(plan.chosen.map((c) => [unitKey(c), c]));
+  return g.requests
+    .flatMap((r) => LEGS_OF(r).map((requestLeg) => ({ r, requestLeg })))
+    .map(({ r, requestLeg }) => {
+      const unit = `${r.id}:${requestLeg}`;
+      const c = chosen.get(unit);
+      const before = g.today.get(unit) ?? null;
+      const change: Change = c
+        ? !before
+          ? 'added'
+          : before.tripId === c.tripId && before.leg === c.leg
+            ? 'kept'
+            : 'changed'
+        : before
+          ? 'dropped'
+          : 'unserved';
+      return {
+        requestId: r.id,
+        requestLeg,
+        date: r.date!,
+        before,
+        change,
+        after: c
+          ? {
+              tripId: c.tripId,
+              leg: c.leg,
+              detourS: c.detourS,
+              pickupMin: c.pickupMin,
+              dropoffMin: c.dropoffMin,
+              fixed: Boolean(c.fixed),
+            }
+          : null,
+      };
+    });
 }
 
 /** Computes the plan of a horizon (the matcher and the solver run outside any lock) and stores it. */
@@ -190,7 +214,7 @@ export async function storePlan(
       to,
       plan.source,
       plan.solverStatus,
-      items.length,
+      new Set(items.map((i) => i.requestId)).size,
       plan.served,
       plan.greedyServed,
       plan.servedBound,
@@ -204,17 +228,18 @@ export async function storePlan(
   const id = rows[0].id;
   if (items.length)
     await tx.query(
-      `INSERT INTO plan_items (plan_id, request_id, trip_id, leg, date, detour_s, pickup_min, dropoff_min, fixed,
-         before_trip_id, before_leg, change)
-       SELECT $1, x.request_id, x.trip_id, x.leg, x.date, x.detour_s, x.pickup_min, x.dropoff_min, x.fixed,
+      `INSERT INTO plan_items (plan_id, request_id, request_leg, trip_id, leg, date, detour_s, pickup_min, dropoff_min,
+         fixed, before_trip_id, before_leg, change)
+       SELECT $1, x.request_id, x.request_leg, x.trip_id, x.leg, x.date, x.detour_s, x.pickup_min, x.dropoff_min, x.fixed,
          x.before_trip_id, x.before_leg, x.change
-       FROM jsonb_to_recordset($2::jsonb) AS x(request_id int, trip_id int, leg text, date date, detour_s int,
-         pickup_min int, dropoff_min int, fixed boolean, before_trip_id int, before_leg text, change text)`,
+       FROM jsonb_to_recordset($2::jsonb) AS x(request_id int, request_leg text, trip_id int, leg text, date date,
+         detour_s int, pickup_min int, dropoff_min int, fixed boolean, before_trip_id int, before_leg text, change text)`,
       [
         id,
         JSON.stringify(
           items.map((i) => ({
             request_id: i.requestId,
+            request_leg: i.requestLeg,
             trip_id: i.after?.tripId ?? null,
             leg: i.after?.leg ?? null,
             date: i.date,
@@ -252,6 +277,7 @@ interface PlanRowDb {
 }
 interface ItemRowDb {
   request_id: number;
+  request_leg: Leg;
   trip_id: number | null;
   leg: Leg | null;
   date: string;
@@ -276,8 +302,8 @@ export async function loadPlan(tx: Queryable, scope: Scope, id: number) {
   if (!p || !inScope(scope, p.territory_id)) throw notFound('plan', id);
   const items = (
     await tx.query<ItemRowDb>(
-      `SELECT request_id, trip_id, leg, date::text AS date, detour_s, fixed, before_trip_id, before_leg, change, match_id,
-         confirmed_at FROM plan_items WHERE plan_id = $1 ORDER BY date, request_id`,
+      `SELECT request_id, request_leg, trip_id, leg, date::text AS date, detour_s, fixed, before_trip_id, before_leg, change,
+         match_id, confirmed_at FROM plan_items WHERE plan_id = $1 ORDER BY date, request_id, request_leg DESC`,
       [id],
     )
   ).rows;
@@ -301,6 +327,7 @@ export async function loadPlan(tx: Queryable, scope: Scope, id: number) {
       .filter((i) => i.trip_id !== null)
       .map((i) => ({
         requestId: i.request_id,
+        requestLeg: i.request_leg,
         tripId: i.trip_id!,
         leg: i.leg!,
         date: i.date,
@@ -313,17 +340,19 @@ export async function loadPlan(tx: Queryable, scope: Scope, id: number) {
       .filter((i) => i.change !== 'kept' && i.change !== 'unserved')
       .map((i) => ({
         requestId: i.request_id,
+        requestLeg: i.request_leg,
         change: i.change,
         before: i.before_trip_id === null ? null : { tripId: i.before_trip_id, leg: i.before_leg },
         after: i.trip_id === null ? null : { tripId: i.trip_id, leg: i.leg },
       })),
-    unserved: items.filter((i) => i.trip_id === null).map((i) => i.request_id),
+    // A request unserved: a leg of it without a trip (a round trip counts only when both legs are served).
+    unserved: [...new Set(items.filter((i) => i.trip_id === null).map((i) => i.request_id))],
   };
 }
 
 export interface ConfirmResult {
-  confirmed: { requestId: number; matchId: number }[];
-  stale: { requestId: number; reason: string }[];
+  confirmed: { requestId: number; requestLeg: Leg; matchId: number }[];
+  stale: { requestId: number; requestLeg: Leg; reason: string }[];
 }
 
 /**
@@ -333,20 +362,23 @@ export interface ConfirmResult {
  */
 export async function confirmPlan(
   run: <T>(fn: (tx: Queryable) => Promise<T>) => Promise<T>,
-  matcher: Matcher,
+  deps: { matcher: Matcher; router: Router },
   scope: Scope,
   planId: number,
   requestIds: number[] | undefined,
 ): Promise<ConfirmResult> {
+  const { matcher } = deps;
   const todo = await run(async (tx) => {
     const plan = await loadPlan(tx, scope, planId);
-    const assigned = new Map(plan.assignments.map((a) => [a.requestId, a]));
+    const assigned = new Set(plan.assignments.map((a) => a.requestId));
     if (requestIds) {
       const unknown = requestIds.filter((r) => !assigned.has(r));
       if (unknown.length)
         throw badRequest('requestIds', `not assigned by this plan: ${unknown.slice(0, 20).join(', ')}`);
     }
-    const picked = (requestIds ?? [...assigned.keys()]).map((r) => assigned.get(r)!);
+    // A request's legs together: confirming a round trip confirms both.
+    const wanted = new Set(requestIds ?? assigned);
+    const picked = plan.assignments.filter((a) => wanted.has(a.requestId));
     return Promise.all(
       picked
         .filter((a) => !a.fixed && a.matchId === null)
@@ -355,30 +387,43 @@ export async function confirmPlan(
   });
   const out: ConfirmResult = { confirmed: [], stale: [] };
   for (const { a, request } of todo) {
+    const { requestId, requestLeg } = a;
     if (request.status !== 'open') {
-      out.stale.push({ requestId: a.requestId, reason: `the request is ${request.status} now` });
+      out.stale.push({ requestId, requestLeg, reason: `the request is ${request.status} now` });
       continue;
     }
-    const answer = await matcher.match(matchQueryOf(request));
-    const proposal = answer.proposals.find((p) => p.tripId === a.tripId && p.leg === a.leg);
-    if (!proposal) {
-      out.stale.push({ requestId: a.requestId, reason: 'this trip can no longer take the passenger (seats or times)' });
+    const query =
+      requestLeg === 'return'
+        ? await returnQuery(matchQueryOf(request), returnAskOf(request), deps.router)
+        : matchQueryOf(request);
+    const answer = query ? await matcher.match(query) : null;
+    const proposal = answer?.proposals.find((p) => p.tripId === a.tripId && p.leg === a.leg);
+    if (!answer || !proposal) {
+      out.stale.push({ requestId, requestLeg, reason: 'this trip can no longer take the passenger (seats or times)' });
       continue;
     }
     const matchId = await run(async (tx) => {
-      await storeProposals(tx, request.id, request.territory_id, request.date, [proposal], answer.approximate);
-      const m = await matchOf(tx, request.id, proposal.tripId, proposal.leg);
+      await storeProposals(
+        tx,
+        request.id,
+        request.territory_id,
+        request.date,
+        [proposal],
+        answer.approximate,
+        requestLeg,
+      );
+      const m = await matchOf(tx, request.id, proposal.tripId, proposal.leg, requestLeg);
       if (TURNED_DOWN.includes(m.status)) return m.status;
       const done = await tx.query(
         `UPDATE plan_items SET match_id = $3, confirmed_at = now(), confirmed_by = $4
-         WHERE plan_id = $1 AND request_id = $2 AND match_id IS NULL`,
-        [planId, request.id, m.id, scope.actor],
+         WHERE plan_id = $1 AND request_id = $2 AND request_leg = $5 AND match_id IS NULL`,
+        [planId, request.id, m.id, scope.actor, requestLeg],
       );
       return done.rowCount ? m.id : null;
     });
     if (typeof matchId === 'string')
-      out.stale.push({ requestId: a.requestId, reason: `this match was ${matchId} since` });
-    else if (matchId !== null) out.confirmed.push({ requestId: a.requestId, matchId });
+      out.stale.push({ requestId, requestLeg, reason: `this match was ${matchId} since` });
+    else if (matchId !== null) out.confirmed.push({ requestId, requestLeg, matchId });
   }
   return out;
 }

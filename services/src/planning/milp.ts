@@ -1,4 +1,4 @@
-import { conflicts, seatKey, type PlanCandidate, type PlanInstance } from './model.ts';
+import { conflicts, seatKey, servedRequests, unitKey, type PlanCandidate, type PlanInstance } from './model.ts';
 
 /**
  * The MILP in CPLEX LP format (what HiGHS reads), over one binary x_i per candidate:
@@ -6,6 +6,10 @@ import { conflicts, seatKey, type PlanCandidate, type PlanInstance } from './mod
  *   each request at most once; the seats of each trip leg on each date; a driver's overlapping rides on one date
  *   exclusive; a round trip's two requests served together; fixed matches at 1;
  *   e1_d ≥ load_d − 1, e2_d ≥ load_d − 2 (a driver's third passenger costs more than the second: loads spread).
+ * A round-trip request r (twoLegs) has each leg at most once and a binary y_r that carries its W instead of its
+ * candidates: y_r ≤ Σ x_out(r), y_r ≤ Σ x_ret(r) (served only with both legs), and Σ x_leg(r) ≤ y_r over the legs
+ * that are not fixed (no seat held for half a trip; a fixed leg stays even when its other leg finds no seat).
+ * Volunteer candidates have no seat row; two outings of one volunteer that overlap on a date exclude each other.
  * W exceeds every detour and every spread cost of the instance added up, so one more request served always wins
  * (the order of the criteria is strict), and the served count can be read from the LP bound.
  */
@@ -31,22 +35,46 @@ export function buildModel(inst: PlanInstance, spreadWeightS: number): BuiltMode
   const cs = inst.candidates;
   const x = (i: number) => `x${i}`;
   const byRequest = new Map<number, number[]>();
+  const byUnit = new Map<string, number[]>();
   const byKey = new Map<string, number[]>();
   const byDriver = new Map<number, number[]>();
+  const push = <K>(m: Map<K, number[]>, key: K, i: number) => {
+    const ids = m.get(key);
+    if (ids) ids.push(i);
+    else m.set(key, [i]);
+  };
   cs.forEach((c, i) => {
-    byRequest.set(c.requestId, [...(byRequest.get(c.requestId) ?? []), i]);
-    byKey.set(seatKey(c), [...(byKey.get(seatKey(c)) ?? []), i]);
-    byDriver.set(c.driverId, [...(byDriver.get(c.driverId) ?? []), i]);
+    push(byRequest, c.requestId, i);
+    push(byUnit, unitKey(c), i);
+    if (!c.volunteer) push(byKey, seatKey(c), i);
+    push(byDriver, c.driverId, i);
   });
+  const two = new Set((inst.twoLegs ?? []).filter((r) => byRequest.has(r)));
   let maxDetours = 0;
-  for (const ids of byRequest.values()) maxDetours += Math.max(0, ...ids.map((i) => cs[i].detourS));
+  for (const ids of byUnit.values()) maxDetours += Math.max(0, ...ids.map((i) => cs[i].detourS));
   const spreadDrivers = [...byDriver.entries()].filter(([, ids]) => new Set(ids.map((i) => cs[i].requestId)).size > 1);
-  const servedWeight = Math.ceil(maxDetours + 2 * spreadWeightS * byRequest.size) + 1;
+  const servedWeight = Math.ceil(maxDetours + 2 * spreadWeightS * byUnit.size) + 1;
 
   const rows: string[] = [];
-  for (const [r, ids] of byRequest)
-    if (ids.length > 1) rows.push(` req${r}: ${sum(ids.map((i, k) => term(1, x(i), k === 0)))} <= 1`);
   let k = 0;
+  for (const [, ids] of byUnit)
+    if (ids.length > 1) rows.push(` req${k++}: ${sum(ids.map((i, j) => term(1, x(i), j === 0)))} <= 1`);
+  const y = (r: number) => `y${r}`;
+  for (const r of two) {
+    for (const leg of ['outbound', 'return']) {
+      const ids = byUnit.get(`${r}:${leg}`) ?? [];
+      // y_r ≤ Σ x_leg: with no candidate on a leg, y_r ≤ 0.
+      rows.push(
+        ` ${leg === 'outbound' ? 'out' : 'ret'}${r}: ${y(r)}${ids.length ? ` ${sum(ids.map((i) => `- ${x(i)}`))}` : ''} <= 0`,
+      );
+      const free = ids.filter((i) => !cs[i].fixed);
+      if (free.length && free.length === ids.length)
+        rows.push(
+          ` half${leg === 'outbound' ? 'o' : 'r'}${r}: ${sum(free.map((i, j) => term(1, x(i), j === 0)))} - ${y(r)} <= 0`,
+        );
+    }
+  }
+  k = 0;
   for (const [key, ids] of byKey) {
     const cap = inst.capacity.get(key) ?? 0;
     const need = ids.reduce((n, i) => n + cs[i].seats, 0);
@@ -61,7 +89,9 @@ export function buildModel(inst: PlanInstance, spreadWeightS: number): BuiltMode
   for (const [, ids] of byDriver) {
     for (let a = 0; a < ids.length; a++)
       for (let b = a + 1; b < ids.length; b++)
-        if (conflicts(cs[ids[a]], cs[ids[b]])) rows.push(` busy${k++}: ${x(ids[a])} + ${x(ids[b])} <= 1`);
+        // Two fixed matches stay as they were agreed, even when they overlap.
+        if (conflicts(cs[ids[a]], cs[ids[b]]) && !(cs[ids[a]].fixed && cs[ids[b]].fixed))
+          rows.push(` busy${k++}: ${x(ids[a])} + ${x(ids[b])} <= 1`);
   }
   k = 0;
   for (const [a, b] of inst.roundTrips ?? []) {
@@ -72,14 +102,20 @@ export function buildModel(inst: PlanInstance, spreadWeightS: number): BuiltMode
     // A request of the pair without any candidate forbids the other.
     rows.push(` both${k++}: 0 ${sum(terms)} = 0`);
   }
-  const objective: string[] = cs.map((c, i) => term(servedWeight - c.detourS, x(i), i === 0));
+  const objective: string[] = cs.map((c, i) =>
+    term(two.has(c.requestId) ? -c.detourS : servedWeight - c.detourS, x(i), i === 0),
+  );
+  for (const r of two) objective.push(`+ ${servedWeight} ${y(r)}`);
   for (const [d, ids] of spreadDrivers) {
     const load = ids.map((i) => `+ ${x(i)}`);
     rows.push(` one${d}: ${sum(load)} - e1d${d} <= 1`);
     rows.push(` two${d}: ${sum(load)} - e2d${d} <= 2`);
     objective.push(`- ${spreadWeightS} e1d${d}`, `- ${spreadWeightS} e2d${d}`);
   }
-  const bounds = cs.map((c, i) => (c.fixed ? ` ${x(i)} = 1` : ` 0 <= ${x(i)} <= 1`));
+  const bounds = [
+    ...cs.map((c, i) => (c.fixed ? ` ${x(i)} = 1` : ` 0 <= ${x(i)} <= 1`)),
+    ...[...two].map((r) => ` 0 <= ${y(r)} <= 1`),
+  ];
   const head = [
     'Maximize',
     ` obj: ${objective.length ? sum(objective) : '0 x0'}`,
@@ -88,24 +124,29 @@ export function buildModel(inst: PlanInstance, spreadWeightS: number): BuiltMode
     'Bounds',
     ...bounds,
   ];
-  const binaries = cs.map((_, i) => x(i));
+  const binaries = [...cs.map((_, i) => x(i)), ...[...two].map(y)];
   const lp = [...head, 'Binary', ` ${sum(binaries)}`, 'End', ''].join('\n');
   const relaxation = [...head, 'End', ''].join('\n');
   return {
     lp,
     relaxation,
     servedWeight,
-    variables: cs.length + 2 * spreadDrivers.length,
+    variables: cs.length + two.size + 2 * spreadDrivers.length,
     constraints: rows.length,
   };
 }
 
 /** The objective of a set of chosen candidates, as the MILP counts it. */
-export function objectiveOf(chosen: PlanCandidate[], servedWeight: number, spreadWeightS: number): number {
+export function objectiveOf(
+  inst: PlanInstance,
+  chosen: PlanCandidate[],
+  servedWeight: number,
+  spreadWeightS: number,
+): number {
   const load = new Map<number, number>();
-  let v = 0;
+  let v = servedWeight * servedRequests(inst, chosen).size;
   for (const c of chosen) {
-    v += servedWeight - c.detourS;
+    v -= c.detourS;
     load.set(c.driverId, (load.get(c.driverId) ?? 0) + 1);
   }
   for (const n of load.values()) v -= spreadWeightS * (Math.max(0, n - 1) + Math.max(0, n - 2));

@@ -20,6 +20,17 @@ export interface PlanCandidate {
   dropoffMin: number;
   /** A match already accepted or confirmed: the plan keeps it as it is and counts its seats. */
   fixed?: boolean;
+  /**
+   * The request's own leg this candidate serves ('outbound' when absent): a round-trip request (see
+   * PlanInstance.twoLegs) has candidates for both, and counts as served only when both are.
+   */
+  requestLeg?: LegName;
+  /**
+   * A volunteer driver's proposal (matches.kind = 'volunteer'): no commuter's trip leg and no seat count, driverId is
+   * the volunteer (a person, as drivers are), pickupMin/dropoffMin the volunteer's whole span home → home; the
+   * volunteer is in one place at a time (see conflicts).
+   */
+  volunteer?: boolean;
 }
 
 export interface PlanInstance {
@@ -35,6 +46,11 @@ export interface PlanInstance {
    * data model yet (a return is a second request); the caller pairs them here once it does.
    */
   roundTrips?: [number, number][];
+  /**
+   * Round-trip requests (return_min or return_after_min set): one request, two legs, each leg with its own
+   * candidates (requestLeg); served only when both legs are.
+   */
+  twoLegs?: number[];
 }
 
 export interface PlanOptions {
@@ -75,15 +91,45 @@ export interface Plan {
 
 export const seatKey = (c: Pick<PlanCandidate, 'tripId' | 'leg' | 'date'>) => `${c.tripId}:${c.leg}:${c.date}`;
 
-/** One driver cannot carry two passengers of different trip legs whose rides overlap in time on the same date. */
+/** A request's leg: what is assigned at most once. */
+export const unitKey = (c: Pick<PlanCandidate, 'requestId' | 'requestLeg'>) =>
+  `${c.requestId}:${c.requestLeg ?? 'outbound'}`;
+
+/**
+ * One driver cannot carry two passengers of different trip legs whose rides overlap in time on the same date; a
+ * volunteer drives one passenger per outing, so any two of their outings that overlap on a date exclude each other
+ * (and a person who is both a commuter and a volunteer is in one place too: the ids are the same people).
+ */
 export function conflicts(a: PlanCandidate, b: PlanCandidate): boolean {
   return (
+    a !== b &&
     a.driverId === b.driverId &&
     a.date === b.date &&
-    seatKey(a) !== seatKey(b) &&
+    (a.volunteer || b.volunteer || seatKey(a) !== seatKey(b)) &&
     a.pickupMin < b.dropoffMin &&
     b.pickupMin < a.dropoffMin
   );
+}
+
+/**
+ * The requests a set of chosen candidates serves: a one-way request with its leg, a round trip with both legs (a
+ * lone leg, even a fixed one, does not count), and a pair of roundTrips requests only together.
+ */
+export function servedRequests(inst: PlanInstance, chosen: PlanCandidate[]): Set<number> {
+  const two = new Set(inst.twoLegs ?? []);
+  const legs = new Map<number, Set<string>>();
+  for (const c of chosen) {
+    if (!legs.has(c.requestId)) legs.set(c.requestId, new Set());
+    legs.get(c.requestId)!.add(c.requestLeg ?? 'outbound');
+  }
+  const out = new Set<number>();
+  for (const [r, ls] of legs) if (!two.has(r) || (ls.has('outbound') && ls.has('return'))) out.add(r);
+  for (const [a, b] of inst.roundTrips ?? [])
+    if (out.has(a) !== out.has(b)) {
+      out.delete(a);
+      out.delete(b);
+    }
+  return out;
 }
 
 /** What a set of chosen candidates breaks (empty when it is a valid plan): checked on every solver answer. */
@@ -91,21 +137,30 @@ export function violations(inst: PlanInstance, chosen: PlanCandidate[]): string[
   const out: string[] = [];
   const seen = new Set<number>();
   const used = new Map<string, number>();
+  const seenUnits = new Set<string>();
   for (const c of chosen) {
-    if (seen.has(c.requestId)) out.push(`request ${c.requestId} assigned twice`);
+    if (seenUnits.has(unitKey(c))) out.push(`request ${unitKey(c)} assigned twice`);
+    seenUnits.add(unitKey(c));
     seen.add(c.requestId);
-    used.set(seatKey(c), (used.get(seatKey(c)) ?? 0) + c.seats);
+    if (!c.volunteer) used.set(seatKey(c), (used.get(seatKey(c)) ?? 0) + c.seats);
   }
   for (const [key, n] of used) {
-    const fixed = chosen.filter((c) => c.fixed && seatKey(c) === key).reduce((s, c) => s + c.seats, 0);
+    const fixed = chosen.filter((c) => c.fixed && !c.volunteer && seatKey(c) === key).reduce((s, c) => s + c.seats, 0);
     if (n > Math.max(inst.capacity.get(key) ?? 0, fixed)) out.push(`trip leg ${key} over its seats`);
   }
   for (let a = 0; a < chosen.length; a++)
     for (let b = a + 1; b < chosen.length; b++)
-      if (conflicts(chosen[a], chosen[b])) out.push(`driver ${chosen[a].driverId} in two places`);
+      if (conflicts(chosen[a], chosen[b]) && !(chosen[a].fixed && chosen[b].fixed))
+        out.push(`driver ${chosen[a].driverId} in two places`);
   for (const c of inst.candidates)
     if (c.fixed && !chosen.includes(c)) out.push(`fixed match of request ${c.requestId} moved`);
   for (const [a, b] of inst.roundTrips ?? [])
     if (seen.has(a) !== seen.has(b)) out.push(`round trip ${a}/${b} served one way only`);
+  // A leg holds a seat only for a round trip served both ways (a fixed leg stays whatever becomes of the other).
+  for (const r of inst.twoLegs ?? []) {
+    const mine = chosen.filter((c) => c.requestId === r);
+    const legs = new Set(mine.map((c) => c.requestLeg ?? 'outbound'));
+    if (legs.size === 1 && mine.some((c) => !c.fixed)) out.push(`round trip ${r} served one way only`);
+  }
   return out;
 }

@@ -1,7 +1,14 @@
 import { createRequire } from 'node:module';
 import { greedyPlan } from './greedy.ts';
 import { buildModel, objectiveOf } from './milp.ts';
-import { violations, type Plan, type PlanCandidate, type PlanInstance, type PlanOptions } from './model.ts';
+import {
+  servedRequests,
+  violations,
+  type Plan,
+  type PlanCandidate,
+  type PlanInstance,
+  type PlanOptions,
+} from './model.ts';
 
 interface HighsColumn {
   Primal: number;
@@ -39,7 +46,7 @@ export async function solvePlan(inst: PlanInstance, opts: PlanOptions): Promise<
   const t0 = performance.now();
   const greedy = greedyPlan(inst);
   const model = buildModel(inst, spread);
-  const greedyObjective = objectiveOf(greedy, model.servedWeight, spread);
+  const greedyObjective = objectiveOf(inst, greedy, model.servedWeight, spread);
   let chosen: PlanCandidate[] = greedy;
   let source: Plan['source'] = 'greedy';
   let solverStatus = 'not run';
@@ -61,7 +68,7 @@ export async function solvePlan(inst: PlanInstance, opts: PlanOptions): Promise<
       if (
         picked &&
         !violations(inst, picked).length &&
-        objectiveOf(picked, model.servedWeight, spread) > greedyObjective
+        objectiveOf(inst, picked, model.servedWeight, spread) > greedyObjective
       ) {
         chosen = picked;
         source = 'milp';
@@ -71,15 +78,15 @@ export async function solvePlan(inst: PlanInstance, opts: PlanOptions): Promise<
       solverStatus = `error: ${(e as Error).message}`.slice(0, 200);
     }
   }
-  const served = new Set(chosen.map((c) => c.requestId)).size;
-  const objective = objectiveOf(chosen, model.servedWeight, spread);
+  const served = servedRequests(inst, chosen).size;
+  const objective = objectiveOf(inst, chosen, model.servedWeight, spread);
   const detour = (xs: PlanCandidate[]) => xs.reduce((n, c) => n + c.detourS, 0);
   return {
     source,
     solverStatus,
     chosen,
     served,
-    greedyServed: new Set(greedy.map((c) => c.requestId)).size,
+    greedyServed: servedRequests(inst, greedy).size,
     greedyChosen: greedy,
     totalDetourS: detour(chosen),
     greedyDetourS: detour(greedy),

@@ -476,7 +476,7 @@ export const INVENTORY: TableInventory[] = [
       confirmed_by: { holds: 'who confirmed the item', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: notCitizen },
     },
     nonPersonal: ['plan_id', 'request_id', 'trip_id', 'leg', 'date', 'detour_s', 'pickup_min', 'dropoff_min', 'fixed', 'before_trip_id',
-      'before_leg', 'change', 'match_id', 'confirmed_at'],
+      'before_leg', 'change', 'match_id', 'confirmed_at', 'request_leg'],
   },
   {
     // TUS eligibility: the benefit and the proof seen tell about income or disability. The grounds (two booleans)

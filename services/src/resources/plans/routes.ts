@@ -57,7 +57,7 @@ export function planRoutes(s: Services) {
     const pid = parse(id, ctx.params.id, 'id');
     const b = parse(confirmBody, ctx.request.body ?? {});
     const run = <T>(fn: (tx: Queryable) => Promise<T>) => asPrincipal(s.db, p, fn);
-    ctx.body = await confirmPlan(run, s.matcher, p, pid, b.requestIds);
+    ctx.body = await confirmPlan(run, s, p, pid, b.requestIds);
   });
 
   return r;
