@@ -143,6 +143,8 @@ describe('confirmations and "Mes trajets" without FranceConnect', () => {
       Date: longDate,
       'Arrivée souhaitée': 'à 09:00',
       'Nombre de personnes': '1',
+      // No return asked: the recap says so rather than leaving the passenger to wonder.
+      Retour: 'aller simple',
       Motif: 'Santé',
       'Numéro où vous rappeler': '06 21 32 43 54',
     });
