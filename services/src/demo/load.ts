@@ -5,7 +5,7 @@ import { createPeople, type Need } from '../domain/people.ts';
 import { recordRequests, type Purpose } from '../domain/requests.ts';
 import { addCommunes, createTerritory } from '../domain/territories.ts';
 import { insertTrips, routeTrip, type RoutedTrip } from '../domain/trips.ts';
-import { referenceOf } from '../territory/reference.ts';
+import { readLotGeography } from './lot-fixtures.ts';
 import { loadDemoVolunteers } from './volunteers.ts';
 import { loadDemoTus } from './tus.ts';
 import type { LngLat, Router } from '../routing/types.ts';
@@ -82,9 +82,7 @@ const dayFrom = (offset: number) => new Date(Date.now() + offset * 86_400_000).t
 export async function loadDemo(db: Db, router: Router, repoRoot: string) {
   const dir = path.join(repoRoot, 'fixtures');
   const demo = JSON.parse(fs.readFileSync(path.join(dir, 'demo-lot.json'), 'utf8')) as DemoFile;
-  const boundary = JSON.parse(fs.readFileSync(path.join(dir, 'departement-46-lot.geojson'), 'utf8'));
-  const communes = JSON.parse(fs.readFileSync(path.join(dir, 'communes-46-lot.geojson'), 'utf8'));
-  const pop = new Map(demo.communes.map((c) => [c.insee, c.population]));
+  const { boundary, communes } = readLotGeography(repoRoot);
 
   // Routes first, outside the transaction: a slow router never holds a lock.
   const routed: RoutedTrip[] = [];
@@ -114,17 +112,7 @@ export async function loadDemo(db: Db, router: Router, repoRoot: string) {
       boundary: boundary.geometry,
       coordinatorPhone: demo.territory.coordinatorPhone,
     });
-    await addCommunes(
-      tx,
-      territoryId,
-      communes.features.map((f: { properties: { code: string; nom: string }; geometry: unknown }) => ({
-        insee: f.properties.code,
-        name: f.properties.nom,
-        population: pop.get(f.properties.code) ?? null,
-        postalCodes: referenceOf(f.properties.code)?.postalCodes ?? [],
-        geometry: f.geometry,
-      })),
-    );
+    await addCommunes(tx, territoryId, communes);
     const scope = { actor: 'demo', territoryIds: [territoryId] };
     const made = await createPeople(
       tx,

@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Db } from '@comobi/db';
 import { createPeople } from '../domain/people.ts';
 import { addCommunes, createTerritory } from '../domain/territories.ts';
@@ -7,7 +5,7 @@ import { insertTrips, routeTrip, type RoutedTrip } from '../domain/trips.ts';
 import type { LegIndex } from '../matching/leg-index.ts';
 import { loadAllLegs } from '../matching/leg-store.ts';
 import type { Router } from '../routing/types.ts';
-import { referenceOf } from '../territory/reference.ts';
+import { readLotGeography } from '../demo/lot-fixtures.ts';
 import type { Scenario } from './calibration.ts';
 
 export const STRATEGIES = ['per-request', 'batch'] as const;
@@ -36,14 +34,7 @@ export async function setUpTerritories(
   sc: Scenario,
   runId: string,
 ): Promise<SimTerritory[]> {
-  const dir = path.join(repoRoot, 'fixtures');
-  const boundary = JSON.parse(fs.readFileSync(path.join(dir, 'departement-46-lot.geojson'), 'utf8'));
-  const communes = JSON.parse(fs.readFileSync(path.join(dir, 'communes-46-lot.geojson'), 'utf8'));
-  const pop = new Map(
-    (JSON.parse(fs.readFileSync(path.join(dir, 'demo-lot.json'), 'utf8')) as { communes: { insee: string; population: number | null }[] }).communes.map(
-      (c) => [c.insee, c.population],
-    ),
-  );
+  const { boundary, communes } = readLotGeography(repoRoot);
   // Routes first, outside any transaction (a slow router never holds a lock), once for both copies.
   const routed: RoutedTrip[] = [];
   for (const d of sc.drivers)
@@ -73,17 +64,7 @@ export async function setUpTerritories(
         boundary: boundary.geometry,
       });
       // Communes are shared by every territory that covers them: the first one that needs them adds them.
-      await addCommunes(
-        tx,
-        territoryId,
-        communes.features.map((f: { properties: { code: string; nom: string }; geometry: unknown }) => ({
-          insee: f.properties.code,
-          name: f.properties.nom,
-          population: pop.get(f.properties.code) ?? null,
-          postalCodes: referenceOf(f.properties.code)?.postalCodes ?? [],
-          geometry: f.geometry,
-        })),
-      );
+      await addCommunes(tx, territoryId, communes);
       const people = await createPeople(
         tx,
         territoryId,
