@@ -68,6 +68,10 @@ describe('round trips: each leg matched', () => {
     expect(back.pickup.lat).toBeCloseTo(CAHORS.lat, 3);
     expect(back.dropoff.lat).toBeCloseTo(LABASTIDE.lat, 3);
     expect(back.pickup.time >= '17:10' && back.pickup.time <= '18:10').toBe(true);
+    // Each leg says what the passenger pays for it (the way back once had no participation at all).
+    const out = r.body.proposals.find((p: any) => p.requestLeg === 'outbound' && p.driverId === both);
+    expect(out.participationEur).toBeGreaterThan(0);
+    expect(back.participationEur).toBeGreaterThan(0);
     // Both-legs drivers first: the one-trip commuter, then the driver with two trips, each outbound before return.
     expect(r.body.roundTrip.map((p: any) => [p.driverId, p.sameTrip])).toEqual([[both, true], [twice, false]]);
     expect(r.body.proposals.slice(0, 4).map((p: any) => [p.driverId, p.requestLeg, p.bothLegs])).toEqual([

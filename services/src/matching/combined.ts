@@ -66,6 +66,11 @@ export async function withCarpoolCosts(db: Queryable, proposals: Proposal[]): Pr
   });
 }
 
+/** A commuters-only answer (a round trip's way back, the public page's search) with the participation of each. */
+export async function withCosts<A extends { proposals: Proposal[] }>(db: Queryable, answer: A): Promise<A & { proposals: CarpoolProposal[] }> {
+  return { ...answer, proposals: await withCarpoolCosts(db, answer.proposals) };
+}
+
 /**
  * Every way to take the passenger: the commuters whose trip passes near (the corridor index) and the volunteers
  * whose hours, limits and vehicle fit, in one list ranked by the kilometres each adds.

@@ -4,6 +4,7 @@ import { firstNames, personOfForm } from '../../domain/people.ts';
 import { recordRequest } from '../../domain/requests.ts';
 import { MINUTES_PER_DAY, toClock } from '../../time/clock.ts';
 import { matchJourney, type ReturnAsk } from '../../matching/round-trip.ts';
+import { withCosts } from '../../matching/combined.ts';
 import { PURPOSES, toMatchQuery } from '../../matching/query.ts';
 import { clock, consent, day, int, one, oneOf, type Errors, type Form } from '../forms.ts';
 import { labelOf, readTripForm, type PublicKit } from '../kit.ts';
@@ -112,11 +113,12 @@ export function askRoutes(root: Router, k: PublicKit) {
       };
       // Matching runs before the transaction: the router may be slow, a lock must not wait on it.
       const journey = await matchJourney(s.matcher, s.router, toMatchQuery(ask, [t.id], ask.toleranceMin, citizen?.personId ?? undefined), back);
-      const answer = journey.outbound;
+      // Both legs with the participation each would cost, stored with the proposals as the console's searches do.
+      const [answer, wayBack] = await Promise.all([withCosts(s.db, journey.outbound), journey.return ? withCosts(s.db, journey.return) : null]);
       const scope = { actor: 'public', territoryIds: [t.id] };
       const requestId = await s.db.transaction(async (tx) => {
         const passengerId = await personOfForm(tx, t.id, citizen?.personId ?? null, who, { driver: false, direct: false }, 'formulaire_chercher');
-        return recordRequest(tx, scope, t.id, { ...ask, passengerId }, answer, journey.return);
+        return recordRequest(tx, scope, t.id, { ...ask, passengerId }, answer, wayBack);
       });
       // Drivers are shown by first name and times only when they agreed to direct contact.
       const shown = answer.proposals.filter((p) => p.directContact).slice(0, DRIVERS_SHOWN);

@@ -20,7 +20,7 @@ import {
   type RequestRow,
 } from '../../domain/requests.ts';
 import { storeProposals } from '../../domain/matches.ts';
-import { volunteerQueryOf, withVolunteers } from '../../matching/combined.ts';
+import { volunteerQueryOf, withCosts, withVolunteers } from '../../matching/combined.ts';
 import { visibilityOf } from '../../domain/scope.ts';
 import type { Queryable } from '@comobi/db';
 import { listPage } from '../../http/simple-rest.ts';
@@ -127,13 +127,14 @@ export function requestRoutes(s: Services) {
     const answer = journey
       ? await withVolunteers(s, journey.outbound, volunteerQueryOf(q, { ...b, return_min: back.returnMin, return_after_min: back.returnAfterMin }))
       : { proposals: [], approximate: false };
+    const wayBack = journey?.return ? await withCosts(s.db, journey.return) : null;
     // Near misses of the outbound (the way back has its own proposals; widening is asked for the outbound).
     const near = b.storeProposals
       ? await withNearMisses(toMatchQuery(b, [territoryId], toleranceMin, b.passengerId ?? undefined), territoryId, answer.proposals)
       : {};
     ctx.status = 201;
     ctx.body = await asPrincipal(s.db, p, async (tx) => {
-      const rid = await recordRequest(tx, p, territoryId, { ...b, toleranceMin }, answer, journey?.return);
+      const rid = await recordRequest(tx, p, territoryId, { ...b, toleranceMin }, answer, wayBack);
       return {
         ...(await requestWithProposals(tx, await loadRequest(tx, p, rid), 'personal')),
         approximate: answer.approximate || Boolean(journey?.return?.approximate),
@@ -149,10 +150,10 @@ export function requestRoutes(s: Services) {
     const current = await asPrincipal(s.db, p, (tx) => reach(tx, p, rid));
     const journey = await matchJourney(s.matcher, s.router, matchQueryOf(current), returnAskOf(current));
     const answer = await withVolunteers(s, journey.outbound, volunteerQueryOf(matchQueryOf(current), current));
+    const wayBack = journey.return ? await withCosts(s.db, journey.return) : null;
     ctx.body = await asPrincipal(s.db, p, async (tx) => {
       await storeProposals(tx, rid, current.territory_id, current.date, answer.proposals, answer.approximate);
-      if (journey.return)
-        await storeProposals(tx, rid, current.territory_id, current.date, journey.return.proposals, journey.return.approximate, 'return');
+      if (wayBack) await storeProposals(tx, rid, current.territory_id, current.date, wayBack.proposals, wayBack.approximate, 'return');
       const out = await requestWithProposals(tx, await loadRequest(tx, p, rid), 'personal');
       return {
         ...out,
