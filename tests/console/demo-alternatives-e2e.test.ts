@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { addUser, ensureConsoleBuilt, openConsole, startConsoleServer } from './helpers.ts';
+import { nextWeekday } from '../../services/src/time/days.ts';
 
 // The demo as a coordinator finds it: "Autres solutions" is no longer empty. A Cahors trip has the TER (the
 // demo's extract), a trip inside the TAD zone its on-demand transport, a health trip seated-patient transport.
@@ -15,11 +16,7 @@ let srv: TestServer;
 let browser: Browser;
 let territoryId: number;
 let passengerId: number;
-const tuesday = (() => {
-  const d = new Date();
-  d.setUTCDate(d.getUTCDate() + (((2 - d.getUTCDay() + 7) % 7) || 7));
-  return d.toISOString().slice(0, 10);
-})();
+const tuesday = nextWeekday(2);
 
 beforeAll(async () => {
   ensureConsoleBuilt();

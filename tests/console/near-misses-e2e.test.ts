@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { addUser, ensureConsoleBuilt, openConsole, startConsoleServer } from './helpers.ts';
+import { nextWeekday } from '../../services/src/time/days.ts';
 
 // The case on the Lot's roads (embedded router): Douelle → Cahors hospital, a Tuesday, arrive by 09:00
 // (± 30 min). The one driver who passes leaves Luzech at 07:45 and reaches Cahors too early for the window, so the
@@ -18,11 +19,7 @@ const LUZECH = { lng: 1.2868, lat: 44.4797 };
 let srv: TestServer;
 let browser: Browser;
 let territoryId: number;
-const tuesday = (() => {
-  const d = new Date();
-  d.setUTCDate(d.getUTCDate() + (((2 - d.getUTCDay() + 7) % 7) || 7));
-  return d.toISOString().slice(0, 10);
-})();
+const tuesday = nextWeekday(2);
 
 beforeAll(async () => {
   ensureConsoleBuilt();

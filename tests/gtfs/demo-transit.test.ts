@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { weeksToNow } from '../../services/src/demo/transit.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { startConsoleServer } from '../console/helpers.ts';
+import { nextWeekday } from '../../services/src/time/days.ts';
 
 // The demo as it loads on a first start: its TER extract (fixtures/gtfs/ter-lot.zip), its TAD zone and its
 // seated-patient transport providers, so that "Autres solutions" shows what a real territory would.
@@ -15,11 +16,7 @@ let srv: TestServer;
 let territoryId: number;
 const today = new Date().toISOString().slice(0, 10);
 /** The next Tuesday after today: inside the moved timetable, which starts within the last seven days. */
-const tuesday = (() => {
-  const d = new Date();
-  d.setUTCDate(d.getUTCDate() + (((2 - d.getUTCDay() + 7) % 7) || 7));
-  return d.toISOString().slice(0, 10);
-})();
+const tuesday = nextWeekday(2);
 
 beforeAll(async () => {
   // With the console's routes: the feed list is theirs.

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StraightLineRouter } from '../../services/src/routing/index.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { addDays, nextWeekday } from '../../services/src/time/days.ts';
 
 /**
  * A small fixture checked by hand. The straight-line router (crow-flies distance × 1.3 at 60 km/h) lets every time
@@ -24,12 +25,7 @@ let srv: TestServer;
 let territoryId: number;
 const trips: Record<string, number> = {};
 /** The next Tuesday (after today). */
-const day = (() => {
-  const d = new Date();
-  d.setUTCDate(d.getUTCDate() + (((2 - d.getUTCDay() + 7) % 7) || 7));
-  return d.toISOString().slice(0, 10);
-})();
-const addDays = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+const day = nextWeekday(2);
 
 async function trip(name: string, departureTime: string, origin: object, destination: object, date = day) {
   const driver = await srv.api('POST', '/api/people', { territoryId, isDriver: true, firstName: `Inventé ${name}`, lastName: 'Conducteur' });

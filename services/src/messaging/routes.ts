@@ -7,6 +7,7 @@ import { auditMessageRead, driverWeek, loadMessage, messageList, presentMessage,
 import { notFound } from '../http/errors.ts';
 import { listPage } from '../http/simple-rest.ts';
 import { id, isoDate, parse } from '../http/validate.ts';
+import { nextWeekday } from '../time/days.ts';
 import { letterPdf, weekSheetPdf } from './letter.ts';
 
 /**
@@ -53,7 +54,7 @@ export function messageRoutes(api: Router, s: Services) {
   api.get('/people/:id/week.pdf', async (ctx) => {
     const p = requireRole(ctx, 'admin', 'coordinator');
     const pid = parse(id, ctx.params.id, 'id');
-    const from = ctx.query.from === undefined ? comingMonday() : parse(isoDate, ctx.query.from, 'from');
+    const from = ctx.query.from === undefined ? nextWeekday(1) : parse(isoDate, ctx.query.from, 'from');
     const week = await asPrincipal(s.db, p, async (tx) => {
       const w = await driverWeek(tx, p, pid, from);
       if (!w) throw notFound('person', pid);
@@ -64,10 +65,4 @@ export function messageRoutes(api: Router, s: Services) {
     ctx.set('Content-Disposition', `inline; filename="semaine-${pid}-${from}.pdf"`);
     ctx.body = await weekSheetPdf(week, from);
   });
-}
-
-function comingMonday(): string {
-  const d = new Date();
-  d.setUTCDate(d.getUTCDate() + ((8 - d.getUTCDay()) % 7 || 7));
-  return d.toISOString().slice(0, 10);
 }

@@ -13,3 +13,8 @@ export function isoWeekday(date: string): number {
   const d = new Date(`${date}T12:00:00Z`).getUTCDay();
   return d === 0 ? 7 : d;
 }
+
+/** The first date strictly after `from` that falls on the ISO weekday (1 = Monday … 7 = Sunday). */
+export function nextWeekday(weekday: number, from: string = new Date().toISOString().slice(0, 10)): string {
+  return addDays(from, (weekday - isoWeekday(from) + 7) % 7 || 7);
+}

@@ -129,9 +129,7 @@ export function requestRoutes(s: Services) {
       : { proposals: [], approximate: false };
     const wayBack = journey?.return ? await withCosts(s.db, journey.return) : null;
     // Near misses of the outbound (the way back has its own proposals; widening is asked for the outbound).
-    const near = b.storeProposals
-      ? await withNearMisses(toMatchQuery(b, [territoryId], toleranceMin, b.passengerId ?? undefined), territoryId, answer.proposals)
-      : {};
+    const near = b.storeProposals ? await withNearMisses(q, territoryId, answer.proposals) : {};
     ctx.status = 201;
     ctx.body = await asPrincipal(s.db, p, async (tx) => {
       const rid = await recordRequest(tx, p, territoryId, { ...b, toleranceMin }, answer, wayBack);
@@ -148,8 +146,9 @@ export function requestRoutes(s: Services) {
     const p = requireRole(ctx, 'admin', 'coordinator', 'integration');
     const rid = parse(id, ctx.params.id, 'id');
     const current = await asPrincipal(s.db, p, (tx) => reach(tx, p, rid));
-    const journey = await matchJourney(s.matcher, s.router, matchQueryOf(current), returnAskOf(current));
-    const answer = await withVolunteers(s, journey.outbound, volunteerQueryOf(matchQueryOf(current), current));
+    const q = matchQueryOf(current);
+    const journey = await matchJourney(s.matcher, s.router, q, returnAskOf(current));
+    const answer = await withVolunteers(s, journey.outbound, volunteerQueryOf(q, current));
     const wayBack = journey.return ? await withCosts(s.db, journey.return) : null;
     ctx.body = await asPrincipal(s.db, p, async (tx) => {
       await storeProposals(tx, rid, current.territory_id, current.date, answer.proposals, answer.approximate);
@@ -158,7 +157,7 @@ export function requestRoutes(s: Services) {
       return {
         ...out,
         approximate: answer.approximate || Boolean(journey.return?.approximate),
-        ...(await withNearMisses(matchQueryOf(current), current.territory_id, outboundOf(out.proposals))),
+        ...(await withNearMisses(q, current.territory_id, outboundOf(out.proposals))),
       };
     });
   });
