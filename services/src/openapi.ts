@@ -269,7 +269,7 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
   // arrival), never both; each proposal says which passenger leg it serves (`requestLeg`) and whether its driver can
   // do both (`bothLegs`); `roundTrip` lists those drivers' pairs, best first.
   '/api/requests/{id}/confirm-round-trip': {
-    post: one('request', 'Confirm both legs of a round trip with the same driver in one action: both matches become confirmed, or neither (409 naming the leg that cannot)', {
+    post: one('request', 'Confirm both legs of a round trip in one action (one driver both ways, or a driver each way): both matches become confirmed, or neither (409 naming the leg that cannot); one confirmation and one reminder telling both legs to the passenger, and to a driver who does both', {
       requestBody: {
         required: true,
         content: {

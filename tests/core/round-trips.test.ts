@@ -180,13 +180,10 @@ describe('round trips: confirmed in one action', () => {
     expect(rows[0].n).toBe(0);
   });
 
-  it('refuses two drivers, swapped legs, another request’s match and a missing id, naming the field', async () => {
+  it('refuses swapped legs, another request’s match and a missing id, naming the field', async () => {
     const r = await srv.api('POST', '/api/requests', ask({ returnTime: '17:40' }));
     const leg = (driver: number, l: string) => r.body.proposals.find((p: any) => p.driverId === driver && p.requestLeg === l).id;
     const post = (body: object, rid = r.body.id) => srv.api('POST', `/api/requests/${rid}/confirm-round-trip`, body);
-    const twoDrivers = await post({ outboundMatchId: leg(both, 'outbound'), returnMatchId: leg(eveningOnly, 'return') });
-    expect(twoDrivers.status).toBe(400);
-    expect(twoDrivers.body.fields[0]).toMatchObject({ field: 'returnMatchId' });
     const swapped = await post({ outboundMatchId: leg(both, 'return'), returnMatchId: leg(both, 'outbound') });
     expect(swapped.status).toBe(400);
     expect(swapped.body.fields[0]).toMatchObject({ field: 'outboundMatchId' });
@@ -204,6 +201,104 @@ describe('round trips: confirmed in one action', () => {
     // A driver whose return was declined no longer counts as doing both legs.
     const now = await srv.api('GET', `/api/requests/${r.body.id}`);
     expect(now.body.roundTrip.map((p: any) => p.driverId)).toEqual([both]);
+  });
+});
+
+describe('round trips: one message per person', () => {
+  // A territory of its own, drivers with mobile numbers (the ones above have none, so they get no messages).
+  let t: number;
+  let commuter: number;
+  let morning: number;
+  let evening: number;
+  const withPhone = async (firstName: string, phone: string, extra: object = {}) =>
+    (await srv.api('POST', '/api/people', { territoryId: t, firstName, lastName: 'Inventé', phone, ...extra })).body.id as number;
+  beforeAll(async () => {
+    t = (await srv.api('POST', '/api/territories', { slug: 'lot-ar-sms', name: 'Lot (messages)', coordinatorPhone: '05 65 53 00 00' })).body.id;
+    commuter = await withPhone('Sylvain', '06 39 98 02 01', { isDriver: true });
+    morning = await withPhone('Martine', '06 39 98 02 02', { isDriver: true });
+    evening = await withPhone('Eric', '06 39 98 02 03', { isDriver: true });
+    const add = async (driverId: number, body: object) =>
+      expect((await srv.api('POST', '/api/trips', { territoryId: t, driverId, seats: 2, ...body })).status).toBe(201);
+    await add(commuter, { kind: 'regular', weekdays: [1, 2, 3, 4, 5], departureTime: '07:30', returnTime: '17:30', origin: GOURDON, destination: CAHORS });
+    await add(morning, { kind: 'regular', weekdays: [1, 2, 3, 4, 5], departureTime: '07:35', origin: GOURDON, destination: CAHORS });
+    await add(evening, { kind: 'regular', weekdays: [1, 2, 3, 4, 5], departureTime: '17:25', origin: CAHORS, destination: GOURDON });
+  });
+
+  const roundTrip = async (date: string, phone: string) => {
+    const passengerId = await withPhone('Odette', phone, { isPassenger: true });
+    const r = await srv.api('POST', '/api/requests', { ...ask({ passengerId, date, returnTime: '17:40' }), territoryId: t });
+    expect(r.status).toBe(201);
+    const leg = (driver: number, l: string) => r.body.proposals.find((p: any) => p.driverId === driver && p.requestLeg === l);
+    return { id: r.body.id as number, passengerId, leg };
+  };
+  const messagesOf = async (requestId: number) =>
+    (await srv.booted.services.db.query<{ person_id: number; kind: string; status: string; body: string; segments: number; match_id: number; paired_match_id: number | null }>(
+      'SELECT person_id, kind, status, body, segments, match_id, paired_match_id FROM messages WHERE request_id = $1 ORDER BY id',
+      [requestId],
+    )).rows;
+  const perPerson = (rows: { person_id: number; kind: string; status: string }[]) => {
+    const out: Record<number, string[]> = {};
+    for (const m of rows) if (m.status === 'queued') (out[m.person_id] ??= []).push(m.kind);
+    return out;
+  };
+  const hhmm = (time: string) => time.replace(':', 'h');
+
+  it('one driver both ways: the passenger and the driver each get one confirmation and one reminder telling both legs', async () => {
+    const rt = await roundTrip(day(7), '06 39 98 02 11');
+    const out = rt.leg(commuter, 'outbound');
+    const back = rt.leg(commuter, 'return');
+    const c = await srv.api('POST', `/api/requests/${rt.id}/confirm-round-trip`, { outboundMatchId: out.id, returnMatchId: back.id });
+    expect(c.status).toBe(200);
+    const rows = await messagesOf(rt.id);
+    expect(perPerson(rows)).toEqual({ [rt.passengerId]: ['confirmation', 'reminder'], [commuter]: ['confirmation', 'reminder'] });
+    for (const m of rows) {
+      // Both pickup times (08h.. from Labastide, 17h.. from Cahors), each leg named, in two SMS segments at most.
+      expect(m.body).toContain(hhmm(out.pickup.time));
+      expect(m.body).toContain(hhmm(back.pickup.time));
+      expect(m.body).toMatch(/[Aa]ller .*[Rr]etour /);
+      expect(m.segments).toBeLessThanOrEqual(2);
+      expect([m.match_id, m.paired_match_id]).toEqual([out.id, back.id]);
+    }
+    const toPassenger = rows.find((m) => m.person_id === rt.passengerId && m.kind === 'confirmation')!;
+    expect(toPassenger.body).toMatch(/^CoMobi : aller-retour confirmé le \d{2}\/\d{2}\/\d{4}\. Aller \d{2}h\d{2}, RDV .+\. Retour \d{2}h\d{2}, RDV .+\. Conducteur : Sylvain\. Coordination : 05 65 53 00 00$/);
+    expect(rows.find((m) => m.person_id === commuter && m.kind === 'confirmation')!.body).toMatch(/^CoMobi : vous emmenez Odette le .+, aller et retour\./);
+  });
+
+  it('a driver each way: each driver hears of their own leg, the passenger of both in one message', async () => {
+    const rt = await roundTrip(day(8), '06 39 98 02 12');
+    const out = rt.leg(morning, 'outbound');
+    const back = rt.leg(evening, 'return');
+    const c = await srv.api('POST', `/api/requests/${rt.id}/confirm-round-trip`, { outboundMatchId: out.id, returnMatchId: back.id });
+    expect(c.status).toBe(200);
+    expect([out.id, back.id].map((id) => c.body.proposals.find((p: any) => p.id === id).status)).toEqual(['confirmed', 'confirmed']);
+    const rows = await messagesOf(rt.id);
+    expect(perPerson(rows)).toEqual({
+      [rt.passengerId]: ['confirmation', 'reminder'],
+      [morning]: ['confirmation', 'reminder'],
+      [evening]: ['confirmation', 'reminder'],
+    });
+    const body = (pid: number, kind = 'confirmation') => rows.find((m) => m.person_id === pid && m.kind === kind)!.body;
+    expect(body(rt.passengerId)).toContain(`Aller ${hhmm(out.pickup.time)}`);
+    expect(body(rt.passengerId)).toContain(`Retour ${hhmm(back.pickup.time)}`);
+    expect(body(rt.passengerId)).toMatch(/avec Martine\. Retour .* avec Eric\./);
+    expect(body(rt.passengerId, 'reminder')).toMatch(/aller .* avec Martine, retour .* avec Eric\./);
+    expect(body(morning)).toContain(hhmm(out.pickup.time));
+    expect(body(morning)).not.toContain(hhmm(back.pickup.time));
+    expect(body(evening)).toContain(hhmm(back.pickup.time));
+    expect(body(evening)).not.toContain(hhmm(out.pickup.time));
+
+    // The return cancelled: the passenger's message about both is withdrawn, the outbound's own reminder queued.
+    const x = await srv.api('PUT', `/api/matches/${back.id}`, { status: 'cancelled', reason: 'driver_cancelled' });
+    expect(x.status, JSON.stringify(x.body)).toBe(200);
+    const after = await messagesOf(rt.id);
+    expect(perPerson(after)).toEqual({
+      [rt.passengerId]: ['confirmation', 'reminder'],
+      [morning]: ['confirmation', 'reminder'],
+    });
+    const left = after.filter((m) => m.person_id === rt.passengerId && m.status === 'queued');
+    expect(left.map((m) => [m.match_id, m.paired_match_id])).toEqual([[out.id, null], [out.id, null]]);
+    expect(left[1].body).toContain(hhmm(out.pickup.time));
+    expect(left[1].body).not.toContain(hhmm(back.pickup.time));
   });
 });
 

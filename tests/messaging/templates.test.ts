@@ -40,6 +40,31 @@ describe('SMS templates', () => {
     expect(smsText('driver_request', facts)).toContain('Répondez OUI 4821 ou NON 4821');
   });
 
+  it('a round trip in one SMS: both legs, places cut shorter until it fits in two segments', () => {
+    const back = { pickupMin: 17 * 60 + 35, place: 'Centre hospitalier, 335 rue du Président Wilson, Cahors', otherName: null, otherPhone: null };
+    const rt = { ...facts, back };
+    expect(smsText('confirmation', rt)).toBe(
+      'CoMobi : aller-retour confirmé le 14/09/2026. Aller 08h05, RDV Parking de la salle des fetes, Saint-Céré. Retour 17h35, RDV Centre hospitalier, 335 rue du Président Wilson, Cahors. Conducteur : Jean-Christophe 06 12 34 56 78. Coordination : 05 65 53 00 00',
+    );
+    // The longest case: a relay, two long places, a driver each way with their numbers.
+    const long = {
+      ...rt,
+      forName: 'Marie-Françoise',
+      place: 'Maison de santé pluriprofessionnelle du Haut-Quercy, avenue du Général-de-Gaulle',
+      back: { ...back, otherName: 'Eric', otherPhone: '06 98 76 54 32' },
+    };
+    for (const kind of ['confirmation', 'reminder'] as const)
+      for (const role of ['passenger', 'driver'] as const) {
+        const text = smsText(kind, { ...long, role });
+        expect(smsSize(text), `${kind} ${role}: ${text}`).toMatchObject({ encoding: 'GSM-7' });
+        expect(smsSize(text).segments, `${kind} ${role}: ${text}`).toBeLessThanOrEqual(2);
+        expect(text).toContain('08h05');
+        expect(text).toContain('17h35');
+      }
+    expect(smsText('confirmation', long)).toMatch(/avec Jean-Christophe 06 12 34 56 78\. Retour 17h35, RDV .+ avec Eric 06 98 76 54 32\./);
+    expect(voiceText('confirmation', rt)).toContain("À l'aller, à 8 heures 5, rendez-vous : Parking de la salle des fêtes, Saint-Céré. Au retour, à 17 heures 35");
+  });
+
   it('toGsm keeps the French letters GSM-7 has and drops the accents it lacks', () => {
     expect(toGsm('Fête à Gramat, l’église, ça ira ; « oui »')).toBe('Fete à Gramat, l\'église, ca ira ; " oui "');
     expect(smsSize('ê').encoding).toBe('UCS-2');

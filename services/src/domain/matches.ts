@@ -435,6 +435,8 @@ export async function transition(
   to: MatchStatus,
   reason: string | null,
   note: string | null,
+  /** The caller queues the confirmation itself (a round trip's both legs in one message). */
+  messages: { confirmationLater?: boolean } = {},
 ): Promise<{ tripId: number | null }> {
   const { rows } = await tx.query<{
     status: MatchStatus;
@@ -517,7 +519,7 @@ export async function transition(
       ]);
     }
   }
-  await queueForTransition(tx, matchId, m.status, to);
+  await queueForTransition(tx, matchId, m.status, to, messages);
   return { tripId: m.trip_id };
 }
 

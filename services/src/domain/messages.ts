@@ -247,6 +247,8 @@ async function freshReplyCode(tx: Queryable, to: string): Promise<string> {
 interface QueuedMessage {
   territoryId: number;
   matchId: number | null;
+  /** The return's match when the message tells both legs of a round trip. */
+  pairedMatchId?: number | null;
   requestId: number | null;
   personId: number | null;
   kind: MessageKind;
@@ -262,8 +264,9 @@ async function insertMessage(tx: Queryable, m: QueuedMessage): Promise<void> {
   const size = m.address.channel === 'sms' ? smsSize(m.body) : null;
   await tx.query(
     `INSERT INTO messages (territory_id, match_id, request_id, person_id, kind, channel, recipient, to_relay, body,
-       segments, encoding, reply_code, planned_at, next_attempt_at, quiet_start_min, quiet_end_min, idempotency_key)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, COALESCE($13, now()), COALESCE($13, now()), $14, $15, $16)
+       segments, encoding, reply_code, planned_at, next_attempt_at, quiet_start_min, quiet_end_min, idempotency_key,
+       paired_match_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, COALESCE($13, now()), COALESCE($13, now()), $14, $15, $16, $17)
      ON CONFLICT (idempotency_key) DO NOTHING`,
     [
       m.territoryId,
@@ -282,6 +285,7 @@ async function insertMessage(tx: Queryable, m: QueuedMessage): Promise<void> {
       m.quiet?.startMin ?? null,
       m.quiet?.endMin ?? null,
       m.key,
+      m.pairedMatchId ?? null,
     ],
   );
 }
@@ -308,21 +312,103 @@ export function reminderTime(date: string | null, now = new Date()): Date | null
   return at > now ? at : null;
 }
 
+/** What a message on one leg says, for one recipient: the other person named, their number if they agreed. */
+function tripFacts(m: MatchFacts, r: Recipient, people: Map<number, Recipient>, address: Address, replyCode: string | null): TripFacts {
+  const isDriver = r.id === m.driver_id;
+  const otherId = isDriver ? m.passenger_id : m.driver_id;
+  const o = otherId ? people.get(otherId) : undefined;
+  return {
+    date: m.date,
+    pickupMin: m.pickup_min,
+    place: m.place ?? PLACE_UNKNOWN,
+    otherName: o?.first_name ?? (isDriver ? 'votre passager' : 'votre conducteur'),
+    otherPhone: o?.direct_contact_consent ? nationalPhone(o.phone) : null,
+    coordinatorPhone: nationalPhone(m.coordinator_phone),
+    forName: address.toRelay ? r.first_name : null,
+    replyCode,
+    role: isDriver ? 'driver' : 'passenger',
+  };
+}
+const PLACE_UNKNOWN = 'lieu convenu avec la coordination';
+
+type LegKind = 'driver_request' | 'confirmation' | 'cancellation';
+
+/**
+ * One leg's message to one person (and, for a confirmation, the reminder the day before). With `back`, the message
+ * tells the way back too (a round trip): it names both matches, and its key both.
+ */
+async function queueFor(
+  tx: Queryable,
+  m: MatchFacts,
+  pid: number,
+  kind: LegKind | 'reminder',
+  people: Map<number, Recipient>,
+  back: { match: MatchFacts; otherDriver: boolean } | null = null,
+) {
+  const r = people.get(pid);
+  if (!r) return;
+  const address = addressOf(r);
+  if (!address) return;
+  const replyCode = kind === 'driver_request' && address.channel === 'sms' ? await freshReplyCode(tx, address.to) : null;
+  const facts = tripFacts(m, r, people, address, replyCode);
+  if (back) {
+    const d = back.otherDriver ? people.get(back.match.driver_id) : undefined;
+    facts.back = {
+      pickupMin: back.match.pickup_min,
+      place: back.match.place ?? PLACE_UNKNOWN,
+      otherName: back.otherDriver ? (d?.first_name ?? 'votre conducteur') : null,
+      otherPhone: back.otherDriver && d?.direct_contact_consent ? nationalPhone(d.phone) : null,
+    };
+  }
+  const cause = back ? `${m.id}+${back.match.id}` : `${m.id}`;
+  const base = {
+    territoryId: m.territory_id,
+    matchId: m.id,
+    pairedMatchId: back?.match.id ?? null,
+    requestId: m.request_id,
+    personId: pid,
+    address,
+    quiet: quietOf(r, address.channel),
+  };
+  if (kind !== 'reminder')
+    await insertMessage(tx, { ...base, kind, replyCode, body: render(kind, address.channel, facts), plannedAt: null, key: `${kind}:${cause}:${pid}` });
+  const remindAt = (kind === 'confirmation' || kind === 'reminder') && address.channel !== 'letter' ? reminderTime(m.date) : null;
+  if (remindAt)
+    await insertMessage(tx, {
+      ...base,
+      replyCode: null,
+      kind: 'reminder',
+      body: render('reminder', address.channel, facts),
+      plannedAt: remindAt,
+      key: `reminder:${cause}:${pid}`,
+    });
+}
+
 /**
  * Called by the match workflow (domain/matches.ts transition) in its transaction, once the status has changed:
  * contacted → a request the driver answers by SMS or key press; confirmed → a confirmation to the passenger and the
- * driver, and a reminder the day before; cancelled → a notice to whoever heard of the trip; any other step out of
+ * driver, and a reminder the day before (`confirmationLater`: the caller queues one message for both legs of a round
+ * trip instead, queueRoundTripConfirmation); cancelled → a notice to whoever heard of the trip; any other step out of
  * "contacted" withdraws the driver's request if it has not gone yet.
  */
-export async function queueForTransition(tx: Queryable, matchId: number, from: MatchStatus, to: MatchStatus) {
+export async function queueForTransition(
+  tx: Queryable,
+  matchId: number,
+  from: MatchStatus,
+  to: MatchStatus,
+  opts: { confirmationLater?: boolean } = {},
+) {
+  let withdrawn: { kind: MessageKind; person_id: number | null; match_id: number; paired_match_id: number | null }[] = [];
   if (from === 'contacted' || to === 'cancelled') {
-    await tx.query(
+    ({ rows: withdrawn } = await tx.query(
       `UPDATE messages SET status = 'cancelled', updated_at = now()
-       WHERE match_id = $1 AND status = 'queued' AND kind IN ($2, 'reminder', 'confirmation')`,
+       WHERE (match_id = $1 OR paired_match_id = $1) AND status = 'queued' AND kind IN ($2, 'reminder', 'confirmation')
+       RETURNING kind, person_id, match_id, paired_match_id`,
       [matchId, 'driver_request'],
-    );
+    ));
   }
   if (to !== 'contacted' && to !== 'confirmed' && to !== 'cancelled') return;
+  if (to === 'confirmed' && opts.confirmationLater) return;
   const m = await factsOfMatch(tx, matchId);
   if (!m) return;
   let targets: number[];
@@ -330,56 +416,49 @@ export async function queueForTransition(tx: Queryable, matchId: number, from: M
   else if (to === 'confirmed') targets = [m.driver_id, ...(m.passenger_id ? [m.passenger_id] : [])];
   else {
     const { rows } = await tx.query<{ person_id: number }>(
-      `SELECT DISTINCT person_id FROM messages WHERE match_id = $1 AND person_id IS NOT NULL
+      `SELECT DISTINCT person_id FROM messages WHERE (match_id = $1 OR paired_match_id = $1) AND person_id IS NOT NULL
          AND status IN ('sent', 'delivered', 'answered', 'dry_run') AND kind <> 'reply'`,
       [matchId],
     );
     targets = rows.map((r) => r.person_id);
   }
-  if (!targets.length) return;
-  const people = await recipients(tx, [m.driver_id, ...(m.passenger_id ? [m.passenger_id] : [])]);
-  for (const pid of targets) {
-    const r = people.get(pid);
-    if (!r) continue;
-    const address = addressOf(r);
-    if (!address) continue;
-    const isDriver = pid === m.driver_id;
-    const otherId = isDriver ? m.passenger_id : m.driver_id;
-    const o = otherId ? people.get(otherId) : undefined;
-    const replyCode = to === 'contacted' && address.channel === 'sms' ? await freshReplyCode(tx, address.to) : null;
-    const facts: TripFacts = {
-      date: m.date,
-      pickupMin: m.pickup_min,
-      place: m.place ?? 'lieu convenu avec la coordination',
-      otherName: o?.first_name ?? (isDriver ? 'votre passager' : 'votre conducteur'),
-      otherPhone: o?.direct_contact_consent ? nationalPhone(o.phone) : null,
-      coordinatorPhone: nationalPhone(m.coordinator_phone),
-      forName: address.toRelay ? r.first_name : null,
-      replyCode,
-      role: isDriver ? 'driver' : 'passenger',
-    };
-    const base = {
-      territoryId: m.territory_id,
-      matchId,
-      requestId: m.request_id,
-      personId: pid,
-      address,
-      replyCode,
-      quiet: quietOf(r, address.channel),
-    };
-    const kind = to === 'contacted' ? 'driver_request' : to === 'confirmed' ? 'confirmation' : 'cancellation';
-    await insertMessage(tx, { ...base, kind, body: render(kind, address.channel, facts), plannedAt: null, key: `${kind}:${matchId}:${pid}` });
-    const remindAt = to === 'confirmed' && address.channel !== 'letter' ? reminderTime(m.date) : null;
-    if (remindAt)
-      await insertMessage(tx, {
-        ...base,
-        replyCode: null,
-        kind: 'reminder',
-        body: render('reminder', address.channel, facts),
-        plannedAt: remindAt,
-        key: `reminder:${matchId}:${pid}`,
-      });
+  const kind: LegKind = to === 'contacted' ? 'driver_request' : to === 'confirmed' ? 'confirmation' : 'cancellation';
+  const others = withdrawn.filter((w) => w.paired_match_id !== null && w.person_id !== null);
+  const people = await recipients(tx, [m.driver_id, ...(m.passenger_id ? [m.passenger_id] : []), ...others.map((w) => w.person_id!)]);
+  for (const pid of targets) await queueFor(tx, m, pid, kind, people);
+  // A round trip's message withdrawn with one leg: the other leg, still confirmed, is told (or reminded) on its own.
+  for (const w of others) {
+    const sibling = w.match_id === matchId ? w.paired_match_id! : w.match_id;
+    const s = await factsOfMatch(tx, sibling);
+    const { rows } = await tx.query<{ status: MatchStatus }>('SELECT status FROM matches WHERE id = $1', [sibling]);
+    if (!s || rows[0]?.status !== 'confirmed') continue;
+    const ppl = people.has(s.driver_id) ? people : new Map([...people, ...(await recipients(tx, [s.driver_id]))]);
+    await queueFor(tx, s, w.person_id!, w.kind === 'confirmation' ? 'confirmation' : 'reminder', ppl);
   }
+}
+
+/**
+ * Both legs of a round trip just confirmed (domain/round-trips.ts, same transaction): the passenger hears of both in
+ * one confirmation and one reminder; a driver who does both legs likewise; when two drivers share the legs, each
+ * hears of their own. Legs on different days (never for now: the return is the same day) are told one by one.
+ */
+export async function queueRoundTripConfirmation(tx: Queryable, outboundId: number, returnId: number) {
+  const out = await factsOfMatch(tx, outboundId);
+  const back = await factsOfMatch(tx, returnId);
+  if (!out || !back) return;
+  const passenger = out.passenger_id;
+  const people = await recipients(tx, [out.driver_id, back.driver_id, ...(passenger ? [passenger] : [])]);
+  if (out.date !== back.date) {
+    for (const m of [out, back]) for (const pid of [m.driver_id, ...(passenger ? [passenger] : [])]) await queueFor(tx, m, pid, 'confirmation', people);
+    return;
+  }
+  const oneDriver = out.driver_id === back.driver_id;
+  if (oneDriver) await queueFor(tx, out, out.driver_id, 'confirmation', people, { match: back, otherDriver: false });
+  else {
+    await queueFor(tx, out, out.driver_id, 'confirmation', people);
+    await queueFor(tx, back, back.driver_id, 'confirmation', people);
+  }
+  if (passenger) await queueFor(tx, out, passenger, 'confirmation', people, { match: back, otherDriver: !oneDriver });
 }
 
 // ---- Sending: claimed by one replica at a time

@@ -2,6 +2,7 @@ import type { Queryable } from '@comobi/db';
 import { badRequest, conflict, notFound } from '../http/errors.ts';
 import type { MatchStatus } from './match-workflow.ts';
 import { loadMatch, transition, type Leg, type MatchRow } from './matches.ts';
+import { queueForTransition, queueRoundTripConfirmation } from './messages.ts';
 import type { Scope } from './scope.ts';
 
 /**
@@ -76,9 +77,9 @@ const TO_CONFIRMED: Partial<Record<MatchStatus, MatchStatus[]>> = {
 };
 
 /**
- * Confirms a round trip with one driver in one go, in the caller's transaction: both matches walk to "confirmed"
- * through the workflow (seats, history, messages), or, if either cannot (no seat left, a match declined meanwhile),
- * neither does. Returns the trips whose index entries change.
+ * Confirms a round trip in one go (one driver both ways, or one driver each way), in the caller's transaction: both
+ * matches walk to "confirmed" through the workflow (seats, history, messages), or, if either cannot (no seat left, a
+ * match declined meanwhile), neither does. Returns the trips whose index entries change.
  */
 export async function confirmRoundTrip(
   tx: Queryable,
@@ -100,10 +101,13 @@ export async function confirmRoundTrip(
       throw conflict(`match ${l.id} is ${m.status}: it cannot be confirmed any more`, l.field);
     rows.push(m);
   }
-  if (rows[0].driver_id !== rows[1].driver_id)
-    throw badRequest('returnMatchId', 'both legs must be with the same driver (confirm each match on its own otherwise)');
+  // Each leg's confirmation waits for the other: one message for both (messages.ts).
   for (const m of rows)
-    for (const to of TO_CONFIRMED[m.status]!) await transition(tx, scope, m.id, to, null, note);
+    for (const to of TO_CONFIRMED[m.status]!) await transition(tx, scope, m.id, to, null, note, { confirmationLater: true });
+  // Legs confirmed before (one by one) were told then; only the ones confirmed now are told, together if both.
+  const now = rows.filter((m) => m.status !== 'confirmed');
+  if (now.length === 2) await queueRoundTripConfirmation(tx, rows[0].id, rows[1].id);
+  else for (const m of now) await queueForTransition(tx, m.id, 'accepted', 'confirmed');
   // A volunteer's match has no trip to re-index.
   return [...new Set(rows.flatMap((m) => (m.trip_id === null ? [] : [m.trip_id])))];
 }

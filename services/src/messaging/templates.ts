@@ -22,6 +22,19 @@ export interface TripFacts {
   forName: string | null;
   replyCode: string | null;
   role: 'passenger' | 'driver';
+  /**
+   * The way back of a round trip told in the same message (same day): its pickup time and place, and its driver when
+   * it is not the outbound's (a passenger driven back by someone else). Confirmations and reminders only.
+   */
+  back?: BackLeg | null;
+}
+
+export interface BackLeg {
+  pickupMin: number;
+  place: string;
+  /** The way back's driver, for the passenger, when another than the outbound's; null: the same person. */
+  otherName: string | null;
+  otherPhone: string | null;
 }
 
 /** A place name in an SMS stays short (two segments are 306 GSM-7 characters for everything): cut at a word. */
@@ -87,11 +100,11 @@ export function smsSize(text: string): SmsSize {
   return { segments: m.segmentsCount, encoding: m.encodingName as 'GSM-7' | 'UCS-2', characters: m.numberOfCharacters };
 }
 
-const shortPlace = (p: string) => {
-  if (p.length <= PLACE_MAX) return p;
-  const cut = p.slice(0, PLACE_MAX - 3);
+const shortPlace = (p: string, max = PLACE_MAX) => {
+  if (p.length <= max) return p;
+  const cut = p.slice(0, max - 3);
   const at = Math.max(cut.lastIndexOf(' '), cut.lastIndexOf(','));
-  return `${(at > 20 ? cut.slice(0, at) : cut).replace(/[\s,]+$/, '')}...`;
+  return `${(at > max / 3 ? cut.slice(0, at) : cut).replace(/[\s,]+$/, '')}...`;
 };
 const coordination = (f: TripFacts) => (f.coordinatorPhone ? `Coordination : ${f.coordinatorPhone}` : 'Contactez la coordination');
 const when = (f: TripFacts) => (f.date ? `le ${frenchDate(f.date)} à ${frenchTime(f.pickupMin)}` : `à ${frenchTime(f.pickupMin)}`);
@@ -99,9 +112,40 @@ const spokenWhen = (f: TripFacts) =>
   f.date ? `le ${spokenDate(f.date)}, à ${spokenTime(f.pickupMin)}` : `à ${spokenTime(f.pickupMin)}`;
 const other = (f: TripFacts) => (f.otherPhone ? `${f.otherName} ${f.otherPhone}` : f.otherName);
 
+/** Place lengths tried for a round trip's SMS, longest first, until it fits in two segments. */
+const ROUND_TRIP_PLACE_MAX = [PLACE_MAX, 40, 25];
+const SMS_SEGMENTS_MAX = 2;
+
+/**
+ * A round trip's confirmation or reminder in one SMS: both legs, the same day. Two places make it longer: they are
+ * cut shorter until it fits in two segments (with a relay's name and two drivers' numbers it may still take three).
+ */
+function roundTripSms(kind: 'confirmation' | 'reminder', f: TripFacts, back: BackLeg, pre: string): string {
+  let text = '';
+  for (const max of ROUND_TRIP_PLACE_MAX) {
+    const out = `${frenchTime(f.pickupMin)}, RDV ${shortPlace(f.place, max)}`;
+    const ret = `${frenchTime(back.pickupMin)}, RDV ${shortPlace(back.place, max)}`;
+    const date = f.date ? `le ${frenchDate(f.date)}` : '';
+    const two = back.otherName !== null && f.role === 'passenger';
+    const backWith = two ? ` avec ${other({ ...f, otherName: back.otherName!, otherPhone: back.otherPhone })}` : '';
+    const outWith = two ? ` avec ${other(f)}` : '';
+    if (kind === 'confirmation')
+      text =
+        f.role === 'passenger'
+          ? `CoMobi : aller-retour confirmé ${date}. Aller ${out}${outWith}. Retour ${ret}${backWith}.${two ? '' : ` Conducteur : ${other(f)}.`} ${coordination(f)}`
+          : `CoMobi : vous emmenez ${other(f)} ${date}, aller et retour. Aller ${out}. Retour ${ret}. ${coordination(f)}`;
+    else
+      text = `CoMobi, rappel : demain ${f.date ? frenchDate(f.date) : ''}, aller ${out}${outWith}, retour ${ret}${backWith}${two ? '' : `, avec ${other(f)}`}. Empêchement ? ${coordination(f)}`;
+    text = toGsm(pre + text);
+    if (smsSize(text).segments <= SMS_SEGMENTS_MAX) break;
+  }
+  return text;
+}
+
 /** SMS texts: short, GSM-7 (see toGsm), a confirmation in one or two segments. */
 export function smsText(kind: Exclude<MessageKind, 'reply'>, f: TripFacts): string {
   const pre = f.forName ? `Pour ${f.forName} : ` : '';
+  if (f.back && (kind === 'confirmation' || kind === 'reminder')) return roundTripSms(kind, f, f.back, pre);
   const place = shortPlace(f.place);
   let text: string;
   switch (kind) {
@@ -129,6 +173,24 @@ export function voiceText(kind: Exclude<MessageKind, 'reply'>, f: TripFacts): st
   const pre = f.forName ? `Bonjour, ceci est un message de CoMobi pour ${f.forName}. ` : 'Bonjour, ceci est un message de CoMobi. ';
   const coord = f.coordinatorPhone ? ` Pour toute question, appelez la coordination au ${spokenPhone(f.coordinatorPhone)}.` : '';
   const phone = f.otherPhone ? `, joignable au ${spokenPhone(f.otherPhone)}` : '';
+  const heard = ' Tapez 1 pour confirmer que vous avez bien entendu.';
+  const b = f.back;
+  if (b && (kind === 'confirmation' || kind === 'reminder')) {
+    const backDriver =
+      b.otherName !== null && f.role === 'passenger'
+        ? ` Au retour, votre conducteur s'appelle ${b.otherName}${b.otherPhone ? `, joignable au ${spokenPhone(b.otherPhone)}` : ''}.`
+        : '';
+    const legs = `À l'aller, à ${spokenTime(f.pickupMin)}, rendez-vous : ${f.place}. Au retour, à ${spokenTime(b.pickupMin)}, rendez-vous : ${b.place}.`;
+    const who =
+      f.role === 'passenger'
+        ? ` ${b.otherName !== null ? "À l'aller, votre" : 'Votre'} conducteur s'appelle ${f.otherName}${phone}.${backDriver}`
+        : f.otherPhone ? ` ${f.otherName} est joignable au ${spokenPhone(f.otherPhone)}.` : '';
+    if (kind === 'confirmation')
+      return f.role === 'passenger'
+        ? `${pre}Votre aller-retour est confirmé ${f.date ? `le ${spokenDate(f.date)}` : ''}. ${legs}${who}${coord}${heard}`
+        : `${pre}Vous emmenez ${f.otherName} ${f.date ? `le ${spokenDate(f.date)}` : ''}, aller et retour. ${legs}${who}${coord}${heard}`;
+    return `${pre}Rappel : demain, aller et retour. ${legs}${f.role === 'passenger' ? who : ` Avec ${f.otherName}.`}${coord}${heard}`;
+  }
   switch (kind) {
     case 'confirmation':
       return f.role === 'passenger'
@@ -148,6 +210,23 @@ export function letterText(kind: Exclude<MessageKind, 'reply'>, f: TripFacts): s
   // The number on a line of its own: read at a glance, never split across two lines.
   const coord = f.coordinatorPhone ? `Pour toute question, appelez la coordination :\n${f.coordinatorPhone}` : 'Pour toute question, appelez la coordination.';
   const date = f.date ? `Le ${spokenDate(f.date)} ${f.date.slice(0, 4)} (${frenchDate(f.date)})` : 'Date à confirmer';
+  const b = f.back;
+  if (b && (kind === 'confirmation' || kind === 'reminder')) {
+    const two = b.otherName !== null && f.role === 'passenger';
+    const lines = [
+      kind === 'reminder'
+        ? 'Rappel de votre aller-retour.'
+        : f.role === 'passenger' ? 'Votre aller-retour est confirmé.' : `Vous emmenez ${f.otherName}, aller et retour.`,
+      date,
+      `Aller : à ${frenchTime(f.pickupMin)}, rendez-vous : ${f.place}`,
+      ...(two ? [`Conducteur de l’aller : ${other(f)}`] : []),
+      `Retour : à ${frenchTime(b.pickupMin)}, rendez-vous : ${b.place}`,
+      ...(two
+        ? [`Conducteur du retour : ${other({ ...f, otherName: b.otherName!, otherPhone: b.otherPhone })}`]
+        : [f.role === 'passenger' ? `Votre conducteur : ${other(f)}` : `Passager : ${other(f)}`]),
+    ];
+    return [f.forName ? `Pour ${f.forName}` : null, ...lines, '', coord].filter((l) => l !== null).join('\n');
+  }
   const lines = {
     confirmation: [
       f.role === 'passenger' ? 'Votre trajet est confirmé.' : `Vous emmenez ${f.otherName}.`,

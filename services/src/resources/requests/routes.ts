@@ -204,8 +204,9 @@ export function requestRoutes(s: Services) {
   });
 
   /**
-   * A round trip with one driver, confirmed in one action: both matches reach "confirmed" together, or neither
-   * (a seat taken meanwhile on the return rolls the outbound back too).
+   * A round trip confirmed in one action (one driver both ways, or a driver each way): both matches reach
+   * "confirmed" together, or neither (a seat taken meanwhile on the return rolls the outbound back too); the
+   * passenger gets one message that tells both legs.
    */
   r.post('/requests/:id/confirm-round-trip', async (ctx) => {
     const p = requireRole(ctx, 'admin', 'coordinator');
