@@ -305,10 +305,10 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
     post: one('request', 'Run the matching again for a request and store the proposals as matches'),
   },
   '/api/requests/{id}/near-misses': {
-    get: one('request', 'Drivers who nearly fit (other times that day, other days at that time, just outside the corridor) with the gap in French, and the one-click widenings with the drivers each adds'),
+    get: one('request', 'Drivers who nearly fit (other times that day, other days at that time, just outside the corridor, a little over the detour limit, no seat left that date) with the gap in French, and the one-click widenings with the drivers each adds'),
   },
   '/api/requests/{id}/widen': {
-    post: one('request', 'Widen a request’s search ({kind: tolerance | corridor | day}) and store the drivers it adds as proposals marked `widened`'),
+    post: one('request', 'Widen a request’s search ({kind: tolerance | corridor | day | detour}) and store the drivers it adds as proposals marked `widened`'),
   },
   ...crud('matches', 'match', { remove: 'Delete a match still proposed (later ones keep their history: cancel them)' }),
   '/api/matches/{id}/directions': {

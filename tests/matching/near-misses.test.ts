@@ -156,3 +156,76 @@ describe('near misses and widening', () => {
     expect(missing.status).toBe(404);
   });
 });
+
+/**
+ * Drivers who fail on the detour or on the seats, in a territory of their own whose detour cap is 2 min (worked out
+ * with the same straight-line router: 1.3 × the crow-flies distance at 60 km/h).
+ *   G  08:30 from lng 1.325 to 1.435 on a parallel 1.8 km north: pickup and drop-off 1,843 m off its ends, within
+ *      the corridor; detour 2 × 1,843 + 7,943 − 8,737 = 2,892 m → 226 s (3.8 min): 106 s over the 120 s cap,
+ *      within the near-miss search's 12 min (its share, 0.5 × 1.5 of its 11.4 min, is 8.5 min)
+ *   H  08:30 from 1.30 to 1.45 on the passenger's parallel, 3 seats, all taken that date by a group of three
+ */
+describe('near misses over the detour limit and with no seat left', () => {
+  const LAT_G = 44.45 + 1800 / 111_194.93; // 1,800 m north (R = 6,371,008.8 m)
+  let t: number;
+  const named: Record<string, number> = {};
+  const nameOf = (id: number) => Object.entries(named).find(([, x]) => x === id)?.[0];
+  const request = (extra: object = {}) => ({ territoryId: t, from: FROM, to: TO, date: day, time: '09:00', timeKind: 'arrive', toleranceMin: 30, ...extra });
+
+  beforeAll(async () => {
+    t = (await srv.api('POST', '/api/territories', { slug: 'lot-near-detour', name: 'Lot (détour, places)' })).body.id;
+    expect((await srv.api('PUT', `/api/territories/${t}`, { rules: { maxDetourMin: 2 } })).status).toBe(200);
+    const add = async (name: string, origin: object, destination: object, seats: number) => {
+      const driver = await srv.api('POST', '/api/people', { territoryId: t, isDriver: true, firstName: `Inventé ${name}`, lastName: 'Conducteur' });
+      const r = await srv.api('POST', '/api/trips', { territoryId: t, driverId: driver.body.id, kind: 'oneoff', date: day, departureTime: '08:30', origin, destination, seats });
+      expect(r.status).toBe(201);
+      named[name] = r.body.id;
+    };
+    await add('G', { lng: 1.325, lat: LAT_G }, { lng: 1.435, lat: LAT_G }, 2);
+    await add('H', { lng: 1.3, lat: Y }, { lng: 1.45, lat: Y }, 3);
+    // A group of three takes all of H's seats that day.
+    const group = await srv.api('POST', '/api/requests', request({ seats: 3 }));
+    expect(group.body.proposals.map((p: any) => nameOf(p.tripId))).toEqual(['H']);
+    expect((await srv.api('PUT', `/api/matches/${group.body.proposals[0].id}`, { status: 'accepted' })).status).toBe(200);
+  }, 60_000);
+
+  let requestId: number;
+  it('names the driver a little over the detour limit and the one with no seat left, each with the gap in French', async () => {
+    const r = await srv.api('POST', '/api/requests', request());
+    expect(r.status).toBe(201);
+    requestId = r.body.id;
+    expect(r.body.proposals).toEqual([]);
+    const near = r.body.nearMisses;
+    expect(near.nearMisses.map((m: any) => [m.kind, nameOf(m.tripId)])).toEqual([['detour', 'G'], ['seats', 'H']]);
+    const [g, h] = near.nearMisses;
+    expect(g.detourLimitS).toBe(120);
+    expect(g.detourS).toBeGreaterThanOrEqual(224);
+    expect(g.detourS).toBeLessThanOrEqual(228);
+    expect(g.beyondDetourS).toBe(g.detourS - 120);
+    expect(g.summary).toMatch(/^détour de 4 min, 2 min au-delà de la limite, passe à 08:3\d, arrive à 08:4\d$/);
+    expect(h).toMatchObject({ seatsFree: 0, seatsTaken: 3, date: day, dropoffTime: '08:43' });
+    expect(h.summary).toBe('complet ce jour-là : 3 places déjà prises, passe à 08:33, arrive à 08:43');
+    // The detour widening is offered (someone is over the limit), with the one driver it adds.
+    expect(near.widenings.find((w: any) => w.kind === 'detour')).toEqual({ kind: 'detour', from: 2, to: 12, adds: 1, label: 'détour 2 → 12 min' });
+    // The request's own search is as it was: neither driver.
+    expect((await srv.api('POST', '/api/match', request())).body.proposals).toEqual([]);
+  });
+
+  it('a recurring request has no seat near misses (seats are counted per date)', async () => {
+    const { date: _d, ...rest } = request();
+    const weekly = await srv.api('POST', '/api/requests', { ...rest, weekdays: [2] });
+    expect(weekly.status).toBe(201);
+    expect(weekly.body.nearMisses.nearMisses.some((m: any) => m.kind === 'seats')).toBe(false);
+  });
+
+  it('widening the detour turns the over-detour driver into a proposal; the full one stays a near miss', async () => {
+    const w = await srv.api('POST', `/api/requests/${requestId}/widen`, { kind: 'detour' });
+    expect(w.status).toBe(200);
+    expect(w.body.widened).toMatchObject({ kind: 'detour', from: 2, to: 12, label: 'détour 2 → 12 min' });
+    const added = w.body.proposals.filter((m: any) => w.body.widened.added.includes(m.id));
+    expect(added.map((m: any) => [nameOf(m.tripId), m.widened.kind])).toEqual([['G', 'detour']]);
+    const after = await srv.api('GET', `/api/requests/${requestId}/near-misses`);
+    expect(after.body.nearMisses.map((m: any) => [m.kind, nameOf(m.tripId)])).toEqual([['seats', 'H']]);
+    expect(after.body.widenings.some((x: any) => x.kind === 'detour')).toBe(false);
+  });
+});

@@ -8,7 +8,7 @@ import type { NearMiss, NearMissAnswer, Widening } from '@comobi/services/matchi
 
 interface Person { id: number; firstName: string | null; lastName: string | null; phone: string | null }
 /** What a widening changed to find a proposal (matches.widened). */
-export interface WidenedValue { kind: 'tolerance' | 'corridor' | 'day'; from: number; to: number; label: string }
+export interface WidenedValue { kind: 'tolerance' | 'corridor' | 'day' | 'detour'; from: number; to: number; label: string }
 
 /** Below this many proposals the page looks for drivers who nearly fit (the API's NEAR_MISSES_BELOW). */
 const FEW = 3;
@@ -17,6 +17,9 @@ const GROUPS: { kind: NearMiss['kind']; title: string }[] = [
   { kind: 'time', title: 'Le même jour, à d’autres heures' },
   { kind: 'day', title: 'D’autres jours, à la même heure' },
   { kind: 'corridor', title: 'Juste hors du couloir' },
+  // A driver may accept a few minutes more, a seat may free up: worth a call.
+  { kind: 'detour', title: 'Détour un peu trop long' },
+  { kind: 'seats', title: 'Complets ce jour-là' },
 ];
 
 const plural = (n: number, one: string, many: string) => `${n} ${n > 1 ? many : one}`;
@@ -34,8 +37,8 @@ export function WidenedNote({ widened, date, requestDate }: { widened: WidenedVa
 }
 
 /**
- * When few drivers fit: who nearly does (other times that day, other days at that time, just outside the corridor),
- * with the gap as the coordinator will say it, and the one-click widenings that turn them into proposals.
+ * When few drivers fit: who nearly does (other times that day, other days at that time, just outside the corridor, a
+ * little over the detour limit, no seat left that day), with the gap as the coordinator will say it, and the one-click widenings that turn them into proposals.
  */
 export function NearMisses({ requestId, proposals, version, onWidened }: {
   requestId: number;
@@ -103,7 +106,7 @@ export function NearMisses({ requestId, proposals, version, onWidened }: {
         ) : (
           <Stack spacing={1.5}>
             {answer.nearMisses.length === 0 ? (
-              <Typography variant="body2">Aucun conducteur proche : ni à d’autres heures, ni d’autres jours, ni juste hors du couloir.</Typography>
+              <Typography variant="body2">Aucun conducteur proche : ni à d’autres heures, ni d’autres jours, ni juste hors du couloir, ni pour quelques minutes de détour ou une place.</Typography>
             ) : (
               GROUPS.map(({ kind, title }) => {
                 const list = answer.nearMisses.filter((m) => m.kind === kind);
@@ -115,7 +118,7 @@ export function NearMisses({ requestId, proposals, version, onWidened }: {
                       <Typography key={`${m.tripId}:${m.leg}:${m.date}`} variant="body2" data-testid="near-miss">
                         • <b>{name(m.driverId)}</b>
                         {people.get(m.driverId)?.phone ? <> (<PhoneLink phone={people.get(m.driverId)!.phone} />)</> : null}
-                        {' '}{m.summary} · détour {Math.round(m.detourS / 60)} min
+                        {' '}{m.summary}{m.kind === 'detour' ? null : ` · détour ${Math.round(m.detourS / 60)} min`}
                       </Typography>
                     ))}
                   </Box>

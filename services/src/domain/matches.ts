@@ -73,7 +73,7 @@ export interface MatchRow {
 
 /** What a one-click widening changed to find a match (see matching/near-misses.ts); null: the request's own search. */
 export interface Widened {
-  kind: 'tolerance' | 'corridor' | 'day';
+  kind: 'tolerance' | 'corridor' | 'day' | 'detour';
   from: number;
   to: number;
   label: string;

@@ -1,10 +1,12 @@
 import { addDays, isoWeekday } from '../time/days.ts';
+import { legKey } from './legs.ts';
 import type { Matcher, MatchQuery, Proposal } from './matcher.ts';
+import { maxDetourS, type MatchingRules } from './rules.ts';
 import type { NearMiss, NearMissAnswer, NearMissKind, Widening, WideningKind } from './near-miss-types.ts';
 
 /**
  * When few drivers fit, the ones that nearly do: the same matcher under relaxed parameters (a wider time window,
- * other days, a wider corridor), less the proposals it finds under the request's own. Nothing here changes what
+ * other days, a wider corridor, a longer detour, no seat asked), less the proposals it finds under the request's own. Nothing here changes what
  * `Matcher.match` answers for the request itself.
  */
 
@@ -19,6 +21,13 @@ export const CORRIDOR_WIDENING = 2;
 /** Longest tolerance a widening reaches (the API's own maximum). */
 export const MAX_TOLERANCE_MIN = 240;
 const MAX_CORRIDOR_M = 20_000;
+/**
+ * The detour of the near-miss search, and of its widening: the territory's cap plus this many minutes, its share of
+ * the driver's own time times DETOUR_RATIO_WIDENING. A driver told "a few minutes more" on the phone often agrees.
+ */
+export const DETOUR_WIDENING_MIN = 10;
+export const DETOUR_RATIO_WIDENING = 1.5;
+const MAX_DETOUR_MIN = 120;
 const PER_KIND = 5;
 
 export type * from './near-miss-types.ts';
@@ -81,13 +90,29 @@ export const onDate = (q: MatchQuery, date: string): MatchQuery => ({ ...q, date
 export const widerCorridor = (m: Matcher) =>
   m.withRules((r) => ({ ...r, corridorM: Math.min(MAX_CORRIDOR_M, r.corridorM * CORRIDOR_WIDENING) }));
 
+export const widerDetour = (m: Matcher) =>
+  m.withRules((r) => ({
+    ...r,
+    maxDetourMin: Math.min(MAX_DETOUR_MIN, r.maxDetourMin + DETOUR_WIDENING_MIN),
+    maxDetourRatio: r.maxDetourRatio * DETOUR_RATIO_WIDENING,
+  }));
+
+const detourLabel = (r: MatchingRules) => `détour ${r.maxDetourMin} → ${Math.min(MAX_DETOUR_MIN, r.maxDetourMin + DETOUR_WIDENING_MIN)} min`;
+
+/** The request's territory's rules (a request is matched in its own territory). */
+const rulesOfQuery = (m: Matcher, q: MatchQuery) => m.rulesOf(q.territoryIds?.[0] ?? 0);
+
+const places = (n: number) => `${n} place${n > 1 ? 's' : ''}`;
+
 export const widenedTolerance = (toleranceMin: number) =>
   Math.min(MAX_TOLERANCE_MIN, Math.max(toleranceMin + 30, toleranceMin * 2));
 
 /**
  * Drivers near the request: the same day at other times (up to NEAR_TIME_MIN either side), other days at the asked
- * time (the NEAR_DAYS dates either side, or the other weekdays of a recurring request), and just outside the corridor
- * (twice the territory's); with what each one-click widening would add. `own` are the request's proposals.
+ * time (the NEAR_DAYS dates either side, or the other weekdays of a recurring request), just outside the corridor
+ * (twice the territory's), a little over the detour limit (widerDetour), and, for a dated request, those with no
+ * seat left that date (a seat may free up); with what each one-click widening would add. `own` are the request's
+ * proposals.
  */
 export async function findNearMisses(
   matcher: Matcher,
@@ -104,16 +129,19 @@ export async function findNearMisses(
     ? [...Array(2 * NEAR_DAYS + 1).keys()].map((i) => i - NEAR_DAYS).filter((d) => d !== 0)
     : [];
   const otherWeekdays = dated ? [] : [1, 2, 3, 4, 5, 6, 7].filter((d) => !q.weekdays.includes(d));
-  const [time, corridor, ...days] = await Promise.all([
+  const [time, corridor, detour, seats, ...days] = await Promise.all([
     matcher.match(timeWindowed(q, NEAR_TIME_MIN, NEAR_TIME_MIN)),
     widerCorridor(matcher).match(q),
+    widerDetour(matcher).match(q),
+    // No seat asked: every driver who fits but for the seats (free seats are counted per date).
+    dated ? matcher.match({ ...q, seats: 0 }) : Promise.resolve(null),
     ...(dated
       ? otherDays.map((d) => matcher.match(onDate(q, addDays(q.date!, d))))
       : otherWeekdays.length
         ? [matcher.match({ ...q, weekdays: otherWeekdays })]
         : []),
   ]);
-  const approximate = [current, time, corridor, ...days].some((a) => a.approximate);
+  const approximate = [current, time, corridor, detour, ...(seats ? [seats] : []), ...days].some((a) => a.approximate);
 
   const timeMisses = fresh(time.proposals)
     .map((p) => {
@@ -149,6 +177,35 @@ export async function findNearMisses(
     })
     .sort((a, b) => a.offRouteM! - b.offRouteM! || a.detourS - b.detourS);
 
+  const rules = rulesOfQuery(matcher, q);
+  const detourMisses = fresh(detour.proposals)
+    .flatMap((p) => {
+      // The limit the request's own search held this driver to: the cap, or its share of the driver's own time.
+      const leg = matcher.index.legs.get(legKey(p.tripId, p.leg));
+      const limitS = Math.round(maxDetourS(matcher.rulesOf(p.territoryId), leg?.direct?.durationS ?? leg?.durationS ?? Infinity));
+      const beyondS = p.detourS - limitS;
+      if (beyondS <= 0) return []; // an approximate answer of the request's own search missed it
+      const summary = `détour de ${frDuration(p.detourS / 60)}, ${beyondS < 60 ? 'moins d’une minute' : frDuration(beyondS / 60)} au-delà de la limite, ${passes(q, p)}`;
+      return [nearMissOf(q, 'detour', p, q.date, { detourLimitS: limitS, beyondDetourS: beyondS }, summary)];
+    })
+    .sort((a, b) => a.beyondDetourS! - b.beyondDetourS! || a.detourS - b.detourS);
+
+  const seatMisses = (seats ? fresh(seats.proposals) : [])
+    .filter((p) => p.seatsFree < q.seats)
+    .map((p) => {
+      const leg = matcher.index.legs.get(legKey(p.tripId, p.leg));
+      const free = Math.max(0, p.seatsFree);
+      const taken = leg ? leg.seats - p.seatsFree : 0;
+      const summary =
+        free === 0
+          ? `complet ce jour-là : ${places(taken)} déjà prise${taken > 1 ? 's' : ''}, ${passes(q, p)}`
+          : `${places(free)} libre${free > 1 ? 's' : ''} ce jour-là pour ${q.seats} demandées, ${passes(q, p)}`;
+      return nearMissOf(q, 'seats', p, q.date, { seatsFree: free, seatsTaken: taken }, summary);
+    });
+  // Best fit first, as the request's own proposals would be.
+  const scoreOf = new Map((seats?.proposals ?? []).map((p) => [key(p), p.score]));
+  seatMisses.sort((a, b) => (scoreOf.get(key(b)) ?? 0) - (scoreOf.get(key(a)) ?? 0) || a.detourS - b.detourS);
+
   const tolerance = widenedTolerance(q.toleranceMin);
   // What each widening adds, read off the near misses: each widened search is a subset of one near-miss search
   // (a wider window, the corridor doubled, the dates next to the request's), and equals its members that pass.
@@ -172,6 +229,15 @@ export async function findNearMisses(
       adds: corridorMisses.length,
       label: `couloir ${frDistance(corridorM)} → ${frDistance(wider)}`,
     });
+  // Only when someone is a little over the limit: the coordinator then calls them to ask for a few minutes more.
+  if (detourMisses.length)
+    widenings.push({
+      kind: 'detour',
+      from: rules.maxDetourMin,
+      to: Math.min(MAX_DETOUR_MIN, rules.maxDetourMin + DETOUR_WIDENING_MIN),
+      adds: detourMisses.length,
+      label: detourLabel(rules),
+    });
   if (dated)
     widenings.push({
       kind: 'day',
@@ -182,7 +248,13 @@ export async function findNearMisses(
     });
 
   return {
-    nearMisses: [...timeMisses.slice(0, PER_KIND), ...dayList.slice(0, PER_KIND), ...corridorMisses.slice(0, PER_KIND)],
+    nearMisses: [
+      ...timeMisses.slice(0, PER_KIND),
+      ...dayList.slice(0, PER_KIND),
+      ...corridorMisses.slice(0, PER_KIND),
+      ...detourMisses.slice(0, PER_KIND),
+      ...seatMisses.slice(0, PER_KIND),
+    ],
     widenings,
     approximate,
   };
@@ -206,6 +278,15 @@ export async function widen(matcher: Matcher, q: MatchQuery, kind: WideningKind,
       proposals: a.proposals.map((p) => ({ ...p, date: q.date })),
       approximate: a.approximate,
       widened: { kind, from: q.toleranceMin, to, label: `± ${q.toleranceMin} → ± ${to} min` },
+    };
+  }
+  if (kind === 'detour') {
+    const rules = rulesOfQuery(matcher, q);
+    const a = await widerDetour(matcher).match(q);
+    return {
+      proposals: a.proposals.map((p) => ({ ...p, date: q.date })),
+      approximate: a.approximate,
+      widened: { kind, from: rules.maxDetourMin, to: Math.min(MAX_DETOUR_MIN, rules.maxDetourMin + DETOUR_WIDENING_MIN), label: detourLabel(rules) },
     };
   }
   if (kind === 'corridor') {

@@ -48,7 +48,7 @@ const createBody = tripAsk
   .extend({ ...fields, ...returnFields, storeProposals: z.boolean().default(true) })
   .superRefine(needsDateOrWeekdays)
   .superRefine(returnAfterOutbound);
-const widenBody = z.object({ kind: z.enum(['tolerance', 'corridor', 'day']) });
+const widenBody = z.object({ kind: z.enum(['tolerance', 'corridor', 'day', 'detour']) });
 
 const updateBody = z
   .object({
@@ -177,7 +177,7 @@ export function requestRoutes(s: Services) {
   });
 
   /**
-   * One widening (tolerance, corridor, or the day before and after), run and stored: the drivers it adds become
+   * One widening (tolerance, corridor, detour, or the day before and after), run and stored: the drivers it adds become
    * proposals marked with what was widened. The request itself keeps its asked time, tolerance and date.
    */
   r.post('/requests/:id/widen', async (ctx) => {
