@@ -319,7 +319,7 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
   },
   '/api/plans/{id}': { get: one('plan', 'A plan: figures, assignments, and what it changes against today’s proposals') },
   '/api/plans/{id}/confirm': {
-    post: one('plan', 'Confirm a plan’s assignments (all, or the requestIds given): each becomes the proposed match to call'),
+    post: one('plan', 'Confirm a plan’s assignments (all, or the requestIds given): each becomes the proposed match to call (a commuter’s or a volunteer’s); 409 when a volunteer can no longer take the passenger, nothing written'),
   },
   '/api/recruiting': {
     get: {

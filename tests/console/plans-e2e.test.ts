@@ -135,4 +135,40 @@ describe('console plan page and recruiting, in a real browser', () => {
     expect(m.body).toMatchObject({ requestId: req.third, status: 'proposed' });
     await page.context().close();
   });
+
+  it('shows a volunteer’s item with her name and outing, and confirms it', async () => {
+    // The Tuesday after: a volunteer at home near Labastide, and a passenger only she can take (a short hop north,
+    // against the commuters' way).
+    const tuesday = addDays(day, 1);
+    const person = await srv.api('POST', '/api/people', { territoryId, isDriver: true, firstName: 'Odette', lastName: 'Lafargue' });
+    const HOME = { lng: 1.4865, lat: 44.59 };
+    const v = await srv.api('POST', '/api/volunteers', {
+      personId: person.body.id, home: HOME, maxKm: 40, purposes: ['health'], slots: [{ weekday: 2, start: '07:00', end: '12:00' }],
+    });
+    expect(v.status).toBe(201);
+    const r = await srv.api('POST', '/api/requests', {
+      territoryId, from: HOME, to: { lng: 1.4865, lat: 44.6 }, date: tuesday, time: '09:00', timeKind: 'depart', purpose: 'health',
+    });
+    expect(r.body.proposals.map((x: any) => x.kind)).toEqual(['volunteer']);
+    const page = await openConsole(browser, srv.url, 'plan@e2e.fr', PW);
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.goto(`${srv.url}/console/#/plans`);
+    await page.getByTestId('plan-compute').waitFor();
+    await typeInPicker(page, 'plan-from', frDate(tuesday));
+    await typeInPicker(page, 'plan-to', frDate(tuesday));
+    await page.getByTestId('plan-compute').click();
+    await page.getByTestId('plan-summary').waitFor();
+    const cell = page.getByTestId(`plan-driver-${r.body.id}-outbound`);
+    await expect.poll(async () => (await cell.innerText()).replace(/\s+/g, ' ')).toMatch(
+      /^Bénévole Odette Lafargue – départ du domicile 0\d:\d\d, retour 0\d:\d\d$/,
+    );
+    await page.screenshot({ path: path.join(SHOTS, '73-plan-benevole.png'), fullPage: true });
+    await page.getByTestId('plan-confirm-all').click();
+    await page.getByTestId('plan-confirmed').waitFor();
+    expect(await page.getByTestId('plan-confirmed').innerText()).toContain('1 mise en relation confirmée : à appeler.');
+    const items = await srv.testDb.db.query<{ match_id: number }>('SELECT match_id FROM plan_items WHERE request_id = $1 AND match_id IS NOT NULL', [r.body.id]);
+    const m = await srv.api('GET', `/api/matches/${items.rows[0].match_id}`);
+    expect(m.body).toMatchObject({ requestId: r.body.id, kind: 'volunteer', volunteerId: person.body.id, status: 'proposed' });
+    await page.context().close();
+  });
 });

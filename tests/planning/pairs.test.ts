@@ -36,7 +36,8 @@ const solve = (inst: PlanInstance) => solvePlan(inst, { timeLimitS: 10 });
  */
 function broken(inst: PlanInstance, chosen: PlanCandidate[]): string[] {
   const out: string[] = [];
-  const legs = chosen.map((c) => `${c.requestId}/${c.requestLeg ?? 'outbound'}`);
+  const legsOf = (c: PlanCandidate) => (c.bothLegs ? ['outbound', 'return'] : [c.requestLeg ?? 'outbound']);
+  const legs = chosen.flatMap((c) => legsOf(c).map((l) => `${c.requestId}/${l}`));
   if (new Set(legs).size !== legs.length) out.push('a request leg assigned twice');
   const used = new Map<string, number>();
   for (const c of chosen) if (!c.volunteer) used.set(seatKey(c), (used.get(seatKey(c)) ?? 0) + c.seats);
@@ -49,7 +50,7 @@ function broken(inst: PlanInstance, chosen: PlanCandidate[]): string[] {
         out.push(`${a.driverId} in two places`);
     }
   for (const r of inst.twoLegs ?? []) {
-    const mine = new Set(chosen.filter((c) => c.requestId === r).map((c) => c.requestLeg ?? 'outbound'));
+    const mine = new Set(chosen.filter((c) => c.requestId === r).flatMap(legsOf));
     if (mine.size === 1 && chosen.some((c) => c.requestId === r && !c.fixed)) out.push(`round trip ${r} one way`);
   }
   return out;
@@ -162,6 +163,45 @@ describe('volunteers in the plan: one place at a time', () => {
     expect(broken(inst, plan.chosen)).toEqual([]);
     expect(broken(inst, plan.greedyChosen)).toEqual([]);
     expect(violations(inst, plan.chosen)).toEqual([]);
+  });
+
+  it('a volunteer there and back is one candidate for both legs of a round trip', async () => {
+    // Round trip 1: a volunteer who waits at the appointment (08:00 → 11:00, both legs), ranked first, or two
+    // commuters. Request 2 has only that volunteer, at 09:00. Greedy gives 1 the volunteer; the plan, the commuters.
+    const inst: PlanInstance = {
+      candidates: [
+        outing(1, 50, 480, 660, { bothLegs: true, detourS: 300 }),
+        cand(1, 10, { detourS: 400 }),
+        back(1, 20, { detourS: 400 }),
+        outing(2, 50, 540, 600, { detourS: 200 }),
+      ],
+      capacity: seats([[10, 1]]),
+      twoLegs: [1],
+    };
+    inst.capacity.set(seatKey(back(1, 20)), 1);
+    const plan = await solve(inst);
+    expect(plan.greedyChosen.map((c) => [c.requestId, c.volunteer ? 'volunteer' : c.tripId])).toEqual([
+      [1, 'volunteer'],
+    ]);
+    expect(plan.greedyServed).toBe(1);
+    expect(plan.served).toBe(2);
+    expect(
+      plan.chosen.map((c) => [c.requestId, c.requestLeg ?? 'outbound', c.volunteer ? 'volunteer' : c.tripId]).sort(),
+    ).toEqual([
+      [1, 'outbound', 10],
+      [1, 'return', 20],
+      [2, 'outbound', 'volunteer'],
+    ]);
+    for (const chosen of [plan.chosen, plan.greedyChosen]) {
+      expect(broken(inst, chosen)).toEqual([]);
+      expect(violations(inst, chosen)).toEqual([]);
+    }
+    // Without commuters, the volunteer's outing serves the round trip alone: both legs, one candidate.
+    const alone: PlanInstance = { candidates: [inst.candidates[0]], capacity: new Map(), twoLegs: [1] };
+    expect((await solve(alone)).served).toBe(1);
+    expect(greedyPlan(alone)).toHaveLength(1);
+    // Nor may a commuter's return be added to it (each leg once).
+    expect(violations(inst, [inst.candidates[0], inst.candidates[2]])).toContain('request 1:return assigned twice');
   });
 
   it('lets one volunteer drive twice on one date when the outings do not overlap, or on two dates', async () => {

@@ -9,14 +9,20 @@ import { FrDatePicker } from '../fr/pickers.tsx';
 import { decimal } from '../fr/format.ts';
 
 type Leg = 'outbound' | 'return';
-interface Assignment { requestId: number; requestLeg: Leg; tripId: number; leg: Leg; date: string; detourS: number; fixed: boolean; matchId: number | null; confirmedAt: string | null }
-interface Change { requestId: number; requestLeg: Leg; change: 'changed' | 'added' | 'dropped'; before: { tripId: number; leg: Leg } | null; after: { tripId: number; leg: Leg } | null }
+/** A commuter's trip leg (tripId) or a volunteer (volunteerId, their outing home → home: leaveHome, backHome). */
+interface Assignment {
+  requestId: number; requestLeg: Leg; kind: 'carpool' | 'volunteer'; tripId: number | null; volunteerId: number | null; leg: Leg; date: string;
+  detourS: number; leaveHome?: string | null; backHome?: string | null; fixed: boolean; matchId: number | null; confirmedAt: string | null;
+}
+interface Side { tripId: number | null; volunteerId?: number | null; leg: Leg | null }
+interface Change { requestId: number; requestLeg: Leg; change: 'changed' | 'added' | 'dropped'; before: Side | null; after: Side | null }
 export interface Plan {
   id: number; territoryId: number; from: string; to: string; source: 'milp' | 'greedy'; solverStatus: string;
   openRequests: number; served: number; greedyServed: number; servedBound: number | null; gapPct: number | null; solveMs: number;
   assignments: Assignment[]; changes: Change[]; unserved: number[];
 }
 interface TripLabel { id: number; originLabel: string | null; destinationLabel: string | null; departureTime: string; returnTime: string | null }
+interface VolunteerLabel { id: number; firstName?: string | null; lastName?: string | null; homeLabel?: string | null }
 interface ConfirmAnswer { confirmed: { requestId: number; matchId: number }[]; stale: { requestId: number; reason: string }[] }
 
 const iso = (d: Date) => d.toISOString().slice(0, 10);
@@ -31,21 +37,33 @@ function tripText(t: TripLabel | undefined, tripId: number, leg: Leg) {
     ? `le retour ${t.destinationLabel ?? '?'} → ${t.originLabel ?? '?'} (départ ${t.returnTime ?? '?'})`
     : `le trajet ${t.originLabel ?? '?'} → ${t.destinationLabel ?? '?'} (départ ${t.departureTime})`;
 }
-/** "de" before "le trajet", "le retour": "du trajet", "du retour". */
+/** "le bénévole Odette Lafargue" (the role's word, as the chip « Bénévole » says it; "du bénévole" after "au lieu"). */
+function volunteerText(v: VolunteerLabel | undefined, id: number) {
+  const name = v ? [v.firstName, v.lastName].filter(Boolean).join(' ') : '';
+  return `le bénévole ${name || `n° ${id}`}`;
+}
+function sideText(s: Side, trips: Map<number, TripLabel>, volunteers: Map<number, VolunteerLabel>) {
+  if (s.volunteerId != null) return volunteerText(volunteers.get(s.volunteerId), s.volunteerId);
+  return tripText(trips.get(s.tripId!), s.tripId!, s.leg ?? 'outbound');
+}
+const sameSide = (a: Side | null, b: Assignment) =>
+  !!a && (a.volunteerId != null ? a.volunteerId === b.volunteerId : b.tripId === a.tripId && b.leg === a.leg);
+
+/** "de" before "le trajet", "le retour", "le bénévole": "du trajet", "du retour", "du bénévole". */
 const ofTrip = (text: string) => text.replace(/^le /, 'du ');
 
 /**
  * Why the plan differs from today's proposals, in French: for each change, which trip, and who takes the trip a
  * request loses (the reason a driver is reassigned is nearly always that another request has only that driver).
  */
-export function explain(plan: Plan, trips: Map<number, TripLabel>) {
-  const taker = (tripId: number, leg: Leg, date: string, self: number) =>
-    plan.assignments.find((a) => a.tripId === tripId && a.leg === leg && a.date === date && a.requestId !== self);
+export function explain(plan: Plan, trips: Map<number, TripLabel>, volunteers = new Map<number, VolunteerLabel>()) {
+  const taker = (side: Side, date: string, self: number) =>
+    plan.assignments.find((a) => sameSide(side, a) && a.date === date && a.requestId !== self);
   return plan.changes.map((c) => {
     const date = plan.assignments.find((a) => a.requestId === c.requestId)?.date ?? '';
-    const before = c.before ? tripText(trips.get(c.before.tripId), c.before.tripId, c.before.leg) : '';
-    const after = c.after ? tripText(trips.get(c.after.tripId), c.after.tripId, c.after.leg) : '';
-    const other = c.before ? taker(c.before.tripId, c.before.leg, date, c.requestId) : undefined;
+    const before = c.before ? sideText(c.before, trips, volunteers) : '';
+    const after = c.after ? sideText(c.after, trips, volunteers) : '';
+    const other = c.before ? taker(c.before, date, c.requestId) : undefined;
     if (c.change === 'added')
       return { ...c, label: 'Nouvelle demande servie', text: `Aucune proposition à appeler aujourd’hui ; le plan lui donne ${after}.` };
     if (c.change === 'changed')
@@ -72,6 +90,7 @@ export function PlanPage() {
   const [to, setTo] = useState(addDays(today, 7));
   const [plan, setPlan] = useState<Plan | null>(null);
   const [trips, setTrips] = useState(new Map<number, TripLabel>());
+  const [volunteers, setVolunteers] = useState(new Map<number, VolunteerLabel>());
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<ConfirmAnswer | null>(null);
@@ -95,6 +114,15 @@ export function PlanPage() {
       for (const t of r.json) got.set(t.id, t);
     }
     setTrips(got);
+    // Volunteers' names: personal data, read (and audited) for this plan.
+    const vids = [...new Set(p.changes.flatMap((c) => [c.before?.volunteerId, c.after?.volunteerId]).concat(p.assignments.map((a) => a.volunteerId)))]
+      .filter((x): x is number => typeof x === 'number').slice(0, 200);
+    const vs = new Map<number, VolunteerLabel>();
+    if (vids.length) {
+      const r = await api<VolunteerLabel[]>(`/api/volunteers?filter=${encodeURIComponent(JSON.stringify({ id: vids }))}&range=[0,199]`, { reason: `plan:${p.id}` });
+      for (const v of r.json) vs.set(v.id, v);
+    }
+    setVolunteers(vs);
   };
 
   const compute = async () => {
@@ -127,7 +155,7 @@ export function PlanPage() {
     }
   };
 
-  const explained = useMemo(() => (plan ? explain(plan, trips) : []), [plan, trips]);
+  const explained = useMemo(() => (plan ? explain(plan, trips, volunteers) : []), [plan, trips, volunteers]);
   const toConfirm = plan?.assignments.filter((a) => !a.fixed && a.matchId === null) ?? [];
   const badHorizon = !from || !to || to < from;
 
@@ -202,8 +230,21 @@ export function PlanPage() {
                     {/* A round trip has a row per leg: it is served only with both, and confirmed with both. */}
                     <TableCell><a href={`#/requests/${a.requestId}/show`}>n° {a.requestId}</a>{a.requestLeg === 'return' ? ' (retour)' : ''}</TableCell>
                     <TableCell>{frDate(a.date)}</TableCell>
-                    <TableCell>{tripText(trips.get(a.tripId), a.tripId, a.leg).replace(/^le /, '')}</TableCell>
-                    <TableCell>{minutes(a.detourS)}</TableCell>
+                    <TableCell data-testid={`plan-driver-${a.requestId}-${a.requestLeg}`}>
+                      {a.kind === 'volunteer' ? (
+                        <>
+                          <Chip size="small" color="secondary" label="Bénévole" sx={{ mr: 1 }} />
+                          {volunteerText(volunteers.get(a.volunteerId!), a.volunteerId!).replace(/^le bénévole /, '')}
+                          {a.requestLeg === 'return'
+                            ? ' – même sortie que l’aller'
+                            : a.leaveHome && a.backHome ? ` – départ du domicile ${a.leaveHome}, retour ${a.backHome}` : ''}
+                        </>
+                      ) : (
+                        tripText(trips.get(a.tripId!), a.tripId!, a.leg).replace(/^le /, '')
+                      )}
+                    </TableCell>
+                    {/* A volunteer drives the whole outing for the passenger: all of it is extra. */}
+                    <TableCell>{minutes(a.detourS)}{a.kind === 'volunteer' ? ' (toute la sortie)' : ''}</TableCell>
                     <TableCell>
                       {a.fixed ? <Chip size="small" label="Déjà acceptée" /> : a.matchId !== null ? (
                         <Chip size="small" color="success" label="Confirmée" component="a" href={`#/matches/${a.matchId}/show`} clickable />
@@ -232,5 +273,6 @@ function frenchStale(reason: string) {
   if (reason.startsWith('the request is')) return 'la demande a changé de statut depuis le plan';
   if (reason.startsWith('this trip can no longer')) return 'ce trajet ne peut plus la prendre (places ou horaires)';
   if (reason.startsWith('this match was')) return 'cette mise en relation a été refusée ou annulée depuis';
+  if (reason.startsWith('the volunteer already has')) return 'le bénévole a depuis un autre trajet à cette heure';
   return reason;
 }

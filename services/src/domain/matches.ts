@@ -423,6 +423,35 @@ export async function storeProposals(
 }
 
 /**
+ * A volunteer is in one place at a time: 409 when another of their trips that day holds hours overlapping
+ * [startMin, endMin) (accepted, confirmed or done). The volunteer row is locked first, so that two trips of theirs
+ * cannot be accepted (or planned) for the same hours at once; the caller's transaction holds the lock.
+ */
+export async function refuseVolunteerClash(
+  tx: Queryable,
+  volunteerId: number,
+  date: string,
+  startMin: number,
+  endMin: number,
+  exceptMatchId: number,
+  field: string,
+) {
+  await tx.query('SELECT 1 FROM volunteers WHERE person_id = $1 FOR UPDATE', [volunteerId]);
+  const clash = await tx.query<{ id: number; start_min: number; end_min: number }>(
+    `SELECT x.id, x.volunteer_start_min AS start_min, x.volunteer_end_min AS end_min FROM matches x
+     WHERE x.kind = 'volunteer' AND x.volunteer_id = $1 AND x.date = $2 AND x.status = ANY($3::text[]) AND x.id <> $4
+       AND x.volunteer_start_min < $6 AND $5 < x.volunteer_end_min ORDER BY x.volunteer_start_min LIMIT 1`,
+    [volunteerId, date, HOLDS_SEAT, exceptMatchId, startMin, endMin],
+  );
+  const c = clash.rows[0];
+  if (c)
+    throw conflict(
+      `the volunteer is already booked from ${toClock(c.start_min)} to ${toClock(c.end_min)} that day (match ${c.id})`,
+      field,
+    );
+}
+
+/**
  * The one way a match changes status, in the caller's transaction: the workflow, the coded reason, the free seats
  * (the trip row is locked so two acceptances cannot share the last seat), the history row, and the request that
  * follows its best match (confirmed → matched, done → served), and the messages the step causes (outbox, same
@@ -482,22 +511,8 @@ export async function transition(
     if (taken.rows[0].n + m.seats > trip.rows[0].seats)
       throw conflict('no free seat left on this trip for that date', 'status');
   }
-  if (takesHold && m.kind === 'volunteer') {
-    // The volunteer row is locked so that two trips of theirs cannot be accepted for the same hours.
-    await tx.query('SELECT 1 FROM volunteers WHERE person_id = $1 FOR UPDATE', [m.volunteer_id]);
-    const clash = await tx.query<{ id: number; start_min: number; end_min: number }>(
-      `SELECT x.id, x.volunteer_start_min AS start_min, x.volunteer_end_min AS end_min FROM matches x
-       WHERE x.kind = 'volunteer' AND x.volunteer_id = $1 AND x.date = $2 AND x.status = ANY($3::text[]) AND x.id <> $4
-         AND x.volunteer_start_min < $6 AND $5 < x.volunteer_end_min ORDER BY x.volunteer_start_min LIMIT 1`,
-      [m.volunteer_id, m.date, HOLDS_SEAT, matchId, m.volunteer_start_min, m.volunteer_end_min],
-    );
-    const c = clash.rows[0];
-    if (c)
-      throw conflict(
-        `the volunteer is already booked from ${toClock(c.start_min)} to ${toClock(c.end_min)} that day (match ${c.id})`,
-        'status',
-      );
-  }
+  if (takesHold && m.kind === 'volunteer')
+    await refuseVolunteerClash(tx, m.volunteer_id!, m.date!, m.volunteer_start_min!, m.volunteer_end_min!, matchId, 'status');
   await tx.query(
     `UPDATE matches SET status = $2, status_reason = $3, note = COALESCE($4, note), status_changed_at = now(),
        status_changed_by = $5, updated_at = now() WHERE id = $1`,

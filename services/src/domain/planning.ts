@@ -2,23 +2,42 @@ import type { Queryable } from '@comobi/db';
 import { badRequest, notFound } from '../http/errors.ts';
 import { legKey, freeSeats } from '../matching/legs.ts';
 import type { LegIndex } from '../matching/leg-index.ts';
+import { mergeByExtraKm, volunteerQueryOf } from '../matching/combined.ts';
 import type { Matcher, Proposal } from '../matching/matcher.ts';
+import { matchVolunteers, type VolunteerProposal } from '../matching/volunteers.ts';
+import { toClock } from '../time/clock.ts';
 import { hasReturn, matchJourney, returnQuery } from '../matching/round-trip.ts';
 import type { Router } from '../routing/types.ts';
 import type { PlanCandidate, PlanInstance, Plan } from '../planning/model.ts';
-import { seatKey, unitKey } from '../planning/model.ts';
+import { seatKey, unitsOf } from '../planning/model.ts';
 import { solvePlan } from '../planning/solve.ts';
 import { HOLDS_SEAT } from './match-workflow.ts';
-import { matchOf, SELECT_MATCHES, storeProposals, type Leg, type MatchRow } from './matches.ts';
+import {
+  matchOf,
+  matchOfVolunteer,
+  refuseVolunteerClash,
+  SELECT_MATCHES,
+  storeProposals,
+  type Leg,
+  type MatchRow,
+} from './matches.ts';
 import { loadRequest, matchQueryOf, openRequestsOf, returnAskOf, type RequestRow } from './requests.ts';
 import { inScope, type Scope } from './scope.ts';
+import { volunteerProposalFor } from './volunteer-proposals.ts';
 
 export type Change = 'kept' | 'changed' | 'added' | 'dropped' | 'unserved';
 
-interface TripLeg {
-  tripId: number;
+/** Who drives a request leg: a commuter's trip leg, or a volunteer (no trip; their outing covers a round trip's both legs). */
+export interface Supply {
+  tripId: number | null;
   leg: Leg;
+  volunteerId: number | null;
 }
+
+const sameSupply = (a: Supply, b: Supply) =>
+  a.volunteerId !== null || b.volunteerId !== null
+    ? a.volunteerId === b.volunteerId
+    : a.tripId === b.tripId && a.leg === b.leg;
 
 /** What a plan needs from the service: the matcher for the candidates, the index for the seats, the router for returns. */
 export interface PlanningDeps {
@@ -31,7 +50,7 @@ export interface Gathered {
   requests: RequestRow[];
   instance: PlanInstance;
   /** Each request leg's best proposal today (by unitKey): what a coordinator would call first. */
-  today: Map<string, TripLeg>;
+  today: Map<string, Supply>;
 }
 
 const LEGS_OF = (r: RequestRow): Leg[] => (hasReturn(returnAskOf(r)) ? ['outbound', 'return'] : ['outbound']);
@@ -39,11 +58,22 @@ const LEGS_OF = (r: RequestRow): Leg[] => (hasReturn(returnAskOf(r)) ? ['outboun
 /** Matches that already hold a seat stay; pairs a driver or passenger turned down are not proposed again. */
 const TURNED_DOWN = ['declined', 'cancelled'];
 
+/** A stored match's or a proposal's driver, as the keys of turned-down pairs read it. */
+const pairKey = (unit: string, s: { tripId: number | null; leg: Leg; volunteerId: number | null }) =>
+  s.volunteerId !== null ? `${unit}:v${s.volunteerId}` : `${unit}:${s.tripId}:${s.leg}`;
+const supplyOfMatch = (m: MatchRow): Supply =>
+  m.kind === 'volunteer'
+    ? { tripId: null, leg: 'outbound', volunteerId: m.volunteer_id }
+    : { tripId: m.trip_id, leg: m.leg, volunteerId: null };
+
 /**
- * The instance of a horizon: its open dated requests (oldest first), every proposal the matcher finds for each leg
- * of each (its order kept; a round trip's return leg too, served only with its outbound), their stored matches; an
- * accepted match is fixed, and the seats of each trip leg on each date are the index's free seats plus those the
- * fixed matches hold.
+ * The instance of a horizon: its open dated requests (oldest first), every proposal the service finds for each leg
+ * of each, in the service's ranked order (commuters from the matcher, volunteers beside them on the outbound, merged
+ * by the kilometres each adds, as a request's page lists them; a round trip's return leg from the return query,
+ * served only with its outbound; a volunteer's outing there and back covers both legs), their stored matches. An
+ * accepted match is fixed; the seats of each trip leg on each date are the index's free seats plus those the fixed
+ * matches hold. A volunteer has no seat count: their outings (home → home) may not overlap, and the matcher already
+ * leaves out the hours their accepted outings hold.
  */
 export async function gatherInstance(
   tx: Queryable,
@@ -54,20 +84,32 @@ export async function gatherInstance(
 ): Promise<Gathered> {
   const requests = await openRequestsOf(tx, territoryId, from, to);
   const { rows: stored } = await tx.query<MatchRow>(
-    // Commuters' trips only (a volunteer's trip is planned by the coordinator, not by the seat assignment), both legs.
-    `${SELECT_MATCHES} WHERE m.request_id = ANY($1::int[]) AND m.kind = 'carpool' ORDER BY m.request_id, m.score DESC, m.id`,
+    `${SELECT_MATCHES} WHERE m.request_id = ANY($1::int[]) ORDER BY m.request_id, m.score DESC, m.id`,
     [requests.map((r) => r.id)],
   );
+  const twoLegged = new Set(requests.filter((r) => LEGS_OF(r).length === 2).map((r) => r.id));
   const held = new Map<string, MatchRow>();
   const turnedDown = new Set<string>();
-  const today = new Map<string, TripLeg>();
-  for (const m of stored) {
-    const unit = `${m.request_id}:${m.request_leg}`;
-    if (HOLDS_SEAT.includes(m.status) && m.date && !held.has(unit)) held.set(unit, m);
-    if (TURNED_DOWN.includes(m.status)) turnedDown.add(`${unit}:${m.trip_id}:${m.leg}`);
-    if ((m.status === 'proposed' || m.status === 'contacted') && !today.has(unit))
-      today.set(unit, { tripId: m.trip_id!, leg: m.leg });
-  }
+  const today = new Map<string, Supply>();
+  const byRequest = new Map<number, MatchRow[]>();
+  for (const m of stored) byRequest.set(m.request_id, [...(byRequest.get(m.request_id) ?? []), m]);
+  for (const [requestId, ms] of byRequest)
+    // The order a request's page lists them in: what a coordinator calls first.
+    for (const m of mergeByExtraKm(
+      ms,
+      (x) => x.kind === 'volunteer',
+      (x) => x.volunteer_distance_m ?? x.detour_m,
+    )) {
+      // A volunteer's outing of a round-trip request drives both legs.
+      const legs: Leg[] = m.kind === 'volunteer' && twoLegged.has(requestId) ? ['outbound', 'return'] : [m.request_leg];
+      for (const l of legs) {
+        const unit = `${requestId}:${l}`;
+        if (HOLDS_SEAT.includes(m.status) && m.date && !held.has(unit)) held.set(unit, m);
+        if (TURNED_DOWN.includes(m.status)) turnedDown.add(pairKey(unit, supplyOfMatch(m)));
+        if ((m.status === 'proposed' || m.status === 'contacted') && !today.has(unit))
+          today.set(unit, supplyOfMatch(m));
+      }
+    }
   const candidates: PlanCandidate[] = [];
   const fixedSeats = new Map<string, number>();
   const twoLegs: number[] = [];
@@ -75,41 +117,83 @@ export async function gatherInstance(
     const legs = LEGS_OF(r);
     if (legs.length === 2) twoLegs.push(r.id);
     const open = legs.filter((l) => !held.has(`${r.id}:${l}`));
+    const fixedMatches = new Set<number>();
     for (const l of legs) {
       const h = held.get(`${r.id}:${l}`);
-      if (!h) continue;
-      const c: PlanCandidate = {
-        requestId: r.id,
-        requestLeg: l,
-        tripId: h.trip_id!,
-        driverId: h.driver_id,
-        leg: h.leg,
-        date: r.date!,
-        detourS: Math.round(h.detour_s),
-        seats: r.seats,
-        pickupMin: h.pickup_min,
-        dropoffMin: h.dropoff_min,
-        fixed: true,
-      };
+      if (!h || fixedMatches.has(h.id)) continue;
+      fixedMatches.add(h.id);
+      const c: PlanCandidate =
+        h.kind === 'volunteer'
+          ? {
+              requestId: r.id,
+              requestLeg: 'outbound',
+              tripId: 0,
+              driverId: h.volunteer_id!,
+              leg: 'outbound',
+              date: r.date!,
+              detourS: Math.round(h.detour_s),
+              seats: r.seats,
+              pickupMin: h.volunteer_start_min!,
+              dropoffMin: h.volunteer_end_min!,
+              fixed: true,
+              volunteer: true,
+              bothLegs: legs.length === 2,
+            }
+          : {
+              requestId: r.id,
+              requestLeg: l,
+              tripId: h.trip_id!,
+              driverId: h.driver_id,
+              leg: h.leg,
+              date: r.date!,
+              detourS: Math.round(h.detour_s),
+              seats: r.seats,
+              pickupMin: h.pickup_min,
+              dropoffMin: h.dropoff_min,
+              fixed: true,
+            };
       candidates.push(c);
-      fixedSeats.set(seatKey(c), (fixedSeats.get(seatKey(c)) ?? 0) + c.seats);
-      today.set(unitKey(c), { tripId: h.trip_id!, leg: h.leg });
+      if (!c.volunteer) fixedSeats.set(seatKey(c), (fixedSeats.get(seatKey(c)) ?? 0) + c.seats);
+      for (const u of unitsOf(c)) today.set(u, supplyOfMatch(h));
     }
     if (!open.length) continue;
+    const q = matchQueryOf(r);
     const journey =
       legs.length === 2
-        ? await matchJourney(deps.matcher, deps.router, matchQueryOf(r), returnAskOf(r))
-        : { outbound: await deps.matcher.match(matchQueryOf(r)), return: null };
+        ? await matchJourney(deps.matcher, deps.router, q, returnAskOf(r))
+        : { outbound: await deps.matcher.match(q), return: null };
+    // Volunteers take the whole request (both legs of a round trip, or none): only when no leg is held already.
+    const volunteers =
+      open.length === legs.length ? (await matchVolunteers(tx, deps.router, volunteerQueryOf(q, r))).proposals : [];
     for (const l of open) {
+      const unit = `${r.id}:${l}`;
       const answer = l === 'outbound' ? journey.outbound : journey.return;
-      for (const p of answer?.proposals ?? []) {
-        if (turnedDown.has(`${r.id}:${l}:${p.tripId}:${p.leg}`)) continue;
-        candidates.push(candidateOf(r, p, l));
-      }
+      const commuters = (answer?.proposals ?? [])
+        .filter((p) => !turnedDown.has(pairKey(unit, { tripId: p.tripId, leg: p.leg, volunteerId: null })))
+        .map((p) => ({ c: candidateOf(r, p, l), extraM: p.detourM }));
+      const mine =
+        l === 'outbound'
+          ? volunteers
+              .filter(
+                (p) => !turnedDown.has(pairKey(unit, { tripId: null, leg: 'outbound', volunteerId: p.volunteerId })),
+              )
+              .map((p) => ({
+                c: volunteerCandidateOf(r, p, legs.length === 2),
+                extraM: p.volunteerDistanceM,
+                score: p.score,
+              }))
+          : [];
+      const ranked = mergeByExtraKm<{ c: PlanCandidate; extraM: number; score: number }>(
+        [...commuters.map((x, i) => ({ ...x, score: -i })), ...mine],
+        (x) => Boolean(x.c.volunteer),
+        (x) => x.extraM,
+      );
+      for (const x of ranked) candidates.push(x.c);
     }
   }
   const capacity = new Map<string, number>();
   for (const c of candidates) {
+    if (c.volunteer) continue;
     const key = seatKey(c);
     if (capacity.has(key)) continue;
     const leg = deps.index.legs.get(legKey(c.tripId, c.leg));
@@ -131,28 +215,50 @@ const candidateOf = (r: RequestRow, p: Proposal, requestLeg: Leg): PlanCandidate
   dropoffMin: p.dropoff.timeMin,
 });
 
+/** A volunteer's outing: busy from leaving home to coming back; its cost the whole trip's road time (all of it is extra). */
+const volunteerCandidateOf = (r: RequestRow, p: VolunteerProposal, bothLegs: boolean): PlanCandidate => ({
+  requestId: r.id,
+  requestLeg: 'outbound',
+  tripId: 0,
+  driverId: p.volunteerId,
+  leg: 'outbound',
+  date: r.date!,
+  detourS: p.detourS,
+  seats: r.seats,
+  pickupMin: p.startMin,
+  dropoffMin: p.endMin,
+  volunteer: true,
+  bothLegs,
+});
+
 export interface PlanItem {
   requestId: number;
   requestLeg: Leg;
   date: string;
-  after: (TripLeg & { detourS: number; pickupMin: number; dropoffMin: number; fixed: boolean }) | null;
-  before: TripLeg | null;
+  /** pickupMin/dropoffMin: the passenger's ride with a commuter; a volunteer's whole outing (leaving home, back home). */
+  after: (Supply & { detourS: number; pickupMin: number; dropoffMin: number; fixed: boolean }) | null;
+  before: Supply | null;
   change: Change;
 }
 
 /** One item per leg of each request (a round trip has two, both assigned or, but for a fixed leg, neither). */
 export function itemsOf(g: Gathered, plan: Plan): PlanItem[] {
-  const chosen = new Map(plan.chosen.map((c) => [unitKey(c), c]));
+  const chosen = new Map(plan.chosen.flatMap((c) => unitsOf(c).map((u) => [u, c] as const)));
   return g.requests
     .flatMap((r) => LEGS_OF(r).map((requestLeg) => ({ r, requestLeg })))
     .map(({ r, requestLeg }) => {
       const unit = `${r.id}:${requestLeg}`;
       const c = chosen.get(unit);
       const before = g.today.get(unit) ?? null;
-      const change: Change = c
+      const after: Supply | null = c
+        ? c.volunteer
+          ? { tripId: null, leg: 'outbound', volunteerId: c.driverId }
+          : { tripId: c.tripId, leg: c.leg, volunteerId: null }
+        : null;
+      const change: Change = after
         ? !before
           ? 'added'
-          : before.tripId === c.tripId && before.leg === c.leg
+          : sameSupply(before, after)
             ? 'kept'
             : 'changed'
         : before
@@ -164,16 +270,16 @@ export function itemsOf(g: Gathered, plan: Plan): PlanItem[] {
         date: r.date!,
         before,
         change,
-        after: c
-          ? {
-              tripId: c.tripId,
-              leg: c.leg,
-              detourS: c.detourS,
-              pickupMin: c.pickupMin,
-              dropoffMin: c.dropoffMin,
-              fixed: Boolean(c.fixed),
-            }
-          : null,
+        after:
+          c && after
+            ? {
+                ...after,
+                detourS: c.detourS,
+                pickupMin: c.pickupMin,
+                dropoffMin: c.dropoffMin,
+                fixed: Boolean(c.fixed),
+              }
+            : null,
       };
     });
 }
@@ -228,12 +334,13 @@ export async function storePlan(
   const id = rows[0].id;
   if (items.length)
     await tx.query(
-      `INSERT INTO plan_items (plan_id, request_id, request_leg, trip_id, leg, date, detour_s, pickup_min, dropoff_min,
-         fixed, before_trip_id, before_leg, change)
-       SELECT $1, x.request_id, x.request_leg, x.trip_id, x.leg, x.date, x.detour_s, x.pickup_min, x.dropoff_min, x.fixed,
-         x.before_trip_id, x.before_leg, x.change
-       FROM jsonb_to_recordset($2::jsonb) AS x(request_id int, request_leg text, trip_id int, leg text, date date,
-         detour_s int, pickup_min int, dropoff_min int, fixed boolean, before_trip_id int, before_leg text, change text)`,
+      `INSERT INTO plan_items (plan_id, request_id, request_leg, trip_id, volunteer_id, leg, date, detour_s, pickup_min,
+         dropoff_min, fixed, before_trip_id, before_volunteer_id, before_leg, change)
+       SELECT $1, x.request_id, x.request_leg, x.trip_id, x.volunteer_id, x.leg, x.date, x.detour_s, x.pickup_min,
+         x.dropoff_min, x.fixed, x.before_trip_id, x.before_volunteer_id, x.before_leg, x.change
+       FROM jsonb_to_recordset($2::jsonb) AS x(request_id int, request_leg text, trip_id int, volunteer_id int, leg text,
+         date date, detour_s int, pickup_min int, dropoff_min int, fixed boolean, before_trip_id int,
+         before_volunteer_id int, before_leg text, change text)`,
       [
         id,
         JSON.stringify(
@@ -241,6 +348,7 @@ export async function storePlan(
             request_id: i.requestId,
             request_leg: i.requestLeg,
             trip_id: i.after?.tripId ?? null,
+            volunteer_id: i.after?.volunteerId ?? null,
             leg: i.after?.leg ?? null,
             date: i.date,
             detour_s: i.after?.detourS ?? null,
@@ -248,6 +356,7 @@ export async function storePlan(
             dropoff_min: i.after?.dropoffMin ?? null,
             fixed: i.after?.fixed ?? false,
             before_trip_id: i.before?.tripId ?? null,
+            before_volunteer_id: i.before?.volunteerId ?? null,
             before_leg: i.before?.leg ?? null,
             change: i.change,
           })),
@@ -279,6 +388,10 @@ interface ItemRowDb {
   request_id: number;
   request_leg: Leg;
   trip_id: number | null;
+  volunteer_id: number | null;
+  before_volunteer_id: number | null;
+  pickup_min: number | null;
+  dropoff_min: number | null;
   leg: Leg | null;
   date: string;
   detour_s: number | null;
@@ -302,8 +415,9 @@ export async function loadPlan(tx: Queryable, scope: Scope, id: number) {
   if (!p || !inScope(scope, p.territory_id)) throw notFound('plan', id);
   const items = (
     await tx.query<ItemRowDb>(
-      `SELECT request_id, request_leg, trip_id, leg, date::text AS date, detour_s, fixed, before_trip_id, before_leg, change,
-         match_id, confirmed_at FROM plan_items WHERE plan_id = $1 ORDER BY date, request_id, request_leg DESC`,
+      `SELECT request_id, request_leg, trip_id, volunteer_id, leg, date::text AS date, detour_s, pickup_min, dropoff_min,
+         fixed, before_trip_id, before_volunteer_id, before_leg, change, match_id, confirmed_at
+       FROM plan_items WHERE plan_id = $1 ORDER BY date, request_id, request_leg DESC`,
       [id],
     )
   ).rows;
@@ -323,15 +437,20 @@ export async function loadPlan(tx: Queryable, scope: Scope, id: number) {
     solveMs: p.solve_ms,
     createdBy: p.created_by,
     createdAt: p.created_at,
+    // A volunteer's item names the volunteer (their id: the console reads the name, audited, from /api/volunteers)
+    // and their whole outing, leaving home and back home; a commuter's, the trip leg.
     assignments: items
-      .filter((i) => i.trip_id !== null)
+      .filter((i) => i.trip_id !== null || i.volunteer_id !== null)
       .map((i) => ({
         requestId: i.request_id,
         requestLeg: i.request_leg,
-        tripId: i.trip_id!,
+        kind: i.volunteer_id !== null ? ('volunteer' as const) : ('carpool' as const),
+        tripId: i.trip_id,
+        volunteerId: i.volunteer_id,
         leg: i.leg!,
         date: i.date,
         detourS: i.detour_s!,
+        ...(i.volunteer_id !== null ? { leaveHome: clockOf(i.pickup_min), backHome: clockOf(i.dropoff_min) } : {}),
         fixed: i.fixed,
         matchId: i.match_id,
         confirmedAt: i.confirmed_at,
@@ -342,27 +461,46 @@ export async function loadPlan(tx: Queryable, scope: Scope, id: number) {
         requestId: i.request_id,
         requestLeg: i.request_leg,
         change: i.change,
-        before: i.before_trip_id === null ? null : { tripId: i.before_trip_id, leg: i.before_leg },
-        after: i.trip_id === null ? null : { tripId: i.trip_id, leg: i.leg },
+        before: supplyOut(i.before_trip_id, i.before_volunteer_id, i.before_leg),
+        after: supplyOut(i.trip_id, i.volunteer_id, i.leg),
       })),
-    // A request unserved: a leg of it without a trip (a round trip counts only when both legs are served).
-    unserved: [...new Set(items.filter((i) => i.trip_id === null).map((i) => i.request_id))],
+    // A request unserved: a leg of it without a driver (a round trip counts only when both legs are served).
+    unserved: [...new Set(items.filter((i) => i.trip_id === null && i.volunteer_id === null).map((i) => i.request_id))],
   };
 }
+
+const clockOf = (min: number | null) => (min === null ? null : toClock(((min % 1440) + 1440) % 1440));
+/** A side of a change: a commuter's trip leg, a volunteer, or nobody. */
+const supplyOut = (tripId: number | null, volunteerId: number | null, leg: Leg | null) =>
+  volunteerId !== null
+    ? { volunteerId, tripId: null, leg: 'outbound' as const }
+    : tripId !== null
+      ? { tripId, leg }
+      : null;
 
 export interface ConfirmResult {
   confirmed: { requestId: number; requestLeg: Leg; matchId: number }[];
   stale: { requestId: number; requestLeg: Leg; reason: string }[];
 }
 
+/** A plan item checked again and ready to write: the proposal to store and the plan items it confirms. */
+type Checked =
+  | { kind: 'carpool'; request: RequestRow; requestLeg: Leg; proposal: Proposal; approximate: boolean }
+  | { kind: 'volunteer'; request: RequestRow; proposal: VolunteerProposal; approximate: boolean };
+
 /**
  * Confirming an item makes the chosen pair a proposed match (or refreshes it), marked in the plan as the one to
- * call: the coordinator then calls the driver and the usual workflow (contacted, accepted, confirmed) follows. The
- * pair is checked again by the matcher first: since the plan, a seat may have gone or the request moved on.
+ * call: the coordinator then calls the driver and the usual workflow (contacted, accepted, confirmed) follows. Each
+ * pair is checked again first, outside any transaction: a commuter's by the matcher (since the plan, a seat may have
+ * gone or the request moved on: the item is reported stale), a volunteer's by the same function as a coordinator
+ * proposing that volunteer (volunteerProposalFor: hours, limits, their bookings of the day), which answers 409 when
+ * the volunteer cannot take the passenger any more. Then everything is written in one transaction, the volunteer's
+ * overlap checked again under the lock of their row (refuseVolunteerClash, as accepting does): a 409 writes nothing.
+ * A volunteer's item of a round trip is one outing for both legs: one match, both plan items.
  */
 export async function confirmPlan(
   run: <T>(fn: (tx: Queryable) => Promise<T>) => Promise<T>,
-  deps: { matcher: Matcher; router: Router },
+  deps: { matcher: Matcher; router: Router; db: Queryable },
   scope: Scope,
   planId: number,
   requestIds: number[] | undefined,
@@ -378,18 +516,34 @@ export async function confirmPlan(
     }
     // A request's legs together: confirming a round trip confirms both.
     const wanted = new Set(requestIds ?? assigned);
-    const picked = plan.assignments.filter((a) => wanted.has(a.requestId));
-    return Promise.all(
-      picked
-        .filter((a) => !a.fixed && a.matchId === null)
-        .map(async (a) => ({ a, request: await loadRequest(tx, scope, a.requestId) })),
+    const picked = plan.assignments.filter((a) => wanted.has(a.requestId) && !a.fixed && a.matchId === null);
+    // A volunteer's outing there and back is one item to confirm, on its outbound.
+    const one = picked.filter(
+      (a) =>
+        a.volunteerId === null ||
+        !picked.some(
+          (b) => b !== a && b.requestId === a.requestId && b.requestLeg === 'outbound' && a.requestLeg === 'return',
+        ),
     );
+    return Promise.all(one.map(async (a) => ({ a, request: await loadRequest(tx, scope, a.requestId) })));
   });
   const out: ConfirmResult = { confirmed: [], stale: [] };
+  const checked: Checked[] = [];
   for (const { a, request } of todo) {
     const { requestId, requestLeg } = a;
     if (request.status !== 'open') {
       out.stale.push({ requestId, requestLeg, reason: `the request is ${request.status} now` });
+      continue;
+    }
+    if (a.volunteerId !== null) {
+      const { proposal, approximate } = await volunteerProposalFor(
+        deps.db,
+        deps.router,
+        request,
+        a.volunteerId,
+        'requestIds',
+      );
+      checked.push({ kind: 'volunteer', request, proposal, approximate });
       continue;
     }
     const query =
@@ -402,28 +556,42 @@ export async function confirmPlan(
       out.stale.push({ requestId, requestLeg, reason: 'this trip can no longer take the passenger (seats or times)' });
       continue;
     }
-    const matchId = await run(async (tx) => {
-      await storeProposals(
-        tx,
-        request.id,
-        request.territory_id,
-        request.date,
-        [proposal],
-        answer.approximate,
-        requestLeg,
-      );
-      const m = await matchOf(tx, request.id, proposal.tripId, proposal.leg, requestLeg);
-      if (TURNED_DOWN.includes(m.status)) return m.status;
-      const done = await tx.query(
-        `UPDATE plan_items SET match_id = $3, confirmed_at = now(), confirmed_by = $4
-         WHERE plan_id = $1 AND request_id = $2 AND request_leg = $5 AND match_id IS NULL`,
-        [planId, request.id, m.id, scope.actor, requestLeg],
-      );
-      return done.rowCount ? m.id : null;
-    });
-    if (typeof matchId === 'string')
-      out.stale.push({ requestId, requestLeg, reason: `this match was ${matchId} since` });
-    else if (matchId !== null) out.confirmed.push({ requestId, requestLeg, matchId });
+    checked.push({ kind: 'carpool', request, requestLeg, proposal, approximate: answer.approximate });
   }
+  await run(async (tx) => {
+    for (const c of checked) {
+      const { request } = c;
+      const requestLeg: Leg = c.kind === 'carpool' ? c.requestLeg : 'outbound';
+      await storeProposals(tx, request.id, request.territory_id, request.date, [c.proposal], c.approximate, requestLeg);
+      const m =
+        c.kind === 'carpool'
+          ? await matchOf(tx, request.id, c.proposal.tripId, c.proposal.leg, requestLeg)
+          : await matchOfVolunteer(tx, request.id, c.proposal.volunteerId);
+      if (TURNED_DOWN.includes(m.status)) {
+        out.stale.push({ requestId: request.id, requestLeg, reason: `this match was ${m.status} since` });
+        continue;
+      }
+      if (c.kind === 'volunteer')
+        await refuseVolunteerClash(
+          tx,
+          c.proposal.volunteerId,
+          request.date!,
+          c.proposal.startMin,
+          c.proposal.endMin,
+          m.id,
+          'requestIds',
+        );
+      // A volunteer's match confirms the request's items of that volunteer (both legs of a round trip).
+      const done = await tx.query<{ request_leg: Leg }>(
+        `UPDATE plan_items SET match_id = $3, confirmed_at = now(), confirmed_by = $4
+         WHERE plan_id = $1 AND request_id = $2 AND match_id IS NULL
+           AND (CASE WHEN $6::int IS NULL THEN request_leg = $5 ELSE volunteer_id = $6 END)
+         RETURNING request_leg`,
+        [planId, request.id, m.id, scope.actor, requestLeg, c.kind === 'volunteer' ? c.proposal.volunteerId : null],
+      );
+      for (const row of done.rows)
+        out.confirmed.push({ requestId: request.id, requestLeg: row.request_leg, matchId: m.id });
+    }
+  });
   return out;
 }

@@ -1,4 +1,4 @@
-import { conflicts, seatKey, servedRequests, unitKey, type PlanCandidate, type PlanInstance } from './model.ts';
+import { conflicts, seatKey, servedRequests, unitsOf, type PlanCandidate, type PlanInstance } from './model.ts';
 
 /**
  * The MILP in CPLEX LP format (what HiGHS reads), over one binary x_i per candidate:
@@ -9,7 +9,8 @@ import { conflicts, seatKey, servedRequests, unitKey, type PlanCandidate, type P
  * A round-trip request r (twoLegs) has each leg at most once and a binary y_r that carries its W instead of its
  * candidates: y_r ≤ Σ x_out(r), y_r ≤ Σ x_ret(r) (served only with both legs), and Σ x_leg(r) ≤ y_r over the legs
  * that are not fixed (no seat held for half a trip; a fixed leg stays even when its other leg finds no seat).
- * Volunteer candidates have no seat row; two outings of one volunteer that overlap on a date exclude each other.
+ * Volunteer candidates have no seat row; two outings of one volunteer that overlap on a date exclude each other
+ * (pairwise rows: a volunteer has a few outings a day); an outing there and back (bothLegs) is in both legs' rows.
  * W exceeds every detour and every spread cost of the instance added up, so one more request served always wins
  * (the order of the criteria is strict), and the served count can be read from the LP bound.
  */
@@ -45,7 +46,7 @@ export function buildModel(inst: PlanInstance, spreadWeightS: number): BuiltMode
   };
   cs.forEach((c, i) => {
     push(byRequest, c.requestId, i);
-    push(byUnit, unitKey(c), i);
+    for (const u of unitsOf(c)) push(byUnit, u, i);
     if (!c.volunteer) push(byKey, seatKey(c), i);
     push(byDriver, c.driverId, i);
   });

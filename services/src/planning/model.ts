@@ -31,6 +31,11 @@ export interface PlanCandidate {
    * volunteer is in one place at a time (see conflicts).
    */
   volunteer?: boolean;
+  /**
+   * A volunteer's outing that takes the passenger there and back (a round-trip request: the volunteer waits or goes
+   * home and comes back): one candidate for both of the request's legs, requestLeg 'outbound'.
+   */
+  bothLegs?: boolean;
 }
 
 export interface PlanInstance {
@@ -95,6 +100,12 @@ export const seatKey = (c: Pick<PlanCandidate, 'tripId' | 'leg' | 'date'>) => `$
 export const unitKey = (c: Pick<PlanCandidate, 'requestId' | 'requestLeg'>) =>
   `${c.requestId}:${c.requestLeg ?? 'outbound'}`;
 
+/** The request legs a candidate serves: its own, or both for a volunteer's outing there and back. */
+export const legsOf = (c: Pick<PlanCandidate, 'requestLeg' | 'bothLegs'>): LegName[] =>
+  c.bothLegs ? ['outbound', 'return'] : [c.requestLeg ?? 'outbound'];
+export const unitsOf = (c: Pick<PlanCandidate, 'requestId' | 'requestLeg' | 'bothLegs'>) =>
+  legsOf(c).map((l) => `${c.requestId}:${l}`);
+
 /**
  * One driver cannot carry two passengers of different trip legs whose rides overlap in time on the same date; a
  * volunteer drives one passenger per outing, so any two of their outings that overlap on a date exclude each other
@@ -120,7 +131,7 @@ export function servedRequests(inst: PlanInstance, chosen: PlanCandidate[]): Set
   const legs = new Map<number, Set<string>>();
   for (const c of chosen) {
     if (!legs.has(c.requestId)) legs.set(c.requestId, new Set());
-    legs.get(c.requestId)!.add(c.requestLeg ?? 'outbound');
+    for (const l of legsOf(c)) legs.get(c.requestId)!.add(l);
   }
   const out = new Set<number>();
   for (const [r, ls] of legs) if (!two.has(r) || (ls.has('outbound') && ls.has('return'))) out.add(r);
@@ -139,8 +150,10 @@ export function violations(inst: PlanInstance, chosen: PlanCandidate[]): string[
   const used = new Map<string, number>();
   const seenUnits = new Set<string>();
   for (const c of chosen) {
-    if (seenUnits.has(unitKey(c))) out.push(`request ${unitKey(c)} assigned twice`);
-    seenUnits.add(unitKey(c));
+    for (const u of unitsOf(c)) {
+      if (seenUnits.has(u)) out.push(`request ${u} assigned twice`);
+      seenUnits.add(u);
+    }
     seen.add(c.requestId);
     if (!c.volunteer) used.set(seatKey(c), (used.get(seatKey(c)) ?? 0) + c.seats);
   }
@@ -159,7 +172,7 @@ export function violations(inst: PlanInstance, chosen: PlanCandidate[]): string[
   // A leg holds a seat only for a round trip served both ways (a fixed leg stays whatever becomes of the other).
   for (const r of inst.twoLegs ?? []) {
     const mine = chosen.filter((c) => c.requestId === r);
-    const legs = new Set(mine.map((c) => c.requestLeg ?? 'outbound'));
+    const legs = new Set(mine.flatMap(legsOf));
     if (legs.size === 1 && mine.some((c) => !c.fixed)) out.push(`round trip ${r} served one way only`);
   }
   return out;

@@ -6,8 +6,8 @@ import { asPrincipal } from '../../auth/scope.ts';
 import type { Principal } from '../../auth/principal.ts';
 import { deleteProposedMatch, matchOf, matchOfVolunteer, presentMatch, storeProposals } from '../../domain/matches.ts';
 import { loadVolunteer } from '../../domain/volunteers.ts';
-import { volunteerQueryOf, withCarpoolCosts } from '../../matching/combined.ts';
-import { matchVolunteers, type Rejection } from '../../matching/volunteers.ts';
+import { volunteerProposalFor } from '../../domain/volunteer-proposals.ts';
+import { withCarpoolCosts } from '../../matching/combined.ts';
 import { loadRequest, matchQueryOf } from '../../domain/requests.ts';
 import { loadTrip } from '../../domain/trips.ts';
 import { conflict } from '../../http/errors.ts';
@@ -25,18 +25,6 @@ const body = z
     message: 'give a tripId (a commuter’s trip) or a volunteerId, one of them',
   });
 
-/** Why a volunteer cannot take the passenger, in the coordinator's words (the API's messages are in English). */
-const VOLUNTEER_REFUSALS: Record<Rejection, string> = {
-  seats: 'the volunteer’s car has not enough seats',
-  purpose: 'the volunteer does not drive for this purpose',
-  wheelchair: 'the passenger needs a wheelchair-accessible car',
-  unavailable: 'the volunteer is not available that day',
-  too_far: 'the trip goes beyond what the volunteer accepts from home',
-  no_route: 'no road between the volunteer’s home and the trip',
-  hours: 'the whole trip, home back to home, does not fit in the volunteer’s hours that day',
-  booked: 'the volunteer already has a trip at that time',
-};
-
 /**
  * A coordinator pairs a request with a trip they know of: the pair is checked by the same rules and router as any
  * proposal (a trip that cannot take the passenger is refused with the reason), then stored as a proposed match.
@@ -51,15 +39,9 @@ async function proposeVolunteer(s: Services, p: Principal, requestId: number, vo
     if (!v.active) throw conflict('this volunteer is not active', 'volunteerId');
     return req;
   });
-  if (!req.date) throw conflict('volunteers take dated requests; this one is recurring', 'volunteerId');
-  const answer = await matchVolunteers(s.db, s.router, volunteerQueryOf(matchQueryOf(req), req), volunteerId);
-  const proposal = answer.proposals[0];
-  if (!proposal) {
-    const why = Object.keys(answer.rejected)[0] as Rejection | undefined;
-    throw conflict(why ? VOLUNTEER_REFUSALS[why] : 'this volunteer cannot take the passenger', 'volunteerId');
-  }
+  const { proposal, approximate } = await volunteerProposalFor(s.db, s.router, req, volunteerId);
   return asPrincipal(s.db, p, async (tx) => {
-    await storeProposals(tx, req.id, req.territory_id, req.date, [proposal], answer.approximate);
+    await storeProposals(tx, req.id, req.territory_id, req.date, [proposal], approximate);
     return presentMatch(await matchOfVolunteer(tx, req.id, volunteerId), 'personal');
   });
 }
