@@ -13,9 +13,13 @@ import { DEFAULT_RULES, rulesFrom, type MatchingRules } from './matching/rules.t
 import { createRouter, FallbackRouter } from './routing/index.ts';
 import { alternativesFor } from './transit/alternatives.ts';
 import type { Router } from './routing/types.ts';
+import { JobRunner } from './jobs/queue.ts';
+import { matchRequestsJob } from './jobs/match-requests.ts';
 
 export interface Booted {
   services: Services;
+  /** Runs the job queue's due jobs now, then polls (the demo's requests are matched this way after a first load). */
+  startJobs(): void;
   close(): Promise<void>;
 }
 
@@ -27,6 +31,9 @@ async function issueDemoAdminToken(db: Db, dataDir: string, log: Log) {
   fs.writeFileSync(file, `${token}\n`, { mode: 0o600 });
   log('demo admin API token (shown once, also in the data folder)', { token, file });
 }
+
+/** Jobs left by a replica that stopped, or due again after a failure, are looked for this often. */
+const JOBS_POLL_MS = 60_000;
 
 async function loadRules(db: Db, into: Map<number, MatchingRules>) {
   const { rows } = await db.query<{ id: number; rules: unknown }>('SELECT id, rules FROM territories');
@@ -73,6 +80,11 @@ export async function boot(config: Config, opts: { log?: Log; db?: Db; router?: 
   log('corridor index loaded', { trips, legs: index.size, ms: Math.round(performance.now() - t0) });
   const stopSync = await syncLegs(db, index, (m) => log(m));
   services.ready = true;
+  // Jobs need the index (matching does); the caller starts them once it listens (`startJobs`): on the embedded
+  // store, one connection, a job started earlier would hold the console's set-up and the first pages back.
+  const jobs = new JobRunner(db, { match_requests: matchRequestsJob(services, log) }, log);
+  services.jobs = jobs;
+  let stopJobs = async () => {};
   // In-process routers: each leg's own duration computed once, in the background (OSRM answers it in the table).
   if (primary.name !== 'osrm') {
     void matcher.warmDirects().then(
@@ -83,8 +95,12 @@ export async function boot(config: Config, opts: { log?: Log; db?: Db; router?: 
 
   return {
     services,
+    startJobs() {
+      stopJobs = jobs.start(JOBS_POLL_MS);
+    },
     async close() {
       services.ready = false;
+      await stopJobs();
       await stopSync().catch(() => {});
       await stopRules().catch(() => {});
       await router.close?.();

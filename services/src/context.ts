@@ -8,6 +8,7 @@ import type { MatchAnswer, Matcher } from './matching/matcher.ts';
 import type { TripAsk } from './matching/query.ts';
 import type { MatchingRules } from './matching/rules.ts';
 import type { Router } from './routing/types.ts';
+import type { JobRunner } from './jobs/queue.ts';
 
 export type Log = (message: string, extra?: object) => void;
 
@@ -22,6 +23,8 @@ export interface Services {
   log: Log;
   /** False until the index is loaded: /health answers 503 and so does the API. */
   ready: boolean;
+  /** The PostgreSQL job queue's runner (jobs/queue.ts), started once the index is loaded. */
+  jobs?: JobRunner;
   /** Transit, on-demand transport and seated-patient transport when no driver fits (set when GTFS is wired). */
   alternatives?: (ask: TripAsk, territoryIds: number[] | null, answer: MatchAnswer) => Promise<unknown>;
 }

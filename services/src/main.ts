@@ -18,6 +18,7 @@ const server = app.listen(config.PORT, config.HOST, () => {
     database: booted.services.db.kind,
     router: booted.services.router.name,
   });
+  booted.startJobs();
 });
 
 async function shutdown(signal: string) {

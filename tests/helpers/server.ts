@@ -58,6 +58,9 @@ export async function startServer(
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  booted.startJobs();
+  // The demo's requests are matched by a job once the service listens: tests read the demo as it is after that.
+  if (opts.demo) await booted.services.jobs?.idle();
   return {
     url,
     app,

@@ -11,6 +11,7 @@ import { loadDemoTus } from './tus.ts';
 import type { LngLat, Router } from '../routing/types.ts';
 import { addDemoNotes } from './notes.ts';
 import { addDemoProviders, loadDemoFeed } from './transit.ts';
+import { enqueueJob } from '../jobs/queue.ts';
 
 interface DemoFile {
   territory: { slug: string; name: string; coordinatorPhone: string };
@@ -77,7 +78,8 @@ const dayFrom = (offset: number) => new Date(Date.now() + offset * 86_400_000).t
 
 /**
  * Loads the Lot demo from fixtures/ into an empty store, in one transaction: the real communes and department
- * boundary, invented people, their regular trips (routes from the configured router) and requests.
+ * boundary, invented people, their regular trips (routes from the configured router) and requests, whose search is
+ * a job run once the service is up (200 searches would hold the boot for seconds).
  */
 export async function loadDemo(db: Db, router: Router, repoRoot: string) {
   const dir = path.join(repoRoot, 'fixtures');
@@ -159,6 +161,9 @@ export async function loadDemo(db: Db, router: Router, repoRoot: string) {
         answer: { proposals: [], approximate: false },
       })),
     );
+    // Matched after the boot, in the background (jobs/match-requests.ts), as the console would have on saving each:
+    // the work queue and the requests list then show proposals and a realistic remainder without a solution.
+    await enqueueJob(tx, 'match_requests', { requestIds });
     await addDemoNotes(tx, scope, requestIds);
     await loadDemoTus(tx, territoryId, dir);
     const providers = await addDemoProviders(tx, territoryId, dir);

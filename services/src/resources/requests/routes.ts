@@ -28,6 +28,7 @@ import { id, parse } from '../../http/validate.ts';
 import { toMinutes } from '../../time/clock.ts';
 import { needsDateOrWeekdays, returnAfterOutbound, returnFields, toMatchQuery, tripAsk } from '../../matching/query.ts';
 import { matchJourney } from '../../matching/round-trip.ts';
+import { searchRequest, storeSearch } from '../../matching/request-search.ts';
 import { confirmRoundTrip } from '../../domain/round-trips.ts';
 import { reindexTrip } from '../../domain/trips.ts';
 import type { MatchQuery, Proposal } from '../../matching/matcher.ts';
@@ -146,18 +147,14 @@ export function requestRoutes(s: Services) {
     const p = requireRole(ctx, 'admin', 'coordinator', 'integration');
     const rid = parse(id, ctx.params.id, 'id');
     const current = await asPrincipal(s.db, p, (tx) => reach(tx, p, rid));
-    const q = matchQueryOf(current);
-    const journey = await matchJourney(s.matcher, s.router, q, returnAskOf(current));
-    const answer = await withVolunteers(s, journey.outbound, volunteerQueryOf(q, current));
-    const wayBack = journey.return ? await withCosts(s.db, journey.return) : null;
+    const found = await searchRequest(s, current);
     ctx.body = await asPrincipal(s.db, p, async (tx) => {
-      await storeProposals(tx, rid, current.territory_id, current.date, answer.proposals, answer.approximate);
-      if (wayBack) await storeProposals(tx, rid, current.territory_id, current.date, wayBack.proposals, wayBack.approximate, 'return');
+      await storeSearch(tx, current, found);
       const out = await requestWithProposals(tx, await loadRequest(tx, p, rid), 'personal');
       return {
         ...out,
-        approximate: answer.approximate || Boolean(journey.return?.approximate),
-        ...(await withNearMisses(q, current.territory_id, outboundOf(out.proposals))),
+        approximate: found.approximate,
+        ...(await withNearMisses(found.q, current.territory_id, outboundOf(out.proposals))),
       };
     });
   });
