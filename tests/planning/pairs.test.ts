@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { greedyPlan } from '../../services/src/planning/greedy.ts';
 import { seatKey, violations, type PlanCandidate, type PlanInstance } from '../../services/src/planning/model.ts';
+import { overlapCliques } from '../../services/src/planning/milp.ts';
 import { solvePlan } from '../../services/src/planning/solve.ts';
 
 const DATE = '2026-12-01';
@@ -202,6 +203,26 @@ describe('volunteers in the plan: one place at a time', () => {
     expect(greedyPlan(alone)).toHaveLength(1);
     // Nor may a commuter's return be added to it (each leg once).
     expect(violations(inst, [inst.candidates[0], inst.candidates[2]])).toContain('request 1:return assigned twice');
+  });
+
+  it('writes a volunteer’s day as the maximal sets of outings that overlap (exact, where pairs leave the LP at ½)', async () => {
+    const cs = [outing(1, 50, 0, 10), outing(2, 50, 5, 15), outing(3, 50, 12, 20), outing(4, 50, 10, 12)];
+    // Back home at 10 and leaving at 10 do not overlap; 2 overlaps each of the others.
+    expect(overlapCliques([0, 1, 2, 3], cs)).toEqual([
+      [0, 1],
+      [1, 3],
+      [1, 2],
+    ]);
+    expect(overlapCliques([0, 1], [outing(1, 50, 0, 10), outing(2, 50, 5, 15, { date: '2026-12-02' })])).toEqual([]);
+    // Three outings that overlap pairwise: the LP bound with pairwise rows would say 1.5 requests; the clique says 1.
+    const three: PlanInstance = {
+      candidates: [outing(1, 50, 0, 30), outing(2, 50, 10, 40), outing(3, 50, 20, 50)],
+      capacity: new Map(),
+    };
+    const plan = await solve(three);
+    expect(plan.served).toBe(1);
+    expect(plan.servedBound).toBe(1);
+    expect(plan.gapPct).toBeLessThan(0.01);
   });
 
   it('lets one volunteer drive twice on one date when the outings do not overlap, or on two dates', async () => {

@@ -22,12 +22,15 @@ describe('npm run simulate (a short replay)', () => {
   it('replays the calibrated scenario: every request ends served or with a coded reason', () => {
     const sc = makeScenario(readCommunes(srv.config.repoRoot), opts);
     expect(first.scenario.drivers).toBe(331);
+    // The demo's volunteers are supply too (fixtures/demo-lot-volunteers.json).
+    expect(first.scenario.volunteers).toBe(3);
     for (const r of [first.perRequest, first.batch]) {
       expect(r.requests).toBe(sc.requests.length);
       expect(r.requests).toBeGreaterThan(0);
       expect(r.served).toBeLessThanOrEqual(r.requests);
       expect(r.served + Object.values(r.unserved).reduce((a, b) => a + b, 0)).toBe(r.requests);
       expect(r.tripsDone).toBe(r.served);
+      expect(r.byVolunteer).toBeLessThanOrEqual(r.tripsDone);
       expect(r.roundTripsBothWays).toBeLessThanOrEqual(r.roundTrips);
     }
     // The batch strategy computes plans through POST /api/plans; per-request never does.

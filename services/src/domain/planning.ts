@@ -168,27 +168,15 @@ export async function gatherInstance(
     for (const l of open) {
       const unit = `${r.id}:${l}`;
       const answer = l === 'outbound' ? journey.outbound : journey.return;
-      const commuters = (answer?.proposals ?? [])
-        .filter((p) => !turnedDown.has(pairKey(unit, { tripId: p.tripId, leg: p.leg, volunteerId: null })))
-        .map((p) => ({ c: candidateOf(r, p, l), extraM: p.detourM }));
-      const mine =
-        l === 'outbound'
-          ? volunteers
-              .filter(
-                (p) => !turnedDown.has(pairKey(unit, { tripId: null, leg: 'outbound', volunteerId: p.volunteerId })),
-              )
-              .map((p) => ({
-                c: volunteerCandidateOf(r, p, legs.length === 2),
-                extraM: p.volunteerDistanceM,
-                score: p.score,
-              }))
-          : [];
-      const ranked = mergeByExtraKm<{ c: PlanCandidate; extraM: number; score: number }>(
-        [...commuters.map((x, i) => ({ ...x, score: -i })), ...mine],
-        (x) => Boolean(x.c.volunteer),
-        (x) => x.extraM,
+      const commuters = (answer?.proposals ?? []).filter(
+        (p) => !turnedDown.has(pairKey(unit, { tripId: p.tripId, leg: p.leg, volunteerId: null })),
       );
-      for (const x of ranked) candidates.push(x.c);
+      const mine = (l === 'outbound' ? volunteers : []).filter(
+        (p) => !turnedDown.has(pairKey(unit, { tripId: null, leg: 'outbound', volunteerId: p.volunteerId })),
+      );
+      candidates.push(
+        ...rankedCandidates({ requestId: r.id, date: r.date!, seats: r.seats }, l, commuters, mine, legs.length === 2),
+      );
     }
   }
   const capacity = new Map<string, number>();
@@ -202,34 +190,69 @@ export async function gatherInstance(
   return { requests, instance: { candidates, capacity, twoLegs }, today };
 }
 
-const candidateOf = (r: RequestRow, p: Proposal, requestLeg: Leg): PlanCandidate => ({
-  requestId: r.id,
-  requestLeg,
-  tripId: p.tripId,
-  driverId: p.driverId,
-  leg: p.leg,
-  date: r.date!,
-  detourS: p.detourS,
-  seats: r.seats,
-  pickupMin: p.pickup.timeMin,
-  dropoffMin: p.dropoff.timeMin,
-});
+/** What a candidate takes of its request. */
+export interface CandidateRequest {
+  requestId: number;
+  date: string;
+  seats: number;
+}
 
-/** A volunteer's outing: busy from leaving home to coming back; its cost the whole trip's road time (all of it is extra). */
-const volunteerCandidateOf = (r: RequestRow, p: VolunteerProposal, bothLegs: boolean): PlanCandidate => ({
-  requestId: r.id,
-  requestLeg: 'outbound',
-  tripId: 0,
-  driverId: p.volunteerId,
-  leg: 'outbound',
-  date: r.date!,
-  detourS: p.detourS,
-  seats: r.seats,
-  pickupMin: p.startMin,
-  dropoffMin: p.endMin,
-  volunteer: true,
-  bothLegs,
-});
+/**
+ * The candidates of one request leg, in the order the service ranks its proposals (a request's page, the list a
+ * coordinator calls down): commuters in the matcher's order, volunteers merged in by the kilometres each adds (a
+ * commuter's detour, a volunteer's whole outing home → home; matching/combined.ts). A commuter is busy with the
+ * passenger from pickup to drop-off; a volunteer from leaving home to coming back, the whole outing's road time her
+ * cost (all of it is extra); `bothLegs`: the outing takes a round trip there and back.
+ */
+export function rankedCandidates(
+  r: CandidateRequest,
+  requestLeg: Leg,
+  commuters: Proposal[],
+  volunteers: VolunteerProposal[],
+  bothLegs: boolean,
+): PlanCandidate[] {
+  const items: { c: PlanCandidate; extraM: number; score: number }[] = [
+    ...commuters.map((p) => ({
+      c: {
+        requestId: r.requestId,
+        requestLeg,
+        tripId: p.tripId,
+        driverId: p.driverId,
+        leg: p.leg,
+        date: r.date,
+        detourS: p.detourS,
+        seats: r.seats,
+        pickupMin: p.pickup.timeMin,
+        dropoffMin: p.dropoff.timeMin,
+      },
+      extraM: p.detourM,
+      score: p.score,
+    })),
+    ...volunteers.map((p) => ({
+      c: {
+        requestId: r.requestId,
+        requestLeg: 'outbound' as const,
+        tripId: 0,
+        driverId: p.volunteerId,
+        leg: 'outbound' as const,
+        date: r.date,
+        detourS: p.detourS,
+        seats: r.seats,
+        pickupMin: p.startMin,
+        dropoffMin: p.endMin,
+        volunteer: true,
+        bothLegs,
+      },
+      extraM: p.volunteerDistanceM,
+      score: p.score,
+    })),
+  ];
+  return mergeByExtraKm(
+    items,
+    (x) => Boolean(x.c.volunteer),
+    (x) => x.extraM,
+  ).map((x) => x.c);
+}
 
 export interface PlanItem {
   requestId: number;

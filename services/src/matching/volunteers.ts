@@ -256,9 +256,20 @@ export async function matchVolunteers(
   q: VolunteerQuery,
   only?: number,
 ): Promise<VolunteerAnswer> {
+  if (!q.date) return { proposals: [], approximate: false, considered: 0, rejected: {} };
+  const all = await volunteersForMatching(db, q.territoryIds, q.date, q.passengerId, only, only === undefined ? { from: q.from, to: q.to } : undefined);
+  return volunteersAmong(router, q, all, (territoryIds) => costRulesOf(db, territoryIds));
+}
+
+/** The same, among volunteers already read (the store's part done): the assignment benchmark calls it directly. */
+export async function volunteersAmong(
+  router: Router,
+  q: VolunteerQuery,
+  all: VolunteerCandidate[],
+  costsOf: (territoryIds: number[]) => Promise<Map<number, TerritoryCosts>>,
+): Promise<VolunteerAnswer> {
   const empty: VolunteerAnswer = { proposals: [], approximate: false, considered: 0, rejected: {} };
   if (!q.date) return empty;
-  const all = await volunteersForMatching(db, q.territoryIds, q.date, q.passengerId, only, only === undefined ? { from: q.from, to: q.to } : undefined);
   const rejected: Partial<Record<Rejection, number>> = {};
   const reject = (r: Rejection) => (rejected[r] = (rejected[r] ?? 0) + 1);
   const left = all.filter((v) => {
@@ -267,7 +278,7 @@ export async function matchVolunteers(
     return !r;
   });
   if (!left.length) return { ...empty, considered: all.length, rejected };
-  const costs = await costRulesOf(db, [...new Set(left.map((v) => v.territoryId))]);
+  const costs = await costsOf([...new Set(left.map((v) => v.territoryId))]);
   const homes = left.map((v) => v.home);
   const [out, back] = await Promise.all([
     router.table(homes, [q.from, q.to]),

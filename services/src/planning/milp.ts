@@ -88,11 +88,21 @@ export function buildModel(inst: PlanInstance, spreadWeightS: number): BuiltMode
   }
   k = 0;
   for (const [, ids] of byDriver) {
+    // A volunteer's outings of one date are intervals: one row per maximal set that overlaps at one time (a clique of
+    // the interval graph) says "at most one of these" and is exact, where pairwise rows leave the LP bound loose
+    // (each pair at ½). Pairs that involve a commuter's ride stay pairwise (two passengers of one trip leg ride
+    // together).
+    const outings = ids.filter((i) => cs[i].volunteer && !cs[i].fixed);
+    for (const clique of overlapCliques(outings, cs))
+      rows.push(` busy${k++}: ${sum(clique.map((i, j) => term(1, x(i), j === 0)))} <= 1`);
+    const inCliques = new Set(outings);
     for (let a = 0; a < ids.length; a++)
-      for (let b = a + 1; b < ids.length; b++)
+      for (let b = a + 1; b < ids.length; b++) {
+        if (inCliques.has(ids[a]) && inCliques.has(ids[b])) continue;
         // Two fixed matches stay as they were agreed, even when they overlap.
         if (conflicts(cs[ids[a]], cs[ids[b]]) && !(cs[ids[a]].fixed && cs[ids[b]].fixed))
           rows.push(` busy${k++}: ${x(ids[a])} + ${x(ids[b])} <= 1`);
+      }
   }
   k = 0;
   for (const [a, b] of inst.roundTrips ?? []) {
@@ -152,4 +162,35 @@ export function objectiveOf(
   }
   for (const n of load.values()) v -= spreadWeightS * (Math.max(0, n - 1) + Math.max(0, n - 2));
   return v;
+}
+
+/**
+ * The maximal sets of candidates (indices into cs) whose [pickupMin, dropoffMin) intervals share a time on one date:
+ * a sweep over the starts and ends (an end before a start at the same minute: back home at 10:00 and leaving at 10:00
+ * do not overlap), one set each time an interval ends after another began. Sets of one are left out.
+ */
+export function overlapCliques(ids: number[], cs: PlanCandidate[]): number[][] {
+  const byDate = new Map<string, number[]>();
+  for (const i of ids) byDate.set(cs[i].date, [...(byDate.get(cs[i].date) ?? []), i]);
+  const out: number[][] = [];
+  for (const group of byDate.values()) {
+    const events = group.flatMap((i) => [
+      { t: cs[i].pickupMin, start: true, i },
+      { t: cs[i].dropoffMin, start: false, i },
+    ]);
+    events.sort((a, b) => a.t - b.t || Number(a.start) - Number(b.start));
+    const active = new Set<number>();
+    let grew = false;
+    for (const e of events) {
+      if (e.start) {
+        active.add(e.i);
+        grew = true;
+        continue;
+      }
+      if (grew && active.size > 1) out.push([...active]);
+      grew = false;
+      active.delete(e.i);
+    }
+  }
+  return out;
 }

@@ -16,6 +16,20 @@
  * appointment's arrive-by time, a commuter's hours), the lead time of a call, the share of round trips, the drivers'
  * answers and the passengers' cancellations. The drivers' hours and hubs are the demo's (fixtures/generate.ts).
  * Nothing here is tuned to make one strategy look better: the replay reports what this instance gives.
+ *
+ * Volunteer drivers (transport solidaire: people who drive on purpose, from home, in the hours they give). Lot'Ô car
+ * itself had none: it matched drivers who were going that way anyway ("aucune notion d'argent", blog des Bourians,
+ * 2019), and no count of the Lot's volunteer drivers is published. The replay's supply therefore includes exactly the
+ * demo's volunteers, the ones the product ships (fixtures/demo-lot-volunteers.json, invented): 3 of them, at Cajarc,
+ * Lacapelle-Marival and Gramat (east of the Lot, within reach of Figeac and Saint-Céré), with their weekly slots (about
+ * 5 to 25 hours a week each), limits (35–45 km or 45 min from home), purposes and seats. For scale, schemes that
+ * publish their figures run about 20 trips a volunteer a year: Solidarité Transport (Calvados, MSA) 980 trips and 50
+ * volunteers in 2023 (Tendance Ouest, August 2024), Auto Solid'Her (Herbignac) 410 trips and 20 volunteers within
+ * 40 km in 2023 (L'Écho de la Presqu'île, March 2024), « Allô, ça roule en Ségala » (Aveyron) about 20 volunteers two
+ * days a week (Centre Presse, November 2019). At that rate the Lot's 38 requests a month (about 450 a year) would keep
+ * some 20 volunteers busy: the demo's 3 are a small supply, stated as such, not a figure fitted to the outcome.
+ * Volunteers answer a call with the same probabilities as commuters (ANSWERS: no published figure either), drawn
+ * the same way (seed, ask, volunteer), so both strategies hear the same answer.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -109,12 +123,28 @@ export interface SimRequest {
   cancels: boolean;
 }
 
+/** A volunteer driver of the replay (fixtures/demo-lot-volunteers.json): the same in every seed. */
+export interface SimVolunteer {
+  ref: string;
+  communeInsee: string;
+  home: LngLat;
+  homeLabel: string;
+  maxKm: number | null;
+  maxMinutes: number | null;
+  seats: number;
+  wheelchair: boolean;
+  purposes: Purpose[];
+  /** [ISO weekday, HH:MM, HH:MM]. */
+  weekSlots: [number, string, string][];
+}
+
 export interface Scenario {
   seed: string;
   demandFactor: number;
   from: string;
   days: number;
   drivers: SimDriver[];
+  volunteers: SimVolunteer[];
   /** In the order the calls come (by call day, then order of the day). */
   requests: SimRequest[];
 }
@@ -146,6 +176,25 @@ export function readCommunes(repoRoot: string): Commune[] {
   });
 }
 
+/** The demo's volunteers (invented), as the replay's volunteer supply: see the note at the top. */
+export function readVolunteers(repoRoot: string): SimVolunteer[] {
+  const file = JSON.parse(fs.readFileSync(path.join(repoRoot, 'fixtures', 'demo-lot-volunteers.json'), 'utf8')) as {
+    volunteers: SimVolunteer[];
+  };
+  return file.volunteers.map((v) => ({
+    ref: v.ref,
+    communeInsee: v.communeInsee,
+    home: v.home,
+    homeLabel: v.homeLabel,
+    maxKm: v.maxKm,
+    maxMinutes: v.maxMinutes,
+    seats: v.seats,
+    wheelchair: v.wheelchair,
+    purposes: v.purposes,
+    weekSlots: v.weekSlots,
+  }));
+}
+
 const hhmm = (min: number) => `${String(Math.floor(min / 60)).padStart(2, '0')}:${String(min % 60).padStart(2, '0')}`;
 
 /** Poisson draw by inversion (small means only: a day's asks). */
@@ -168,6 +217,7 @@ function poisson(rng: () => number, mean: number): number {
 export function makeScenario(
   communes: Commune[],
   opts: { seed: string; from: string; days: number; demandFactor?: number },
+  volunteers: SimVolunteer[] = [],
 ): Scenario {
   const rng = seedrandom(`comobi-simulate-${opts.seed}`);
   const pick = <T>(a: readonly T[]) => a[Math.floor(rng() * a.length)];
@@ -293,10 +343,21 @@ export function makeScenario(
     .map((a, i) => ({ a, i }))
     .sort((x, y) => x.a.callDay.localeCompare(y.a.callDay) || key(x.a) - key(y.a) || x.i - y.i)
     .map((x) => x.a);
-  return { seed: opts.seed, demandFactor: opts.demandFactor ?? 1, from: opts.from, days: opts.days, drivers, requests };
+  return {
+    seed: opts.seed,
+    demandFactor: opts.demandFactor ?? 1,
+    from: opts.from,
+    days: opts.days,
+    drivers,
+    volunteers,
+    requests,
+  };
 }
 
-/** A driver's answer to a call for an ask: drawn from (seed, ask, driver), so both strategies hear the same. */
+/**
+ * A driver's answer to a call for an ask: drawn from (seed, ask, driver ref: a commuter's `d…` or a volunteer's `v…`),
+ * so both strategies hear the same.
+ */
 export function answerOf(seed: string, askRef: string, tripRef: string): 'accept' | 'decline' | 'noAnswer' {
   const x = seedrandom(`answer-${seed}-${askRef}-${tripRef}`)();
   return x < ANSWERS.accept ? 'accept' : x < ANSWERS.accept + ANSWERS.decline ? 'decline' : 'noAnswer';

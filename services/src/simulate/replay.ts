@@ -1,7 +1,8 @@
 /**
  * The replay of a scenario through the service's HTTP API, as a coordinator would work, for each strategy:
  *
- * - per-request: each ask is entered when the passenger calls; the coordinator calls its proposals best first until a
+ * - per-request: each ask is entered when the passenger calls; the coordinator calls its proposals best first, as
+ *   the service ranks them (commuters and volunteers in one list, by the kilometres each adds), until a
  *   driver accepts (first come, first served: a later ask finds the seats an earlier one took); an ask left without
  *   a driver is searched again the day before its trip.
  * - batch: asks are entered as they come; each day the coordinator computes a plan of the next 7 days
@@ -35,6 +36,8 @@ export interface StrategyResult {
   requests: number;
   served: number;
   tripsDone: number;
+  /** Trips done by a volunteer driver (the rest by commuters). */
+  byVolunteer: number;
   kmShared: number;
   co2AvoidedKg: number;
   unserved: Record<UnservedCode, number>;
@@ -49,7 +52,9 @@ export interface StrategyResult {
 
 interface MatchView {
   id: number;
-  tripId: number;
+  kind: 'carpool' | 'volunteer';
+  tripId: number | null;
+  volunteerId: number | null;
   status: string;
   date: string | null;
   pickup: { lng?: number; lat?: number };
@@ -76,6 +81,7 @@ export async function replayStrategy(api: Api, sc: Scenario, t: SimTerritory): P
     requests: 0,
     served: 0,
     tripsDone: 0,
+    byVolunteer: 0,
     kmShared: 0,
     co2AvoidedKg: 0,
     unserved: { no_driver: 0, no_seat: 0, driver_declined: 0, passenger_cancelled: 0 },
@@ -97,7 +103,12 @@ export async function replayStrategy(api: Api, sc: Scenario, t: SimTerritory): P
     res.driverCalls++;
     action();
     await ok(api, 'PUT', `/api/matches/${m.id}`, { status: 'contacted' });
-    const answer = answerOf(sc.seed, s.ask.ref, t.driverOfTrip.get(m.tripId) ?? String(m.tripId));
+    // A commuter answers by their ref, a volunteer by theirs: the same draw in both strategies.
+    const who =
+      m.kind === 'volunteer'
+        ? (t.refOfVolunteer.get(m.volunteerId!) ?? `v?${m.volunteerId}`)
+        : (t.driverOfTrip.get(m.tripId!) ?? String(m.tripId));
+    const answer = answerOf(sc.seed, s.ask.ref, who);
     if (answer === 'accept') {
       const r = await api('PUT', `/api/matches/${m.id}`, { status: 'accepted' });
       if (r.status === 200) {
@@ -106,7 +117,7 @@ export async function replayStrategy(api: Api, sc: Scenario, t: SimTerritory): P
         return true;
       }
       if (r.status !== 409) throw new Error(`accepting match ${m.id}: ${r.status} ${JSON.stringify(r.body)}`);
-      // The seat went since the proposal: the driver is sorry.
+      // The seat went since the proposal (or the volunteer was booked for those hours): the driver is sorry.
       await ok(api, 'PUT', `/api/matches/${m.id}`, { status: 'declined', reason: 'schedule_conflict' });
       return false;
     }
@@ -208,9 +219,15 @@ export async function replayStrategy(api: Api, sc: Scenario, t: SimTerritory): P
           });
         if (!due.length) break;
         action();
-        const confirmed = await ok(api, 'POST', `/api/plans/${plan.id}/confirm`, { requestIds: due.map((a) => a.requestId) });
+        const confirm = await api('POST', `/api/plans/${plan.id}/confirm`, { requestIds: due.map((a) => a.requestId) });
+        // A volunteer booked since the plan: nothing was confirmed; the next round plans again.
+        if (confirm.status === 409) continue;
+        if (confirm.status >= 400) throw new Error(`confirming plan ${plan.id}: ${confirm.status} ${JSON.stringify(confirm.body).slice(0, 300)}`);
+        const confirmed = confirm.body;
         let refused = 0;
-        for (const c of confirmed.confirmed as { requestId: number; matchId: number }[]) {
+        // One call a match (a volunteer's outing there and back confirms two legs with one match).
+        const calls = new Map((confirmed.confirmed as { requestId: number; matchId: number }[]).map((c) => [c.matchId, c]));
+        for (const c of calls.values()) {
           const s = byId.get(c.requestId)!;
           const m = (await ok(api, 'GET', `/api/matches/${c.matchId}`)) as MatchView;
           if (!(await call(s, m))) refused++;
@@ -229,6 +246,7 @@ export async function replayStrategy(api: Api, sc: Scenario, t: SimTerritory): P
       s.closed = true;
       res.served++;
       res.tripsDone++;
+      if (done.kind === 'volunteer') res.byVolunteer++;
       if (done.pickup.lng !== undefined && done.dropoff.lng !== undefined) {
         // As the public statistics count it: the straight line from pickup to drop-off times the road factor.
         const km = (distanceM([done.pickup.lng, done.pickup.lat!], [done.dropoff.lng, done.dropoff.lat!]) / 1000) * ROAD_FACTOR;

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../app.ts';
 import type { Booted } from '../boot.ts';
-import { makeScenario, readCommunes, REQUESTS_PER_MONTH, DRIVERS, TRIP_KM, ROUND_TRIP_SHARE, ANSWERS, CANCEL_SHARE, MAX_CALLS, type Scenario } from './calibration.ts';
+import { makeScenario, readCommunes, readVolunteers, REQUESTS_PER_MONTH, DRIVERS, TRIP_KM, ROUND_TRIP_SHARE, ANSWERS, CANCEL_SHARE, MAX_CALLS, type Scenario } from './calibration.ts';
 import { replayStrategy, CALL_WINDOW_DAYS, HORIZON_DAYS, PLAN_ROUNDS, type Api, type StrategyResult, type UnservedCode } from './replay.ts';
 import { setUpTerritories } from './setup.ts';
 
@@ -15,7 +15,7 @@ export interface SimulationOptions {
 }
 
 export interface SimulationResult {
-  scenario: { seed: string; demandFactor: number; from: string; days: number; drivers: number; asks: number };
+  scenario: { seed: string; demandFactor: number; from: string; days: number; drivers: number; volunteers: number; asks: number };
   perRequest: StrategyResult;
   batch: StrategyResult;
   setupMs: number;
@@ -29,7 +29,7 @@ export interface SimulationResult {
 export async function simulate(booted: Booted, adminToken: string, o: SimulationOptions, runId: string): Promise<SimulationResult> {
   const s = booted.services;
   const t0 = performance.now();
-  const sc: Scenario = makeScenario(readCommunes(s.config.repoRoot), o);
+  const sc: Scenario = makeScenario(readCommunes(s.config.repoRoot), o, readVolunteers(s.config.repoRoot));
   const territories = await setUpTerritories(s.db, s.router, s.index, s.config.repoRoot, sc, runId);
   const setupMs = performance.now() - t0;
   const app = createApp(s);
@@ -53,7 +53,7 @@ export async function simulate(booted: Booted, adminToken: string, o: Simulation
       await replayStrategy(api, sc, territories.find((t) => t.strategy === 'batch')!),
     ];
     return {
-      scenario: { seed: o.seed, demandFactor: sc.demandFactor, from: o.from, days: o.days, drivers: sc.drivers.length, asks: sc.requests.length },
+      scenario: { seed: o.seed, demandFactor: sc.demandFactor, from: o.from, days: o.days, drivers: sc.drivers.length, volunteers: sc.volunteers.length, asks: sc.requests.length },
       perRequest,
       batch,
       setupMs,
@@ -76,7 +76,7 @@ export function report(res: SimulationResult): string[] {
   const lines: string[] = [];
   const row = (label: string, x: string, y: string) => lines.push(`${label.padEnd(42)}${x.padStart(14)}${y.padStart(14)}`);
   lines.push(
-    `# replay: Lot, ${res.scenario.from} + ${res.scenario.days} days, seed ${res.scenario.seed}: ${res.scenario.drivers} drivers, ${res.scenario.asks} requests`,
+    `# replay: Lot, ${res.scenario.from} + ${res.scenario.days} days, seed ${res.scenario.seed}: ${res.scenario.drivers} drivers, ${res.scenario.volunteers} volunteers, ${res.scenario.asks} requests`,
   );
   if (res.scenario.demandFactor !== 1)
     lines.push(`# SENSITIVITY RUN: demand × ${res.scenario.demandFactor}, not the calibrated instance`);
@@ -87,6 +87,9 @@ export function report(res: SimulationResult): string[] {
     `#   round trips ${ROUND_TRIP_SHARE * 100} % (two requests), answers accept ${ANSWERS.accept * 100} % / decline ${ANSWERS.decline * 100} % / no answer ${ANSWERS.noAnswer * 100} %, cancellations ${CANCEL_SHARE * 100} %, at most ${MAX_CALLS} calls a request`,
   );
   lines.push(
+    `#   volunteers: the demo's ${res.scenario.volunteers} (fixtures/demo-lot-volunteers.json; Lot'Ô car had none, no Lot figure is published), answering as commuters do`,
+  );
+  lines.push(
     `#   batch: a plan of the next ${HORIZON_DAYS} days every day, drivers called for the next ${CALL_WINDOW_DAYS} days, up to ${PLAN_ROUNDS} plans a day`,
   );
   lines.push(`# demand digest: per-request ${a.demandDigest}, batch ${b.demandDigest}${a.demandDigest === b.demandDigest ? ' (identical)' : ' (DIFFERENT)'}`);
@@ -94,6 +97,7 @@ export function report(res: SimulationResult): string[] {
   row('requests', String(a.requests), String(b.requests));
   row('served', `${a.served} (${fr1(servedShare(a))} %)`, `${b.served} (${fr1(servedShare(b))} %)`);
   row('trips done', String(a.tripsDone), String(b.tripsDone));
+  row('  of which by a volunteer', String(a.byVolunteer), String(b.byVolunteer));
   row('round trips served both ways', `${a.roundTripsBothWays} / ${a.roundTrips}`, `${b.roundTripsBothWays} / ${b.roundTrips}`);
   row('km shared (passenger-km)', String(a.kmShared), String(b.kmShared));
   row('CO2 avoided (kg CO2e)', String(a.co2AvoidedKg), String(b.co2AvoidedKg));

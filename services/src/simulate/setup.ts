@@ -2,6 +2,7 @@ import type { Db } from '@comobi/db';
 import { createPeople } from '../domain/people.ts';
 import { addCommunes, createTerritory } from '../domain/territories.ts';
 import { insertTrips, routeTrip, type RoutedTrip } from '../domain/trips.ts';
+import { writeVolunteer } from '../domain/volunteers.ts';
 import type { LegIndex } from '../matching/leg-index.ts';
 import { loadAllLegs } from '../matching/leg-store.ts';
 import type { Router } from '../routing/types.ts';
@@ -17,13 +18,15 @@ export interface SimTerritory {
   slug: string;
   /** Trip id → the driver's ref in the scenario (whose answers are drawn by ref). */
   driverOfTrip: Map<number, string>;
+  /** Volunteer (person) id → the volunteer's ref in the scenario. */
+  refOfVolunteer: Map<number, string>;
 }
 
 const point = ([lng, lat]: [number, number]) => ({ lng, lat });
 
 /**
  * One territory per strategy, on the Lot's boundary, each with its own copy of the scenario's drivers and trips
- * (routed once): the two strategies then replay the same demand on the same supply side by side, in one service,
+ * (routed once) and of its volunteers: the two strategies then replay the same demand on the same supply side by side, in one service,
  * and the matcher keeps each territory's requests to its own drivers. Written by the domain's writers, as the demo.
  */
 export async function setUpTerritories(
@@ -86,13 +89,48 @@ export async function setUpTerritories(
         territoryId,
         routed.map((t, i) => ({ ...t, input: { ...t.input, driverId: ids[i] } })),
       );
-      return { territoryId, tripIds };
+      // The volunteers, as the demo loads them: people of the territory, then their schedule and limits.
+      const volunteerPeople = await createPeople(
+        tx,
+        territoryId,
+        sc.volunteers.map((v) => ({
+          isDriver: true,
+          isPassenger: false,
+          communeInsee: v.communeInsee,
+          home: point(v.home),
+          directContactConsent: false,
+          needs: [],
+        })),
+        'simulation',
+      );
+      const volunteerIds = volunteerPeople.map((p) => ('id' in p ? p.id : p.existingId));
+      for (const [i, v] of sc.volunteers.entries())
+        await writeVolunteer(
+          tx,
+          scope,
+          {
+            personId: volunteerIds[i],
+            home: point(v.home),
+            homeLabel: v.homeLabel,
+            maxKm: v.maxKm,
+            maxMinutes: v.maxMinutes,
+            seats: v.seats,
+            wheelchair: v.wheelchair,
+            purposes: v.purposes,
+            active: true,
+            slots: v.weekSlots.map(([weekday, start, end]) => ({ weekday, start, end })),
+            exceptions: [],
+          },
+          true,
+        );
+      return { territoryId, tripIds, volunteerIds };
     });
     out.push({
       strategy,
       territoryId: made.territoryId,
       slug,
       driverOfTrip: new Map(made.tripIds.map((id, i) => [id, sc.drivers[i].ref])),
+      refOfVolunteer: new Map(made.volunteerIds.map((id, i) => [id, sc.volunteers[i].ref])),
     });
   }
   await loadAllLegs(db, index);
