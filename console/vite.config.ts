@@ -1,15 +1,105 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+import type { OutputBundle, OutputChunk } from 'rolldown';
+
+const brotli = promisify(zlib.brotliCompress);
+const gzip = promisify(zlib.gzip);
+
+/**
+ * Each built text file beside its brotli (quality 11) and gzip (level 9) forms, `.br` and `.gz`, which the service
+ * sends to the browsers that take them (services/src/console/static.ts): the review page's 1.2 MB of scripts are
+ * about 330 KB in brotli. Compressed once here, at the highest settings, rather than per answer.
+ */
+function precompress(): Plugin {
+  let outDir = 'dist';
+  return {
+    name: 'comobi-precompress',
+    apply: 'build',
+    configResolved(c) {
+      outDir = path.resolve(c.root, c.build.outDir);
+    },
+    async writeBundle(_options, bundle) {
+      const files = Object.keys(bundle).filter((f) => /\.(js|css|html|json|svg)$/.test(f));
+      await Promise.all(
+        files.map(async (f) => {
+          const raw = await fs.readFile(path.join(outDir, f));
+          if (raw.length < 1024) return;
+          const br = await brotli(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: raw.length } });
+          await fs.writeFile(path.join(outDir, `${f}.br`), br);
+          await fs.writeFile(path.join(outDir, `${f}.gz`), await gzip(raw, { level: 9 }));
+        }),
+      );
+    },
+  };
+}
+
+/**
+ * Pages whose scripts boot.ts fetches as soon as the address names them (a link to a request, a reload), instead of
+ * once the app has started and React.lazy asks: the request review page, the coordinator's main page. The route is
+ * tested against location.hash, as App.tsx's own.
+ */
+const EARLY_PAGES = [{ route: '^#/requests/\\d+/show', module: '/src/requests/RequestShow.tsx' }];
+
+/**
+ * boot.ts is an entry of its own, its script written first in index.html: module scripts run in their order, each
+ * once its imports are in, so boot.ts (a kilobyte) runs while the app's libraries still load. After it, as a JSON
+ * island that boot.ts reads (no inline script: the CSP allows none), each early page's scripts and styles: its chunk
+ * and the chunks it imports, but not those index.html loads anyway.
+ */
+function routeChunks(base: string): Plugin {
+  return {
+    name: 'comobi-route-chunks',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, ctx) {
+        const bundle = ctx.bundle as OutputBundle | undefined;
+        if (!bundle) return html; // dev server: no chunks
+        const chunks = Object.values(bundle).filter((c): c is OutputChunk => c.type === 'chunk');
+        const initial = new Set<string>();
+        const walk = (file: string, into: Set<string>) => {
+          if (into.has(file)) return;
+          into.add(file);
+          for (const i of (bundle[file] as OutputChunk).imports) walk(i, into);
+        };
+        const boot = chunks.find((c) => c.isEntry && c.facadeModuleId?.endsWith('/src/boot.ts'));
+        if (!boot) throw new Error('routeChunks: no chunk for /src/boot.ts');
+        for (const c of chunks) if (c.isEntry) walk(c.fileName, initial);
+        const table = EARLY_PAGES.map(({ route, module }) => {
+          const page = chunks.find((c) => c.facadeModuleId?.endsWith(module));
+          if (!page) throw new Error(`routeChunks: no chunk for ${module}`);
+          const files = new Set<string>();
+          walk(page.fileName, files);
+          const scripts = [...files].filter((f) => !initial.has(f));
+          const styles = scripts.flatMap((f) => [...((bundle[f] as OutputChunk & { viteMetadata?: { importedCss: Set<string> } }).viteMetadata?.importedCss ?? [])]);
+          return { route, files: [...scripts, ...styles].map((f) => base + f) };
+        });
+        const bootTags = [boot.fileName, ...boot.imports].map((f, i) =>
+          i === 0 ? `<script type="module" crossorigin src="${base + f}"></script>` : `<link rel="modulepreload" crossorigin href="${base + f}">`);
+        const at = html.indexOf('<script type="module"');
+        if (at < 0) throw new Error('routeChunks: no module script in index.html');
+        return {
+          html: `${html.slice(0, at)}${bootTags.join('\n    ')}\n    ${html.slice(at)}`,
+          tags: [{ tag: 'script', attrs: { type: 'application/json', id: 'route-chunks' }, children: JSON.stringify(table), injectTo: 'head' }],
+        };
+      },
+    },
+  };
+}
 
 // Served by the matching service at /console; `npm run dev -w console` proxies the API to a local service.
 export default defineConfig({
   base: '/console/',
-  plugins: [react()],
+  plugins: [react(), routeChunks('/console/'), precompress()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
     chunkSizeWarningLimit: 3000,
     rollupOptions: {
+      input: { index: 'index.html', boot: 'src/boot.ts' },
       output: {
         // Libraries of the first page in chunks of their own (`$initial`: what index.html loads): fetched and
         // compiled in parallel, cached across releases of the console's own code. Groups are filled by priority, each

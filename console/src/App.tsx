@@ -14,7 +14,6 @@ import { dataProvider } from './dataProvider.ts';
 import { withFrench } from './fr/FrenchLocale.tsx';
 import { i18nProvider } from './i18n.ts';
 import { LoginPage } from './LoginPage.tsx';
-import { askEarly } from './requests/early.ts';
 
 /**
  * Every page but the dashboard loads on first use: a session opens on the dashboard, which then needs neither
@@ -78,10 +77,6 @@ const VolunteerList = page(volunteers, 'VolunteerList', /^#\/volunteers/);
 const VolunteerEdit = page(volunteers, 'VolunteerEdit', /^#\/volunteers/);
 const VolunteerCreate = page(volunteers, 'VolunteerCreate', /^#\/volunteers/);
 const CostSettings = page(() => import('./volunteers/CostSettings.tsx'), 'CostSettings', /^#\/couts/);
-
-// A request named by the address: its data asked now, in parallel with the scripts of its page.
-const shownRequest = /^#\/requests\/(\d+)\/show/.exec(window.location.hash);
-if (shownRequest) askEarly(`/api/requests/${shownRequest[1]}`, `request:${shownRequest[1]}`);
 
 // The review page once the first page is idle: a click from the work queue or a list opens it at once.
 window.addEventListener('load', () => setTimeout(() => (window.requestIdleCallback ?? setTimeout)(() => void RequestShow.preload()), 3000));

@@ -1,4 +1,5 @@
 import { HttpError } from 'react-admin';
+import { takeEarly } from './early.ts';
 
 /** The session's CSRF token (from /auth/me or /auth/login): sent on every write, as the server requires. */
 let csrfToken = '';
@@ -22,7 +23,9 @@ export async function api<T = any>(path: string, o: ApiOptions = {}): Promise<{ 
   const headers: Record<string, string> = { Accept: 'application/json', 'X-Access-Reason': o.reason ?? defaultReason(), ...o.headers };
   if (o.body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET') headers['X-CSRF-Token'] = csrfToken;
-  const res = await fetch(path, { method, headers, credentials: 'same-origin', body: o.body === undefined ? undefined : JSON.stringify(o.body) });
+  // A GET that boot.ts asked before the app started is answered from there (once).
+  const early = method === 'GET' ? await takeEarly(path) : undefined;
+  const res = early ?? (await fetch(path, { method, headers, credentials: 'same-origin', body: o.body === undefined ? undefined : JSON.stringify(o.body) }));
   const json = await answerOf<T>(res);
   return { status: res.status, json, headers: res.headers };
 }

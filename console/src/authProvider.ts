@@ -1,5 +1,6 @@
 import type { AuthProvider } from 'react-admin';
 import { api, setCsrfToken } from './api.ts';
+import { takeEarly } from './early.ts';
 
 export interface Me {
   id: number;
@@ -18,7 +19,7 @@ let asking: Promise<Me | null> | null = null;
 /** One question at a time: react-admin's checks (auth, identity, permissions) all wait on the same answer. */
 function fetchMe(): Promise<Me | null> {
   asking ??= (async () => {
-    const res = await fetch('/auth/me', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+    const res = (await takeEarly('/auth/me')) ?? (await fetch('/auth/me', { credentials: 'same-origin', headers: { Accept: 'application/json' } }));
     if (!res.ok) return null;
     me = (await res.json()) as Me;
     setCsrfToken(me.csrfToken);

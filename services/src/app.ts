@@ -4,6 +4,7 @@ import Koa from 'koa';
 import { authenticate } from './auth/middleware.ts';
 import { bearerResolver } from './auth/tokens.ts';
 import type { Plugin, Services } from './context.ts';
+import { compressMiddleware } from './http/compress.ts';
 import { errorMiddleware } from './http/error-middleware.ts';
 import { inputGuard } from './http/input-guard.ts';
 import { registeredRoutes } from './http/routes.ts';
@@ -32,6 +33,7 @@ export function createApp(s: Services, plugins: Plugin[] = []): Koa {
   // proxies; it also sets ctx.ip itself (Koa's own choice, the leftmost X-Forwarded-For, is the client's to write).
   const app = new Koa({ proxy: true });
   app.use(clientAddressMiddleware(trustedProxies(s.config.TRUSTED_PROXIES)));
+  app.use(compressMiddleware());
   app.use(errorMiddleware(s.log));
   app.use(async (ctx, next) => {
     // Readiness: until the index is loaded, answers would miss drivers.

@@ -38,7 +38,8 @@ function useTiles() {
 function FitTo({ bounds }: { bounds: L.LatLngBounds | null }) {
   const map = useMap();
   useEffect(() => {
-    if (bounds?.isValid()) map.fitBounds(bounds, { padding: [20, 20] });
+    // Not animated: the zoom's animation redrew every outline and road once more, after a quarter of a second.
+    if (bounds?.isValid()) map.fitBounds(bounds, { padding: [20, 20], animate: false });
   }, [map, bounds]);
   return null;
 }
@@ -82,10 +83,12 @@ const BASE_PANES = { communes: -3, roads: -2, labels: -1 } as const;
  * names. With CONSOLE_TILE_URL raster tiles replace the roads and names (outlines stay, unfilled).
  * `fit` (GeoJSON-order [lng, lat] points) frames the map; without it the communes do.
  */
-export function BaseMap({ territoryId, fit, onClick, children, height = 420 }: {
+export function BaseMap({ territoryId, fit, onClick, onLayers, children, height = 420 }: {
   territoryId?: number | null;
   fit?: [number, number][];
   onClick?: (lng: number, lat: number) => void;
+  /** Called once the basemap's own layers (outlines, and roads and names without tiles) are on the map. */
+  onLayers?: () => void;
   children?: ReactNode;
   height?: number;
 }) {
@@ -94,6 +97,12 @@ export function BaseMap({ territoryId, fit, onClick, children, height = 420 }: {
   const vector = tiles !== null && !tiles.tileUrl;
   // Asked without waiting for the tile settings (drawn only without tiles): the two answers come in parallel.
   const roads = useRoads(territoryId, tiles === null || vector);
+  // After the layers' own effects (children's run first): they are on the map by then. An empty answer counts.
+  const layersIn = communes !== null && tiles !== null && (!vector || roads !== null);
+  useEffect(() => {
+    if (layersIn) onLayers?.();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [layersIn]);
   const fitKey = JSON.stringify(fit ?? null);
   const [bounds, setBounds] = useState<L.LatLngBounds | null>(null);
   useEffect(() => {

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api.ts';
+import { communesPath } from '../early.ts';
 import { byName } from '../fr/format.ts';
 
 // Apart from BaseMap.tsx: a list's commune filter needs the communes, not Leaflet.
@@ -16,11 +17,9 @@ const cache = new Map<string, Promise<Communes>>();
 export function loadCommunes(territoryId?: number | null, geometry = true): Promise<Communes> {
   const key = `${territoryId ?? ''}|${geometry}`;
   if (!cache.has(key)) {
-    const q = new URLSearchParams({ geometry: String(geometry) });
-    if (territoryId) q.set('territoryId', String(territoryId));
     // In French alphabetical order for every list built from them (the API's order puts "Béduer" after "Bretenoux").
     const sorted = (c: Communes): Communes => ({ ...c, features: [...c.features].sort((a, b) => byName(a.properties, b.properties)) });
-    cache.set(key, api<Communes>(`/api/communes?${q}`).then((r) => sorted(r.json)).catch((e) => { cache.delete(key); throw e; }));
+    cache.set(key, api<Communes>(communesPath(territoryId, geometry)).then((r) => sorted(r.json)).catch((e) => { cache.delete(key); throw e; }));
   }
   return cache.get(key)!;
 }

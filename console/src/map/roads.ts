@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api.ts';
+import { roadsPath } from '../early.ts';
 
 export type RoadClass = 'motorway' | 'trunk' | 'primary' | 'secondary' | 'tertiary' | 'minor';
 export interface Roads {
@@ -28,8 +29,7 @@ const empty: Roads = { type: 'FeatureCollection', features: [], attribution: '' 
 export function loadRoads(territoryId?: number | null): Promise<Roads> {
   const key = String(territoryId ?? '');
   if (!cache.has(key)) {
-    const q = territoryId ? `?territoryId=${territoryId}` : '';
-    cache.set(key, api<Roads>(`/api/map/roads${q}`).then((r) => r.json).catch((e) => { cache.delete(key); throw e; }));
+    cache.set(key, api<Roads>(roadsPath(territoryId)).then((r) => r.json).catch((e) => { cache.delete(key); throw e; }));
   }
   return cache.get(key)!;
 }

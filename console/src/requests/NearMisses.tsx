@@ -1,14 +1,13 @@
-import { Alert, Box, Button, Card, CardContent, Chip, Stack, Typography } from '@mui/material';
+import { Alert, Box, Button, Card, CardContent, Stack, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
 import { useNotify } from 'react-admin';
 import { api, messageOf } from '../api.ts';
 import { PhoneLink } from '../fr/PhoneLink.tsx';
+import type { WidenedValue } from './WidenedNote.tsx';
 
 import type { NearMiss, NearMissAnswer, Widening } from '@comobi/services/matching/near-miss-types';
 
 interface Person { id: number; firstName: string | null; lastName: string | null; phone: string | null }
-/** What a widening changed to find a proposal (matches.widened). */
-export interface WidenedValue { kind: 'tolerance' | 'corridor' | 'day' | 'detour'; from: number; to: number; label: string }
 
 /** Below this many proposals the page looks for drivers who nearly fit (the API's NEAR_MISSES_BELOW). */
 const FEW = 3;
@@ -23,18 +22,6 @@ const GROUPS: { kind: NearMiss['kind']; title: string }[] = [
 ];
 
 const plural = (n: number, one: string, many: string) => `${n} ${n > 1 ? many : one}`;
-const frDay = (d: string) => new Date(`${d}T12:00:00`).toLocaleDateString('fr-FR', { weekday: 'long', day: '2-digit', month: '2-digit' });
-
-/** On a proposal found by widening: what was widened, and the other day when it is one. */
-export function WidenedNote({ widened, date, requestDate }: { widened: WidenedValue | null; date: string | null; requestDate: string | null }) {
-  if (!widened) return null;
-  return (
-    <Box sx={{ whiteSpace: 'normal' }}>
-      <Chip size="small" color="info" variant="outlined" sx={{ mt: 0.5, maxWidth: '100%' }} data-testid="widened-note"
-        label={`Recherche élargie : ${widened.label}${date && requestDate && date !== requestDate ? ` · le ${frDay(date)}` : ''}`} />
-    </Box>
-  );
-}
 
 /**
  * When few drivers fit: who nearly does (other times that day, other days at that time, just outside the corridor, a

@@ -15,24 +15,6 @@ export interface RoundTripRequest {
 const drivers = (n: number) => (n === 0 ? 'aucun conducteur' : n === 1 ? '1 conducteur' : `${n} conducteurs`);
 const name = (p?: Person) => (p ? `${p.firstName ?? ''} ${p.lastName ?? ''}`.trim() || `n° ${p.id}` : '…');
 
-interface TripView {
-  origin: { lng: number; lat: number }; destination: { lng: number; lat: number }; originLabel: string | null; destinationLabel: string | null;
-  departureTime: string; returnTime?: string | null; route?: GeoJSON.LineString; returnRoute?: GeoJSON.LineString | null;
-}
-
-/**
- * A trip as the driver drives it on the match's leg: on its return, from the destination back to the origin, at the
- * return time, on the return route (the detour and the map were drawn on the outbound otherwise). Passengers' ways
- * back are often a commuter's evening return.
- */
-export function asDriverLeg<T extends TripView>(t: T, leg: string): T {
-  if (leg !== 'return') return t;
-  return {
-    ...t, origin: t.destination, destination: t.origin, originLabel: t.destinationLabel, destinationLabel: t.originLabel,
-    departureTime: t.returnTime ?? t.departureTime, route: t.returnRoute ?? undefined,
-  };
-}
-
 /** Which of the passenger's legs a proposal serves, in the proposals table of a round trip ("Aller", "Retour", and whether its driver does both). */
 export function LegChip({ m, roundTrip }: { m: Leg; roundTrip: boolean }) {
   // A one-way request has only outbound proposals: no chip to read on every row.

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Router from '@koa/router';
+import { chooseEncoding } from '../http/compress.ts';
 import type { ConsoleOptions } from './options.ts';
 
 const TYPES: Record<string, string> = {
@@ -32,9 +33,37 @@ function csp(o: ConsoleOptions): string {
   ].join('; ');
 }
 
+interface Built {
+  mtimeMs: number;
+  size: number;
+  raw: Buffer;
+  /** The build's precompressed forms (console/vite.config.ts), when it wrote them. */
+  br: Buffer | null;
+  gzip: Buffer | null;
+}
+const readOrNull = (file: string) => fs.promises.readFile(file).catch(() => null);
+
+/**
+ * The console's files in memory, with their `.br` and `.gz` forms: a first load asks for twenty of them at once, and
+ * reading each from the disk as a stream made the last ones wait on a busy machine. Kept while the file's size and
+ * time are unchanged (a rebuild replaces them); the console is a few megabytes.
+ */
+class BuiltFiles {
+  private files = new Map<string, Built>();
+  async get(file: string, stat: fs.Stats): Promise<Built> {
+    const known = this.files.get(file);
+    if (known && known.mtimeMs === stat.mtimeMs && known.size === stat.size) return known;
+    const [raw, br, gzip] = await Promise.all([fs.promises.readFile(file), readOrNull(`${file}.br`), readOrNull(`${file}.gz`)]);
+    const built = { mtimeMs: stat.mtimeMs, size: stat.size, raw, br, gzip };
+    this.files.set(file, built);
+    return built;
+  }
+}
+
 /** The built console (console/dist) at /console; unknown paths get index.html (client-side routes). */
 export function staticRoutes(root: Router, o: ConsoleOptions): void {
   const dist = path.resolve(o.distDir);
+  const built = new BuiltFiles();
   root.get(/^\/console$/, (ctx) => ctx.redirect('/console/'));
   root.get('/console/config.json', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
@@ -70,7 +99,12 @@ export function staticRoutes(root: Router, o: ConsoleOptions): void {
     ctx.set('Content-Security-Policy', csp(o));
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('Referrer-Policy', 'same-origin');
-    ctx.length = stat.size;
-    ctx.body = fs.createReadStream(file);
+    const f = await built.get(file, stat);
+    // The precompressed form when the browser takes it (else the service's compression does it per answer).
+    ctx.vary('Accept-Encoding');
+    const encoding = chooseEncoding(ctx.get('Accept-Encoding'));
+    const packed = encoding === 'br' ? f.br : encoding === 'gzip' ? f.gzip : null;
+    if (packed) ctx.set('Content-Encoding', encoding!);
+    ctx.body = packed ?? f.raw;
   });
 }

@@ -1,0 +1,43 @@
+/**
+ * GET answers asked before the app has run: `boot.ts`, a script of its own that index.html runs first, asks for what
+ * the first page will need (the session, a request named by the address, its territory's map layers) while the
+ * libraries are still being fetched and compiled, and the app takes those answers instead of asking again once React
+ * got there. Each answer is taken once (`api()` and `fetchMe()` look here first); one that failed (not signed in yet)
+ * is asked again. Nothing here imports the app's libraries: boot.ts must stay a few hundred bytes.
+ */
+const answers = new Map<string, Promise<Response>>();
+/** Paths asked once already (early, or by the app itself): not asked early again, the answer would go unread. */
+const asked = new Set<string>();
+
+/** The same URLs the app builds: an answer is found by its path. */
+export const communesPath = (territoryId: number | null | undefined, geometry: boolean) => {
+  const q = new URLSearchParams({ geometry: String(geometry) });
+  if (territoryId) q.set('territoryId', String(territoryId));
+  return `/api/communes?${q}`;
+};
+export const roadsPath = (territoryId: number | null | undefined) => `/api/map/roads${territoryId ? `?territoryId=${territoryId}` : ''}`;
+
+/** Asks now; `reason` is the X-Access-Reason the app would send (personal data). */
+export function askEarly(path: string, reason?: string): Promise<Response | null> {
+  let answer = answers.get(path);
+  if (!answer && asked.has(path)) return Promise.resolve(null);
+  if (!answer) {
+    asked.add(path);
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (reason) headers['X-Access-Reason'] = reason;
+    answer = fetch(path, { credentials: 'same-origin', headers });
+    answer.catch(() => undefined);
+    answers.set(path, answer);
+  }
+  return answer;
+}
+
+/** The early answer to `path` if there is a good one (once), else undefined: the caller asks itself. */
+export async function takeEarly(path: string): Promise<Response | undefined> {
+  asked.add(path);
+  const answer = answers.get(path);
+  if (!answer) return undefined;
+  answers.delete(path);
+  const res = await answer.catch(() => undefined);
+  return res?.ok ? res : undefined;
+}
