@@ -364,7 +364,8 @@ export class LegIndex {
   nearBoth(from: LngLat, to: LngLat, radiusM: number, f: LegFilter): BothEnds {
     // Bounds first, on the float32 pieces, the costly ones only where they can matter: legs near the sparser end are
     // marked (box test), those among them that may be within the radius of the other end are bounded there, then at
-    // the first end. Only the legs left are measured exactly, on their own routes, by the brute-force scan's function.
+    // the first end. Only the legs left are measured exactly, on their own routes, by the function the brute-force
+    // scan (services/bench/brute-force.ts) measures with.
     const wp = this.window(from, radiusM),
       wd = this.window(to, radiusM);
     const pieces = (cells: { n: number }[]) => cells.reduce((n, c) => n + c.n, 0);
@@ -486,11 +487,4 @@ function pieceOutside(
     (y1 < w.minY && y2 < w.minY) ||
     (y1 > w.maxY && y2 > w.maxY)
   );
-}
-
-/** Closest point of the whole leg: the same function the brute-force scan (services/bench/brute-force.ts) uses. */
-export function exactNear(leg: Leg, p: LngLat, kx: number, ky: number): NearHit {
-  const best: Nearest = { distM: Infinity, alongM: 0 };
-  nearestOnSegments(leg.coords, leg.cumM, 0, leg.coords.length / 2 - 1, p[0], p[1], kx, ky, best);
-  return { leg, distM: best.distM, alongM: best.alongM };
 }
