@@ -1,15 +1,15 @@
 import type { LngLat } from '../src/geo/types.ts';
-import { exactNear, type BothEndsHit } from '../src/matching/leg-index.ts';
+import type { BothEndsHit } from '../src/matching/leg-index.ts';
 import type { Leg } from '../src/matching/legs.ts';
 import { freeSeats } from '../src/matching/legs.ts';
 import type { CandidateSet, MatchAnswer, Matcher, MatchQuery } from '../src/matching/matcher.ts';
 import { commonWeekdays, runsOn } from '../src/matching/schedule.ts';
 import { isoWeekday } from '../src/time/days.ts';
-import { scaleAt } from '../src/geo/polyline.ts';
+import { nearestOnSegments, scaleAt, type Nearest } from '../src/geo/polyline.ts';
 
 /**
  * The reference the recall test and the match bench hold the index to: every leg, every segment, no index and no
- * bound on the times. It measures with the same function as the index (`exactNear`) and routes its candidates
+ * bound on the times. It measures with the same function as the index (`nearestOnSegments`, on every segment) and routes its candidates
  * through the same matcher, so any driver it finds and the index misses is a recall bug.
  */
 export function bruteForce(matcher: Matcher) {
@@ -27,7 +27,8 @@ export function bruteForce(matcher: Matcher) {
     let corridor = 0;
     for (const { leg, pickup, dropoff } of scanBoth(matcher.index.legs.values(), q.from, q.to, radiusM, serves)) {
       const rules = rulesOf(leg.territoryId);
-      if (pickup.distM > rules.corridorM || dropoff.distM > rules.corridorM || pickup.alongM >= dropoff.alongM) continue;
+      if (pickup.distM > rules.corridorM || dropoff.distM > rules.corridorM || pickup.alongM >= dropoff.alongM)
+        continue;
       corridor++;
       list.push({ leg, pickup, dropoff, weekdays: q.date ? undefined : commonWeekdays(leg.schedule, q.weekdays) });
     }
@@ -50,12 +51,18 @@ export function scanBoth(
   const p = scaleAt(from[1]),
     d = scaleAt(to[1]);
   const out: BothEndsHit[] = [];
+  // Objects only for the legs kept: two per leg scanned were millions per request at a million legs.
+  const best: Nearest = { distM: Infinity, alongM: 0 };
+  const near = (leg: Leg, q: LngLat, kx: number, ky: number) => {
+    best.distM = Infinity;
+    nearestOnSegments(leg.coords, leg.cumM, 0, leg.coords.length / 2 - 1, q[0], q[1], kx, ky, best);
+    return best.distM <= radiusM;
+  };
   for (const leg of legs) {
     if (accept && !accept(leg)) continue;
-    const pickup = exactNear(leg, from, p.kx, p.ky);
-    if (pickup.distM > radiusM) continue;
-    const dropoff = exactNear(leg, to, d.kx, d.ky);
-    if (dropoff.distM <= radiusM) out.push({ leg, pickup, dropoff });
+    if (!near(leg, from, p.kx, p.ky)) continue;
+    const pickup = { leg, distM: best.distM, alongM: best.alongM };
+    if (near(leg, to, d.kx, d.ky)) out.push({ leg, pickup, dropoff: { leg, distM: best.distM, alongM: best.alongM } });
   }
   return out;
 }

@@ -50,6 +50,18 @@ const live = () => {
   return m.heapUsed + m.arrayBuffers;
 };
 
+/** The process's high-water mark in bytes (getrusage gives kibibytes: read as kB, it was 2.4 % low). */
+const maxRssBytes = () => process.resourceUsage().maxRSS * 1024;
+
+/** Where the process's high-water mark was reached: RSS now and so far, V8's heap and the memory outside it. */
+const memoryAt = (phase: string) => {
+  const m = process.memoryUsage();
+  const gb = (b: number) => (b / 1e9).toFixed(2);
+  console.log(
+    `  memory ${phase.padEnd(26)} RSS ${gb(m.rss)} GB (peak so far ${gb(maxRssBytes())}), heap ${gb(m.heapUsed)} of ${gb(m.heapTotal)} GB, outside it ${gb(m.external)} GB`,
+  );
+};
+
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
@@ -115,7 +127,7 @@ async function run() {
   const cpu1 = process.cpuUsage(cpu0);
   const buildCpuS = (cpu1.user + cpu1.system) / 1e6;
   // The process's high-water mark so far: the legs prepared and the load (the router warm-up comes after).
-  const maxRssAfterLoadMB = process.resourceUsage().maxRSS / 1000;
+  const maxRssAfterLoadMB = maxRssBytes() / 1e6;
   console.log(
     `index build (rbush bulk load)      ${(buildMs / 1000).toFixed(2)} s, ${buildCpuS.toFixed(2)} s cpu   (target < ${TRIPS > REFERENCE_TRIPS ? 15 : 3} s)`,
   );
@@ -125,6 +137,7 @@ async function run() {
   console.log(
     `memory                             ${(rssMB / 1000).toFixed(2)} GB process RSS, peak ${(loadPeakRssMB / 1000).toFixed(2)} GB up to the end of the load, ${bytesPerVertex.toFixed(1)} bytes per route vertex (legs and index, live after a full GC)`,
   );
+  memoryAt('after the load');
 
   const matcher = new Matcher(index, router, () => DEFAULT_RULES, { tableBatch: 200, oneTable: false });
   t = performance.now();
@@ -132,6 +145,7 @@ async function run() {
   console.log(
     `direct times warmed (in-process)   ${warmed} legs in ${((performance.now() - t) / 1000).toFixed(2)} s (a serving process does this in the background after start)`,
   );
+  memoryAt('after the warm-up');
   const queries = makeQueries(legs, REQUESTS, 'bench-queries', places);
   for (const q of queries.slice(0, 20)) await matcher.match(q); // warm-up (JIT, router cache)
 
@@ -164,6 +178,7 @@ async function run() {
     fullCpuMs.push(cpuMs() - c0);
     proposals.push(a.proposals.length);
   }
+  memoryAt('after the queries');
   line('match, router excluded (wall)', candidateMs);
   line('match, router excluded (cpu)', candidateCpuMs);
   line(`match, ${router.name} router (wall)`, fullMs);
@@ -183,6 +198,9 @@ async function run() {
     const t0 = performance.now();
     const brute = await bruteForce(matcher).match(q);
     scanMs.push(performance.now() - t0);
+    // The reference scans a million legs and routes every leg in the corridor, hours or not: its garbage is not the
+    // matcher's, and V8 let it pile up to a gigabyte before collecting it (the peak RSS was the reference's).
+    gc();
     const viaIndex = new Set((await matcher.match(q)).proposals.map((p) => `${p.tripId}/${p.leg}`));
     for (const p of brute.proposals) {
       expected++;
@@ -193,7 +211,8 @@ async function run() {
     `recall vs brute force              ${expected ? ((100 * foundByIndex) / expected).toFixed(2) : '100.00'} % (${foundByIndex}/${expected} drivers over ${Math.min(RECALL_SAMPLE, queries.length)} requests; brute force p50 ${ms(pct(scanMs, 50))})`,
   );
 
-  const peakRssMB = process.resourceUsage().maxRSS / 1000;
+  memoryAt('after the recall check');
+  const peakRssMB = maxRssBytes() / 1e6;
   console.log(`peak RSS                           ${(peakRssMB / 1000).toFixed(2)} GB   (target < 4 GB)`);
   const qpsOf = (xs: number[]) => 1000 / (xs.reduce((a, b) => a + b, 0) / xs.length);
   const figures: Figures = {
@@ -274,7 +293,8 @@ async function main() {
   if (ref) sideBySide(ref, figures);
   if (flag('no-postgis')) console.log('postgis comparison                 skipped (--no-postgis)');
   else await postgisComparison(legs, queries, matcher, candidateMs);
-  if (arg('volunteers', 0) > 0) await volunteerBench({ pgUrl: PG_URL, router, matcher, queries, count: arg('volunteers', 0), line, pct });
+  if (arg('volunteers', 0) > 0)
+    await volunteerBench({ pgUrl: PG_URL, router, matcher, queries, count: arg('volunteers', 0), line, pct });
   await router.close?.();
 }
 

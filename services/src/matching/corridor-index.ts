@@ -1,14 +1,16 @@
 import RBush from 'rbush';
 
 /**
- * Words per piece, in one record: its key and part (int32), then its two ends x1, y1, x2, y2 (float32). A cell's
- * pieces are consecutive records: a query scans one run of memory per cell, and a bulk load writes one.
+ * Words per piece, in one record: its part (int32), then its two ends x1, y1, x2, y2 (float32); its key is in the
+ * cell's `keys`, an array of its own. A cell's pieces are consecutive records: a query scans one run of memory per
+ * cell, and a bulk load writes one. Most pieces a query visits belong to legs it has already set aside, which it
+ * tells from the key alone: keys read from a record each brought the whole record's cache line in, six times
+ * the memory read for them.
  */
-export const PIECE_STRIDE = 6;
+export const PIECE_STRIDE = 5;
 /** Offsets in a record. */
-export const PIECE_KEY = 0;
-export const PIECE_PART = 1;
-export const PIECE_GEOM = 2;
+export const PIECE_PART = 0;
+export const PIECE_GEOM = 1;
 
 /**
  * How far (degrees, on each axis) a float32 coordinate may lie from the float64 one it rounds: half an ulp for any
@@ -35,6 +37,8 @@ export interface Cell {
   start: number;
   /** Records the cell's range holds from `start`. */
   cap: number;
+  /** The key of each piece, by piece (not by word): `keys[k]` is that of record k. */
+  keys: Int32Array;
   ints: Int32Array;
   floats: Float32Array;
 }
@@ -49,6 +53,7 @@ export interface Line {
 const emptyCell = (id: number, capacity: number): Cell => {
   const buffer = new ArrayBuffer(capacity * PIECE_STRIDE * 4);
   return {
+    keys: new Int32Array(capacity),
     minX: Infinity,
     minY: Infinity,
     maxX: -Infinity,
@@ -68,6 +73,9 @@ function grow(c: Cell, need: number): void {
   const buffer = new ArrayBuffer(cap * PIECE_STRIDE * 4);
   const ints = new Int32Array(buffer);
   ints.set(c.ints.subarray(c.start * PIECE_STRIDE, (c.start + c.n) * PIECE_STRIDE));
+  const keys = new Int32Array(cap);
+  keys.set(c.keys.subarray(c.start, c.start + c.n));
+  c.keys = keys;
   c.ints = ints;
   c.floats = new Float32Array(buffer);
   c.start = 0;
@@ -178,8 +186,9 @@ export class CorridorIndex {
       x2 = c[2 * i + 2],
       y2 = c[2 * i + 3];
     grow(cell, cell.n + 1);
-    const r = (cell.start + cell.n++) * PIECE_STRIDE;
-    cell.ints[r + PIECE_KEY] = key;
+    const k = cell.start + cell.n++;
+    const r = k * PIECE_STRIDE;
+    cell.keys[k] = key;
     cell.ints[r + PIECE_PART] = i;
     const g = r + PIECE_GEOM;
     cell.floats[g] = x1;
@@ -231,9 +240,11 @@ export class CorridorIndex {
     const { count: cellCount, ids } = numbers;
     const cursor = new Int32Array(cellCount);
     for (let d = 1; d < cellCount; d++) cursor[d] = cursor[d - 1] + counts[d - 1];
-    const buffer = new ArrayBuffer(total * PIECE_STRIDE * 4);
-    const ints = new Int32Array(buffer),
-      floats = new Float32Array(buffer);
+    // One buffer for the keys and the records (each large allocation may start a full collection).
+    const buffer = new ArrayBuffer(total * (1 + PIECE_STRIDE) * 4);
+    const keys = new Int32Array(buffer, 0, total),
+      ints = new Int32Array(buffer, total * 4, total * PIECE_STRIDE),
+      floats = new Float32Array(buffer, total * 4, total * PIECE_STRIDE);
     const box = new Float64Array(cellCount * 4);
     for (let d = 0; d < cellCount; d++) {
       box[4 * d] = box[4 * d + 1] = Infinity;
@@ -246,12 +257,13 @@ export class CorridorIndex {
         const column = this.pieceColumn(c, i),
           row = this.pieceRow(c, i);
         const d = numbers.of(column, row, row * this.columns + column);
-        const r = cursor[d]++ * PIECE_STRIDE;
+        const k = cursor[d]++;
+        const r = k * PIECE_STRIDE;
         const x1 = c[2 * i],
           y1 = c[2 * i + 1],
           x2 = c[2 * i + 2],
           y2 = c[2 * i + 3];
-        ints[r + PIECE_KEY] = l;
+        keys[k] = l;
         ints[r + PIECE_PART] = i;
         const g = r + PIECE_GEOM;
         floats[g] = x1;
@@ -282,6 +294,7 @@ export class CorridorIndex {
         // The cursor ends where the cell's range ends.
         start: cursor[d] - n,
         cap: n,
+        keys,
         ints,
         floats,
       };
@@ -316,8 +329,11 @@ export class CorridorIndex {
       const end = c.start + c.n;
       let w = c.start;
       for (let r = c.start; r < end; r++) {
-        if (c.ints[r * PIECE_STRIDE + PIECE_KEY] === key) continue;
-        if (w !== r) c.ints.copyWithin(w * PIECE_STRIDE, r * PIECE_STRIDE, (r + 1) * PIECE_STRIDE);
+        if (c.keys[r] === key) continue;
+        if (w !== r) {
+          c.ints.copyWithin(w * PIECE_STRIDE, r * PIECE_STRIDE, (r + 1) * PIECE_STRIDE);
+          c.keys[w] = c.keys[r];
+        }
         w++;
       }
       c.n = w - c.start;

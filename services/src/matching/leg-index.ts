@@ -1,13 +1,5 @@
 import { nearestOnSegments, scaleAt, type Nearest } from '../geo/polyline.ts';
-import {
-  CorridorIndex,
-  PIECE_GEOM,
-  PIECE_KEY,
-  PIECE_PART,
-  PIECE_SLACK_DEG,
-  PIECE_STRIDE,
-  type Cell,
-} from './corridor-index.ts';
+import { CorridorIndex, PIECE_GEOM, PIECE_PART, PIECE_SLACK_DEG, PIECE_STRIDE, type Cell } from './corridor-index.ts';
 import { IntTable } from './int-table.ts';
 import { carve } from './typed-arrays.ts';
 import { LegColumns, type LegFilter } from './leg-columns.ts';
@@ -236,6 +228,8 @@ export class LegIndex {
   }
 
   private directsOwner: object | undefined;
+  /** Written by the gather loop of `nearBoth` so that its reads are not optimised away. */
+  private touched = 0;
 
   /** The leg in a slot returned by nearBoth. */
   legAt(slot: number): Leg {
@@ -279,17 +273,16 @@ export class LegIndex {
     const out = this.firstPieces;
     out.n = 0;
     for (let c = 0; c < w.cells.length; c++) {
-      const { ints, floats, n, start } = w.cells[c];
+      const { keys, floats, n, start } = w.cells[c];
       out.reserve(n);
       const outCell = out.cell,
         outPiece = out.piece;
       let kept = out.n;
       for (let k = start, end = start + n; k < end; k++) {
-        const r = k * PIECE_STRIDE;
-        const slot = ints[r + PIECE_KEY];
+        const slot = keys[k];
         const mark = st[slot];
         // A leg passes a window with several pieces: its hours and days are read once, kept or rejected.
-        if (mark === rejected || pieceOutside(floats, r + PIECE_GEOM, w)) continue;
+        if (mark === rejected || pieceOutside(floats, k * PIECE_STRIDE + PIECE_GEOM, w)) continue;
         if (mark !== stamp) {
           if (!cols.mayServe(slot, f)) {
             st[slot] = rejected;
@@ -339,10 +332,11 @@ export class LegIndex {
     if (list) {
       const { cell: listCell, piece: listPiece, n } = list;
       for (let j = 0; j < n; j++) {
-        const { ints, floats } = cells[listCell[j]];
-        const r = listPiece[j] * PIECE_STRIDE;
-        const slot = ints[r + PIECE_KEY];
+        const { keys, ints, floats } = cells[listCell[j]];
+        const k = listPiece[j];
+        const slot = keys[k];
         if (onlyStamp[slot] !== only) continue;
+        const r = k * PIECE_STRIDE;
         const g = r + PIECE_GEOM;
         if (distanceM(p, floats[g], floats[g + 1], floats[g + 2], floats[g + 3], kx, ky) <= bound)
           keep(slot, ints[r + PIECE_PART]);
@@ -350,11 +344,11 @@ export class LegIndex {
       return;
     }
     for (let c = 0; c < cells.length; c++) {
-      const { ints, floats, n, start } = cells[c];
+      const { keys, ints, floats, n, start } = cells[c];
       for (let k = start, end = start + n; k < end; k++) {
-        const r = k * PIECE_STRIDE;
-        const slot = ints[r + PIECE_KEY];
+        const slot = keys[k];
         if (onlyStamp[slot] !== only) continue;
+        const r = k * PIECE_STRIDE;
         const g = r + PIECE_GEOM;
         if (pieceOutside(floats, g, w)) continue;
         if (distanceM(p, floats[g], floats[g + 1], floats[g + 2], floats[g + 3], kx, ky) <= bound)
@@ -370,7 +364,8 @@ export class LegIndex {
   nearBoth(from: LngLat, to: LngLat, radiusM: number, f: LegFilter): BothEnds {
     // Bounds first, on the float32 pieces, the costly ones only where they can matter: legs near the sparser end are
     // marked (box test), those among them that may be within the radius of the other end are bounded there, then at
-    // the first end. Only the legs left are measured exactly, on their own routes, by the brute-force scan's function.
+    // the first end. Only the legs left are measured exactly, on their own routes, by the function the brute-force
+    // scan (services/bench/brute-force.ts) measures with.
     const wp = this.window(from, radiusM),
       wd = this.window(to, radiusM);
     const pieces = (cells: { n: number }[]) => cells.reduce((n, c) => n + c.n, 0);
@@ -392,41 +387,42 @@ export class LegIndex {
     const p = scaleAt(from[1]),
       d = scaleAt(to[1]);
     const best: Nearest = { distM: Infinity, alongM: 0 };
-    const legAt = (slot: number) => this.slots[slot]!;
+    const slots = this.slots;
+    const legAt = (slot: number) => slots[slot]!;
+    const pFrom = atPickup.fromPart,
+      pTo = atPickup.toPart,
+      dFrom = atDropoff.fromPart,
+      dTo = atDropoff.toPart;
+    // Cheap rejections first, without reading the leg: the pickup's nearest segment is at or after fromPart, the
+    // drop-off's at or before toPart, so a pickup range entirely after the drop-off's drives the other way (about
+    // half of the legs near both ends); then what the columns say (day, seats, territory, driver).
+    let left = 0;
+    for (let j = 0; j < candidates.length; j++) {
+      const slot = candidates[j];
+      if (pFrom[slot] <= dTo[slot] && this.columns.serves(slot, f, legAt)) candidates[left++] = slot;
+    }
+    // Each leg's object, route and positions are elsewhere in memory: read one after the other in the measuring loop,
+    // each candidate waited for several cache misses in turn (a third of a dense query). A loop of independent
+    // reads first lets the processor fetch many candidates' lines at once; the measure then finds them in cache.
+    let touched = 0;
+    for (let j = 0; j < left; j++) {
+      const slot = candidates[j];
+      const leg = slots[slot]!;
+      touched +=
+        leg.coords[2 * pFrom[slot]] + leg.cumM[pFrom[slot]] + leg.coords[2 * dFrom[slot]] + leg.cumM[dFrom[slot]];
+    }
+    this.touched = touched;
     let kept = 0;
-    for (const slot of candidates) {
-      // Cheap rejections first, without reading the leg: the pickup's nearest segment is at or after fromPart, the
-      // drop-off's at or before toPart, so a pickup range entirely after the drop-off's drives the other way (about
-      // half of the legs near both ends); then what the columns say (day, seats, territory, driver).
-      if (atPickup.fromPart[slot] > atDropoff.toPart[slot] || !this.columns.serves(slot, f, legAt)) continue;
-      const leg = this.slots[slot]!;
+    for (let j = 0; j < left; j++) {
+      const slot = candidates[j];
+      const leg = slots[slot]!;
       best.distM = Infinity;
-      nearestOnSegments(
-        leg.coords,
-        leg.cumM,
-        atPickup.fromPart[slot],
-        atPickup.toPart[slot] + 1,
-        from[0],
-        from[1],
-        p.kx,
-        p.ky,
-        best,
-      );
+      nearestOnSegments(leg.coords, leg.cumM, pFrom[slot], pTo[slot] + 1, from[0], from[1], p.kx, p.ky, best);
       if (best.distM > radiusM) continue;
       atPickup.distM[slot] = best.distM;
       atPickup.alongM[slot] = best.alongM;
       best.distM = Infinity;
-      nearestOnSegments(
-        leg.coords,
-        leg.cumM,
-        atDropoff.fromPart[slot],
-        atDropoff.toPart[slot] + 1,
-        to[0],
-        to[1],
-        d.kx,
-        d.ky,
-        best,
-      );
+      nearestOnSegments(leg.coords, leg.cumM, dFrom[slot], dTo[slot] + 1, to[0], to[1], d.kx, d.ky, best);
       if (best.distM > radiusM) continue;
       atDropoff.distM[slot] = best.distM;
       atDropoff.alongM[slot] = best.alongM;
@@ -491,11 +487,4 @@ function pieceOutside(
     (y1 < w.minY && y2 < w.minY) ||
     (y1 > w.maxY && y2 > w.maxY)
   );
-}
-
-/** Closest point of the whole leg: the same function the brute-force scan (services/bench/brute-force.ts) uses. */
-export function exactNear(leg: Leg, p: LngLat, kx: number, ky: number): NearHit {
-  const best: Nearest = { distM: Infinity, alongM: 0 };
-  nearestOnSegments(leg.coords, leg.cumM, 0, leg.coords.length / 2 - 1, p[0], p[1], kx, ky, best);
-  return { leg, distM: best.distM, alongM: best.alongM };
 }
