@@ -12,6 +12,9 @@ const asked = new Set<string>();
 /** The same URLs the app builds: an answer is found by its path. */
 export const communesPath = (territoryId: number | null | undefined, geometry: boolean) => {
   const q = new URLSearchParams({ geometry: String(geometry) });
+  // Outlines simplified to about 100 m: under a pixel at the zoom a page opens on (a territory, a trip: 8 to 11),
+  // a third fewer points to draw than the API's default (17,900 → 11,500 for the Lot), 395 → 255 KB.
+  if (geometry) q.set('simplify', '0.001');
   if (territoryId) q.set('territoryId', String(territoryId));
   return `/api/communes?${q}`;
 };

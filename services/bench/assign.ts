@@ -14,7 +14,7 @@ import { freeSeats } from '../src/matching/legs.ts';
 import { Matcher } from '../src/matching/matcher.ts';
 import { DEFAULT_RULES } from '../src/matching/rules.ts';
 import seedrandom from 'seedrandom';
-import { rankedCandidates } from '../src/domain/planning.ts';
+import { outingsToPlan, rankedCandidates } from '../src/domain/planning.ts';
 import type { VolunteerCandidate } from '../src/domain/volunteers.ts';
 import { volunteersAmong } from '../src/matching/volunteers.ts';
 import { seatKey, violations, type PlanCandidate } from '../src/planning/model.ts';
@@ -104,7 +104,7 @@ async function main() {
     const answer = await matcher.match(q);
     const v0 = performance.now();
     const vol = VOLUNTEERS
-      ? await volunteersAmong(router, { ...q, purpose: 'health', needs: [] }, volunteers, noCosts)
+      ? await volunteersAmong(router, { ...q, purpose: 'health', needs: [] }, volunteers, noCosts, { allTimes: true })
       : { proposals: [] };
     volunteerMs += performance.now() - v0;
     candidates.push(
@@ -112,7 +112,7 @@ async function main() {
         { requestId: i + 1, date: q.date!, seats: q.seats },
         'outbound',
         answer.proposals,
-        vol.proposals,
+        outingsToPlan(vol.proposals),
         false,
       ),
     );

@@ -1,8 +1,13 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consolePlugin } from '../../services/src/console/plugin.ts';
 import { enqueueJob, JobRunner } from '../../services/src/jobs/queue.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { DIST } from './helpers.ts';
+import { launchChromium } from '../helpers/browser.ts';
+import type { TestServer } from '../helpers/server.ts';
+import { addUser, ensureConsoleBuilt, openConsole, startConsoleServer } from './helpers.ts';
+
+const SHOTS = path.resolve(import.meta.dirname, '../output/screenshots');
+const PW = 'correct horse battery';
 
 /**
  * A first start with the Lot demo: its requests are loaded without a search, and a job of the PostgreSQL queue
@@ -14,13 +19,11 @@ let lotId: number;
 const q = async <T = any>(sql: string, params: unknown[] = []) => (await srv.booted.services.db.query<T & object>(sql, params)).rows as T[];
 
 beforeAll(async () => {
+  ensureConsoleBuilt();
   // startServer waits for the demo's job (services.jobs.idle()) before answering.
-  srv = await startServer({
-    demo: true,
-    env: { MATCH_DEADLINE_MS: '30000' },
-    plugins: async (b) => [await consolePlugin(b.services, { distDir: DIST })],
-  });
+  srv = await startConsoleServer({ demo: true });
   lotId = (await q<{ id: number }>(`SELECT id FROM territories WHERE slug = 'lot'`))[0].id;
+  await addUser(srv.booted.services.db, { email: 'file@demo-matched.fr', password: PW, role: 'coordinator', territoryIds: [lotId] });
 }, 300_000);
 afterAll(async () => srv?.close());
 
@@ -50,7 +53,22 @@ describe('the demo’s requests, matched on load', () => {
     expect(noSolution.count).toBe(open.n);
     expect(noSolution.count).toBe(demo.total - demo.with);
     console.log(`demo: ${demo.with} of ${demo.total} requests with proposals, ${noSolution.count} without a solution`);
-  });
+
+    // The dashboard says the same.
+    fs.mkdirSync(SHOTS, { recursive: true });
+    const browser = await launchChromium();
+    try {
+      const page = await openConsole(browser, srv.url, 'file@demo-matched.fr', PW);
+      await page.setViewportSize({ width: 1280, height: 720 });
+      const count = page.getByTestId('queue-count-noSolution');
+      await count.waitFor({ timeout: 30_000 });
+      expect(await count.innerText()).toBe(String(noSolution.count));
+      await page.getByTestId('queue-noSolution').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(SHOTS, '36-demo-work-queue.png') });
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 
   it('stored what the console’s "search again" finds: the same drivers, nothing added', async () => {
     const sample = await q<{ id: number }>(

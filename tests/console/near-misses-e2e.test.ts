@@ -141,7 +141,7 @@ describe('near misses on the review page', () => {
     expect(await near.getByTestId('widen-detour').textContent()).toBe('détour 5 → 15 min (+ 1 conducteur)');
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1280);
     await near.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: path.join(SHOTS, '32-near-misses-detour-seats.png') });
+    await page.screenshot({ path: path.join(SHOTS, '35-near-misses-detour-seats.png') });
 
     await near.getByTestId('widen-detour').click();
     await page.getByTestId('widen-result').waitFor();

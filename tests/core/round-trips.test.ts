@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeStats } from '../../services/src/stats/compute.ts';
 import { dashboardCounts } from '../../services/src/stats/dashboard.ts';
 import { statsQuery } from '../../services/src/stats/query.ts';
+import { Outbox } from '../../services/src/messaging/outbox.ts';
+import { ProviderError, type Provider } from '../../services/src/messaging/providers/types.ts';
+import { toUnix } from '../../services/src/interop/time.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 // A real axis of the Lot road graph: Gourdon → Labastide-du-Vert area → Cahors (D820/D653).
@@ -299,6 +302,24 @@ describe('round trips: one message per person', () => {
     expect(left.map((m) => [m.match_id, m.paired_match_id])).toEqual([[out.id, null], [out.id, null]]);
     expect(left[1].body).toContain(hhmm(out.pickup.time));
     expect(left[1].body).not.toContain(hhmm(back.pickup.time));
+  });
+
+  it('the outbox’s log lines about these messages hold ids and codes, no number, name, place or text', async () => {
+    const lines: string[] = [];
+    const failing: Provider = { name: 'failing', send: async () => { throw new ProviderError('failing: HTTP 503', false); } };
+    const outbox = new Outbox(srv.booted.services.db, { sms: failing, voice: failing, letter: failing },
+      { MESSAGING_BATCH: 100, MESSAGING_BACKOFF_BASE_S: 30, MESSAGING_MAX_ATTEMPTS: 3 }, (m, extra) => lines.push(JSON.stringify({ m, ...extra })));
+    // The day of the trips at 10:00 Paris time: outside quiet hours, confirmations and reminders all due.
+    const tally = await outbox.runOnce(new Date(toUnix(day(8), 10 * 60, 'Europe/Paris') * 1000));
+    expect(tally.retried).toBeGreaterThanOrEqual(6);
+    expect(lines.length).toBe(tally.retried);
+    const { rows } = await srv.booted.services.db.query<{ body: string; recipient: string }>(
+      `SELECT body, recipient FROM messages WHERE territory_id = $1`, [t]);
+    const personal = ['Odette', 'Sylvain', 'Martine', 'Eric', '06 39 98', '639980', 'RDV', ...rows.map((r) => r.recipient)];
+    for (const line of lines) {
+      expect(Object.keys(JSON.parse(line)).sort()).toEqual(['attempt', 'channel', 'error', 'kind', 'm', 'messageId', 'retry']);
+      for (const p of personal) expect(line, line).not.toContain(p);
+    }
   });
 });
 

@@ -23,8 +23,8 @@ async function person(firstName: string) {
   expect(r.status).toBe(201);
   return r.body.id as number;
 }
-const ask = (from: object, to: object) =>
-  srv.api('POST', '/api/requests', { territoryId, from, to, date: TUESDAY, time: '08:00', timeKind: 'depart', purpose: 'health' });
+const ask = (from: object, to: object, extra: object = {}) =>
+  srv.api('POST', '/api/requests', { territoryId, from, to, date: TUESDAY, time: '08:00', timeKind: 'depart', purpose: 'health', ...extra });
 const kindsOf = (proposals: { kind: string; tripId: number | null; volunteerId?: number }[]) =>
   proposals.map((p) => (p.kind === 'volunteer' ? `volunteer ${p.volunteerId}` : `trip ${p.tripId}`));
 
@@ -37,9 +37,10 @@ beforeAll(async () => {
   });
   expect(trip.status).toBe(201);
   tripId = trip.body.id;
-  // A volunteer who lives at Q, available on Tuesday mornings: one outing at a time.
+  // A volunteer who lives at Q, available a quarter of an hour on Tuesdays: an outing Q → P → Q takes about 8
+  // minutes, two do not fit, whatever the times within the requests' ±30 minutes.
   const v = await srv.api('POST', '/api/volunteers', {
-    personId: await person('Odette'), home: Q, maxKm: 40, purposes: ['health'], slots: [{ weekday: 2, start: '07:00', end: '12:00' }],
+    personId: await person('Odette'), home: Q, maxKm: 40, purposes: ['health'], slots: [{ weekday: 2, start: '07:50', end: '08:05' }],
   });
   expect(v.status, JSON.stringify(v.body)).toBe(201);
   volunteerId = v.body.id;
@@ -79,11 +80,9 @@ describe('POST /api/plans with a volunteer', () => {
   });
 
   it('refuses to confirm when the volunteer was booked meanwhile (409), writing nothing; confirms once she is free', async () => {
-    // Meanwhile a coordinator gives the volunteer a third passenger, to Cahors and back, leaving at 07:30 and waiting
-    // half an hour there: she is out from 07:30 to nearly 09:00, all the hours the second caller could go at.
-    const other = await srv.api('POST', '/api/requests', {
-      territoryId, from: Q, to: CAHORS, date: TUESDAY, time: '07:30', timeKind: 'depart', toleranceMin: 0, returnAfterMin: 30, purpose: 'health',
-    });
+    // Meanwhile a coordinator gives the volunteer a third passenger, Q → P at 07:55 sharp: she is out from 07:55 to
+    // 08:03, and no other outing fits in her quarter of an hour.
+    const other = await ask(Q, P, { time: '07:55', toleranceMin: 0 });
     expect(other.status).toBe(201);
     const proposed = await srv.api('POST', '/api/matches', { requestId: other.body.id, volunteerId });
     expect(proposed.status, JSON.stringify(proposed.body)).toBe(201);
@@ -118,5 +117,38 @@ describe('POST /api/plans with a volunteer', () => {
     const next = await srv.api('POST', '/api/plans', { territoryId, from: TUESDAY, to: TUESDAY });
     const kept = next.body.assignments.find((x: any) => x.requestId === up);
     expect(kept).toMatchObject({ kind: 'volunteer', volunteerId, fixed: true });
+  });
+
+  it('shifts a volunteer’s outings within the tolerance to take two passengers, and confirms them at those times', async () => {
+    // Another territory: a volunteer free all morning, two passengers Q → P both at 08:00 (±30 min).
+    const t = (await srv.api('POST', '/api/territories', { slug: 'lot-plan-vol2', name: 'Lot (plan, décalage)' })).body.id;
+    const who = await srv.api('POST', '/api/people', { territoryId: t, isDriver: true, firstName: 'Yvette', lastName: 'Inventée' });
+    const v = await srv.api('POST', '/api/volunteers', {
+      personId: who.body.id, home: Q, maxKm: 40, purposes: ['health'], slots: [{ weekday: 2, start: '07:00', end: '12:00' }],
+    });
+    expect(v.status).toBe(201);
+    const ids: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const r = await srv.api('POST', '/api/requests', { territoryId: t, from: Q, to: P, date: TUESDAY, time: '08:00', purpose: 'health' });
+      expect(r.body.proposals.map((p: any) => p.volunteerTrip.leaveHome)).toEqual(['08:00']);
+      ids.push(r.body.id);
+    }
+    const plan = await srv.api('POST', '/api/plans', { territoryId: t, from: TUESDAY, to: TUESDAY });
+    expect(plan.body).toMatchObject({ served: 2, greedyServed: 2, unserved: [] });
+    const starts = plan.body.assignments.map((a: any) => a.leaveHome).sort();
+    // One at the asked time, the other shifted by a quarter of an hour (the plan prefers the asked time).
+    expect(starts.filter((x: string) => x === '08:00')).toHaveLength(1);
+    expect(['07:45', '08:15']).toContain(starts.find((x: string) => x !== '08:00'));
+    // Confirmed at the planned times: both can be accepted, one after the other (no 409 for overlapping hours).
+    const c = await srv.api('POST', `/api/plans/${plan.body.id}/confirm`, {});
+    expect(c.status).toBe(200);
+    const leave: string[] = [];
+    for (const { matchId } of c.body.confirmed) {
+      expect((await srv.api('PUT', `/api/matches/${matchId}`, { status: 'contacted' })).status).toBe(200);
+      const ok = await srv.api('PUT', `/api/matches/${matchId}`, { status: 'accepted' });
+      expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+      leave.push(ok.body.volunteerTrip.leaveHome);
+    }
+    expect(leave.sort()).toEqual(starts);
   });
 });

@@ -1,4 +1,4 @@
-import { Alert, Box, Button, Card, CardContent, Chip, Stack, Typography } from '@mui/material';
+import { Alert, Box, Button, Card, CardContent, Chip, MenuItem, Stack, TextField, Typography } from '@mui/material';
 import { useState } from 'react';
 import { useNotify, useTranslate } from 'react-admin';
 import { api, messageOf } from '../api.ts';
@@ -65,7 +65,10 @@ export function RoundTrip({ req, people, note, onChanged }: {
           {text} · {drivers(count('outbound'))} pour l’aller, {count('return') || 'aucun'} pour le retour
         </Typography>
         {req.roundTrip.length === 0 ? (
-          <Alert severity="info">Aucun conducteur ne peut faire l’aller et le retour : confirmez chaque trajet avec son conducteur dans la liste ci-dessous.</Alert>
+          <>
+            <Alert severity="info">Aucun conducteur ne peut faire l’aller et le retour : un conducteur à l’aller, un autre au retour.</Alert>
+            <TwoDrivers req={req} people={people} note={note} onChanged={onChanged} />
+          </>
         ) : (
           <Stack spacing={1}>
             {req.roundTrip.map((p) => {
@@ -99,5 +102,58 @@ export function RoundTrip({ req, people, note, onChanged }: {
         )}
       </CardContent>
     </Card>
+  );
+}
+
+/** Matches a coordinator may still confirm as one leg of the round trip. */
+const CHOOSABLE = ['proposed', 'contacted', 'accepted'];
+
+/**
+ * No driver does both legs: one driver each way, confirmed in one action all the same (the passenger then gets one
+ * message telling both legs, each driver their own). The best proposal of each leg is chosen first.
+ */
+function TwoDrivers({ req, people, note, onChanged }: {
+  req: RoundTripRequest; people: Map<number, Person>; note: string; onChanged: () => Promise<void> | void;
+}) {
+  const notify = useNotify();
+  const legs = (leg: string) => req.proposals.filter((p) => p.requestLeg === leg && CHOOSABLE.includes(p.status));
+  const outs = legs('outbound'), backs = legs('return');
+  const [outId, setOutId] = useState<number | ''>(outs[0]?.id ?? '');
+  const [backId, setBackId] = useState<number | ''>(backs[0]?.id ?? '');
+  const [busy, setBusy] = useState(false);
+  if (!outs.length || !backs.length) return null;
+  const out = outs.find((p) => p.id === outId) ?? outs[0];
+  const back = backs.find((p) => p.id === backId) ?? backs[0];
+  const label = (p: Leg) => `${name(people.get(p.driverId))} · ${p.pickup.time} → ${p.dropoff.time}`;
+
+  const confirm = async () => {
+    setBusy(true);
+    try {
+      await api(`/api/requests/${req.id}/confirm-round-trip`, {
+        method: 'POST', body: { outboundMatchId: out.id, returnMatchId: back.id, note: note || null },
+      });
+      notify(`Aller confirmé avec ${name(people.get(out.driverId))}, retour avec ${name(people.get(back.driverId))}`, { type: 'success' });
+      await onChanged();
+    } catch (e: any) {
+      notify(messageOf(e.body, e.status), { type: 'error' });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Box data-testid="two-drivers" sx={{ display: 'flex', flexWrap: 'wrap', gap: 1, alignItems: 'center', mt: 1 }}>
+      <TextField select size="small" label="Aller" value={out.id} onChange={(e) => setOutId(Number(e.target.value))} sx={{ minWidth: 240, flex: '1 1 240px' }}
+        data-testid="two-drivers-outbound">
+        {outs.map((p) => <MenuItem key={p.id} value={p.id}>{label(p)}</MenuItem>)}
+      </TextField>
+      <TextField select size="small" label="Retour" value={back.id} onChange={(e) => setBackId(Number(e.target.value))} sx={{ minWidth: 240, flex: '1 1 240px' }}
+        data-testid="two-drivers-return">
+        {backs.map((p) => <MenuItem key={p.id} value={p.id}>{label(p)}</MenuItem>)}
+      </TextField>
+      <Button variant="contained" disabled={busy} onClick={() => void confirm()} data-testid="confirm-two-drivers" sx={{ flexShrink: 0 }}>
+        Confirmer l’aller et le retour
+      </Button>
+    </Box>
   );
 }

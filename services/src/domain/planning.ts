@@ -164,7 +164,11 @@ export async function gatherInstance(
         : { outbound: await deps.matcher.match(q), return: null };
     // Volunteers take the whole request (both legs of a round trip, or none): only when no leg is held already.
     const volunteers =
-      open.length === legs.length ? (await matchVolunteers(tx, deps.router, volunteerQueryOf(q, r))).proposals : [];
+      open.length === legs.length
+        ? outingsToPlan(
+            (await matchVolunteers(tx, deps.router, volunteerQueryOf(q, r), undefined, { allTimes: true })).proposals,
+          )
+        : [];
     for (const l of open) {
       const unit = `${r.id}:${l}`;
       const answer = l === 'outbound' ? journey.outbound : journey.return;
@@ -190,6 +194,28 @@ export async function gatherInstance(
   return { requests, instance: { candidates, capacity, twoLegs }, today };
 }
 
+/** Minutes between two outings of one volunteer the plan considers for one request. */
+const OUTING_STEP_MIN = 15;
+
+/**
+ * The outings of each volunteer a plan chooses among (from every one that fits, in the order matching tries the
+ * times: the asked one first): the first, as a request's page proposes it, and those 15, 30… minutes from it. Per
+ * request, matching shifts a volunteer's time around the bookings she has when the request is taken; the plan, which
+ * books several requests at once, needs those shifted outings as candidates to do the same (its greedy answer takes
+ * the first that fits, as per-request matching would).
+ */
+export function outingsToPlan(proposals: VolunteerProposal[]): VolunteerProposal[] {
+  const first = new Map<number, VolunteerProposal>();
+  return proposals.filter((p) => {
+    const f = first.get(p.volunteerId);
+    if (!f) {
+      first.set(p.volunteerId, p);
+      return true;
+    }
+    return (p.pickup.timeMin - f.pickup.timeMin) % OUTING_STEP_MIN === 0;
+  });
+}
+
 /** What a candidate takes of its request. */
 export interface CandidateRequest {
   requestId: number;
@@ -211,6 +237,9 @@ export function rankedCandidates(
   volunteers: VolunteerProposal[],
   bothLegs: boolean,
 ): PlanCandidate[] {
+  // Each volunteer's first outing is the one a request's page proposes; the others are shifted from it.
+  const firstOf = new Map<number, VolunteerProposal>();
+  for (const p of volunteers) if (!firstOf.has(p.volunteerId)) firstOf.set(p.volunteerId, p);
   const items: { c: PlanCandidate; extraM: number; score: number }[] = [
     ...commuters.map((p) => ({
       c: {
@@ -242,6 +271,7 @@ export function rankedCandidates(
         dropoffMin: p.endMin,
         volunteer: true,
         bothLegs,
+        shiftMin: Math.abs(p.pickup.timeMin - (firstOf.get(p.volunteerId) ?? p).pickup.timeMin),
       },
       extraM: p.volunteerDistanceM,
       score: p.score,
@@ -548,11 +578,26 @@ export async function confirmPlan(
           (b) => b !== a && b.requestId === a.requestId && b.requestLeg === 'outbound' && a.requestLeg === 'return',
         ),
     );
-    return Promise.all(one.map(async (a) => ({ a, request: await loadRequest(tx, scope, a.requestId) })));
+    // A volunteer's outing leaves home at the minute the plan chose (the plan may have shifted it around her others).
+    const starts = new Map(
+      (
+        await tx.query<{ request_id: number; pickup_min: number }>(
+          `SELECT request_id, pickup_min FROM plan_items WHERE plan_id = $1 AND volunteer_id IS NOT NULL AND request_leg = 'outbound'`,
+          [planId],
+        )
+      ).rows.map((x) => [x.request_id, x.pickup_min]),
+    );
+    return Promise.all(
+      one.map(async (a) => ({
+        a,
+        request: await loadRequest(tx, scope, a.requestId),
+        startMin: starts.get(a.requestId),
+      })),
+    );
   });
   const out: ConfirmResult = { confirmed: [], stale: [] };
   const checked: Checked[] = [];
-  for (const { a, request } of todo) {
+  for (const { a, request, startMin } of todo) {
     const { requestId, requestLeg } = a;
     if (request.status !== 'open') {
       out.stale.push({ requestId, requestLeg, reason: `the request is ${request.status} now` });
@@ -565,6 +610,7 @@ export async function confirmPlan(
         request,
         a.volunteerId,
         'requestIds',
+        startMin ?? undefined,
       );
       checked.push({ kind: 'volunteer', request, proposal, approximate });
       continue;

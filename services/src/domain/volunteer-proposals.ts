@@ -28,9 +28,13 @@ export async function volunteerProposalFor(
   req: RequestRow,
   volunteerId: number,
   field = 'volunteerId',
+  /** The outing leaving home then, when it still fits (a plan's item); otherwise the first that fits. */
+  preferStartMin?: number,
 ): Promise<{ proposal: VolunteerProposal; approximate: boolean }> {
   if (!req.date) throw conflict('volunteers take dated requests; this one is recurring', field);
-  const answer = await matchVolunteers(db, router, volunteerQueryOf(matchQueryOf(req), req), volunteerId);
+  const answer = await matchVolunteers(db, router, volunteerQueryOf(matchQueryOf(req), req), volunteerId, {
+    preferStartMin,
+  });
   const proposal = answer.proposals[0];
   if (!proposal) {
     const why = Object.keys(answer.rejected)[0] as Rejection | undefined;

@@ -176,23 +176,33 @@ export function precheck(q: VolunteerQuery, v: VolunteerCandidate): Rejection | 
   return null;
 }
 
+/** Which of a volunteer's possible outings an answer gives (see evaluateVolunteer). */
+export interface OutingChoice {
+  /** Every outing that fits, at each pickup time tried (the batch plan chooses among them). */
+  allTimes?: boolean;
+  /** The outing leaving home at this minute when it still fits (confirming a plan keeps the time it planned). */
+  preferStartMin?: number;
+}
+
 /**
  * The volunteer's trip for this request, or why not: within their limit from home (the farther of the pickup and the
  * destination, by road), covered by their hours of that day, overlapping none of their bookings; at the asked time
- * or the nearest one within the tolerance that fits.
+ * or the nearest one within the tolerance that fits (`choice`: every one that fits, or a preferred one).
  */
 export function evaluateVolunteer(
   q: VolunteerQuery,
   v: VolunteerCandidate,
   l: Legs,
   costs: TerritoryCosts,
-): VolunteerProposal | Rejection {
+  choice: OutingChoice = {},
+): VolunteerProposal[] | Rejection {
   const farM = Math.max(l.homeToFrom.m, l.toToHome.m);
   const farS = Math.max(l.homeToFrom.s, l.toToHome.s);
   if (v.maxKm !== null && farM > v.maxKm * 1000) return 'too_far';
   if (v.maxMinutes !== null && farS > v.maxMinutes * 60) return 'too_far';
   const hours = availableOn(v.slots, v.exceptions, q.date!);
   let rejection: Rejection = 'hours';
+  const fitting: VolunteerProposal[] = [];
   for (const pickupMin of pickupTimes(q, l.fromToTo.s)) {
     const o = outing(q, l, pickupMin);
     if (!o) continue;
@@ -201,40 +211,47 @@ export function evaluateVolunteer(
       rejection = 'booked';
       continue;
     }
-    const wholeKm = o.distanceM / 1000;
-    const stop = (p: LngLat, min: number): Stop => ({ lng: p[0], lat: p[1], time: toClock(min), timeMin: Math.round(min) });
-    const startMin = o.spans[0][0];
-    const endMin = o.spans[o.spans.length - 1][1];
-    return {
-      kind: 'volunteer',
-      volunteerId: v.personId,
-      driverId: v.personId,
-      tripId: null,
-      territoryId: v.territoryId,
-      leg: 'outbound',
-      pickup: stop(q.from, o.pickupMin),
-      dropoff: stop(q.to, o.dropoffMin),
-      detourS: Math.round(o.durationS),
-      detourM: Math.round(o.distanceM),
-      score: Math.round((1 / (1 + v.recentAsks)) * 1000) / 1000,
-      volunteerDistanceM: Math.round(o.distanceM),
-      volunteerDurationS: Math.round(o.durationS),
-      startMin: Math.floor(startMin),
-      endMin: Math.ceil(endMin),
-      leaveHome: toClock(Math.floor(startMin)),
-      backHome: toClock(Math.ceil(endMin)),
-      returnPlan: o.plan,
-      waitMin: o.waitMin,
-      back: o.back ? { pickup: stop(q.to, o.back.pickupMin), dropoff: stop(q.from, o.back.dropoffMin) } : null,
-      passengerDistanceM: Math.round(o.passengerM),
-      recentAsks: v.recentAsks,
-      seatsFree: v.seats,
-      directContact: v.directContact,
-      participationEur: participationIn(costs, { passengerKm: o.passengerM / 1000, wholeKm, waitMin: o.waitMin ?? 0 }),
-      allowanceEur: allowanceEur(costs, wholeKm),
-    };
+    fitting.push(proposalOf(q, v, o, costs));
+    if (!choice.allTimes && choice.preferStartMin === undefined) break;
   }
-  return rejection;
+  if (!fitting.length) return rejection;
+  if (choice.allTimes) return fitting;
+  return [fitting.find((p) => p.startMin === choice.preferStartMin) ?? fitting[0]];
+}
+
+function proposalOf(q: VolunteerQuery, v: VolunteerCandidate, o: Outing, costs: TerritoryCosts): VolunteerProposal {
+  const wholeKm = o.distanceM / 1000;
+  const stop = (p: LngLat, min: number): Stop => ({ lng: p[0], lat: p[1], time: toClock(min), timeMin: Math.round(min) });
+  const startMin = o.spans[0][0];
+  const endMin = o.spans[o.spans.length - 1][1];
+  return {
+    kind: 'volunteer',
+    volunteerId: v.personId,
+    driverId: v.personId,
+    tripId: null,
+    territoryId: v.territoryId,
+    leg: 'outbound',
+    pickup: stop(q.from, o.pickupMin),
+    dropoff: stop(q.to, o.dropoffMin),
+    detourS: Math.round(o.durationS),
+    detourM: Math.round(o.distanceM),
+    score: Math.round((1 / (1 + v.recentAsks)) * 1000) / 1000,
+    volunteerDistanceM: Math.round(o.distanceM),
+    volunteerDurationS: Math.round(o.durationS),
+    startMin: Math.floor(startMin),
+    endMin: Math.ceil(endMin),
+    leaveHome: toClock(Math.floor(startMin)),
+    backHome: toClock(Math.ceil(endMin)),
+    returnPlan: o.plan,
+    waitMin: o.waitMin,
+    back: o.back ? { pickup: stop(q.to, o.back.pickupMin), dropoff: stop(q.from, o.back.dropoffMin) } : null,
+    passengerDistanceM: Math.round(o.passengerM),
+    recentAsks: v.recentAsks,
+    seatsFree: v.seats,
+    directContact: v.directContact,
+    participationEur: participationIn(costs, { passengerKm: o.passengerM / 1000, wholeKm, waitMin: o.waitMin ?? 0 }),
+    allowanceEur: allowanceEur(costs, wholeKm),
+  };
 }
 
 export interface VolunteerAnswer {
@@ -255,10 +272,11 @@ export async function matchVolunteers(
   router: Router,
   q: VolunteerQuery,
   only?: number,
+  choice: OutingChoice = {},
 ): Promise<VolunteerAnswer> {
   if (!q.date) return { proposals: [], approximate: false, considered: 0, rejected: {} };
   const all = await volunteersForMatching(db, q.territoryIds, q.date, q.passengerId, only, only === undefined ? { from: q.from, to: q.to } : undefined);
-  return volunteersAmong(router, q, all, (territoryIds) => costRulesOf(db, territoryIds));
+  return volunteersAmong(router, q, all, (territoryIds) => costRulesOf(db, territoryIds), choice);
 }
 
 /** The same, among volunteers already read (the store's part done): the assignment benchmark calls it directly. */
@@ -267,6 +285,7 @@ export async function volunteersAmong(
   q: VolunteerQuery,
   all: VolunteerCandidate[],
   costsOf: (territoryIds: number[]) => Promise<Map<number, TerritoryCosts>>,
+  choice: OutingChoice = {},
 ): Promise<VolunteerAnswer> {
   const empty: VolunteerAnswer = { proposals: [], approximate: false, considered: 0, rejected: {} };
   if (!q.date) return empty;
@@ -299,9 +318,9 @@ export async function volunteersAmong(
       fromToHome: cell(back, 0, i),
       homeToTo: cell(out, i, 1),
     };
-    const r = evaluateVolunteer(q, v, legs, costs.get(v.territoryId) ?? { ...DEFAULT_COST_RULES, tus: false });
+    const r = evaluateVolunteer(q, v, legs, costs.get(v.territoryId) ?? { ...DEFAULT_COST_RULES, tus: false }, choice);
     if (typeof r === 'string') reject(r);
-    else proposals.push(r);
+    else proposals.push(...r);
   });
   return {
     proposals,

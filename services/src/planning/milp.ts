@@ -23,6 +23,12 @@ export interface BuiltModel {
   constraints: number;
 }
 
+/**
+ * A candidate's cost in the objective: its detour, and a second a minute for a volunteer's outing shifted from the
+ * time the request's page proposes (a tie-breaker: among equal plans, passengers go at the time they asked).
+ */
+const costOf = (c: PlanCandidate) => c.detourS + (c.shiftMin ?? 0);
+
 /** LP format lines stay short: readers cap line length, and terms may continue on the next line. */
 function sum(terms: string[]): string {
   const lines: string[] = [];
@@ -52,7 +58,7 @@ export function buildModel(inst: PlanInstance, spreadWeightS: number): BuiltMode
   });
   const two = new Set((inst.twoLegs ?? []).filter((r) => byRequest.has(r)));
   let maxDetours = 0;
-  for (const ids of byUnit.values()) maxDetours += Math.max(0, ...ids.map((i) => cs[i].detourS));
+  for (const ids of byUnit.values()) maxDetours += Math.max(0, ...ids.map((i) => costOf(cs[i])));
   const spreadDrivers = [...byDriver.entries()].filter(([, ids]) => new Set(ids.map((i) => cs[i].requestId)).size > 1);
   const servedWeight = Math.ceil(maxDetours + 2 * spreadWeightS * byUnit.size) + 1;
 
@@ -114,7 +120,7 @@ export function buildModel(inst: PlanInstance, spreadWeightS: number): BuiltMode
     rows.push(` both${k++}: 0 ${sum(terms)} = 0`);
   }
   const objective: string[] = cs.map((c, i) =>
-    term(two.has(c.requestId) ? -c.detourS : servedWeight - c.detourS, x(i), i === 0),
+    term(two.has(c.requestId) ? -costOf(c) : servedWeight - costOf(c), x(i), i === 0),
   );
   for (const r of two) objective.push(`+ ${servedWeight} ${y(r)}`);
   for (const [d, ids] of spreadDrivers) {
@@ -157,7 +163,7 @@ export function objectiveOf(
   const load = new Map<number, number>();
   let v = servedWeight * servedRequests(inst, chosen).size;
   for (const c of chosen) {
-    v -= c.detourS;
+    v -= costOf(c);
     load.set(c.driverId, (load.get(c.driverId) ?? 0) + 1);
   }
   for (const n of load.values()) v -= spreadWeightS * (Math.max(0, n - 1) + Math.max(0, n - 2));

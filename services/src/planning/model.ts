@@ -36,6 +36,8 @@ export interface PlanCandidate {
    * home and comes back): one candidate for both of the request's legs, requestLeg 'outbound'.
    */
   bothLegs?: boolean;
+  /** Minutes a volunteer's outing is shifted from the one the request's page proposes (the plan prefers none). */
+  shiftMin?: number;
 }
 
 export interface PlanInstance {

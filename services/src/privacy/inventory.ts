@@ -310,7 +310,7 @@ export const INVENTORY: TableInventory[] = [
     nonPersonal: [
       'id', 'territory_id', 'match_id', 'request_id', 'person_id', 'kind', 'channel', 'to_relay', 'segments', 'encoding', 'reply_code',
       'status', 'planned_at', 'next_attempt_at', 'quiet_start_min', 'quiet_end_min', 'attempts', 'idempotency_key', 'provider',
-      'created_at', 'sent_at', 'delivered_at', 'answered_at', 'updated_at',
+      'created_at', 'sent_at', 'delivered_at', 'answered_at', 'updated_at', 'paired_match_id',
     ],
   },
   {
@@ -531,6 +531,8 @@ export const INVENTORY: TableInventory[] = [
       'require_membership', 'block_confirmation', 'care_rules', 'updated_at'],
   },
   // Tables without personal data: organisations, public places, open data, configuration, counters.
+  // The job queue: kinds, ids of the requests a job matches, its outcome (errors name ids, never people).
+  { table: 'jobs', personal: {}, nonPersonal: ['id', 'kind', 'payload', 'status', 'attempts', 'next_attempt_at', 'last_error', 'created_at', 'done_at'] },
   { table: 'territories', personal: {}, nonPersonal: ['id', 'slug', 'name', 'boundary', 'rules', 'coordinator_phone', 'created_at', 'updated_at', 'cost_rules'] },
   { table: 'communes', personal: {}, nonPersonal: ['insee', 'name', 'territory_id', 'population', 'postal_codes', 'geom', 'centroid'] },
   {
