@@ -125,7 +125,9 @@ export function BaseMap({ territoryId, fit, onClick, onLayers, children, height 
             data={communes as any}
             pane="base-communes"
             style={{ color: tiles?.tileUrl ? '#7a7a7a' : '#b7aec4', weight: tiles?.tileUrl ? 1 : 0.8, fillColor: '#ffffff', fillOpacity: tiles?.tileUrl ? 0 : 0.6, className: 'commune-outline' }}
-            onEachFeature={(f, layer) => layer.bindTooltip((f.properties as CommuneFeature['properties']).name, { sticky: true })}
+            // One tooltip for the whole layer, its text from the outline under the pointer (one per commune was 300
+            // tooltips and their listeners made on every first load).
+            eventHandlers={{ add: (e) => e.target.bindTooltip((l: L.Layer & { feature?: CommuneFeature }) => l.feature?.properties.name ?? '', { sticky: true }) }}
           />
         ) : null}
         {vector && roads?.features.length ? (

@@ -44,6 +44,12 @@ export interface StrategyResult {
   coordinatorActions: number;
   driverCalls: number;
   plans: number;
+  /**
+   * Over the day's first plans: the requests the plan served beyond the per-request greedy answer on the same
+   * instance (how much the open requests competed for the same drivers), and the plans where it did.
+   */
+  planGain: number;
+  plansWithGain: number;
   roundTrips: number;
   roundTripsBothWays: number;
   /** A digest of the requests as the service recorded them (ends, date, time, purpose): the same for both strategies. */
@@ -88,6 +94,8 @@ export async function replayStrategy(api: Api, sc: Scenario, t: SimTerritory): P
     coordinatorActions: 0,
     driverCalls: 0,
     plans: 0,
+    planGain: 0,
+    plansWithGain: 0,
     roundTrips: 0,
     roundTripsBothWays: 0,
     demandDigest: '',
@@ -210,6 +218,10 @@ export async function replayStrategy(api: Api, sc: Scenario, t: SimTerritory): P
           to: addDays(day, HORIZON_DAYS),
         });
         res.plans++;
+        if (round === 0 && plan.served > plan.greedyServed) {
+          res.planGain += plan.served - plan.greedyServed;
+          res.plansWithGain++;
+        }
         action();
         const due = (plan.assignments as { requestId: number; date: string; fixed: boolean; matchId: number | null }[])
           .filter((a) => !a.fixed && a.date <= addDays(day, CALL_WINDOW_DAYS))

@@ -105,6 +105,7 @@ export function report(res: SimulationResult): string[] {
     row(`unserved: ${code}`, String(a.unserved[code]), String(b.unserved[code]));
   row('driver calls', String(a.driverCalls), String(b.driverCalls));
   row('plans computed', String(a.plans), String(b.plans));
+  row('  day plans serving more than greedy', '–', `${b.plansWithGain} (+${b.planGain} requests)`);
   row(
     'coordinator actions per served request',
     a.served ? fr1(a.coordinatorActions / a.served) : '–',
