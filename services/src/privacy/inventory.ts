@@ -470,13 +470,13 @@ export const INVENTORY: TableInventory[] = [
       'served_bound', 'lp_bound', 'objective', 'gap_pct', 'solve_ms', 'created_at'],
   },
   {
-    // Ids, dates and times of requests and trips, as in matches; the rows go with their request.
+    // Ids, dates and times of requests, trips and volunteers, as in matches; the rows go with their request.
     table: 'plan_items',
     personal: {
       confirmed_by: { holds: 'who confirmed the item', of: 'staff', erase: staffKeep, retention: { keep: 'accountability of the staff' }, export: notCitizen },
     },
     nonPersonal: ['plan_id', 'request_id', 'trip_id', 'leg', 'date', 'detour_s', 'pickup_min', 'dropoff_min', 'fixed', 'before_trip_id',
-      'before_leg', 'change', 'match_id', 'confirmed_at', 'request_leg'],
+      'before_leg', 'change', 'match_id', 'confirmed_at', 'request_leg', 'volunteer_id', 'before_volunteer_id'],
   },
   {
     // TUS eligibility: the benefit and the proof seen tell about income or disability. The grounds (two booleans)
