@@ -302,6 +302,11 @@ describe('GET /api/work-queue', () => {
       expect(i.date).toBe(today);
       expect(i.time < '12:00').toBe(true);
     }
+    // However many are ahead, the passed ones are read too (up to the limit of each kind).
+    const one = (await workQueue(srv.booted.services.db, { territoryId: lotId, now: noon, visibility: 'personal', answerWaitHours: () => 24, limit: 1 }))
+      .queue.sections.find((x) => x.key === 'noSolution')!;
+    expect(one.items!.map((i) => i.passed)).toEqual([false, true]);
+    expect(one.count).toBe(s.count);
     // The other sections have nothing passed.
     for (const x of queue.sections.filter((y) => y.key !== 'noSolution')) expect(x.passed).toBe(0);
   });

@@ -203,9 +203,10 @@ export async function workQueue(
     counts.set(key, (await tx.query<{ n: number; passed: number }>(
       `SELECT count(*)::int AS n, count(*) FILTER (WHERE ${rule.passed ?? 'false'})::int AS passed ${rule.from}`, params)).rows[0]);
     // Viewers get the counts alone: their rows are never read.
-    const rows = personal
-      ? (await tx.query<Row>(`SELECT ${rule.columns} ${rule.from} ORDER BY ${rule.order} LIMIT ${limit}`, params)).rows
-      : [];
+    // A section with passed items reads up to `limit` of each kind: the ones ahead would otherwise crowd them out.
+    const read = async (where: string) =>
+      (await tx.query<Row>(`SELECT ${rule.columns} ${rule.from}${where} ORDER BY ${rule.order} LIMIT ${limit}`, params)).rows;
+    const rows = !personal ? [] : rule.passed ? [...(await read(` AND NOT ${rule.passed}`)), ...(await read(` AND ${rule.passed}`))] : await read('');
     bySection.set(key, rows);
   }
 
