@@ -42,7 +42,7 @@ const messages = {
       name: 'Demande |||| Demandes',
       forcedCaseName: 'demande',
       fields: {
-        passengerId: 'Passager', fromLabel: 'Départ', toLabel: 'Arrivée', date: 'Date', weekdays: 'Jours', time: 'Heure',
+        id: 'N°', passengerId: 'Passager', fromLabel: 'Départ', toLabel: 'Arrivée', date: 'Date', weekdays: 'Jours', time: 'Heure',
         timeKind: 'Heure de', toleranceMin: 'Tolérance (min)', seats: 'Places', purpose: 'Motif', needs: 'Besoins',
         status: 'Statut', unservedReason: 'Raison (non servie)', note: 'Note', territoryId: 'Territoire', createdAt: 'Créée le',
         dateFrom: 'Du', dateTo: 'Au', communeInsee: 'Commune (départ ou arrivée)',
@@ -52,7 +52,7 @@ const messages = {
       name: 'Mise en relation |||| Mises en relation',
       forcedCaseName: 'mise en relation',
       fields: {
-        requestId: 'Demande', tripId: 'Trajet', driverId: 'Conducteur', date: 'Date', detourS: 'Détour', detourM: 'Détour (km)',
+        id: 'N°', requestId: 'Demande', tripId: 'Trajet', driverId: 'Conducteur', date: 'Date', detourS: 'Détour', detourM: 'Détour (km)',
         score: 'Score', status: 'Statut', statusReason: 'Raison', note: 'Note', directContact: 'Contact direct',
         statusChangedAt: 'Modifiée le', territoryId: 'Territoire', dateFrom: 'Du', dateTo: 'Au',
         passengerName: 'Passager', driverName: 'Conducteur',
