@@ -93,6 +93,10 @@ const AppMenu = () => (
 );
 const AppLayout = (props: LayoutProps) => <Layout {...props} menu={AppMenu} />;
 
+/** A person's page is titled by their name ("Passager Louise Lavergne"), not by their number ("Passager #321"). */
+const personName = (r: { id: number; firstName?: string | null; lastName?: string | null }) =>
+  `${r.firstName ?? ''} ${r.lastName ?? ''}`.trim() || `n° ${r.id}`;
+
 /** What each role sees; the API enforces the same rules (and the database the territories). */
 const lightTheme = withFrench(defaultLightTheme);
 const darkTheme = withFrench(defaultDarkTheme);
@@ -107,8 +111,8 @@ export const App = () => (
             <Resource name="requests" list={RequestList} show={RequestShow} />
             <Resource name="matches" list={MatchList} show={MatchShow} />
             <Resource name="messages" list={MessageList} show={MessageShow} />
-            <Resource name="passengers" list={PassengerList} show={PersonShow} edit={PersonEdit} create={PersonCreate} />
-            <Resource name="drivers" list={DriverList} show={PersonShow} edit={PersonEdit} create={PersonCreate} />
+            <Resource name="passengers" list={PassengerList} show={PersonShow} edit={PersonEdit} create={PersonCreate} recordRepresentation={personName} />
+            <Resource name="drivers" list={DriverList} show={PersonShow} edit={PersonEdit} create={PersonCreate} recordRepresentation={personName} />
             <Resource name="trips" list={TripList} show={TripShow} edit={TripEdit} create={TripCreate} />
             <Resource name="volunteers" list={VolunteerList} edit={VolunteerEdit} create={VolunteerCreate} icon={VolunteerIcon} options={{ label: 'Bénévoles' }} />
             <Resource name="places" list={PlaceList} edit={PlaceEdit} create={PlaceCreate} options={{ label: 'Lieux' }} icon={PlaceIcon} />

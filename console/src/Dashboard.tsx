@@ -16,16 +16,21 @@ export function Dashboard() {
     api<Stats>('/api/dashboard').then((r) => setStats(r.json)).catch(() => setStats({}));
   }, []);
   const me = currentUser();
-  const block = (title: string, key: string, group: string) => (
-    <Card sx={{ minWidth: 240 }}>
-      <CardContent>
-        <Typography variant="subtitle1">{title}</Typography>
-        {Object.entries((stats?.[key] as Record<string, number>) ?? {}).map(([k, n]) => (
-          <Typography key={k} variant="body2">{group ? t(`comobi.${group}.${k}`) : k} : <b>{n}</b></Typography>
-        ))}
-      </CardContent>
-    </Card>
-  );
+  // Largest first (the API's order is the database's); a block with nothing to count says so rather than stay blank.
+  const block = (title: string, key: string, group: string, empty: string) => {
+    const entries = Object.entries((stats?.[key] as Record<string, number>) ?? {}).sort(([, a], [, b]) => b - a);
+    return (
+      <Card sx={{ minWidth: 240 }} data-testid={`dashboard-${key}`}>
+        <CardContent>
+          <Typography variant="subtitle1">{title}</Typography>
+          {entries.map(([k, n]) => (
+            <Typography key={k} variant="body2">{group ? t(`comobi.${group}.${k}`) : k} : <b>{n}</b></Typography>
+          ))}
+          {stats && entries.length === 0 ? <Typography variant="body2" color="text.secondary">{empty}</Typography> : null}
+        </CardContent>
+      </Card>
+    );
+  };
   return (
     <Stack spacing={2} sx={{ p: 2 }}>
       <Title title="Tableau de bord" />
@@ -36,10 +41,10 @@ export function Dashboard() {
       </Typography>
       <WorkQueue />
       <Stack direction="row" spacing={2} useFlexGap sx={{ flexWrap: 'wrap' }}>
-        {block('Demandes par statut', 'requestsByStatus', 'requestStatus')}
-        {block('Demandes par motif', 'requestsByPurpose', 'purposes')}
-        {block('Mises en relation', 'matchesByStatus', 'matchStatus')}
-        {block('Raisons des demandes non servies', 'unservedReasons', 'unservedReasons')}
+        {block('Demandes par statut', 'requestsByStatus', 'requestStatus', 'Aucune demande')}
+        {block('Demandes par motif', 'requestsByPurpose', 'purposes', 'Aucune demande')}
+        {block('Mises en relation', 'matchesByStatus', 'matchStatus', 'Aucune mise en relation')}
+        {block('Raisons des demandes non servies', 'unservedReasons', 'unservedReasons', 'Aucune demande classée sans solution')}
         <Card sx={{ minWidth: 240 }}>
           <CardContent>
             <Typography variant="subtitle1">Personnes et trajets</Typography>

@@ -7,17 +7,19 @@ const messages = {
   resources: {
     territories: {
       name: 'Territoire |||| Territoires',
+      forcedCaseName: 'territoire',
       fields: { slug: 'Identifiant', name: 'Nom', coordinatorPhone: 'Téléphone de la coordination', createdAt: 'Créé le' },
     },
     users: {
       name: 'Compte |||| Comptes',
+      forcedCaseName: 'compte',
       fields: {
         email: 'Courriel', displayName: 'Nom affiché', role: 'Rôle', territoryIds: 'Territoires', active: 'Actif',
         password: 'Mot de passe', lastLoginAt: 'Dernière connexion', createdAt: 'Créé le', q: 'Recherche',
       },
     },
-    drivers: { name: 'Conducteur |||| Conducteurs' },
-    passengers: { name: 'Passager |||| Passagers' },
+    drivers: { name: 'Conducteur |||| Conducteurs', forcedCaseName: 'conducteur' },
+    passengers: { name: 'Passager |||| Passagers', forcedCaseName: 'passager' },
     people: {
       name: 'Personne |||| Personnes',
       fields: {
@@ -29,6 +31,7 @@ const messages = {
     },
     trips: {
       name: 'Trajet |||| Trajets',
+      forcedCaseName: 'trajet',
       fields: {
         driverId: 'Conducteur', kind: 'Type', weekdays: 'Jours', date: 'Date', departureTime: 'Départ', returnTime: 'Retour',
         originLabel: 'Origine', destinationLabel: 'Destination', seats: 'Places', active: 'Actif', territoryId: 'Territoire',
@@ -37,8 +40,9 @@ const messages = {
     },
     requests: {
       name: 'Demande |||| Demandes',
+      forcedCaseName: 'demande',
       fields: {
-        passengerId: 'Passager', fromLabel: 'Départ', toLabel: 'Arrivée', date: 'Date', weekdays: 'Jours', time: 'Heure',
+        id: 'N°', passengerId: 'Passager', fromLabel: 'Départ', toLabel: 'Arrivée', date: 'Date', weekdays: 'Jours', time: 'Heure',
         timeKind: 'Heure de', toleranceMin: 'Tolérance (min)', seats: 'Places', purpose: 'Motif', needs: 'Besoins',
         status: 'Statut', unservedReason: 'Raison (non servie)', note: 'Note', territoryId: 'Territoire', createdAt: 'Créée le',
         dateFrom: 'Du', dateTo: 'Au', communeInsee: 'Commune (départ ou arrivée)',
@@ -46,8 +50,9 @@ const messages = {
     },
     matches: {
       name: 'Mise en relation |||| Mises en relation',
+      forcedCaseName: 'mise en relation',
       fields: {
-        requestId: 'Demande', tripId: 'Trajet', driverId: 'Conducteur', date: 'Date', detourS: 'Détour', detourM: 'Détour (km)',
+        id: 'N°', requestId: 'Demande', tripId: 'Trajet', driverId: 'Conducteur', date: 'Date', detourS: 'Détour', detourM: 'Détour (km)',
         score: 'Score', status: 'Statut', statusReason: 'Raison', note: 'Note', directContact: 'Contact direct',
         statusChangedAt: 'Modifiée le', territoryId: 'Territoire', dateFrom: 'Du', dateTo: 'Au',
         passengerName: 'Passager', driverName: 'Conducteur',
@@ -55,10 +60,12 @@ const messages = {
     },
     providers: {
       name: 'Transporteur |||| Transporteurs',
+      forcedCaseName: 'transporteur',
       fields: { name: 'Nom', kind: 'Type', phone: 'Téléphone', notes: 'Notes', active: 'Actif', territoryId: 'Territoire', q: 'Recherche' },
     },
     feeds: {
       name: 'Flux importé |||| Flux importés',
+      forcedCaseName: 'flux importé',
       fields: {
         name: 'Nom', territoryId: 'Territoire', sourceUrl: 'Source', tdgDatasetId: 'Jeu de données transport.data.gouv.fr', versions: 'Versions',
         'current.status': 'État', 'current.version': 'Version active', 'current.importedAt': 'Importé le', 'current.serviceStart': 'Service à partir du',
@@ -67,13 +74,22 @@ const messages = {
     },
     tokens: {
       name: 'Jeton d’API |||| Jetons d’API',
+      forcedCaseName: 'jeton d’API',
       fields: {
         label: 'Libellé', role: 'Rôle', territoryId: 'Territoire', createdAt: 'Créé le', lastUsedAt: 'Dernier usage',
         revokedAt: 'État', createdBy: 'Créé par', q: 'Recherche', revoked: 'État',
       },
     },
+    places: {
+      name: 'Lieu |||| Lieux',
+      empty: 'Aucun lieu enregistré',
+      invite: 'Un lieu (hôpital, gare, mairie…) se choisit ensuite par son nom en prenant un appel. Voulez-vous en créer un ?',
+    },
+    volunteers: { name: 'Bénévole |||| Bénévoles', forcedCaseName: 'bénévole' },
     messages: {
       name: 'Message |||| Messages',
+      // An empty list's title (react-admin's "Pas encore de Message." otherwise).
+      empty: 'Aucun message envoyé pour l’instant',
       fields: {
         createdAt: 'Créé le', kind: 'Message', channel: 'Canal', status: 'Statut', to: 'À', toRelay: 'Reçu par un proche',
         requestId: 'Demande', matchId: 'Mise en relation', personId: 'Personne', sentAt: 'Envoyé le', plannedAt: 'Prévu le',
@@ -188,8 +204,9 @@ const messages = {
       files_in_folder: 'fichiers dans un dossier', only_arrival_or_departure: 'arrêts à une seule heure',
     },
   },
-  // react-admin's login form: the login is an e-mail address ("Identifiant" by default).
-  ra: { ...french.ra, auth: { ...french.ra.auth, username: 'Adresse e-mail' } },
+  // react-admin's login form: the login is an e-mail address ("Identifiant" by default); "Modifier" rather than the
+  // anglicism "Éditer" on the edit buttons.
+  ra: { ...french.ra, auth: { ...french.ra.auth, username: 'Adresse e-mail' }, action: { ...french.ra.action, edit: 'Modifier' } },
 };
 
 export const i18nProvider = polyglotI18nProvider(() => messages, 'fr', [{ locale: 'fr', name: 'Français' }], { allowMissing: true });

@@ -378,13 +378,13 @@ const CATALOGUE: Record<string, Record<string, Op>> = {
   '/api/work-queue': {
     get: {
       tags: ['stats'],
-      summary: 'The coordinator’s work queue: today’s and tomorrow’s confirmed trips, accepted matches to confirm, drivers contacted and silent for more than the territory’s answerWaitHours, public requests to call back (no call noted, no driver contacted), open requests with no live proposal',
+      summary: 'The coordinator’s work queue: today’s and tomorrow’s confirmed trips, accepted matches to confirm, drivers contacted and silent for more than the territory’s answerWaitHours, public requests to call back (no call noted, no driver contacted), open requests with no live proposal (those still ahead first, then today’s whose time has gone by: `passed`)',
       description: 'Coordinators and admins get each section’s items (names and phones, audited with the reason "work-queue"); viewers get the counts only; integrations 403.',
       parameters: [
         { name: 'territoryId', in: 'query', schema: { type: 'integer' } },
         { name: 'limit', in: 'query', description: 'items per section (1–200, default 50); counts are whole', schema: { type: 'integer' } },
       ],
-      responses: { 200: { description: '{today, tomorrow, answerWaitHours, sections: [{key, count, items?}]}' }, ...errors(400, 401, 403) },
+      responses: { 200: { description: '{today, tomorrow, answerWaitHours, sections: [{key, count, passed, items?}]}' }, ...errors(400, 401, 403) },
     },
   },
   '/api/stats': {

@@ -157,7 +157,7 @@ describe('imported feeds and trips in a real browser', () => {
     expect(saved.body.route.coordinates.length).toBeGreaterThan(2);
 
     // The full edit screen: same form, prefilled, PUT.
-    await page.getByRole('link', { name: /Éditer/i }).click();
+    await page.getByRole('link', { name: /^Modifier$/i }).click();
     await page.waitForURL(new RegExp(`#/trips/${tripId}$`));
     await expect.poll(() => pickerValue(page, 'departure-time'), { timeout: 15_000 }).toBe('05:10');
     expect(await pickerValue(page, 'valid-to')).toBe('31/12/2030');

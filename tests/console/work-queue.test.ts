@@ -3,7 +3,7 @@ import { publicPlugin } from '../../services/src/public/plugin.ts';
 import { consolePlugin } from '../../services/src/console/plugin.ts';
 import { createToken } from '../../services/src/domain/tokens.ts';
 import { addDays } from '../../services/src/time/days.ts';
-import { localDate } from '../../services/src/stats/work-queue.ts';
+import { localDate, localMinute, workQueue } from '../../services/src/stats/work-queue.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { Browser as FormClient, csrfOf } from '../public/helpers.ts';
 import { addUser, DIST, Session } from './helpers.ts';
@@ -260,5 +260,54 @@ describe('GET /api/work-queue', () => {
     const t = await srv.api('GET', '/api/work-queue?territoryId=abc');
     expect(t.status).toBe(400);
     expect(t.body.fields[0].field).toBe('territoryId');
+  });
+
+  it('lists the requests without a solution still ahead first, and today’s whose time went by after them, counted apart', async () => {
+    // Noon in Paris, whatever the time the test runs: 02:00 has gone by, 23:30 is ahead.
+    const noon = new Date(`${today}T11:00:00Z`);
+    expect(localDate(noon)).toBe(today);
+    expect(localMinute(noon)).toBeGreaterThanOrEqual(12 * 60);
+    const passenger = (await srv.api('POST', '/api/people', { territoryId: lotId, isPassenger: true, firstName: 'Tôt', lastName: 'Passée', phone: '06 55 99 00 01' })).body.id;
+    const ask = async (date: string, time: string) => {
+      const r = await srv.api('POST', '/api/requests', {
+        territoryId: lotId, passengerId: passenger, from: { lng: 1.72, lat: 44.78 }, to: { lng: 1.44, lat: 44.45 }, date, time, timeKind: 'depart', toleranceMin: 0,
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      expect(r.body.proposals).toHaveLength(0);
+      return r.body.id as number;
+    };
+    const early = await ask(today, '02:00');
+    const late = await ask(today, '23:30');
+    const { queue } = await workQueue(srv.booted.services.db, {
+      territoryId: lotId, now: noon, visibility: 'personal', answerWaitHours: () => 24, limit: 200,
+    });
+    const s = queue.sections.find((x) => x.key === 'noSolution')!;
+    const items = s.items!;
+    expect(items.length).toBe(s.count);
+    const pos = (id: number) => items.findIndex((i) => i.requestId === id);
+    expect(items[pos(early)].passed).toBe(true);
+    expect(items[pos(late)].passed).toBe(false);
+    expect(pos(late)).toBeLessThan(pos(early));
+    // Every passed item after every other, and the count says how many.
+    const flags = items.map((i) => i.passed);
+    expect(flags).toEqual([...flags].sort((a, b) => Number(a) - Number(b)));
+    expect(s.passed).toBe(flags.filter(Boolean).length);
+    expect(s.passed).toBeGreaterThanOrEqual(1);
+    // The ones ahead soonest first: dated by day and time, the regular ones (no date) after.
+    const ahead = items.filter((i) => !i.passed);
+    const key = (i: (typeof items)[number]) => `${i.date ?? '9999-99-99'} ${i.time}`;
+    expect(ahead.map(key)).toEqual([...ahead.map(key)].sort());
+    // Everything passed is today's, before noon.
+    for (const i of items.filter((x) => x.passed)) {
+      expect(i.date).toBe(today);
+      expect(i.time < '12:00').toBe(true);
+    }
+    // However many are ahead, the passed ones are read too (up to the limit of each kind).
+    const one = (await workQueue(srv.booted.services.db, { territoryId: lotId, now: noon, visibility: 'personal', answerWaitHours: () => 24, limit: 1 }))
+      .queue.sections.find((x) => x.key === 'noSolution')!;
+    expect(one.items!.map((i) => i.passed)).toEqual([false, true]);
+    expect(one.count).toBe(s.count);
+    // The other sections have nothing passed.
+    for (const x of queue.sections.filter((y) => y.key !== 'noSolution')) expect(x.passed).toBe(0);
   });
 });

@@ -9,12 +9,12 @@ import { PhoneLink } from '../fr/PhoneLink.tsx';
 type SectionKey = 'tripsToday' | 'tripsTomorrow' | 'toConfirm' | 'awaitingAnswer' | 'callBack' | 'noSolution';
 interface Item {
   requestId: number; matchId: number | null; territoryId: number; leg: 'outbound' | 'return' | null; date: string | null; weekdays: number[];
-  time: string; timeKind: 'depart' | 'arrive' | 'pickup'; fromLabel: string | null; toLabel: string | null; status: string; since: string;
+  time: string; timeKind: 'depart' | 'arrive' | 'pickup'; fromLabel: string | null; toLabel: string | null; status: string; passed: boolean; since: string;
   passengerName: string | null; passengerPhone: string | null; driverName: string | null; driverPhone: string | null;
 }
 interface Queue {
   today: string; tomorrow: string; answerWaitHours: Record<string, number>;
-  sections: { key: SectionKey; count: number; items?: Item[] }[];
+  sections: { key: SectionKey; count: number; passed: number; items?: Item[] }[];
 }
 
 /** dd/mm/yyyy of an API day ('YYYY-MM-DD'), as every French date of the console. */
@@ -41,6 +41,7 @@ export function WorkQueue() {
   const [queue, setQueue] = useState<Queue | null>(null);
   const [failed, setFailed] = useState(false);
   const [open, setOpen] = useState<Partial<Record<SectionKey, boolean>>>({});
+  const [showPassed, setShowPassed] = useState(false);
   useEffect(() => {
     api<Queue>('/api/work-queue', { reason: 'work-queue' }).then((r) => setQueue(r.json)).catch(() => setFailed(true));
   }, []);
@@ -75,8 +76,11 @@ export function WorkQueue() {
         <Box sx={{ mt: 1, display: 'grid', gap: 2, alignItems: 'start', gridTemplateColumns: { xs: '1fr', md: 'repeat(2, minmax(0, 1fr))', lg: 'repeat(3, minmax(0, 1fr))' } }}>
           {queue.sections.map((s) => {
             const { title, hint, empty } = titles[s.key];
-            const items = s.items ?? [];
-            const shown = open[s.key] ? items : items.slice(0, SHOWN);
+            // Today's requests whose time went by come last from the API: listed apart, under their own count.
+            const ahead = (s.items ?? []).filter((i) => !i.passed);
+            const passed = (s.items ?? []).filter((i) => i.passed);
+            const aheadCount = s.count - s.passed;
+            const shown = open[s.key] ? ahead : ahead.slice(0, SHOWN);
             return (
               <Box key={s.key} data-testid={`queue-${s.key}`} sx={{ border: 1, borderColor: 'divider', borderRadius: 1, p: 1.5, minWidth: 0 }}>
                 <Stack direction="row" spacing={1} sx={{ alignItems: 'baseline', justifyContent: 'space-between' }}>
@@ -84,35 +88,41 @@ export function WorkQueue() {
                   <Chip size="small" label={s.count} color={s.count ? 'primary' : 'default'} data-testid={`queue-count-${s.key}`} aria-label={`${s.count} à traiter`} />
                 </Stack>
                 <Typography variant="caption" component="p" color="text.secondary" sx={{ lineHeight: 1.4, mt: 0.25 }}>{hint}</Typography>
-                {viewer ? null : s.count === 0 ? (
+                {viewer ? (
+                  s.passed ? <Typography variant="caption" component="p" color="text.secondary">dont {s.passed} passée{s.passed > 1 ? 's' : ''} aujourd’hui</Typography> : null
+                ) : s.count === 0 ? (
                   <Typography variant="body2" color="text.secondary" sx={{ mt: 1 }}>{empty}</Typography>
                 ) : (
                   <Box component="ul" sx={{ listStyle: 'none', p: 0, m: 0, mt: 1 }}>
-                    {shown.map((i) => (
-                      <Box component="li" key={`${i.requestId}-${i.matchId ?? ''}`} sx={{ py: 0.75, borderTop: 1, borderColor: 'divider' }}>
-                        <MuiLink component={Link} to={`/requests/${i.requestId}/show${i.matchId ? `?match=${i.matchId}` : ''}`} underline="hover"
-                          data-testid={`queue-item-${s.key}`} sx={{ fontWeight: 500 }}>
-                          {i.passengerName ?? `Demande n° ${i.requestId}`}{i.driverName ? ` avec ${i.driverName}` : ''}
-                        </MuiLink>
-                        <Typography variant="body2">{when(i)}{i.leg === 'return' ? ' · retour' : ''}</Typography>
-                        <Typography variant="body2" color="text.secondary" sx={{ overflowWrap: 'anywhere' }}>
-                          {i.fromLabel ?? 'départ'} → {i.toLabel ?? 'arrivée'}
-                        </Typography>
-                        <Typography variant="caption" color="text.secondary" component="div">
-                          {s.key === 'awaitingAnswer' ? <>Contacté {waited(i.since)} · </> : null}
-                          {s.key === 'callBack' ? <>Reçue le {at(i.since)} · </> : null}
-                          {s.key === 'callBack' || s.key === 'noSolution'
-                            ? <>Passager : {i.passengerPhone ? <Phone phone={i.passengerPhone} /> : 'pas de numéro'}</>
-                            : <>Passager <Phone phone={i.passengerPhone} /> · conducteur <Phone phone={i.driverPhone} /></>}
-                        </Typography>
-                      </Box>
-                    ))}
-                    {s.count > shown.length ? (
+                    {aheadCount === 0 ? (
+                      <Box component="li" sx={{ py: 0.75 }}><Typography variant="body2" color="text.secondary">Aucune demande à venir</Typography></Box>
+                    ) : null}
+                    {shown.map((i) => <QueueLine key={`${i.requestId}-${i.matchId ?? ''}`} i={i} section={s.key} when={when} />)}
+                    {aheadCount > shown.length ? (
                       <Box component="li" sx={{ pt: 0.5 }}>
-                        {items.length > shown.length ? (
-                          <Button size="small" onClick={() => setOpen((o) => ({ ...o, [s.key]: true }))}>Tout afficher ({s.count > items.length ? `${items.length} sur ${s.count}` : items.length})</Button>
+                        {ahead.length > shown.length ? (
+                          <Button size="small" onClick={() => setOpen((o) => ({ ...o, [s.key]: true }))}>Tout afficher ({aheadCount > ahead.length ? `${ahead.length} sur ${aheadCount}` : ahead.length})</Button>
                         ) : (
-                          <Typography variant="caption" color="text.secondary">et {s.count - shown.length} de plus</Typography>
+                          <Typography variant="caption" color="text.secondary">et {aheadCount - shown.length} de plus</Typography>
+                        )}
+                      </Box>
+                    ) : null}
+                    {s.passed ? (
+                      <Box component="li" data-testid={`queue-passed-${s.key}`} sx={{ mt: 1, pt: 0.75, borderTop: 1, borderColor: 'divider' }}>
+                        <Stack direction="row" spacing={1} sx={{ alignItems: 'baseline', justifyContent: 'space-between' }}>
+                          <Typography variant="body2" sx={{ fontWeight: 500 }}>Passées, à classer</Typography>
+                          <Chip size="small" label={s.passed} data-testid={`queue-passed-count-${s.key}`} aria-label={`${s.passed} passées`} />
+                        </Stack>
+                        <Typography variant="caption" component="p" color="text.secondary" sx={{ lineHeight: 1.4 }}>D’aujourd’hui, l’heure demandée est passée</Typography>
+                        {showPassed ? (
+                          <Box component="ul" sx={{ listStyle: 'none', p: 0, m: 0 }}>
+                            {passed.map((i) => <QueueLine key={`${i.requestId}-${i.matchId ?? ''}`} i={i} section={s.key} when={when} />)}
+                            {s.passed > passed.length ? (
+                              <Box component="li" sx={{ pt: 0.5 }}><Typography variant="caption" color="text.secondary">et {s.passed - passed.length} de plus</Typography></Box>
+                            ) : null}
+                          </Box>
+                        ) : (
+                          <Button size="small" onClick={() => setShowPassed(true)}>Afficher</Button>
                         )}
                       </Box>
                     ) : null}
@@ -124,5 +134,28 @@ export function WorkQueue() {
         </Box>
       </CardContent>
     </Card>
+  );
+}
+
+/** One item of a section: who (a link to the request's review page), when, where, and the phones to call. */
+function QueueLine({ i, section, when }: { i: Item; section: SectionKey; when: (i: Item) => string }) {
+  return (
+    <Box component="li" sx={{ py: 0.75, borderTop: 1, borderColor: 'divider' }}>
+      <MuiLink component={Link} to={`/requests/${i.requestId}/show${i.matchId ? `?match=${i.matchId}` : ''}`} underline="hover"
+        data-testid={`queue-item-${section}`} sx={{ fontWeight: 500 }}>
+        {i.passengerName ?? `Demande n° ${i.requestId}`}{i.driverName ? ` avec ${i.driverName}` : ''}
+      </MuiLink>
+      <Typography variant="body2">{when(i)}{i.leg === 'return' ? ' · retour' : ''}</Typography>
+      <Typography variant="body2" color="text.secondary" sx={{ overflowWrap: 'anywhere' }}>
+        {i.fromLabel ?? 'départ'} → {i.toLabel ?? 'arrivée'}
+      </Typography>
+      <Typography variant="caption" color="text.secondary" component="div">
+        {section === 'awaitingAnswer' ? <>Contacté {waited(i.since)} · </> : null}
+        {section === 'callBack' ? <>Reçue le {at(i.since)} · </> : null}
+        {section === 'callBack' || section === 'noSolution'
+          ? <>Passager : {i.passengerPhone ? <Phone phone={i.passengerPhone} /> : 'pas de numéro'}</>
+          : <>Passager <Phone phone={i.passengerPhone} /> · conducteur <Phone phone={i.driverPhone} /></>}
+      </Typography>
+    </Box>
   );
 }

@@ -1,4 +1,5 @@
-import { Datagrid, DateField, DateInput, FunctionField, List, NumberField, ReferenceField, SelectInput, Show, SimpleShowLayout, TextField, useRecordContext, useTranslate } from 'react-admin';
+import { Datagrid, DateField, FunctionField, List, NumberField, ReferenceField, SelectInput, Show, SimpleShowLayout, TextField, useRecordContext, useTranslate } from 'react-admin';
+import { FrDateInput } from '../fr/pickers.tsx';
 import { Link } from 'react-router';
 import { km } from '../fr/format.ts';
 import { matchesExporter } from '../fr/exporters.ts';
@@ -10,9 +11,9 @@ const detour = (r: any) => `${Math.round(r.detourS / 60)} min · ${km(r.detourM)
 export const MatchList = () => (
   <List sort={{ field: 'id', order: 'DESC' }} exporter={matchesExporter} filters={[
     <SelectInput key="status" source="status" choices={choices('matchStatus', MATCH_STATUSES)} alwaysOn />,
-    <DateInput key="date" source="date" />,
-    <DateInput key="from" source="dateFrom" alwaysOn />,
-    <DateInput key="to" source="dateTo" alwaysOn />,
+    <FrDateInput key="date" source="date" />,
+    <FrDateInput key="from" source="dateFrom" alwaysOn />,
+    <FrDateInput key="to" source="dateTo" alwaysOn />,
   ]}>
     <Datagrid rowClick="show" bulkActionButtons={false}>
       <TextField source="id" />

@@ -1,4 +1,5 @@
-import { Datagrid, DateField, DateInput, List, ReferenceField, SelectInput, TextField, useRecordContext } from 'react-admin';
+import { Datagrid, DateField, List, ReferenceField, SelectInput, TextField, useRecordContext } from 'react-admin';
+import { FrDateInput } from '../fr/pickers.tsx';
 import { choices } from '../i18n.ts';
 import { CommuneInput } from '../map/CommuneInput.tsx';
 import { CodeField, PURPOSES, REQUEST_STATUSES, WeekdaysField } from './common.tsx';
@@ -14,9 +15,9 @@ export const RequestList = () => (
     <CommuneInput key="commune" source="communeInsee" alwaysOn />,
     <SelectInput key="status" source="status" choices={choices('requestStatus', REQUEST_STATUSES)} alwaysOn />,
     <SelectInput key="purpose" source="purpose" choices={choices('purposes', PURPOSES)} alwaysOn />,
-    <DateInput key="date" source="date" />,
-    <DateInput key="from" source="dateFrom" alwaysOn />,
-    <DateInput key="to" source="dateTo" alwaysOn />,
+    <FrDateInput key="date" source="date" />,
+    <FrDateInput key="from" source="dateFrom" alwaysOn />,
+    <FrDateInput key="to" source="dateTo" alwaysOn />,
   ]}>
     <Datagrid rowClick="show" bulkActionButtons={false}>
       <TextField source="id" />

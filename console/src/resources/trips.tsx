@@ -13,8 +13,9 @@ export const TripList = () => (
     <BooleanInput key="active" source="active" alwaysOn />,
   ]} actions={<TopToolbar><FilterButton /><CreateButton label="Ajouter un trajet" /><ExportButton /></TopToolbar>}>
     <Datagrid rowClick="show" bulkActionButtons={false}>
+      {/* First name and name: the demo alone has nine drivers named Carrayrou. */}
       <ReferenceField source="driverId" reference="drivers" link="show" sortable={false}>
-        <TextField source="lastName" />
+        <FunctionName />
       </ReferenceField>
       <CodeField group="tripKind" source="kind" sortable={false} />
       <WeekdaysField sortable={false} label="resources.trips.fields.weekdays" />

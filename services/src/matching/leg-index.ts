@@ -115,6 +115,12 @@ export class LegIndex {
   private index = new CorridorIndex();
   /** Dense slots: the R-tree stores slot numbers, the typed arrays are indexed by slot. */
   private slots: (Leg | undefined)[] = [];
+  /**
+   * Each slot's route and metres along it, as on its leg: the exact measure reads them without going through the leg
+   * object (one cache miss fewer per candidate).
+   */
+  private coordsAt: (Float64Array | undefined)[] = [];
+  private cumAt: (Float64Array | undefined)[] = [];
   /** Leg key → slot. */
   private slotOf = new IntTable();
   private freeSlots: number[] = [];
@@ -153,6 +159,8 @@ export class LegIndex {
   private claimSlot(l: Leg): number {
     const slot = this.freeSlots.pop() ?? this.slots.length;
     this.slots[slot] = l;
+    this.coordsAt[slot] = l.coords;
+    this.cumAt[slot] = l.cumM;
     this.slotOf.set(l.key, slot);
     this.perTerritory.set(l.territoryId, (this.perTerritory.get(l.territoryId) ?? 0) + 1);
     for (const n of [this.atPickup, this.atDropoff, this.rough, this.near]) n.grow(slot + 1);
@@ -182,6 +190,9 @@ export class LegIndex {
       lines[slot] = l.coords;
     }
     this.slots = all;
+    // A copy: the corridor index keeps `lines` and changes it on its own updates.
+    this.coordsAt = lines.slice();
+    this.cumAt = all.map((l) => l.cumM);
     this.index.load(lines);
   }
 
@@ -200,6 +211,8 @@ export class LegIndex {
     if (n > 0) this.perTerritory.set(t, n);
     else this.perTerritory.delete(t);
     this.slots[slot] = undefined;
+    this.coordsAt[slot] = undefined;
+    this.cumAt[slot] = undefined;
     for (const m of [this.rough, this.near]) m.stamp[slot] = 0;
     this.slotOf.delete(key);
     this.freeSlots.push(slot);
@@ -208,6 +221,8 @@ export class LegIndex {
   clear(): void {
     this.index.clear();
     this.slots = [];
+    this.coordsAt = [];
+    this.cumAt = [];
     this.slotOf.clear();
     this.freeSlots = [];
     for (const m of [this.rough, this.near]) m.stamp.fill(0);
@@ -405,24 +420,27 @@ export class LegIndex {
     // each candidate waited for several cache misses in turn (a third of a dense query). A loop of independent
     // reads first lets the processor fetch many candidates' lines at once; the measure then finds them in cache.
     let touched = 0;
+    const coordsAt = this.coordsAt,
+      cumAt = this.cumAt;
     for (let j = 0; j < left; j++) {
       const slot = candidates[j];
-      const leg = slots[slot]!;
-      touched +=
-        leg.coords[2 * pFrom[slot]] + leg.cumM[pFrom[slot]] + leg.coords[2 * dFrom[slot]] + leg.cumM[dFrom[slot]];
+      const coords = coordsAt[slot]!,
+        cum = cumAt[slot]!;
+      touched += coords[2 * pFrom[slot]] + cum[pFrom[slot]] + coords[2 * dFrom[slot]] + cum[dFrom[slot]];
     }
     this.touched = touched;
     let kept = 0;
     for (let j = 0; j < left; j++) {
       const slot = candidates[j];
-      const leg = slots[slot]!;
+      const coords = coordsAt[slot]!,
+        cum = cumAt[slot]!;
       best.distM = Infinity;
-      nearestOnSegments(leg.coords, leg.cumM, pFrom[slot], pTo[slot] + 1, from[0], from[1], p.kx, p.ky, best);
+      nearestOnSegments(coords, cum, pFrom[slot], pTo[slot] + 1, from[0], from[1], p.kx, p.ky, best);
       if (best.distM > radiusM) continue;
       atPickup.distM[slot] = best.distM;
       atPickup.alongM[slot] = best.alongM;
       best.distM = Infinity;
-      nearestOnSegments(leg.coords, leg.cumM, dFrom[slot], dTo[slot] + 1, to[0], to[1], d.kx, d.ky, best);
+      nearestOnSegments(coords, cum, dFrom[slot], dTo[slot] + 1, to[0], to[1], d.kx, d.ky, best);
       if (best.distM > radiusM) continue;
       atDropoff.distM[slot] = best.distM;
       atDropoff.alongM[slot] = best.alongM;

@@ -124,7 +124,7 @@ ${c.feedbackInPage && c.jdma ? html`<div class="fr-mt-4w">${jdmaButton(c.jdma)}<
     <div class="fr-footer__body">
       <div class="fr-footer__brand fr-enlarge-link"><a href="/" title="Retour à l’accueil - CoMobi"><p class="fr-logo">République<br>Française</p></a></div>
       <div class="fr-footer__content">
-        <p class="fr-footer__content-desc">CoMobi met en relation des conducteurs bénévoles et des personnes sans solution de transport.${t?.coordinatorPhone ? html` Vous préférez appeler ? La coordination répond au ${t.coordinatorPhone}.` : ''}</p>
+        <p class="fr-footer__content-desc">CoMobi met en relation des conducteurs bénévoles et des personnes sans solution de transport.${t?.coordinatorPhone ? html` Vous préférez appeler ? La coordination répond au <a href="${telHref(t.coordinatorPhone)}">${t.coordinatorPhone}</a>.` : ''}</p>
         ${c.jdma ? html`<div class="fr-mt-2w">${jdmaButton(c.jdma)}</div>` : ''}
       </div>
     </div>

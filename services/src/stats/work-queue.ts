@@ -28,6 +28,11 @@ export interface QueueItem {
   fromLabel: string | null;
   toLabel: string | null;
   status: string;
+  /**
+   * A request of today whose asked time has gone by (only in `noSolution`): listed after the ones still ahead, for the
+   * coordinator to close or note rather than to save.
+   */
+  passed: boolean;
   /** When the item entered its section: the match's last status change, or the request's creation. */
   since: Date;
   passengerId: number | null;
@@ -41,6 +46,8 @@ export interface QueueItem {
 export interface QueueSectionValue {
   key: QueueSection;
   count: number;
+  /** Of `count`, the items whose time has gone by today (`passed`); they come after the others. */
+  passed: number;
   /** Only for readers who handle people (coordinators, admins); viewers get the counts alone. */
   items?: QueueItem[];
 }
@@ -58,6 +65,13 @@ export function localDate(at: Date, timeZone = QUEUE_TIME_ZONE): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 }
 
+/** Minutes since midnight of an instant in the territories' calendar. */
+export function localMinute(at: Date, timeZone = QUEUE_TIME_ZONE): number {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
+  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  return part('hour') * 60 + part('minute');
+}
+
 interface Row {
   request_id: number;
   match_id: number | null;
@@ -70,6 +84,7 @@ interface Row {
   from_label: string | null;
   to_label: string | null;
   status: string;
+  passed: boolean;
   since: Date;
   passenger_id: number | null;
   driver_id: number | null;
@@ -81,13 +96,13 @@ const MATCH_COLUMNS = `m.request_id, m.id AS match_id, m.territory_id, m.leg, to
   rq.weekdays, m.pickup_min AS time_min, 'pickup' AS time_kind,
   -- A return leg goes the other way: picked up where the request ends.
   CASE WHEN m.leg = 'return' THEN rq.to_label ELSE rq.from_label END AS from_label,
-  CASE WHEN m.leg = 'return' THEN rq.from_label ELSE rq.to_label END AS to_label, m.status,
+  CASE WHEN m.leg = 'return' THEN rq.from_label ELSE rq.to_label END AS to_label, m.status, false AS passed,
   m.status_changed_at AS since, rq.passenger_id, COALESCE(t.driver_id, m.volunteer_id) AS driver_id`;
 const MATCH_FROM = `FROM matches m JOIN requests rq ON rq.id = m.request_id LEFT JOIN trips t ON t.id = m.trip_id
   WHERE ($1::int IS NULL OR m.territory_id = $1) AND (m.date IS NULL OR m.date >= $2::date)`;
 const REQUEST_COLUMNS = `r.id AS request_id, NULL::int AS match_id, r.territory_id, NULL AS leg,
   to_char(r.date, 'YYYY-MM-DD') AS date, r.weekdays, r.time_min, r.time_kind, r.from_label, r.to_label, r.status,
-  r.created_at AS since, r.passenger_id, NULL::int AS driver_id`;
+  false AS passed, r.created_at AS since, r.passenger_id, NULL::int AS driver_id`;
 const REQUEST_FROM = `FROM requests r
   WHERE ($1::int IS NULL OR r.territory_id = $1) AND r.status = 'open' AND (r.date IS NULL OR r.date >= $2::date)`;
 
@@ -95,7 +110,7 @@ const REQUEST_FROM = `FROM requests r
  * Each section's rule: what it reads, its condition and its order. Parameters: $1 territory or null, $2 today, then
  * the section's own (from $3).
  */
-function sectionRule(key: QueueSection): { columns: string; from: string; order: string } {
+function sectionRule(key: QueueSection): { columns: string; from: string; order: string; passed?: string } {
   const onDay = (d: string, dow: string) => ({
     columns: MATCH_COLUMNS,
     from: `${MATCH_FROM} AND m.status = 'confirmed'
@@ -131,14 +146,19 @@ function sectionRule(key: QueueSection): { columns: string; from: string; order:
           AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.request_id = r.id AND m.status <> 'proposed')`,
         order: 'r.created_at, r.id',
       };
-    case 'noSolution':
-      // Open with no live proposal: none found, or every driver declined or cancelled.
+    case 'noSolution': {
+      // Open with no live proposal: none found, or every driver declined or cancelled. The ones still ahead first,
+      // soonest first: a request of today whose time went by ($3: the minute now) can no longer be saved, and
+      // listed first it hid those that can.
+      const passed = `(r.date = $2::date AND r.time_min < $3::int)`;
       return {
-        columns: REQUEST_COLUMNS,
+        columns: REQUEST_COLUMNS.replace('false AS passed', `${passed} AS passed`),
         from: `${REQUEST_FROM}
           AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.request_id = r.id AND m.status IN ('proposed', 'contacted', 'accepted', 'confirmed'))`,
-        order: 'r.date NULLS LAST, r.time_min, r.id',
+        order: `${passed}, r.date NULLS LAST, r.time_min, r.id`,
+        passed,
       };
+    }
   }
 }
 
@@ -173,18 +193,20 @@ export async function workQueue(
     toConfirm: [],
     awaitingAnswer: [territories, hours, opts.now.toISOString()],
     callBack: [],
-    noSolution: [],
+    noSolution: [localMinute(opts.now)],
   };
   const bySection = new Map<QueueSection, Row[]>();
-  const counts = new Map<QueueSection, number>();
+  const counts = new Map<QueueSection, { n: number; passed: number }>();
   for (const key of QUEUE_SECTIONS) {
     const rule = sectionRule(key);
     const params = [opts.territoryId, today, ...extra[key]];
-    counts.set(key, (await tx.query<{ n: number }>(`SELECT count(*)::int AS n ${rule.from}`, params)).rows[0].n);
+    counts.set(key, (await tx.query<{ n: number; passed: number }>(
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE ${rule.passed ?? 'false'})::int AS passed ${rule.from}`, params)).rows[0]);
     // Viewers get the counts alone: their rows are never read.
-    const rows = personal
-      ? (await tx.query<Row>(`SELECT ${rule.columns} ${rule.from} ORDER BY ${rule.order} LIMIT ${limit}`, params)).rows
-      : [];
+    // A section with passed items reads up to `limit` of each kind: the ones ahead would otherwise crowd them out.
+    const read = async (where: string) =>
+      (await tx.query<Row>(`SELECT ${rule.columns} ${rule.from}${where} ORDER BY ${rule.order} LIMIT ${limit}`, params)).rows;
+    const rows = !personal ? [] : rule.passed ? [...(await read(` AND NOT ${rule.passed}`)), ...(await read(` AND ${rule.passed}`))] : await read('');
     bySection.set(key, rows);
   }
 
@@ -214,6 +236,7 @@ export async function workQueue(
       fromLabel: r.from_label,
       toLabel: r.to_label,
       status: r.status,
+      passed: r.passed,
       since: r.since,
       passengerId: r.passenger_id,
       passengerName: p ? nameOf(p.first_name, p.last_name) : null,
@@ -225,7 +248,8 @@ export async function workQueue(
   };
   const sections = QUEUE_SECTIONS.map((key): QueueSectionValue => ({
     key,
-    count: counts.get(key)!,
+    count: counts.get(key)!.n,
+    passed: counts.get(key)!.passed,
     ...(personal ? { items: bySection.get(key)!.map(item) } : {}),
   }));
   return {
