@@ -30,7 +30,7 @@ export interface PageChrome {
   franceConnect: boolean;
   jdma?: { productId: string; buttonId: string };
   csrf?: string;
-  /** Show the "Je donne mon avis" button in the page too (end of a procedure). */
+  /** Show the "Je donne mon avis" button in the page (end of a procedure) rather than in the footer: once, not twice. */
   feedbackInPage?: boolean;
 }
 
@@ -125,7 +125,7 @@ ${c.feedbackInPage && c.jdma ? html`<div class="fr-mt-4w">${jdmaButton(c.jdma)}<
       <div class="fr-footer__brand fr-enlarge-link"><a href="/" title="Retour à l’accueil - CoMobi"><p class="fr-logo">République<br>Française</p></a></div>
       <div class="fr-footer__content">
         <p class="fr-footer__content-desc">CoMobi met en relation des conducteurs bénévoles et des personnes sans solution de transport.${t?.coordinatorPhone ? html` Vous préférez appeler ? La coordination répond au <a href="${telHref(t.coordinatorPhone)}">${t.coordinatorPhone}</a>.` : ''}</p>
-        ${c.jdma ? html`<div class="fr-mt-2w">${jdmaButton(c.jdma)}</div>` : ''}
+        ${c.jdma && !c.feedbackInPage ? html`<div class="fr-mt-2w">${jdmaButton(c.jdma)}</div>` : ''}
       </div>
     </div>
     <div class="fr-footer__bottom">
