@@ -118,7 +118,7 @@ describe('public pages', () => {
     expect(r.res.status).toBe(200);
     expect(r.text).toContain('Aurore');
     expect(r.text).not.toContain('Bastien');
-    expect(r.text).toContain('coordinatrice va vous appeler');
+    expect(r.text).toMatch(/la coordination va vous appeler/i);
     expect(r.text).toContain('05 36 49 00 00');
     expect(r.text).toContain('jedonnemonavis.numerique.gouv.fr/Demarches/3456');
     const req = await srv.testDb.db.query<{ created_by: string; purpose: string; proposals: number }>(

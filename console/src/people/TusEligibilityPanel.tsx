@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { Labeled, useNotify, useRecordContext } from 'react-admin';
 import { api, messageOf } from '../api.ts';
 import { FrDatePicker } from '../fr/pickers.tsx';
+import { actorText } from '../timeline/Timeline.tsx';
 
 interface Residence { insee: string; name: string | null; unitCode: string | null; unitName: string | null; unitPopulation: number | null; eligible: boolean }
 interface Beneficiary {
@@ -89,7 +90,7 @@ export function TusEligibilityPanel() {
         {b ? (
           <Alert severity="success" sx={{ my: 1 }} data-testid="tus-beneficiary">
             Bénéficiaire {[b.byResidence ? 'au titre de la résidence' : '', b.byResources ? `au titre des ressources (${b.resourceBenefitLabel})` : ''].filter(Boolean).join(' et ')}
-            {' '}· justificatif : {b.proof} du {frDate(b.proofDate)} · enregistré par {b.recordedBy}
+            {' '}· justificatif : {b.proof} du {frDate(b.proofDate)} · enregistré par : {actorText(b.recordedBy, null)}
           </Alert>
         ) : (
           <Alert severity="warning" sx={{ my: 1 }}>Pas encore enregistré comme bénéficiaire : ses demandes signaleront la règle d’éligibilité.</Alert>
@@ -122,7 +123,7 @@ export function TusEligibilityPanel() {
             <TableHead><TableRow><TableCell>Année</TableCell><TableCell>Cotisation</TableCell><TableCell>Payée le</TableCell><TableCell>Par</TableCell></TableRow></TableHead>
             <TableBody>
               {data.memberships.map((x) => (
-                <TableRow key={x.id}><TableCell>{x.year}</TableCell><TableCell>{eur(x.feeEur)}</TableCell><TableCell>{frDate(x.paidOn)}</TableCell><TableCell>{x.recordedBy}</TableCell></TableRow>
+                <TableRow key={x.id}><TableCell>{x.year}</TableCell><TableCell>{eur(x.feeEur)}</TableCell><TableCell>{frDate(x.paidOn)}</TableCell><TableCell>{actorText(x.recordedBy, null)}</TableCell></TableRow>
               ))}
             </TableBody>
           </Table>

@@ -41,14 +41,14 @@ export const PersonShow = () => (
       <TextField source="lastName" label="resources.people.fields.lastName" />
       <TextField source="firstName" label="resources.people.fields.firstName" />
       <PhoneField source="phone" label="resources.people.fields.phone" />
-      <TextField source="email" label="resources.people.fields.email" />
-      <TextField source="address" label="resources.people.fields.address" />
-      <TextField source="communeName" label="resources.people.fields.communeName" />
+      <TextField source="email" label="resources.people.fields.email" emptyText="non renseigné" />
+      <TextField source="address" label="resources.people.fields.address" emptyText="non renseignée" />
+      <TextField source="communeName" label="resources.people.fields.communeName" emptyText="non renseignée" />
       <ReferenceField source="territoryId" reference="territories" label="resources.people.fields.territoryId"><TextField source="name" /></ReferenceField>
       <BooleanField source="isDriver" label="resources.people.fields.isDriver" />
       <BooleanField source="isPassenger" label="resources.people.fields.isPassenger" />
       <BooleanField source="directContactConsent" label="resources.people.fields.directContactConsent" />
-      <CodeField group="needs" source="needs" label="resources.people.fields.needs" />
+      <CodeField group="needs" source="needs" label="resources.people.fields.needs" empty="aucun" />
       <FunctionField label="Messages" render={(p: any) => <MessagingSummary m={p.messaging} />} />
       <DateField source="createdAt" label="resources.people.fields.createdAt" />
       <DriverTrips />

@@ -30,7 +30,7 @@ export interface PageChrome {
   franceConnect: boolean;
   jdma?: { productId: string; buttonId: string };
   csrf?: string;
-  /** Show the "Je donne mon avis" button in the page too (end of a procedure). */
+  /** Show the "Je donne mon avis" button in the page (end of a procedure) rather than in the footer: once, not twice. */
   feedbackInPage?: boolean;
 }
 
@@ -125,7 +125,7 @@ ${c.feedbackInPage && c.jdma ? html`<div class="fr-mt-4w">${jdmaButton(c.jdma)}<
       <div class="fr-footer__brand fr-enlarge-link"><a href="/" title="Retour à l’accueil - CoMobi"><p class="fr-logo">République<br>Française</p></a></div>
       <div class="fr-footer__content">
         <p class="fr-footer__content-desc">CoMobi met en relation des conducteurs bénévoles et des personnes sans solution de transport.${t?.coordinatorPhone ? html` Vous préférez appeler ? La coordination répond au <a href="${telHref(t.coordinatorPhone)}">${t.coordinatorPhone}</a>.` : ''}</p>
-        ${c.jdma ? html`<div class="fr-mt-2w">${jdmaButton(c.jdma)}</div>` : ''}
+        ${c.jdma && !c.feedbackInPage ? html`<div class="fr-mt-2w">${jdmaButton(c.jdma)}</div>` : ''}
       </div>
     </div>
     <div class="fr-footer__bottom">
@@ -157,13 +157,14 @@ export function input(f: {
 </div>`;
 }
 
-export function select(f: { name: string; label: string; options: { value: string; label: string }[]; value?: string; error?: string; hint?: string; required?: boolean }): Html {
+/** `empty`: the first, empty choice's text (DSFR's "Sélectionner une option" unless it means something, e.g. "all"). */
+export function select(f: { name: string; label: string; options: { value: string; label: string }[]; value?: string; error?: string; hint?: string; required?: boolean; empty?: string }): Html {
   const id = `f-${f.name}`;
   const described = [f.hint ? `${id}-hint` : '', f.error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return html`<div class="fr-select-group${f.error ? ' fr-select-group--error' : ''}">
   <label class="fr-label" for="${id}">${f.label}${f.required ? html` <span aria-hidden="true">*</span>` : ''}${f.hint ? html`<span class="fr-hint-text" id="${id}-hint">${f.hint}</span>` : ''}</label>
   <select class="fr-select${f.error ? ' fr-select--error' : ''}" id="${id}" name="${f.name}"${raw(f.required ? ' required' : '')}${raw(described ? ` aria-describedby="${esc(described)}"` : '')}${raw(f.error ? ' aria-invalid="true"' : '')}>
-    <option value="">Sélectionner une option</option>
+    <option value="">${f.empty ?? 'Sélectionner une option'}</option>
     ${f.options.map((o) => html`<option value="${o.value}"${raw(o.value === f.value ? ' selected' : '')}>${o.label}</option>`)}
   </select>
   ${f.error ? html`<p class="fr-error-text" id="${id}-error">${f.error}</p>` : ''}

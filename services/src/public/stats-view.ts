@@ -30,7 +30,7 @@ function monthChart(st: Stats): Html {
   </svg>
   <figcaption><ul class="comobi-legend"><li><span class="comobi-swatch comobi-swatch--e" aria-hidden="true"></span>Demandes</li><li><span class="comobi-swatch comobi-swatch--a" aria-hidden="true"></span>Demandes servies</li></ul></figcaption>
 </figure>
-<div class="fr-table"><table>
+<div class="fr-table fr-table--no-caption"><table>
   <caption>Demandes par mois</caption>
   <thead><tr><th scope="col">Mois</th><th scope="col">Demandes</th><th scope="col">Demandes servies</th></tr></thead>
   <tbody>${st.byMonth.map((m) => html`<tr><th scope="row">${monthLabel(m.month)}</th><td>${display(m.requests)}</td><td>${display(m.served)}</td></tr>`)}</tbody>
@@ -97,7 +97,7 @@ function recruitingSection(st: Stats, shapes: CommuneShapes): Html {
   </svg>
   <figcaption><ul class="comobi-legend"><li><span class="comobi-swatch comobi-swatch--b" aria-hidden="true"></span>Demandes non servies, du départ (trait) à l’arrivée (point)</li></ul></figcaption>
 </figure>
-<div class="fr-table"><table>
+<div class="fr-table fr-table--no-caption"><table>
   <caption>Où manquent des conducteurs</caption>
   <thead><tr><th scope="col">Trajet</th><th scope="col">Horaire</th><th scope="col">Demandes non servies</th><th scope="col">Conducteurs réguliers à trouver</th></tr></thead>
   <tbody>${r.pairs.map((p) => html`<tr><th scope="row">${p.origin.name} → ${p.destination.name}</th><td>${hourLabel(p)}</td><td>${display(p.unserved)}</td><td>${p.driversNeeded}</td></tr>`)}
@@ -106,6 +106,7 @@ function recruitingSection(st: Stats, shapes: CommuneShapes): Html {
 <p class="fr-text--sm">Conducteurs réguliers à trouver : des conducteurs qui font ce trajet à cet horaire, les jours de semaine, chacun prenant jusqu’à 2 passagers par jour. Les effectifs inférieurs à 5 ne sont pas publiés.</p>`;
 }
 
+/** The tables right under a heading of the same name keep their caption for screen readers only (fr-table--no-caption). */
 export function statsBody(st: Stats, shapes: CommuneShapes, territories: { slug: string; name: string }[], query: string): Html {
   const i = st.indicators;
   const rows: [string, string][] = [
@@ -125,7 +126,7 @@ export function statsBody(st: Stats, shapes: CommuneShapes, territories: { slug:
 <p>Du ${st.from.split('-').reverse().join('/')} au ${st.to.split('-').reverse().join('/')}. ${st.suppression.note}</p>
 <form method="get" action="/stats" class="fr-mb-4w">
   <fieldset class="fr-fieldset"><legend class="fr-fieldset__legend">Choisir le territoire et la période</legend>
-    <div class="fr-fieldset__element">${select({ name: 'territoire', label: 'Territoire', options: territories.map((t) => ({ value: t.slug, label: t.name })), value: st.territory?.slug, hint: 'Laisser vide pour tous les territoires' })}</div>
+    <div class="fr-fieldset__element">${select({ name: 'territoire', label: 'Territoire', options: territories.map((t) => ({ value: t.slug, label: t.name })), value: st.territory?.slug, empty: 'Tous les territoires' })}</div>
     <div class="fr-fieldset__element"><div class="fr-input-group"><label class="fr-label" for="f-du">Premier mois <span class="fr-hint-text">Format : AAAA-MM</span></label><input class="fr-input" type="month" id="f-du" name="du" value="${st.from.slice(0, 7)}"></div></div>
     <div class="fr-fieldset__element"><div class="fr-input-group"><label class="fr-label" for="f-au">Dernier mois <span class="fr-hint-text">Format : AAAA-MM</span></label><input class="fr-input" type="month" id="f-au" name="au" value="${st.to.slice(0, 7)}"></div></div>
     <div class="fr-fieldset__element"><button class="fr-btn" type="submit">Afficher</button></div>
@@ -140,11 +141,11 @@ export function statsBody(st: Stats, shapes: CommuneShapes, territories: { slug:
 <h2>Demandes par mois</h2>
 ${monthChart(st)}
 <h2>Demandes par motif</h2>
-<div class="fr-table"><table><caption>Demandes par motif</caption>
+<div class="fr-table fr-table--no-caption"><table><caption>Demandes par motif</caption>
   <thead><tr><th scope="col">Motif</th><th scope="col">Demandes</th></tr></thead>
   <tbody>${st.requestsByPurpose.map((p) => html`<tr><th scope="row">${p.label}</th><td>${display(p.count)}</td></tr>`)}</tbody></table></div>
 <h2>Demandes non servies par raison</h2>
-<div class="fr-table"><table><caption>Demandes non servies par raison</caption>
+<div class="fr-table fr-table--no-caption"><table><caption>Demandes non servies par raison</caption>
   <thead><tr><th scope="col">Raison</th><th scope="col">Demandes</th></tr></thead>
   <tbody>${st.unservedByReason.map((p) => html`<tr><th scope="row">${p.label}</th><td>${display(p.count)}</td></tr>`)}</tbody></table></div>
 <h2>Carte de la demande</h2>

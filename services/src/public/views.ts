@@ -176,7 +176,7 @@ ${recap('Récapitulatif de votre demande', [
 ${offers.length ? html`<h2>Conducteurs disponibles</h2>
 <p>Ces conducteurs ont accepté d’être présentés ; la coordination organise la mise en relation.</p>
 <ul>${offers.map((o) => html`<li>${o.firstName} : prise en charge vers ${o.pickupTime}, arrivée vers ${o.dropoffTime}</li>`)}</ul>` : ''}
-${hidden || !offers.length ? html`<p>${offers.length ? 'D’autres conducteurs peuvent convenir : ' : ''}Un ou une coordinatrice va vous appeler pour vous proposer une solution.</p>` : ''}
+${hidden || !offers.length ? html`<p>${offers.length ? 'D’autres conducteurs peuvent convenir : la coordination' : 'La coordination'} va vous appeler pour vous proposer une solution.</p>` : ''}
 ${callUs(t)}
 <p><a class="fr-link" href="/t/${t.slug}">Retour à l’accueil</a></p>`;
 }
