@@ -97,6 +97,9 @@ const AppLayout = (props: LayoutProps) => <Layout {...props} menu={AppMenu} />;
 const personName = (r: { id: number; firstName?: string | null; lastName?: string | null }) =>
   `${r.firstName ?? ''} ${r.lastName ?? ''}`.trim() || `n° ${r.id}`;
 
+/** "Trajet n° 12", as the console writes every number, rather than react-admin's "Trajet #12". */
+const numbered = (r: { id: number }) => `n° ${r.id}`;
+
 /** What each role sees; the API enforces the same rules (and the database the territories). */
 const lightTheme = withFrench(defaultLightTheme);
 const darkTheme = withFrench(defaultDarkTheme);
@@ -109,11 +112,11 @@ export const App = () => (
         {role !== 'viewer' ? (
           <>
             <Resource name="requests" list={RequestList} show={RequestShow} />
-            <Resource name="matches" list={MatchList} show={MatchShow} />
+            <Resource name="matches" list={MatchList} show={MatchShow} recordRepresentation={numbered} />
             <Resource name="messages" list={MessageList} show={MessageShow} />
             <Resource name="passengers" list={PassengerList} show={PersonShow} edit={PersonEdit} create={PersonCreate} recordRepresentation={personName} />
             <Resource name="drivers" list={DriverList} show={PersonShow} edit={PersonEdit} create={PersonCreate} recordRepresentation={personName} />
-            <Resource name="trips" list={TripList} show={TripShow} edit={TripEdit} create={TripCreate} />
+            <Resource name="trips" list={TripList} show={TripShow} edit={TripEdit} create={TripCreate} recordRepresentation={numbered} />
             <Resource name="volunteers" list={VolunteerList} edit={VolunteerEdit} create={VolunteerCreate} icon={VolunteerIcon} options={{ label: 'Bénévoles' }} />
             <Resource name="places" list={PlaceList} edit={PlaceEdit} create={PlaceCreate} options={{ label: 'Lieux' }} icon={PlaceIcon} />
             <Resource name="providers" list={ProviderList} edit={ProviderEdit} create={ProviderCreate} />

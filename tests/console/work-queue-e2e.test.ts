@@ -189,7 +189,7 @@ describe('the offline basemap', () => {
         const [a, b] = [labels[i], labels[j]];
         expect(a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1, `${a.name} over ${b.name}`).toBe(false);
       }
-    await expect(page.locator('[data-testid="map"] .leaflet-control-attribution').innerText()).resolves.toContain('© OpenStreetMap contributors');
+    await expect(page.locator('[data-testid="map"] .leaflet-control-attribution').innerText()).resolves.toContain('© les contributeurs d’OpenStreetMap');
 
     // Zooming in brings names that had no room before.
     await page.locator('[data-testid="map"] .leaflet-control-zoom-in').click();

@@ -28,14 +28,15 @@ export const TripShow = () => (
       <ReferenceField source="driverId" reference="drivers" link="show"><FunctionName /></ReferenceField>
       <CodeField group="tripKind" source="kind" />
       <WeekdaysField label="resources.trips.fields.weekdays" />
-      <DateField source="date" />
+      <DateField source="date" emptyText="—" />
       <TextField source="departureTime" />
-      <TextField source="returnTime" />
+      <TextField source="returnTime" emptyText="pas de retour" />
       <FunctionField source="originLabel" render={(r: any) => `${r.originLabel ?? ''}${approximateNote(r.originSource)}`} />
       <FunctionField source="destinationLabel" render={(r: any) => `${r.destinationLabel ?? ''}${approximateNote(r.destinationSource)}`} />
       <NumberField source="seats" />
-      <DateField source="validFrom" />
-      <DateField source="validTo" />
+      {/* No validity dates: the trip runs from now on, with no end. */}
+      <DateField source="validFrom" emptyText="dès maintenant" />
+      <DateField source="validTo" emptyText="sans date de fin" />
       <FunctionField source="distanceM" render={(r: any) => `${km(r.distanceM)}, ${Math.round(r.durationS / 60)} min${r.routeApproximate ? ' (approximatif)' : ''}`} />
       <BooleanField source="active" />
     </SimpleShowLayout>

@@ -112,7 +112,8 @@ export function roadFeatures(lines: RoadLine[], box: [number, number, number, nu
       .reverse()
       .filter((c) => by.has(c))
       .map((c) => ({ type: 'Feature', geometry: { type: 'MultiLineString', coordinates: by.get(c)! }, properties: { class: c, lines: by.get(c)!.length } })),
-    attribution: '© OpenStreetMap contributors (ODbL)',
+    // OSM's attribution may be translated: the French wording, as openstreetmap.fr writes it.
+    attribution: '© les contributeurs d’OpenStreetMap (ODbL)',
   };
 }
 

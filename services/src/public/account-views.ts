@@ -38,7 +38,7 @@ export function profileForm(f: Form, e: Errors, csrf: string): Html {
 ${errorSummary(e)}
 <form method="post" action="/mon-compte" novalidate>
 <input type="hidden" name="csrf" value="${csrf}">
-${input({ name: 'telephone', label: 'Téléphone', hint: 'Format : 06 12 34 56 78', type: 'tel', value: one(f, 'telephone'), error: e.telephone, required: true, autocomplete: 'tel', maxlength: 20 })}
+${input({ name: 'telephone', label: 'Téléphone', hint: 'Format : 06\u00a012\u00a034\u00a056\u00a078', type: 'tel', value: one(f, 'telephone'), error: e.telephone, required: true, autocomplete: 'tel', maxlength: 20 })}
 ${choices({ name: 'consentement', legend: 'Vos données', type: 'checkbox', options: [{ value: 'oui', label: CONSENT_TEXTS.data_processing.text }], values: many(f, 'consentement'), error: e.consentement, required: true })}
 <button class="fr-btn" type="submit">Enregistrer</button>
 </form>`;

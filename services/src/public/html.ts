@@ -54,11 +54,13 @@ export const franceConnectButton = (territorySlug?: string) => html`<form method
 export function page(c: PageChrome, body: Html): string {
   const t = c.territory;
   const base = t ? `/t/${t.slug}` : '';
+  // In the home page's order: the passenger's way first, then the drivers' (with a trip, or volunteering).
   const nav = t
     ? html`<nav class="fr-nav" id="navigation" role="navigation" aria-label="Menu principal"><ul class="fr-nav__list">
         <li class="fr-nav__item"><a class="fr-nav__link" href="${base}">Accueil</a></li>
-        <li class="fr-nav__item"><a class="fr-nav__link" href="${base}/proposer">Je propose un trajet</a></li>
         <li class="fr-nav__item"><a class="fr-nav__link" href="${base}/chercher">Je cherche un trajet</a></li>
+        <li class="fr-nav__item"><a class="fr-nav__link" href="${base}/proposer">Je propose un trajet</a></li>
+        <li class="fr-nav__item"><a class="fr-nav__link" href="${base}/benevole">Je deviens conducteur bénévole</a></li>
         <li class="fr-nav__item"><a class="fr-nav__link" href="/mes-trajets">Mes trajets</a></li>
         <li class="fr-nav__item"><a class="fr-nav__link" href="/stats?territoire=${t.slug}">Statistiques</a></li>
       </ul></nav>`

@@ -41,7 +41,7 @@ export function identityFields(f: Form, e: Errors, citizen: Citizen | null): Htm
   return html`<fieldset class="fr-fieldset"><legend class="fr-fieldset__legend">Vos coordonnées</legend>
   <div class="fr-fieldset__element">${input({ name: 'prenom', label: 'Prénom', value: one(f, 'prenom'), error: e.prenom, required: true, autocomplete: 'given-name', maxlength: 100 })}</div>
   <div class="fr-fieldset__element">${input({ name: 'nom', label: 'Nom', value: one(f, 'nom'), error: e.nom, autocomplete: 'family-name', maxlength: 100 })}</div>
-  <div class="fr-fieldset__element">${input({ name: 'telephone', label: 'Téléphone', hint: 'La coordination vous appelle à ce numéro. Format : 06 12 34 56 78', value: one(f, 'telephone'), error: e.telephone, required: true, type: 'tel', autocomplete: 'tel', maxlength: 20 })}</div>
+  <div class="fr-fieldset__element">${input({ name: 'telephone', label: 'Téléphone', hint: 'La coordination vous appelle à ce numéro. Format : 06\u00a012\u00a034\u00a056\u00a078', value: one(f, 'telephone'), error: e.telephone, required: true, type: 'tel', autocomplete: 'tel', maxlength: 20 })}</div>
   <div class="fr-fieldset__element">${input({ name: 'courriel', label: 'Adresse électronique', hint: 'Facultatif. Format : nom@domaine.fr', value: one(f, 'courriel'), error: e.courriel, type: 'email', autocomplete: 'email', maxlength: 200 })}</div>
 </fieldset>`;
 }
