@@ -29,13 +29,49 @@ describe('npm run simulate (a short replay)', () => {
       expect(r.requests).toBeGreaterThan(0);
       expect(r.served).toBeLessThanOrEqual(r.requests);
       expect(r.served + Object.values(r.unserved).reduce((a, b) => a + b, 0)).toBe(r.requests);
-      expect(r.tripsDone).toBe(r.served);
+      // A round trip served carries the passenger both ways: two legs.
+      expect(r.tripsDone).toBe(r.served + r.roundTripsBothWays);
       expect(r.byVolunteer).toBeLessThanOrEqual(r.tripsDone);
       expect(r.roundTripsBothWays).toBeLessThanOrEqual(r.roundTrips);
     }
     // The batch strategy computes plans through POST /api/plans; per-request never does.
     expect(first.batch.plans).toBeGreaterThan(0);
     expect(first.perRequest.plans).toBe(0);
+  });
+
+  it('enters a round trip as one request with its return, served only when both legs are', async () => {
+    const sc = makeScenario(readCommunes(srv.config.repoRoot), opts);
+    const rounds = sc.requests.filter((a) => a.returnTime).length;
+    expect(rounds).toBeGreaterThan(0);
+    for (const [strategy, r] of [['per-request', first.perRequest], ['batch', first.batch]] as const) {
+      expect(r.roundTrips).toBe(rounds);
+      // As the service recorded them: one request a round trip, with its return; its legs' matches.
+      const { rows } = await srv.booted.services.db.query<{
+        status: string; round: boolean; doneLegs: string[] | null; volunteerDone: boolean; held: number; oneWayOff: number;
+      }>(
+        `SELECT r.status, r.return_min IS NOT NULL AS round,
+           array_agg(DISTINCT m.request_leg) FILTER (WHERE m.status = 'done') AS "doneLegs",
+           COALESCE(bool_or(m.status = 'done' AND m.volunteer_id IS NOT NULL), false) AS "volunteerDone",
+           count(m.id) FILTER (WHERE m.status IN ('accepted', 'confirmed'))::int AS held,
+           count(m.id) FILTER (WHERE m.status = 'cancelled' AND m.status_reason = 'other')::int AS "oneWayOff"
+         FROM requests r JOIN territories t ON t.id = r.territory_id LEFT JOIN matches m ON m.request_id = r.id
+         WHERE t.slug = $1 GROUP BY r.id`,
+        [`sim-ta-${strategy}`],
+      );
+      expect(rows.length).toBe(r.requests);
+      expect(rows.filter((x) => x.round).length).toBe(rounds);
+      expect(rows.filter((x) => x.status === 'served').length).toBe(r.served);
+      const served = rows.filter((x) => x.round && x.status === 'served');
+      expect(served.length).toBe(r.roundTripsBothWays);
+      // Served both ways: a commuter (or two) on each leg, or a volunteer's outing there and back.
+      for (const x of served) expect(x.volunteerDone || x.doneLegs?.length === 2, JSON.stringify(x)).toBe(true);
+      // A round trip with one way only is never driven, and its accepted leg holds no seat once it is closed.
+      expect(rows.filter((x) => x.round && x.status !== 'served' && x.doneLegs?.length)).toEqual([]);
+      expect(rows.filter((x) => x.status === 'unserved' && x.held > 0)).toEqual([]);
+      // Cancelled for want of a way back: only round trips, closed unserved.
+      for (const x of rows.filter((y) => y.oneWayOff > 0)) expect([x.round, x.status]).toEqual([true, 'unserved']);
+      console.log(strategy, 'round trips called off for want of one leg:', rows.filter((y) => y.oneWayOff > 0).length);
+    }
   });
 
   it('gives both strategies the same demand, as the service recorded it', () => {

@@ -45,7 +45,10 @@ export const REQUESTS_PER_MONTH = 227 / 6;
 export const DRIVERS = 331;
 /** The mean trip by road, km. */
 export const TRIP_KM = 22;
-/** Share of asks that are round trips: an appointment and the way home (assumption). */
+/**
+ * Share of asks that are round trips: an appointment and the way home (assumption). A round trip is one request with
+ * its return (one ask), served only when both legs are.
+ */
 export const ROUND_TRIP_SHARE = 0.5;
 /** A driver called answers (assumption; the same driver asked for the same request answers the same in both strategies). */
 export const ANSWERS = { accept: 0.5, decline: 0.3, noAnswer: 0.2 } as const;
@@ -117,8 +120,11 @@ export interface SimRequest {
   fromLabel: string;
   toLabel: string;
   purpose: Purpose;
-  /** The other leg of a round trip (its ref), if any. */
-  pairRef: string | null;
+  /**
+   * A round trip's way back ("HH:MM", depart-at, from `to` back to `from`), or null: one way. One request, two legs;
+   * a driver's answer for the return is drawn with the leg's ref `${ref}r` (returnRef).
+   */
+  returnTime: string | null;
   /** The passenger will cancel the day before the trip. */
   cancels: boolean;
 }
@@ -300,6 +306,14 @@ export function makeScenario(
       const round = rng() < ROUND_TRIP_SHARE;
       const ref = `a${++n}`;
       const callDay = addDays(date, -lead);
+      // A round trip is ONE request with its return, as the console's intake enters it (returnTime): home after the
+      // appointment (work: after the day), from the same place back home, at the request's tolerance. Its legs are
+      // matched, called and counted together: served only when both are (replay.ts).
+      const back = round
+        ? purpose === 'work' || purpose === 'training'
+          ? between(16 * 60 + 30, 18 * 60)
+          : timeMin + between(60, 180)
+        : null;
       asks.push({
         ref,
         callDay,
@@ -312,36 +326,21 @@ export function makeScenario(
         fromLabel: origin.name,
         toLabel,
         purpose,
-        pairRef: round ? `${ref}r` : null,
+        returnTime: back === null ? null : hhmm(Math.min(20 * 60, Math.round(back / 15) * 15)),
         cancels,
       });
-      if (round) {
-        // Home after the appointment (work: after the day), depart-at; the same call, the same cancellation.
-        const back = purpose === 'work' || purpose === 'training' ? between(16 * 60 + 30, 18 * 60) : timeMin + between(60, 180);
-        asks.push({
-          ref: `${ref}r`,
-          callDay,
-          date,
-          time: hhmm(Math.min(20 * 60, Math.round(back / 15) * 15)),
-          timeKind: 'depart',
-          toleranceMin: 30,
-          from: place,
-          to: home,
-          fromLabel: toLabel,
-          toLabel: origin.name,
-          purpose,
-          pairRef: ref,
-          cancels,
-        });
-      }
     }
   }
-  // Calls in the order they come: by call day, a day's calls in a drawn order (a round trip's legs together).
-  const order = new Map(asks.map((a) => [a.ref, rng()]));
-  const key = (a: SimRequest) => order.get(a.pairRef && a.ref.endsWith('r') ? a.pairRef : a.ref)!;
+  // Calls in the order they come: by call day, a day's calls in a drawn order. (One draw per leg, as when a return was
+  // a second request: the same seed keeps the same calls in the same order.)
+  const order = new Map<string, number>();
+  for (const a of asks) {
+    order.set(a.ref, rng());
+    if (a.returnTime) rng();
+  }
   const requests = asks
     .map((a, i) => ({ a, i }))
-    .sort((x, y) => x.a.callDay.localeCompare(y.a.callDay) || key(x.a) - key(y.a) || x.i - y.i)
+    .sort((x, y) => x.a.callDay.localeCompare(y.a.callDay) || order.get(x.a.ref)! - order.get(y.a.ref)! || x.i - y.i)
     .map((x) => x.a);
   return {
     seed: opts.seed,
@@ -354,9 +353,12 @@ export function makeScenario(
   };
 }
 
+/** The ref a round trip's return leg is drawn with (answerOf): the outbound leg uses the ask's own ref. */
+export const returnRef = (askRef: string) => `${askRef}r`;
+
 /**
- * A driver's answer to a call for an ask: drawn from (seed, ask, driver ref: a commuter's `d…` or a volunteer's `v…`),
- * so both strategies hear the same.
+ * A driver's answer to a call for a leg of an ask: drawn from (seed, the leg's ref: the ask's for the outbound,
+ * returnRef for the return; driver ref: a commuter's `d…` or a volunteer's `v…`), so both strategies hear the same.
  */
 export function answerOf(seed: string, askRef: string, tripRef: string): 'accept' | 'decline' | 'noAnswer' {
   const x = seedrandom(`answer-${seed}-${askRef}-${tripRef}`)();

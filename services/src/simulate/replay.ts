@@ -10,14 +10,22 @@
  *   drivers; after a refusal, the plan is computed again (at most PLAN_ROUNDS a day). Assignments further ahead wait:
  *   more asks will be known when their turn comes, and accepted matches are kept by every later plan.
  *
- * In both, a driver called answers as drawn by `answerOf` (the same in both strategies), a coordinator gives up after
- * MAX_CALLS calls, passengers who cancel do so the day before, and a trip accepted is confirmed and done on its day.
+ * A round trip is one request with its return (returnTime, as the console's intake enters it), with proposals for
+ * each leg (a volunteer's outing there and back serves both). It is served only when both legs are: the coordinator
+ * would not send someone out with no way back. Per-request, the coordinator calls down each leg's ranked list (the
+ * service ranks the drivers who can do both legs first); batch, the plan assigns both legs or neither. A round trip
+ * still missing a leg the day before is closed unserved with the reason of the leg that failed, and its accepted leg
+ * is cancelled.
+ *
+ * In both, a driver called answers as drawn by `answerOf` per (seed, request leg, driver), the same in both
+ * strategies; a coordinator gives up on a leg after MAX_CALLS calls; passengers who cancel do so the day before; a
+ * trip accepted is confirmed (a round trip's two matches in one action, confirm-round-trip) and done on its day.
  */
 import crypto from 'node:crypto';
 import { distanceM } from '../geo/sphere.ts';
 import { CO2_KG_PER_KM, ROAD_FACTOR } from '../stats/labels.ts';
 import { addDays } from '../time/days.ts';
-import { answerOf, MAX_CALLS, type Scenario, type SimRequest } from './calibration.ts';
+import { answerOf, MAX_CALLS, returnRef, type Scenario, type SimRequest } from './calibration.ts';
 import type { SimTerritory, Strategy } from './setup.ts';
 
 export const CALL_WINDOW_DAYS = 2;
@@ -33,8 +41,11 @@ export type UnservedCode = 'no_driver' | 'no_seat' | 'driver_declined' | 'passen
 
 export interface StrategyResult {
   strategy: Strategy;
+  /** Asks entered: a round trip is one request. */
   requests: number;
+  /** Requests served: a round trip only with both legs. */
   served: number;
+  /** Passenger legs driven (a round trip served: two). */
   tripsDone: number;
   /** Trips done by a volunteer driver (the rest by commuters). */
   byVolunteer: number;
@@ -56,9 +67,12 @@ export interface StrategyResult {
   demandDigest: string;
 }
 
+type LegName = 'outbound' | 'return';
+
 interface MatchView {
   id: number;
   kind: 'carpool' | 'volunteer';
+  requestLeg: LegName;
   tripId: number | null;
   volunteerId: number | null;
   status: string;
@@ -67,13 +81,26 @@ interface MatchView {
   dropoff: { lng?: number; lat?: number };
 }
 
+interface LegState {
+  calls: number;
+  /** The match accepted for this leg (a volunteer's outing there and back: the same match on both legs). */
+  accepted: MatchView | null;
+}
+
 interface AskState {
   ask: SimRequest;
   requestId: number;
-  calls: number;
-  accepted: MatchView | null;
+  /** The legs the passenger needs: the outbound, and the return of a round trip. */
+  legs: Partial<Record<LegName, LegState>> & { outbound: LegState };
   closed: boolean;
 }
+
+/** The outbound, then the return (the order the legs were made in). */
+const legsOf = (s: AskState) => Object.keys(s.legs) as LegName[];
+/** Every leg has its driver. */
+const complete = (s: AskState) => legsOf(s).every((l) => s.legs[l]!.accepted);
+/** The matches accepted, each once (a volunteer's outing serves both legs with one). */
+const acceptedOf = (s: AskState) => [...new Map(legsOf(s).flatMap((l) => (s.legs[l]!.accepted ? [s.legs[l]!.accepted!] : [])).map((m) => [m.id, m])).values()];
 
 const ok = async (api: Api, method: string, path: string, body?: unknown) => {
   const r = await api(method, path, body);
@@ -105,22 +132,26 @@ export async function replayStrategy(api: Api, sc: Scenario, t: SimTerritory): P
   const byId = new Map<number, AskState>();
   const action = () => res.coordinatorActions++;
 
-  /** One call to the driver of a proposal; true when they accept and the seat is taken. */
-  const call = async (s: AskState, m: MatchView): Promise<boolean> => {
-    s.calls++;
+  /** One call to the driver of a proposal for a leg; true when they accept and the seat is taken. */
+  const call = async (s: AskState, m: MatchView, leg: LegName): Promise<boolean> => {
+    const l = s.legs[leg]!;
+    l.calls++;
     res.driverCalls++;
     action();
     await ok(api, 'PUT', `/api/matches/${m.id}`, { status: 'contacted' });
-    // A commuter answers by their ref, a volunteer by theirs: the same draw in both strategies.
+    // A commuter answers by their ref, a volunteer by theirs, for the leg asked: the same draw in both strategies.
     const who =
       m.kind === 'volunteer'
         ? (t.refOfVolunteer.get(m.volunteerId!) ?? `v?${m.volunteerId}`)
         : (t.driverOfTrip.get(m.tripId!) ?? String(m.tripId));
-    const answer = answerOf(sc.seed, s.ask.ref, who);
+    const answer = answerOf(sc.seed, leg === 'return' ? returnRef(s.ask.ref) : s.ask.ref, who);
     if (answer === 'accept') {
       const r = await api('PUT', `/api/matches/${m.id}`, { status: 'accepted' });
       if (r.status === 200) {
-        s.accepted = r.body as MatchView;
+        const accepted = r.body as MatchView;
+        l.accepted = accepted;
+        // A volunteer's outing of a round trip goes there and back: both legs.
+        if (m.kind === 'volunteer' && s.legs.return) s.legs.return.accepted = accepted;
         action(); // calling the passenger back with the driver's name and time
         return true;
       }
@@ -135,12 +166,20 @@ export async function replayStrategy(api: Api, sc: Scenario, t: SimTerritory): P
     });
     return false;
   };
-  /** Calls the open proposals best first until one accepts or the calls run out. */
+  /**
+   * For each leg still without a driver, calls its open proposals in the service's order (drivers who can do both
+   * legs first) until one accepts or the leg's calls run out. A volunteer (both legs at once) is not called for the
+   * outbound once the return has its driver.
+   */
   const callDown = async (s: AskState, proposals: MatchView[]) => {
-    for (const m of proposals) {
-      if (s.accepted || s.calls >= MAX_CALLS) return;
-      if (m.status !== 'proposed') continue;
-      await call(s, m);
+    for (const leg of legsOf(s)) {
+      const l = s.legs[leg]!;
+      for (const m of proposals) {
+        if (l.accepted || l.calls >= MAX_CALLS) break;
+        if (m.requestLeg !== leg || m.status !== 'proposed') continue;
+        if (m.kind === 'volunteer' && s.legs.return?.accepted) continue;
+        await call(s, m, leg);
+      }
     }
   };
   const enter = async (ask: SimRequest) => {
@@ -155,17 +194,32 @@ export async function replayStrategy(api: Api, sc: Scenario, t: SimTerritory): P
       time: ask.time,
       timeKind: ask.timeKind,
       toleranceMin: ask.toleranceMin,
+      ...(ask.returnTime ? { returnTime: ask.returnTime } : {}),
       seats: 1,
       purpose: ask.purpose,
     });
     digest.update(
-      JSON.stringify([body.from, body.to, body.date, body.time, body.timeKind, body.toleranceMin, body.purpose]),
+      JSON.stringify([body.from, body.to, body.date, body.time, body.timeKind, body.toleranceMin, body.returnTime, body.purpose]),
     );
     res.requests++;
-    const s: AskState = { ask, requestId: body.id, calls: 0, accepted: null, closed: false };
+    if (ask.returnTime) res.roundTrips++;
+    const s: AskState = {
+      ask,
+      requestId: body.id,
+      legs: ask.returnTime ? { outbound: { calls: 0, accepted: null }, return: { calls: 0, accepted: null } } : { outbound: { calls: 0, accepted: null } },
+      closed: false,
+    };
     states.set(ask.ref, s);
     byId.set(body.id, s);
     return { s, proposals: body.proposals as MatchView[] };
+  };
+  /** Cancels the request's accepted matches (a passenger's cancellation, or a round trip left with one way only). */
+  const cancelAccepted = async (s: AskState, reason: 'passenger_cancelled' | 'other') => {
+    for (const m of acceptedOf(s)) {
+      action();
+      await ok(api, 'PUT', `/api/matches/${m.id}`, { status: 'cancelled', reason });
+    }
+    for (const l of legsOf(s)) s.legs[l]!.accepted = null;
   };
   const close = async (s: AskState, reason: UnservedCode) => {
     action();
@@ -173,14 +227,23 @@ export async function replayStrategy(api: Api, sc: Scenario, t: SimTerritory): P
     res.unserved[reason]++;
     await ok(api, 'PUT', `/api/requests/${s.requestId}`, { status: 'unserved', unservedReason: reason });
   };
-  /** Why a request ends without a driver, from its proposals as the service has them. */
+  /**
+   * Why a request ends without a driver: the reason of its first leg without one, from that leg's proposals as the
+   * service has them (a volunteer's proposal, on the outbound, counts for both legs).
+   */
   const reasonOf = async (s: AskState): Promise<UnservedCode> => {
+    const leg = legsOf(s).find((l) => !s.legs[l]!.accepted)!;
     const r = await ok(api, 'GET', `/api/requests/${s.requestId}`);
-    const ps = r.proposals as MatchView[];
+    const ps = (r.proposals as MatchView[]).filter((m) => m.requestLeg === leg || m.kind === 'volunteer');
     if (!ps.length) return 'no_driver';
-    if (s.calls >= MAX_CALLS || ps.every((m) => m.status === 'declined' || m.status === 'cancelled'))
+    if (s.legs[leg]!.calls >= MAX_CALLS || ps.every((m) => m.status === 'declined' || m.status === 'cancelled'))
       return 'driver_declined';
     return 'no_seat';
+  };
+  /** A leg the coordinator may still call for. */
+  const open = (s: AskState, leg: LegName) => {
+    const l = s.legs[leg];
+    return !!l && !l.accepted && l.calls < MAX_CALLS;
   };
 
   const first = sc.requests.reduce((d, a) => (a.callDay < d ? a.callDay : d), sc.from);
@@ -195,17 +258,14 @@ export async function replayStrategy(api: Api, sc: Scenario, t: SimTerritory): P
     const tomorrow = addDays(day, 1);
     for (const s of states.values()) {
       if (s.ask.date !== tomorrow || s.closed || !s.ask.cancels) continue;
-      if (s.accepted) {
-        action();
-        await ok(api, 'PUT', `/api/matches/${s.accepted.id}`, { status: 'cancelled', reason: 'passenger_cancelled' });
-        s.accepted = null;
-      }
+      await cancelAccepted(s, 'passenger_cancelled');
       await close(s, 'passenger_cancelled');
     }
     // 3. The strategy's work of the day.
     if (t.strategy === 'per-request') {
       for (const s of states.values()) {
-        if (s.ask.date !== tomorrow || s.ask.callDay === day || s.closed || s.accepted || s.calls >= MAX_CALLS) continue;
+        if (s.ask.date !== tomorrow || s.ask.callDay === day || s.closed) continue;
+        if (!legsOf(s).some((l) => open(s, l))) continue;
         action();
         const again = await ok(api, 'POST', `/api/requests/${s.requestId}/match`);
         await callDown(s, again.proposals as MatchView[]);
@@ -223,61 +283,78 @@ export async function replayStrategy(api: Api, sc: Scenario, t: SimTerritory): P
           res.plansWithGain++;
         }
         action();
-        const due = (plan.assignments as { requestId: number; date: string; fixed: boolean; matchId: number | null }[])
+        // The plan assigns a round trip's two legs together (or neither): its request is due while a leg it
+        // assigns is still to call.
+        const due = (
+          plan.assignments as { requestId: number; requestLeg: LegName; date: string; fixed: boolean; matchId: number | null }[]
+        )
           .filter((a) => !a.fixed && a.date <= addDays(day, CALL_WINDOW_DAYS))
           .filter((a) => {
             const s = byId.get(a.requestId);
-            return s && !s.closed && !s.accepted && s.calls < MAX_CALLS;
+            return s && !s.closed && open(s, a.requestLeg);
           });
         if (!due.length) break;
         action();
-        const confirm = await api('POST', `/api/plans/${plan.id}/confirm`, { requestIds: due.map((a) => a.requestId) });
+        const requestIds = [...new Set(due.map((a) => a.requestId))];
+        const confirm = await api('POST', `/api/plans/${plan.id}/confirm`, { requestIds });
         // A volunteer booked since the plan: nothing was confirmed; the next round plans again.
         if (confirm.status === 409) continue;
         if (confirm.status >= 400) throw new Error(`confirming plan ${plan.id}: ${confirm.status} ${JSON.stringify(confirm.body).slice(0, 300)}`);
         const confirmed = confirm.body;
         let refused = 0;
-        // One call a match (a volunteer's outing there and back confirms two legs with one match).
-        const calls = new Map((confirmed.confirmed as { requestId: number; matchId: number }[]).map((c) => [c.matchId, c]));
-        for (const c of calls.values()) {
+        // One call a match (a volunteer's outing there and back confirms two legs with one match, its outbound).
+        const calls = new Map(
+          (confirmed.confirmed as { requestId: number; requestLeg: LegName; matchId: number }[]).map((c) => [c.matchId, c]),
+        );
+        for (const c of [...calls.values()].sort((a, b) => a.requestId - b.requestId || (a.requestLeg === 'outbound' ? -1 : 1))) {
           const s = byId.get(c.requestId)!;
           const m = (await ok(api, 'GET', `/api/matches/${c.matchId}`)) as MatchView;
-          if (!(await call(s, m))) refused++;
+          const leg: LegName = m.kind === 'volunteer' ? 'outbound' : c.requestLeg;
+          if (!open(s, leg) || m.status !== 'proposed') continue;
+          if (!(await call(s, m, leg))) refused++;
         }
         if (!refused) break;
       }
     }
-    // 4. Asks of tomorrow still without a driver are closed with their reason.
-    for (const s of states.values())
-      if (s.ask.date === tomorrow && !s.closed && !s.accepted) await close(s, await reasonOf(s));
-    // 5. Today's trips: confirmed and done.
+    // 4. Asks of tomorrow still missing a driver are closed with their reason; a round trip with one way only is
+    // called off: its accepted leg is cancelled (nobody is taken out without a way back).
     for (const s of states.values()) {
-      if (s.ask.date !== day || s.closed || !s.accepted) continue;
-      await ok(api, 'PUT', `/api/matches/${s.accepted.id}`, { status: 'confirmed' });
-      const done = (await ok(api, 'PUT', `/api/matches/${s.accepted.id}`, { status: 'done' })) as MatchView;
+      if (s.ask.date !== tomorrow || s.closed || complete(s)) continue;
+      const reason = await reasonOf(s);
+      await cancelAccepted(s, 'other');
+      await close(s, reason);
+    }
+    // 5. Today's trips: confirmed (a round trip's two matches in one action) and done.
+    for (const s of states.values()) {
+      if (s.ask.date !== day || s.closed || !complete(s)) continue;
+      const ms = acceptedOf(s);
+      if (ms.length === 2)
+        await ok(api, 'POST', `/api/requests/${s.requestId}/confirm-round-trip`, {
+          outboundMatchId: s.legs.outbound.accepted!.id,
+          returnMatchId: s.legs.return!.accepted!.id,
+        });
+      else await ok(api, 'PUT', `/api/matches/${ms[0].id}`, { status: 'confirmed' });
+      for (const m of ms) {
+        const done = (await ok(api, 'PUT', `/api/matches/${m.id}`, { status: 'done' })) as MatchView;
+        // A volunteer's outing of a round trip carries the passenger both ways.
+        const legs = done.kind === 'volunteer' && s.legs.return ? 2 : 1;
+        res.tripsDone += legs;
+        if (done.kind === 'volunteer') res.byVolunteer += legs;
+        if (done.pickup.lng !== undefined && done.dropoff.lng !== undefined) {
+          // As the public statistics count it: the straight line from pickup to drop-off times the road factor.
+          const km =
+            legs * (distanceM([done.pickup.lng, done.pickup.lat!], [done.dropoff.lng, done.dropoff.lat!]) / 1000) * ROAD_FACTOR;
+          res.kmShared += km;
+          res.co2AvoidedKg += km * CO2_KG_PER_KM;
+        }
+      }
       s.closed = true;
       res.served++;
-      res.tripsDone++;
-      if (done.kind === 'volunteer') res.byVolunteer++;
-      if (done.pickup.lng !== undefined && done.dropoff.lng !== undefined) {
-        // As the public statistics count it: the straight line from pickup to drop-off times the road factor.
-        const km = (distanceM([done.pickup.lng, done.pickup.lat!], [done.dropoff.lng, done.dropoff.lat!]) / 1000) * ROAD_FACTOR;
-        res.kmShared += km;
-        res.co2AvoidedKg += km * CO2_KG_PER_KM;
-      }
+      if (s.legs.return) res.roundTripsBothWays++;
     }
-  }
-  // A round trip counts as served both ways only when each of its two requests was.
-  for (const s of states.values()) {
-    if (!s.ask.pairRef || s.ask.ref.endsWith('r')) continue;
-    const back = states.get(s.ask.pairRef);
-    res.roundTrips++;
-    if (back && isServed(s) && isServed(back)) res.roundTripsBothWays++;
   }
   res.kmShared = Math.round(res.kmShared);
   res.co2AvoidedKg = Math.round(res.co2AvoidedKg);
   res.demandDigest = digest.digest('hex').slice(0, 16);
   return res;
 }
-
-const isServed = (s: AskState) => s.closed && s.accepted !== null;

@@ -84,7 +84,7 @@ export function report(res: SimulationResult): string[] {
     `# calibration (Lot'Ô car 2019, see services/src/simulate/calibration.ts): ${DRIVERS} drivers, ${fr1(REQUESTS_PER_MONTH)} requests a month, trips ~${TRIP_KM} km,`,
   );
   lines.push(
-    `#   round trips ${ROUND_TRIP_SHARE * 100} % (two requests), answers accept ${ANSWERS.accept * 100} % / decline ${ANSWERS.decline * 100} % / no answer ${ANSWERS.noAnswer * 100} %, cancellations ${CANCEL_SHARE * 100} %, at most ${MAX_CALLS} calls a request`,
+    `#   round trips ${ROUND_TRIP_SHARE * 100} % (one request with its return, served only both ways), answers accept ${ANSWERS.accept * 100} % / decline ${ANSWERS.decline * 100} % / no answer ${ANSWERS.noAnswer * 100} %, cancellations ${CANCEL_SHARE * 100} %, at most ${MAX_CALLS} calls a request`,
   );
   lines.push(
     `#   volunteers: the demo's ${res.scenario.volunteers} (fixtures/demo-lot-volunteers.json; Lot'Ô car had none, no Lot figure is published), answering as commuters do`,
@@ -94,9 +94,9 @@ export function report(res: SimulationResult): string[] {
   );
   lines.push(`# demand digest: per-request ${a.demandDigest}, batch ${b.demandDigest}${a.demandDigest === b.demandDigest ? ' (identical)' : ' (DIFFERENT)'}`);
   row('', 'per-request', 'batch');
-  row('requests', String(a.requests), String(b.requests));
+  row('requests (a round trip one)', String(a.requests), String(b.requests));
   row('served', `${a.served} (${fr1(servedShare(a))} %)`, `${b.served} (${fr1(servedShare(b))} %)`);
-  row('trips done', String(a.tripsDone), String(b.tripsDone));
+  row('trips done (passenger legs)', String(a.tripsDone), String(b.tripsDone));
   row('  of which by a volunteer', String(a.byVolunteer), String(b.byVolunteer));
   row('round trips served both ways', `${a.roundTripsBothWays} / ${a.roundTrips}`, `${b.roundTripsBothWays} / ${b.roundTrips}`);
   row('km shared (passenger-km)', String(a.kmShared), String(b.kmShared));
