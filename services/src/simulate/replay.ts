@@ -228,17 +228,23 @@ export async function replayStrategy(api: Api, sc: Scenario, t: SimTerritory): P
     await ok(api, 'PUT', `/api/requests/${s.requestId}`, { status: 'unserved', unservedReason: reason });
   };
   /**
-   * Why a request ends without a driver: the reason of its first leg without one, from that leg's proposals as the
-   * service has them (a volunteer's proposal, on the outbound, counts for both legs).
+   * Why a request ends without a driver: the reason of the leg that failed, from that leg's proposals as the service
+   * has them (a volunteer's proposal, on the outbound, counts for both legs). Both legs without a driver: a leg nobody
+   * can drive first (no_driver), then one whose drivers said no, then one still waiting for a seat: the leg that made
+   * the round trip impossible, not the one the plan left aside because of it.
    */
   const reasonOf = async (s: AskState): Promise<UnservedCode> => {
-    const leg = legsOf(s).find((l) => !s.legs[l]!.accepted)!;
     const r = await ok(api, 'GET', `/api/requests/${s.requestId}`);
-    const ps = (r.proposals as MatchView[]).filter((m) => m.requestLeg === leg || m.kind === 'volunteer');
-    if (!ps.length) return 'no_driver';
-    if (s.legs[leg]!.calls >= MAX_CALLS || ps.every((m) => m.status === 'declined' || m.status === 'cancelled'))
-      return 'driver_declined';
-    return 'no_seat';
+    const reasons = legsOf(s)
+      .filter((leg) => !s.legs[leg]!.accepted)
+      .map((leg): UnservedCode => {
+        const ps = (r.proposals as MatchView[]).filter((m) => m.requestLeg === leg || m.kind === 'volunteer');
+        if (!ps.length) return 'no_driver';
+        if (s.legs[leg]!.calls >= MAX_CALLS || ps.every((m) => m.status === 'declined' || m.status === 'cancelled'))
+          return 'driver_declined';
+        return 'no_seat';
+      });
+    return (['no_driver', 'driver_declined', 'no_seat'] as const).find((c) => reasons.includes(c))!;
   };
   /** A leg the coordinator may still call for. */
   const open = (s: AskState, leg: LegName) => {
