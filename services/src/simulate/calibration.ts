@@ -54,7 +54,7 @@ export const ROUND_TRIP_SHARE = 0.5;
 export const ANSWERS = { accept: 0.5, decline: 0.3, noAnswer: 0.2 } as const;
 /** A passenger cancels a trip before the day (assumption). */
 export const CANCEL_SHARE = 0.08;
-/** Calls a coordinator makes for one request before giving up (both strategies). */
+/** Calls a coordinator makes for one leg of a request before giving up (both strategies; a round trip has two legs). */
 export const MAX_CALLS = 5;
 /** Purposes (assumption: health and work first, as in the cases quoted). */
 const PURPOSE_SHARES: [Purpose, number][] = [

@@ -72,6 +72,10 @@ async function main() {
     const r = results.map(ratioOf);
     console.log(`# ${results.length} seeds (${seeds.join(', ')}): mean ± standard deviation`);
     console.log(`#   per-request ${mean(x).toFixed(1)} ± ${sd(x).toFixed(1)} %, batch ${mean(y).toFixed(1)} ± ${sd(y).toFixed(1)} %`);
+    const sum = (f: (x: SimulationResult) => number) => results.reduce((t, x) => t + f(x), 0);
+    console.log(
+      `#   requests ${sum((x) => x.perRequest.requests)} (a round trip one, ${sum((x) => x.perRequest.roundTrips)} round trips); round trips served both ways: per-request ${sum((x) => x.perRequest.roundTripsBothWays)}, batch ${sum((x) => x.batch.roundTripsBothWays)}`,
+    );
     console.log(`#   ratio ${mean(r).toFixed(2)} ± ${sd(r).toFixed(2)} (min ${Math.min(...r).toFixed(2)}, max ${Math.max(...r).toFixed(2)})`);
     console.log(`served share: per-request ${mean(x).toFixed(1)} %, batch ${mean(y).toFixed(1)} % (ratio ${(mean(y) / mean(x)).toFixed(2)})`);
   }

@@ -84,7 +84,7 @@ export function report(res: SimulationResult): string[] {
     `# calibration (Lot'Ô car 2019, see services/src/simulate/calibration.ts): ${DRIVERS} drivers, ${fr1(REQUESTS_PER_MONTH)} requests a month, trips ~${TRIP_KM} km,`,
   );
   lines.push(
-    `#   round trips ${ROUND_TRIP_SHARE * 100} % (one request with its return, served only both ways), answers accept ${ANSWERS.accept * 100} % / decline ${ANSWERS.decline * 100} % / no answer ${ANSWERS.noAnswer * 100} %, cancellations ${CANCEL_SHARE * 100} %, at most ${MAX_CALLS} calls a request`,
+    `#   round trips ${ROUND_TRIP_SHARE * 100} % (one request with its return, served only both ways), answers accept ${ANSWERS.accept * 100} % / decline ${ANSWERS.decline * 100} % / no answer ${ANSWERS.noAnswer * 100} %, cancellations ${CANCEL_SHARE * 100} %, at most ${MAX_CALLS} calls a leg`,
   );
   lines.push(
     `#   volunteers: the demo's ${res.scenario.volunteers} (fixtures/demo-lot-volunteers.json; Lot'Ô car had none, no Lot figure is published), answering as commuters do`,
