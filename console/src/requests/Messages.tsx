@@ -9,6 +9,10 @@ interface Message {
   to: string; toRelay: boolean; createdAt: string; sentAt: string | null; answer: string | null;
 }
 
+/** How often and how many times the card asks again while a message is on its way (about half a minute). */
+const RECHECK_MS = 2000;
+const RECHECK_TIMES = 15;
+
 const when = (s: string | null) => (s ? new Date(s).toLocaleString('fr-FR', { dateStyle: 'short', timeStyle: 'short' }) : '—');
 
 /**
@@ -22,7 +26,25 @@ export function RequestMessages({ requestId, version, names }: { requestId: numb
   const reason = `request:${requestId}`;
   useEffect(() => {
     const q = new URLSearchParams({ filter: JSON.stringify({ requestId }), sort: JSON.stringify(['id', 'ASC']), range: '[0,99]' });
-    api<Message[]>(`/api/messages?${q}`, { reason }).then((r) => setRows(r.json)).catch(() => setRows([]));
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // A confirmation just queued goes within seconds (the outbox sender): ask again until it has gone, so the card
+    // does not keep saying « En attente » for a message already sent. Reminders wait for their day: they are not
+    // waited for. Bounded, so a provider that is down does not make the page poll forever.
+    const load = (left: number) =>
+      api<Message[]>(`/api/messages?${q}`, { reason })
+        .then((r) => {
+          if (stopped) return;
+          setRows(r.json);
+          const sendingNow = r.json.some((m) => m.status === 'queued' && m.kind !== 'reminder');
+          if (sendingNow && left > 0) timer = setTimeout(() => load(left - 1), RECHECK_MS);
+        })
+        .catch(() => !stopped && setRows([]));
+    void load(RECHECK_TIMES);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
   }, [requestId, version]);
   const show = async (id: number) => {
     const r = await api<{ text: string }>(`/api/messages/${id}`, { reason });
