@@ -9,14 +9,19 @@ import { writeVolunteer } from '../domain/volunteers.ts';
 import { volunteerQueryOf } from '../matching/combined.ts';
 import { matchVolunteers } from '../matching/volunteers.ts';
 import type { LngLat, Router } from '../routing/types.ts';
-import { addDays, isoWeekday } from '../time/days.ts';
+import { addDays, nextWeekday } from '../time/days.ts';
+
+/** A volunteer of fixtures/demo-lot-volunteers.json (invented). */
+export interface DemoVolunteer {
+  ref: string; firstName: string; lastName: string; phone: string; email: string | null; communeInsee: string; home: LngLat;
+  homeLabel: string; maxKm: number | null; maxMinutes: number | null; seats: number; wheelchair: boolean; purposes: Purpose[];
+  directContactConsent: boolean;
+  /** [ISO weekday, HH:MM, HH:MM]. */
+  weekSlots: [number, string, string][];
+}
 
 interface VolunteersFile {
-  volunteers: {
-    ref: string; firstName: string; lastName: string; phone: string; email: string | null; communeInsee: string; home: LngLat;
-    homeLabel: string; maxKm: number | null; maxMinutes: number | null; seats: number; wheelchair: boolean; purposes: Purpose[];
-    directContactConsent: boolean; weekSlots: [number, string, string][];
-  }[];
+  volunteers: DemoVolunteer[];
   passengers: { ref: string; firstName: string; lastName: string; phone: string; email: string | null; communeInsee: string; home: LngLat; needs: Need[] }[];
   requests: {
     ref: string; passengerRef: string; from: LngLat; to: LngLat; fromLabel: string; toLabel: string; weekday: number; minDays: number;
@@ -26,11 +31,17 @@ interface VolunteersFile {
 
 const point = ([lng, lat]: LngLat) => ({ lng, lat });
 
-/** The first date on `weekday` at least `minDays` ahead: the volunteers' slots are weekly, the demo's dates relative. */
-export function nextWeekday(weekday: number, minDays: number, today = new Date().toISOString().slice(0, 10)): string {
-  let d = addDays(today, minDays);
-  while (isoWeekday(d) !== weekday) d = addDays(d, 1);
-  return d;
+export function readDemoVolunteersFile(fixturesDir: string): VolunteersFile {
+  return JSON.parse(fs.readFileSync(path.join(fixturesDir, 'demo-lot-volunteers.json'), 'utf8')) as VolunteersFile;
+}
+
+/** What `writeVolunteer` stores of a fixture volunteer: active, her weekly slots, no exception. */
+export function demoVolunteerInput(v: Pick<DemoVolunteer, 'home' | 'homeLabel' | 'maxKm' | 'maxMinutes' | 'seats' | 'wheelchair' | 'purposes' | 'weekSlots'>, personId: number) {
+  return {
+    personId, home: point(v.home), homeLabel: v.homeLabel, maxKm: v.maxKm, maxMinutes: v.maxMinutes, seats: v.seats,
+    wheelchair: v.wheelchair, purposes: v.purposes, active: true,
+    slots: v.weekSlots.map(([weekday, start, end]) => ({ weekday, start, end })), exceptions: [],
+  };
 }
 
 /**
@@ -38,7 +49,7 @@ export function nextWeekday(weekday: number, minDays: number, today = new Date()
  * stored with the volunteers' proposals (the commuters' index is not loaded yet; no commuter passes there then).
  */
 export async function loadDemoVolunteers(tx: Queryable, router: Router, scope: Scope, territoryId: number, fixturesDir: string) {
-  const file = JSON.parse(fs.readFileSync(path.join(fixturesDir, 'demo-lot-volunteers.json'), 'utf8')) as VolunteersFile;
+  const file = readDemoVolunteersFile(fixturesDir);
   const people = [
     ...file.volunteers.map((v) => ({ isDriver: true, isPassenger: false, communeInsee: v.communeInsee, home: point(v.home), directContactConsent: v.directContactConsent, needs: [] as Need[], firstName: v.firstName, lastName: v.lastName, phone: v.phone, email: v.email })),
     ...file.passengers.map((p) => ({ isDriver: false, isPassenger: true, communeInsee: p.communeInsee, home: point(p.home), directContactConsent: false, needs: p.needs, firstName: p.firstName, lastName: p.lastName, phone: p.phone, email: p.email })),
@@ -46,17 +57,13 @@ export async function loadDemoVolunteers(tx: Queryable, router: Router, scope: S
   const made = await createPeople(tx, territoryId, people, 'demo');
   const refs = [...file.volunteers.map((v) => v.ref), ...file.passengers.map((p) => p.ref)];
   const idOf = new Map(refs.map((r, i) => [r, 'id' in made[i] ? made[i].id : made[i].existingId]));
-  for (const v of file.volunteers) {
-    await writeVolunteer(tx, scope, {
-      personId: idOf.get(v.ref)!, home: point(v.home), homeLabel: v.homeLabel, maxKm: v.maxKm, maxMinutes: v.maxMinutes, seats: v.seats,
-      wheelchair: v.wheelchair, purposes: v.purposes, active: true,
-      slots: v.weekSlots.map(([weekday, start, end]) => ({ weekday, start, end })), exceptions: [],
-    }, true);
-  }
+  for (const v of file.volunteers) await writeVolunteer(tx, scope, demoVolunteerInput(v, idOf.get(v.ref)!), true);
+  // The volunteers' slots are weekly, the demo's dates relative: the first date on the weekday at least minDays ahead.
+  const today = new Date().toISOString().slice(0, 10);
   const ids = await recordRequests(tx, scope, territoryId, file.requests.map((r) => ({
     input: {
       passengerId: idOf.get(r.passengerRef)!, from: point(r.from), to: point(r.to), fromLabel: r.fromLabel, toLabel: r.toLabel,
-      date: nextWeekday(r.weekday, r.minDays), time: r.time, timeKind: r.timeKind, toleranceMin: r.toleranceMin, seats: r.seats,
+      date: nextWeekday(r.weekday, addDays(today, r.minDays - 1)), time: r.time, timeKind: r.timeKind, toleranceMin: r.toleranceMin, seats: r.seats,
       purpose: r.purpose, needs: r.needs,
     },
     answer: { proposals: [], approximate: false },

@@ -34,6 +34,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import seedrandom from 'seedrandom';
+import { readDemoVolunteersFile } from '../demo/volunteers.ts';
 import type { Purpose } from '../domain/requests.ts';
 import { distanceM } from '../geo/sphere.ts';
 import type { LngLat } from '../geo/types.ts';
@@ -182,12 +183,9 @@ export function readCommunes(repoRoot: string): Commune[] {
   });
 }
 
-/** The demo's volunteers (invented), as the replay's volunteer supply: see the note at the top. */
+/** The demo's volunteers (invented), as the replay's volunteer supply: see the note at the top. Their names and phones stay behind. */
 export function readVolunteers(repoRoot: string): SimVolunteer[] {
-  const file = JSON.parse(fs.readFileSync(path.join(repoRoot, 'fixtures', 'demo-lot-volunteers.json'), 'utf8')) as {
-    volunteers: SimVolunteer[];
-  };
-  return file.volunteers.map((v) => ({
+  return readDemoVolunteersFile(path.join(repoRoot, 'fixtures')).volunteers.map((v) => ({
     ref: v.ref,
     communeInsee: v.communeInsee,
     home: v.home,

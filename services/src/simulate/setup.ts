@@ -7,6 +7,7 @@ import type { LegIndex } from '../matching/leg-index.ts';
 import { loadAllLegs } from '../matching/leg-store.ts';
 import type { Router } from '../routing/types.ts';
 import { readLotGeography } from '../demo/lot-fixtures.ts';
+import { demoVolunteerInput } from '../demo/volunteers.ts';
 import type { Scenario } from './calibration.ts';
 
 export const STRATEGIES = ['per-request', 'batch'] as const;
@@ -104,25 +105,7 @@ export async function setUpTerritories(
         'simulation',
       );
       const volunteerIds = volunteerPeople.map((p) => ('id' in p ? p.id : p.existingId));
-      for (const [i, v] of sc.volunteers.entries())
-        await writeVolunteer(
-          tx,
-          scope,
-          {
-            personId: volunteerIds[i],
-            home: point(v.home),
-            homeLabel: v.homeLabel,
-            maxKm: v.maxKm,
-            maxMinutes: v.maxMinutes,
-            seats: v.seats,
-            wheelchair: v.wheelchair,
-            purposes: v.purposes,
-            active: true,
-            slots: v.weekSlots.map(([weekday, start, end]) => ({ weekday, start, end })),
-            exceptions: [],
-          },
-          true,
-        );
+      for (const [i, v] of sc.volunteers.entries()) await writeVolunteer(tx, scope, demoVolunteerInput(v, volunteerIds[i]), true);
       return { territoryId, tripIds, volunteerIds };
     });
     out.push({
