@@ -3,20 +3,8 @@ import { greedyPlan } from '../../services/src/planning/greedy.ts';
 import { seatKey, violations, type PlanCandidate, type PlanInstance } from '../../services/src/planning/model.ts';
 import { overlapCliques } from '../../services/src/planning/milp.ts';
 import { solvePlan } from '../../services/src/planning/solve.ts';
+import { cand, DATE } from './candidates.ts';
 
-const DATE = '2026-12-01';
-const cand = (requestId: number, tripId: number, o: Partial<PlanCandidate> = {}): PlanCandidate => ({
-  requestId,
-  tripId,
-  driverId: tripId,
-  leg: 'outbound',
-  date: DATE,
-  detourS: 120,
-  seats: 1,
-  pickupMin: 480,
-  dropoffMin: 510,
-  ...o,
-});
 /** A return leg of a round-trip request, in the afternoon. */
 const back = (requestId: number, tripId: number, o: Partial<PlanCandidate> = {}) =>
   cand(requestId, tripId, { requestLeg: 'return', pickupMin: 1020, dropoffMin: 1050, ...o });

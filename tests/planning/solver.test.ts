@@ -2,20 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { greedyPlan } from '../../services/src/planning/greedy.ts';
 import { seatKey, violations, type PlanCandidate, type PlanInstance } from '../../services/src/planning/model.ts';
 import { solvePlan } from '../../services/src/planning/solve.ts';
+import { cand, DATE } from './candidates.ts';
 
-const DATE = '2026-12-01';
-const cand = (requestId: number, tripId: number, o: Partial<PlanCandidate> = {}): PlanCandidate => ({
-  requestId,
-  tripId,
-  driverId: tripId,
-  leg: 'outbound',
-  date: DATE,
-  detourS: 120,
-  seats: 1,
-  pickupMin: 480,
-  dropoffMin: 510,
-  ...o,
-});
 const seats = (entries: [number, number][]) => new Map(entries.map(([trip, n]) => [`${trip}:outbound:${DATE}`, n]));
 const solve = (inst: PlanInstance, timeLimitS = 10) => solvePlan(inst, { timeLimitS });
 
