@@ -90,14 +90,13 @@ export const onDate = (q: MatchQuery, date: string): MatchQuery => ({ ...q, date
 export const widerCorridor = (m: Matcher) =>
   m.withRules((r) => ({ ...r, corridorM: Math.min(MAX_CORRIDOR_M, r.corridorM * CORRIDOR_WIDENING) }));
 
-export const widerDetour = (m: Matcher) =>
-  m.withRules((r) => ({
-    ...r,
-    maxDetourMin: Math.min(MAX_DETOUR_MIN, r.maxDetourMin + DETOUR_WIDENING_MIN),
-    maxDetourRatio: r.maxDetourRatio * DETOUR_RATIO_WIDENING,
-  }));
+/** The detour cap a widening reaches from the territory's. */
+const widenedDetourMin = (r: MatchingRules) => Math.min(MAX_DETOUR_MIN, r.maxDetourMin + DETOUR_WIDENING_MIN);
 
-const detourLabel = (r: MatchingRules) => `détour ${r.maxDetourMin} → ${Math.min(MAX_DETOUR_MIN, r.maxDetourMin + DETOUR_WIDENING_MIN)} min`;
+export const widerDetour = (m: Matcher) =>
+  m.withRules((r) => ({ ...r, maxDetourMin: widenedDetourMin(r), maxDetourRatio: r.maxDetourRatio * DETOUR_RATIO_WIDENING }));
+
+const detourLabel = (r: MatchingRules) => `détour ${r.maxDetourMin} → ${widenedDetourMin(r)} min`;
 
 /** The request's territory's rules (a request is matched in its own territory). */
 const rulesOfQuery = (m: Matcher, q: MatchQuery) => m.rulesOf(q.territoryIds?.[0] ?? 0);
@@ -234,7 +233,7 @@ export async function findNearMisses(
     widenings.push({
       kind: 'detour',
       from: rules.maxDetourMin,
-      to: Math.min(MAX_DETOUR_MIN, rules.maxDetourMin + DETOUR_WIDENING_MIN),
+      to: widenedDetourMin(rules),
       adds: detourMisses.length,
       label: detourLabel(rules),
     });
@@ -286,7 +285,7 @@ export async function widen(matcher: Matcher, q: MatchQuery, kind: WideningKind,
     return {
       proposals: a.proposals.map((p) => ({ ...p, date: q.date })),
       approximate: a.approximate,
-      widened: { kind, from: rules.maxDetourMin, to: Math.min(MAX_DETOUR_MIN, rules.maxDetourMin + DETOUR_WIDENING_MIN), label: detourLabel(rules) },
+      widened: { kind, from: rules.maxDetourMin, to: widenedDetourMin(rules), label: detourLabel(rules) },
     };
   }
   if (kind === 'corridor') {
