@@ -74,7 +74,7 @@ export function explain(plan: Plan, trips: Map<number, TripLabel>, volunteers = 
       };
     return {
       ...c,
-      label: 'Plus servie par le plan',
+      label: 'N’est plus servie par le plan',
       text: `Sa meilleure proposition, ${before}, ${other ? `sert à la demande n° ${other.requestId}` : 'est prise par une autre demande'} ; servir les deux n’est pas possible.`,
     };
   });
