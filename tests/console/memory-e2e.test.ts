@@ -38,7 +38,8 @@ async function addNote(page: Page, scope: string, kind: 'Appel' | 'Note', text: 
   await box.getByRole('button', { name: kind, exact: true }).click();
   await box.getByTestId('note-body').fill(text);
   await box.getByRole('button', { name: 'Ajouter' }).click();
-  await box.getByText(text).waitFor();
+  // The entry the timeline shows once the note is stored (the text is in the note box too until then).
+  await box.getByTestId(kind === 'Appel' ? 'timeline-call' : 'timeline-note').getByText(text).waitFor();
 }
 
 it('a call noted on a request shows in its timeline and on the passenger’s page, with the status notes, who and when', async () => {
